@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using PrimeDirective.Grains.Hosting;
+
+namespace PrimeDirective.Gateway.Health;
+
+/// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: the cluster is reachable and storage answers.</summary>
+internal static class HealthEndpoints
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddGatewayHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<ClusterReachable>("cluster", tags: [ReadyTag])
+            .AddCheck<StorageAnswering>("storage", tags: [ReadyTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
+        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).WithTags("Health");
+        return routes;
+    }
+
+    private sealed class ClusterReachable(IGrainFactory grains) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var management = grains.GetGrain<IManagementGrain>(0);
+                var hosts = await management.GetHosts(true, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)") : HealthCheckResult.Unhealthy("no active silo");
+            }
+            catch (Exception exception) when (exception is OrleansException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy($"cluster unreachable ({exception.GetType().Name})");
+            }
+        }
+    }
+
+    private sealed class StorageAnswering(IConfiguration configuration) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                return HealthCheckResult.Healthy("in-memory storage");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await connection.OpenAsync(timeout.Token);
+                await using var command = new NpgsqlCommand("select 1", connection);
+                await command.ExecuteScalarAsync(timeout.Token);
+                return HealthCheckResult.Healthy("PostgreSQL answers");
+            }
+            catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy($"PostgreSQL does not answer ({exception.GetType().Name})");
+            }
+        }
+    }
+}

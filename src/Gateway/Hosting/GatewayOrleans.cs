@@ -1,0 +1,71 @@
+using Orleans.Configuration;
+using PrimeDirective.Grains.Hosting;
+
+namespace PrimeDirective.Gateway.Hosting;
+
+/// <summary>
+/// How the gateway reaches the cluster: <c>Orleans:Mode=cohosted</c> (default) runs a silo in this process,
+/// configured by the one silo configuration; <c>client</c> joins an existing cluster as an Orleans client.
+/// </summary>
+internal static partial class GatewayOrleans
+{
+    public static WebApplicationBuilder AddGatewayOrleans(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var orleans = configuration.GetSection("Orleans");
+        if (!string.Equals(orleans["Mode"], "client", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.UseOrleans(silo => silo.AddPrimeDirective(configuration));
+            return builder;
+        }
+
+        builder.Services.AddPrimeDirectiveCore(configuration);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = orleans["ClusterId"] ?? "prime-directive";
+                options.ServiceId = orleans["ServiceId"] ?? "prime-directive";
+            });
+            var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                client.UseLocalhostClustering(orleans.GetValue<int?>("GatewayPort") ?? 30311);
+            }
+            else
+            {
+                client.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = SiloConfiguration.Invariant;
+                    options.ConnectionString = connectionString;
+                });
+                client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = orleans.GetValue<TimeSpan?>("GatewayListRefreshPeriod") ?? TimeSpan.FromSeconds(10));
+            }
+
+            client.UseConnectionRetryFilter<ConnectionRetry>();
+        });
+        return builder;
+    }
+
+    /// <summary>Keeps trying to reach the cluster at start (silos may still be starting), for a bounded time.</summary>
+    private sealed partial class ConnectionRetry(ILogger<ConnectionRetry> logger) : IClientConnectionRetryFilter
+    {
+        private static readonly TimeSpan s_giveUpAfter = TimeSpan.FromMinutes(2);
+        private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+
+        public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+        {
+            if (DateTimeOffset.UtcNow - _startedAt > s_giveUpAfter)
+            {
+                return false;
+            }
+
+            LogRetry(logger, exception.GetType().Name);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        }
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Cluster not reachable yet ({ExceptionType}); retrying")]
+        private static partial void LogRetry(ILogger logger, string exceptionType);
+    }
+}

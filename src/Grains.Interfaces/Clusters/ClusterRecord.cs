@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Grains.Interfaces.Clusters;
+
+/// <summary>Everything held about one Flynn cluster (the access right for pseudonymous data).</summary>
+/// <param name="ClusterId">The cluster's id.</param>
+/// <param name="Region">The region whose database holds the cluster's data.</param>
+/// <param name="FirstSeenAt">When the cluster first reported.</param>
+/// <param name="Telemetry">The server-side telemetry setting.</param>
+/// <param name="Items">Every item held, none of them expired.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ClusterRecord")]
+public sealed record ClusterRecord(
+    [property: Id(0), PersonalData] string ClusterId,
+    [property: Id(1)] string Region,
+    [property: Id(2)] DateTimeOffset FirstSeenAt,
+    [property: Id(3)] TelemetrySetting Telemetry,
+    [property: Id(4)] ImmutableArray<HeldItem> Items);
+
+/// <summary>The server-side equivalent of Flynn's <c>TELEMETRY_DISABLED</c>.</summary>
+/// <param name="Disabled">Whether later reports are acknowledged and discarded.</param>
+/// <param name="ChangedAt">When the setting last changed; <c>null</c> if never.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.TelemetrySetting")]
+public sealed record TelemetrySetting(
+    [property: Id(0)] bool Disabled,
+    [property: Id(1)] DateTimeOffset? ChangedAt);
+
+/// <summary>The outcome of an erasure: what was destroyed, where and when. Holds no personal data.</summary>
+/// <param name="RequestId">The erasure request's id.</param>
+/// <param name="Region">Where the erased data lived.</param>
+/// <param name="CompletedAt">When the data was destroyed.</param>
+/// <param name="ItemsByCategory">How many items of each category were destroyed.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ErasureReceipt")]
+public sealed record ErasureReceipt(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Region,
+    [property: Id(2)] DateTimeOffset CompletedAt,
+    [property: Id(3)] ImmutableDictionary<DataCategory, int> ItemsByCategory);

@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+
+namespace PrimeDirective.Grains.Interfaces.Privacy;
+
+/// <summary>
+/// One piece of data we hold about a subject, with everything the policy needs to know about it:
+/// what it is, how and why we got it, when, until when we keep it, and whether it is personal.
+/// </summary>
+/// <param name="ItemId">Stable id of the item within its subject.</param>
+/// <param name="ReportId">The report the item came with, if any.</param>
+/// <param name="Category">What kind of data this is.</param>
+/// <param name="Source">How we learned it.</param>
+/// <param name="Purpose">Why we collected it.</param>
+/// <param name="CollectedAt">When we collected it.</param>
+/// <param name="ExpiresAt">When it must be destroyed; <c>null</c> while the subject itself is held.</param>
+/// <param name="Personal">Whether the item identifies its subject on its own.</param>
+/// <param name="Value">A textual value (an IP address, an identifier, a version).</param>
+/// <param name="Metrics">Numeric values by metric name.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.HeldItem")]
+public sealed record HeldItem(
+    [property: Id(0)] string ItemId,
+    [property: Id(1)] string? ReportId,
+    [property: Id(2)] DataCategory Category,
+    [property: Id(3)] DataSource Source,
+    [property: Id(4)] DataPurpose Purpose,
+    [property: Id(5)] DateTimeOffset CollectedAt,
+    [property: Id(6)] DateTimeOffset? ExpiresAt,
+    [property: Id(7)] bool Personal,
+    [property: Id(8), PersonalData] string? Value,
+    [property: Id(9)] ImmutableDictionary<string, double> Metrics)
+{
+    /// <summary>Whether the item is past its expiry at <paramref name="now"/> and must no longer be served.</summary>
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && expiresAt <= now;
+}

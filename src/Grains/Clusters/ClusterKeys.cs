@@ -1,0 +1,18 @@
+using PrimeDirective.Grains.Privacy;
+
+namespace PrimeDirective.Grains.Clusters;
+
+/// <summary>Builds the <c>{region}/{hmac(clusterId)}</c> key of a cluster's grain.</summary>
+public sealed class ClusterKeys(Pseudonymizer pseudonymizer)
+{
+    private const string Domain = "cluster";
+
+    public string For(string region, string clusterId) => $"{region}/{pseudonymizer.Pseudonymize(Domain, clusterId)}";
+
+    /// <summary>The region a subject key names.</summary>
+    public static string RegionOf(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? key[..slash] : throw new ArgumentException("A subject key starts with its region.", nameof(key));
+    }
+}

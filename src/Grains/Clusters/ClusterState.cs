@@ -1,0 +1,30 @@
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Grains.Clusters;
+
+/// <summary>
+/// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
+/// member names, not CLR type names, so a type or assembly rename never strands stored data.
+/// </summary>
+public sealed class ClusterState
+{
+    [PersonalData]
+    public string? ClusterId { get; set; }
+
+    [PersonalData]
+    public string? BootstrapId { get; set; }
+
+    public DateTimeOffset? FirstSeenAt { get; set; }
+
+    public bool TelemetryDisabled { get; set; }
+
+    public DateTimeOffset? TelemetryChangedAt { get; set; }
+
+    /// <summary>Every item collected from reports; identifiers live in the two fields above.</summary>
+    public List<HeldItem> Items { get; set; } = [];
+
+    /// <summary>Acknowledgements by report id, so a repeated report is stored once and answered as the first was.</summary>
+    public Dictionary<string, AcceptedReport> Accepted { get; set; } = new(StringComparer.Ordinal);
+
+    public sealed record AcceptedReport(DateTimeOffset AcceptedAt, DateTimeOffset ExpiresAt);
+}

@@ -1,0 +1,13 @@
+namespace PrimeDirective.Grains.Privacy;
+
+/// <summary>Secrets and switches of the privacy machinery (configuration section <c>Privacy</c>).</summary>
+public sealed class PrivacyOptions
+{
+    public const string SectionName = "Privacy";
+
+    /// <summary>
+    /// Base64 key (at least 32 bytes) of the HMAC that turns subject ids into grain keys and index keys.
+    /// Required for durable storage: changing it orphans every stored subject.
+    /// </summary>
+    public string? PseudonymKey { get; set; }
+}

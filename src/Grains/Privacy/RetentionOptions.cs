@@ -1,0 +1,28 @@
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Grains.Privacy;
+
+/// <summary>How long each category of data is kept (configuration section <c>Retention</c>); DESIGN §3 defaults.</summary>
+public sealed class RetentionOptions
+{
+    public const string SectionName = "Retention";
+
+    public TimeSpan IpAddress { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan RawReport { get; set; } = TimeSpan.FromDays(90);
+
+    public TimeSpan CrashReport { get; set; } = TimeSpan.FromDays(180);
+
+    public TimeSpan Inferred { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The expiry of an item of <paramref name="category"/> collected at <paramref name="collectedAt"/>; <c>null</c> while its subject lives.</summary>
+    public DateTimeOffset? ExpiryOf(DataCategory category, DateTimeOffset collectedAt) => category switch
+    {
+        DataCategory.IpAddress => collectedAt + IpAddress,
+        DataCategory.Usage or DataCategory.Performance or DataCategory.Configuration => collectedAt + RawReport,
+        DataCategory.CrashReport => collectedAt + CrashReport,
+        DataCategory.Inferred => collectedAt + Inferred,
+        DataCategory.Identifier or DataCategory.Account => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "No retention is defined for this category."),
+    };
+}

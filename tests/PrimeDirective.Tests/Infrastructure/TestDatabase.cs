@@ -1,0 +1,109 @@
+using Npgsql;
+
+namespace PrimeDirective.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh, empty PostgreSQL database for one fixture or test, dropped on dispose.
+/// The server comes from <c>PD_TEST_PG</c> (a base connection string without a database);
+/// <c>scripts/test.sh</c> sets it after starting the local cluster.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private TestDatabase(string name, string connectionString)
+    {
+        Name = name;
+        ConnectionString = connectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("PD_TEST_PG")
+        ?? "Host=127.0.0.1;Port=5432;Username=prime_directive;Password=prime_directive";
+
+    public static async Task<TestDatabase> CreateAsync(string purpose)
+    {
+        // PostgreSQL identifiers hold 63 bytes: shorten the purpose, never the unique suffix.
+        var label = purpose.Length > 26 ? purpose[..26] : purpose;
+        var name = $"pdt_{label}_{Guid.NewGuid():N}".ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(Admin("postgres")))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"create database \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new TestDatabase(name, Admin(name));
+    }
+
+    public NpgsqlDataSource OpenDataSource() => NpgsqlDataSource.Create(ConnectionString);
+
+    /// <summary>Runs a scalar query against this database.</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (parameterName, value) in parameters)
+        {
+            command.Parameters.AddWithValue(parameterName, value);
+        }
+
+        var result = await command.ExecuteScalarAsync();
+        return result is null or DBNull ? default : (T)result;
+    }
+
+    /// <summary>
+    /// Counts rows, in every table of the database, whose text rendering (payloads decoded as UTF-8)
+    /// contains <paramref name="needle"/>: the check that nothing of a subject is left anywhere.
+    /// </summary>
+    public async Task<long> CountRowsContainingAsync(string needle)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand(
+            "select quote_ident(table_schema) || '.' || quote_ident(table_name) from information_schema.tables " +
+            "where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        long total = 0;
+        foreach (var table in tables)
+        {
+            // Bytea columns are searched in their bytes (payloads need not be valid UTF-8): as escaped text,
+            // case-insensitively for ASCII needles, and as the needle's exact UTF-8 bytes for any needle.
+            // The row cast covers every other column.
+            var sql = $"select count(*) from {table} t where strpos(lower(t::text), lower(@needle)) > 0 " +
+                      $"or exists (select 1 from jsonb_each_text(to_jsonb(t)) kv cross join lateral (select case " +
+                      $"when kv.value ~ '^\\\\x([0-9a-f]{{2}})*$' then decode(substr(kv.value, 3), 'hex') end as bytes) b " +
+                      $"where b.bytes is not null " +
+                      $"and (strpos(lower(encode(b.bytes, 'escape')), lower(@needle)) > 0 " +
+                      $"or position(convert_to(@needle, 'UTF8') in b.bytes) > 0))";
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("needle", needle);
+            total += (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Admin("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static string Admin(string database) =>
+        new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ConnectionString;
+}
