@@ -1,42 +1,9 @@
-using Microsoft.AspNetCore.HttpOverrides;
-using PrimeDirective.Gateway.Clusters;
-using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Hosting;
-using PrimeDirective.Gateway.Http;
 
+// The gateway: HTTP in front of the Orleans cluster (co-hosted silo by default, or a client; see GatewayOrleans).
 var builder = WebApplication.CreateBuilder(args);
-
-// Request logging would write paths and query strings, which carry cluster ids: framework logs stay at warnings.
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.AddGatewayOrleans();
-
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
-builder.Services.Configure<ForwardedHeadersOptions>(options =>
-{
-    // Only configured proxies may name the client; by default even loopback may not.
-    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
-    options.KnownProxies.Clear();
-    options.KnownIPNetworks.Clear();
-    foreach (var proxy in ClientAddress.ParseTrusted(builder.Configuration.GetSection("Gateway:TrustedProxies").Get<string[]>() ?? []))
-    {
-        options.KnownProxies.Add(proxy);
-    }
-});
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
-builder.Services.AddGatewayHealth();
+builder.AddGateway();
 
 var app = builder.Build();
-
-app.UseForwardedHeaders();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-
-app.MapOpenApi();
-app.MapGatewayHealth();
-app.MapClusterEndpoints();
-
+app.UseGateway();
 app.Run();
-
-/// <summary>The gateway's entry point (visible to the tests' host factory).</summary>
-public partial class Program;

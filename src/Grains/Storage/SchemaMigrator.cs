@@ -12,8 +12,8 @@ namespace PrimeDirective.Grains.Storage;
 /// </summary>
 public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
 {
-    /// <summary>The transaction-scoped advisory lock all migrators take ("PrimeDir" in ASCII).</summary>
-    internal const long AdvisoryLockKey = 0x5072696D65446972;
+    /// <summary>The transaction-scoped advisory lock every migrator takes ("PrimeDir" in ASCII).</summary>
+    public const long AdvisoryLockKey = 0x5072696D65446972;
 
     private static readonly Lazy<IReadOnlyList<Migration>> _migrations = new(LoadMigrations);
 

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.HttpOverrides;
+using PrimeDirective.Gateway.Clusters;
+using PrimeDirective.Gateway.Health;
+using PrimeDirective.Gateway.Http;
+
+namespace PrimeDirective.Gateway.Hosting;
+
+/// <summary>The gateway's wiring, shared by <c>Program</c> and the tests' real-HTTP hosts.</summary>
+public static class GatewayComposition
+{
+    /// <summary>Registers everything the gateway needs on <paramref name="builder"/>.</summary>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // Request logging would write paths and query strings, which carry cluster ids: framework logs stay at warnings.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.AddGatewayOrleans();
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            // Only configured proxies may name the client; by default even loopback may not.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in ClientAddress.ParseTrusted(configuration.GetSection("Gateway:TrustedProxies").Get<string[]>() ?? []))
+            {
+                options.KnownProxies.Add(proxy);
+            }
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddGatewayHealth();
+        return builder;
+    }
+
+    /// <summary>The middleware pipeline and every route.</summary>
+    public static WebApplication UseGateway(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapGatewayHealth();
+        app.MapClusterEndpoints();
+        return app;
+    }
+}

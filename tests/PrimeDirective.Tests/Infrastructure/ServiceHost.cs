@@ -1,0 +1,169 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Orleans.Configuration;
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using PrimeDirective.Gateway.Hosting;
+using PrimeDirective.Grains.Hosting;
+
+namespace PrimeDirective.Tests.Infrastructure;
+
+/// <summary>
+/// The service as it runs for real: silo hosts configured by the one silo configuration on a fresh PostgreSQL
+/// database (ADO.NET clustering, storage and reminders), and the gateway as an Orleans client on Kestrel (real HTTP).
+/// Every log line of silos and gateway lands in <see cref="Logs"/>.
+/// </summary>
+public class ServiceHost : IAsyncLifetime
+{
+    private readonly List<WebApplication> _gateways = [];
+    private readonly List<IHost> _silos = [];
+
+    public TestDatabase Database { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public FakeLogCollector Logs { get; } = new();
+
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Silos started and not yet stopped or killed.</summary>
+    public IReadOnlyList<IHost> Silos => _silos;
+
+    protected virtual string Purpose => "service";
+
+    public virtual async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync(Purpose);
+        var clusterId = $"{Purpose}-{Guid.NewGuid():N}";
+        Settings["ConnectionStrings:PrimeDirective"] = Database.ConnectionString;
+        Settings["Privacy:PseudonymKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        Settings["Orleans:ClusterId"] = clusterId;
+        Settings["Orleans:ServiceId"] = clusterId;
+        await StartSiloAsync();
+
+        Settings["Orleans:GatewayListRefreshPeriod"] = "00:00:01";
+        Settings["Gateway:TrustedProxies:0"] = "127.0.0.1";
+        Http = await StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client" });
+    }
+
+    /// <summary>Starts one more silo process-equivalent (its own host, ports and container) in the cluster.</summary>
+    public async Task<IHost> StartSiloAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = "Testing",
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        });
+        builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddPrimeDirective(builder.Configuration);
+            silo.Configure<ClusterMembershipOptions>(options =>
+            {
+                // A killed silo is declared dead in seconds, so a restarted cluster recovers quickly.
+                options.ProbeTimeout = TimeSpan.FromSeconds(1);
+                options.NumMissedProbesLimit = 1;
+                options.NumVotesForDeathDeclaration = 1;
+                options.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        _silos.Add(host);
+        return host;
+    }
+
+    /// <summary>Ends a silo without any graceful shutdown: nothing is flushed, membership is not told.</summary>
+    public async Task KillSiloAsync(IHost silo)
+    {
+        _silos.Remove(silo);
+        await silo.StopAsync(new CancellationToken(canceled: true));
+        silo.Dispose();
+    }
+
+    /// <summary>Stops a silo gracefully.</summary>
+    public async Task StopSiloAsync(IHost silo)
+    {
+        _silos.Remove(silo);
+        await silo.StopAsync();
+        silo.Dispose();
+    }
+
+    /// <summary>Starts one more gateway (an Orleans client on Kestrel) with the fixture's settings plus <paramref name="overrides"/>.</summary>
+    public async Task<HttpClient> StartGatewayAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Testing",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
+        builder.AddGateway();
+        var app = builder.Build();
+        app.UseGateway();
+        await app.StartAsync();
+        _gateways.Add(app);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var http = new HttpClient { BaseAddress = new Uri(address) };
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("prime-directive-tests", "1"));
+        return http;
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var gateway in _gateways)
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
+
+        Http?.Dispose();
+        foreach (var silo in _silos.ToList())
+        {
+            await StopSiloAsync(silo);
+        }
+
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>The service shared by behaviour tests that destroy nothing but their own fresh subjects.</summary>
+public sealed class SharedService : ServiceHost
+{
+    protected override string Purpose => "shared";
+}
+
+[CollectionDefinition(TestCollections.SharedService)]
+public sealed class SharedServiceDefinition : ICollectionFixture<SharedService>;
+
+public static class TestCollections
+{
+    public const string SharedService = "shared service";
+}

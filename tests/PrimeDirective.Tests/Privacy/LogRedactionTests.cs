@@ -1,0 +1,80 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Tests.Infrastructure;
+
+namespace PrimeDirective.Tests.Privacy;
+
+[Collection(TestCollections.SharedService)]
+public sealed partial class LogRedactionTests(SharedService service)
+{
+    [Fact]
+    public async Task Logs_captured_during_ingest_hold_no_ip_address_and_no_cluster_or_bootstrap_id()
+    {
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        const string address = "198.51.100.23";
+        var http = service.Http;
+
+        using (var scheduler = await http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: address)))
+        {
+            Assert.Equal(HttpStatusCode.OK, scheduler.StatusCode);
+        }
+
+        using (var report = await http.PostAsync($"/v1/clusters/{cluster}/reports", Json.Body(Json.Report(bootstrap, "log-check"))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+        }
+
+        using (var bad = await http.PostAsync($"/v1/clusters/{cluster}/reports", Json.Raw("{\"bootstrapId\":\"" + bootstrap + "\",")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        using (var get = await http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap)))
+        {
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        }
+
+        using (var erase = await http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/erasure", bootstrap)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
+        }
+
+        var records = service.Logs.GetSnapshot();
+        Assert.NotEmpty(records);
+        var text = string.Join('\n', records.Select(Render));
+        Assert.DoesNotContain(address, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(cluster, text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(bootstrap, text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(cluster.Replace("-", string.Empty, StringComparison.Ordinal), text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_value_classified_personal_is_erased_from_log_messages()
+    {
+        var collector = new FakeLogCollector();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(collector)));
+        services.AddPrivacyRedaction();
+        using var provider = services.BuildServiceProvider();
+        var logger = provider.GetRequiredService<ILogger<LogRedactionTests>>();
+
+        LogSignUp(logger, "someone@example.org", 42);
+
+        var record = Assert.Single(collector.GetSnapshot());
+        Assert.DoesNotContain("someone@example.org", record.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("someone@example.org", Render(record), StringComparison.Ordinal);
+        Assert.Contains("42", record.Message, StringComparison.Ordinal);
+    }
+
+    private static string Render(FakeLogRecord record) =>
+        $"{record.Category} {record.Message} {record.Exception} " +
+        string.Join(' ', record.StructuredState?.Select(pair => $"{pair.Key}={pair.Value}") ?? []) + " " +
+        string.Join(' ', record.Scopes.Select(scope => scope?.ToString()));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sign-up from {Email} in {Attempt} attempts")]
+    private static partial void LogSignUp(ILogger logger, [PersonalData] string email, int attempt);
+}
