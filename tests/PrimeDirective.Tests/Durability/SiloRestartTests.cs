@@ -17,9 +17,13 @@ public sealed class SiloRestartTests
         using var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, hosts: 17));
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         await service.KillSiloAsync(service.Silos.Single());
+        await Eventually.ReturnsAsync(
+            () => service.Http.GetAsync("/health/ready"), response => response.StatusCode == HttpStatusCode.ServiceUnavailable, s_recovery, "not ready without a silo");
         await service.StartSiloAsync();
 
         var held = await ReadAfterRecoveryAsync(service, cluster, bootstrap);
+        using var ready = await service.Http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains("\"hosts\":17", held, StringComparison.Ordinal);
     }
 
