@@ -24,13 +24,13 @@ internal static partial class GatewayOrleans
         {
             client.Configure<ClusterOptions>(options =>
             {
-                options.ClusterId = orleans["ClusterId"] ?? "prime-directive";
-                options.ServiceId = orleans["ServiceId"] ?? "prime-directive";
+                options.ClusterId = orleans["ClusterId"] ?? SiloConfiguration.DefaultClusterId;
+                options.ServiceId = orleans["ServiceId"] ?? SiloConfiguration.DefaultClusterId;
             });
             var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                client.UseLocalhostClustering(orleans.GetValue<int?>("GatewayPort") ?? 30311);
+                client.UseLocalhostClustering(orleans.GetValue<int?>("GatewayPort") ?? SiloConfiguration.DefaultGatewayPort);
             }
             else
             {

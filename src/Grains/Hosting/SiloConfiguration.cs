@@ -16,13 +16,19 @@ public static class SiloConfiguration
     /// <summary>Connection string name of the PostgreSQL database; absent means the in-memory development mode.</summary>
     public const string ConnectionStringName = "PrimeDirective";
 
+    public const string DefaultClusterId = "prime-directive";
+
+    public const int DefaultSiloPort = 11311;
+
+    public const int DefaultGatewayPort = 30311;
+
     /// <summary>The ADO.NET invariant of PostgreSQL.</summary>
     public const string Invariant = "Npgsql";
 
     /// <summary>
     /// Adds grains, storage, reminders and clustering. With <c>ConnectionStrings:PrimeDirective</c> everything is
     /// durable in PostgreSQL (schema applied at start); without it, a localhost silo that keeps state in memory.
-    /// Endpoints and cluster ids are taken from <c>Orleans:*</c> only where configured, so test hosts keep theirs.
+    /// Cluster ids, ports and the advertised address come from <c>Orleans:*</c>.
     /// </summary>
     public static ISiloBuilder AddPrimeDirective(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -36,32 +42,27 @@ public static class SiloConfiguration
         silo.UseSystemTextJsonGrainStorageSerializer();
 
         var orleans = configuration.GetSection("Orleans");
-        if (orleans["ClusterId"] is { Length: > 0 } clusterId)
+        silo.Configure<ClusterOptions>(options =>
         {
-            silo.Configure<ClusterOptions>(options =>
-            {
-                options.ClusterId = clusterId;
-                options.ServiceId = orleans["ServiceId"] ?? "prime-directive";
-            });
-        }
+            options.ClusterId = orleans["ClusterId"] ?? DefaultClusterId;
+            options.ServiceId = orleans["ServiceId"] ?? DefaultClusterId;
+        });
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        var siloPort = orleans.GetValue<int?>("SiloPort");
-        var gatewayPort = orleans.GetValue<int?>("GatewayPort");
+        // Not Orleans' default ports (11111/30000): other processes on a machine may hold those.
+        var siloPort = orleans.GetValue<int?>("SiloPort") ?? DefaultSiloPort;
+        var gatewayPort = orleans.GetValue<int?>("GatewayPort") ?? DefaultGatewayPort;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            silo.UseLocalhostClustering(siloPort ?? 11311, gatewayPort ?? 30311);
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: orleans["ServiceId"] ?? DefaultClusterId, clusterId: orleans["ClusterId"] ?? DefaultClusterId);
             silo.AddMemoryGrainStorage(StorageNames.Subjects);
             silo.UseInMemoryReminderService();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
 
-        if (siloPort is { } port)
-        {
-            var advertised = IPAddress.Parse(orleans["AdvertisedIP"] ?? IPAddress.Loopback.ToString());
-            silo.ConfigureEndpoints(advertised, port, gatewayPort ?? 0, listenOnAnyHostAddress: orleans.GetValue<bool>("ListenOnAnyHostAddress"));
-        }
+        var advertised = IPAddress.Parse(orleans["AdvertisedIP"] ?? IPAddress.Loopback.ToString());
+        silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: orleans.GetValue<bool>("ListenOnAnyHostAddress"));
 
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider =>
