@@ -8,11 +8,13 @@ using Orleans.Storage;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
 
 /// <summary>A Flynn cluster as a data subject: its reports, its identifiers and its telemetry setting.</summary>
+[RegionPlacement]
 public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Subjects)] IPersistentState<ClusterState> state,
     TimeProvider time,
@@ -21,7 +23,7 @@ public sealed partial class ClusterGrain(
 {
     private const int MaxWriteAttempts = 3;
 
-    private string Region => ClusterKeys.RegionOf(this.GetPrimaryKeyString());
+    private string Region => SubjectKey.RegionOf(this.GetGrainId());
 
     public async Task<ReportReceipt> RecordReportAsync(ClusterReport report)
     {

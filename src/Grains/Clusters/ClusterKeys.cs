@@ -9,10 +9,4 @@ public sealed class ClusterKeys(Pseudonymizer pseudonymizer)
 
     public string For(string region, string clusterId) => $"{region}/{pseudonymizer.Pseudonymize(Domain, clusterId)}";
 
-    /// <summary>The region a subject key names.</summary>
-    public static string RegionOf(string key)
-    {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 ? key[..slash] : throw new ArgumentException("A subject key starts with its region.", nameof(key));
-    }
 }

@@ -2,6 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Storage;
 using Orleans.Configuration;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Privacy;
@@ -49,13 +52,25 @@ public static class SiloConfiguration
         });
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        var regions = configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
+        var siloRegions = SiloRegions.From(configuration, regions);
+        services.AddSingleton(siloRegions);
+        silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRegions.MetadataKey] = siloRegions.Label });
+        silo.AddPlacementDirector<RegionPlacement, RegionPlacementDirector>();
+        services.AddKeyedSingleton<IGrainStorage>(StorageNames.Subjects, (provider, _) =>
+            new RegionRoutedGrainStorage(provider, StorageNames.Subjects, siloRegions));
+
         // Not Orleans' default ports (11111/30000): other processes on a machine may hold those.
         var siloPort = orleans.GetValue<int?>("SiloPort") ?? DefaultSiloPort;
         var gatewayPort = orleans.GetValue<int?>("GatewayPort") ?? DefaultGatewayPort;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: orleans["ServiceId"] ?? DefaultClusterId, clusterId: orleans["ClusterId"] ?? DefaultClusterId);
-            silo.AddMemoryGrainStorage(StorageNames.Subjects);
+            foreach (var region in siloRegions.Served)
+            {
+                silo.AddMemoryGrainStorage(RegionRoutedGrainStorage.ProviderName(StorageNames.Subjects, region));
+            }
+
             silo.UseInMemoryReminderService();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
@@ -64,21 +79,32 @@ public static class SiloConfiguration
         var advertised = IPAddress.Parse(orleans["AdvertisedIP"] ?? IPAddress.Loopback.ToString());
         silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: orleans.GetValue<bool>("ListenOnAnyHostAddress"));
 
+        // Each served region's subjects go to that region's database; the cluster database holds membership and reminders.
+        var regionDatabases = siloRegions.Served.ToDictionary(
+            region => region,
+            region => configuration[$"{RegionOptions.SectionName}:Databases:{region}"] is { Length: > 0 } own ? own : connectionString,
+            StringComparer.Ordinal);
         services.TryAddSingleton<SchemaMigrator>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider =>
-            new SchemaMigrationParticipant(provider.GetRequiredService<SchemaMigrator>(), connectionString));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
+            provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
+        services.AddSingleton<IStartupTask>(provider => new RegionStorageNotice(
+            provider.GetRequiredService<ILogger<RegionStorageNotice>>(), siloRegions, [.. regionDatabases.Where(pair => pair.Value == connectionString).Select(pair => pair.Key)]));
         silo.UseAdoNetClustering(options =>
         {
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;
         });
-        silo.AddAdoNetGrainStorage(StorageNames.Subjects, options =>
+        foreach (var (region, database) in regionDatabases)
         {
-            options.Invariant = Invariant;
-            options.ConnectionString = connectionString;
-            // Erasure deletes the row, it does not leave an empty one behind.
-            options.DeleteStateOnClear = true;
-        });
+            silo.AddAdoNetGrainStorage(RegionRoutedGrainStorage.ProviderName(StorageNames.Subjects, region), options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = database;
+                // Erasure deletes the row, it does not leave an empty one behind.
+                options.DeleteStateOnClear = true;
+            });
+        }
+
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;

@@ -1,8 +1,14 @@
 namespace PrimeDirective.Grains.Storage;
 
-/// <summary>Applies the schema before clustering, reminders or storage first touch the database.</summary>
-internal sealed class SchemaMigrationParticipant(SchemaMigrator migrator, string connectionString) : ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Applies the schema to every database the silo uses, before clustering, reminders or storage first touch them.</summary>
+internal sealed class SchemaMigrationParticipant(SchemaMigrator migrator, IReadOnlyList<string> connectionStrings) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(SchemaMigrationParticipant), ServiceLifecycleStage.First, cancellationToken => migrator.ApplyAsync(connectionString, cancellationToken));
+        lifecycle.Subscribe(nameof(SchemaMigrationParticipant), ServiceLifecycleStage.First, async cancellationToken =>
+        {
+            foreach (var connectionString in connectionStrings.Distinct(StringComparer.Ordinal))
+            {
+                await migrator.ApplyAsync(connectionString, cancellationToken);
+            }
+        });
 }
