@@ -47,7 +47,7 @@ public class ServiceHost : IAsyncLifetime
         Settings["Privacy:PseudonymKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         Settings["Orleans:ClusterId"] = clusterId;
         Settings["Orleans:ServiceId"] = clusterId;
-        await StartSiloAsync();
+        await StartSilosAsync();
 
         Settings["Orleans:GatewayListRefreshPeriod"] = "00:00:01";
         Settings["Gateway:TrustedProxies:0"] = "127.0.0.1";
@@ -55,7 +55,8 @@ public class ServiceHost : IAsyncLifetime
     }
 
     /// <summary>Starts one more silo process-equivalent (its own host, ports and container) in the cluster.</summary>
-    public async Task<IHost> StartSiloAsync()
+    /// <param name="region">The silo's region label; <c>null</c> for an unlabelled silo that serves every region.</param>
+    public async Task<IHost> StartSiloAsync(string? region = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -68,6 +69,7 @@ public class ServiceHost : IAsyncLifetime
         {
             ["Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:Metadata:region"] = region,
         });
         builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
         builder.UseOrleans(silo =>
@@ -88,6 +90,9 @@ public class ServiceHost : IAsyncLifetime
         _silos.Add(host);
         return host;
     }
+
+    /// <summary>The fixture's initial silos: one unlabelled silo.</summary>
+    protected virtual Task StartSilosAsync() => StartSiloAsync();
 
     /// <summary>Ends a silo without any graceful shutdown: nothing is flushed, membership is not told.</summary>
     public async Task KillSiloAsync(IHost silo)
