@@ -9,6 +9,7 @@ using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -19,9 +20,12 @@ public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Subjects)] IPersistentState<ClusterState> state,
     TimeProvider time,
     IOptions<RetentionOptions> retention,
-    ILogger<ClusterGrain> logger) : Grain, IClusterGrain
+    ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {
     private const int MaxWriteAttempts = 3;
+
+    /// <summary>The one reminder of this subject: due at its next expiry.</summary>
+    private const string RetentionReminder = "retention";
 
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
 
@@ -30,6 +34,11 @@ public sealed partial class ClusterGrain(
         ArgumentNullException.ThrowIfNull(report);
         var reportId = report.ReportId ?? Guid.NewGuid().ToString("N");
         var receipt = await UpdateAsync(now => Decide(report, reportId, now));
+        if (receipt.Outcome == ReportOutcome.Stored)
+        {
+            await ArmRetentionAsync();
+        }
+
         LogReport(logger, this.GetPrimaryKeyString(), receipt.Outcome);
         return receipt;
     }
@@ -83,6 +92,7 @@ public sealed partial class ClusterGrain(
 
             return (true, new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt));
         });
+        await ArmRetentionAsync();
         LogTelemetry(logger, this.GetPrimaryKeyString(), disabled, purge);
         return setting;
     }
@@ -116,9 +126,93 @@ public sealed partial class ClusterGrain(
             }
 
             state.State = new ClusterState();
+            await DisarmRetentionAsync();
             DeactivateOnIdle();
             LogErased(logger, this.GetPrimaryKeyString());
             return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RetentionReminder)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var destroyed = await UpdateAsync(_ =>
+        {
+            var current = state.State;
+            var (kept, counts) = ExpirySchedule.Purge(current.Items, now);
+            var expiredReceipts = current.Accepted.Where(pair => pair.Value.ExpiresAt <= now).Select(pair => pair.Key).ToList();
+            if (counts.IsEmpty && expiredReceipts.Count == 0)
+            {
+                return (false, counts);
+            }
+
+            current.Items = kept;
+            foreach (var reportId in expiredReceipts)
+            {
+                current.Accepted.Remove(reportId);
+            }
+
+            return (true, counts);
+        });
+        foreach (var (category, count) in destroyed)
+        {
+            LogDestroyed(logger, this.GetPrimaryKeyString(), category, count);
+        }
+
+        var current = state.State;
+        if (state.RecordExists && current.Items.Count == 0 && current.Accepted.Count == 0 && !current.TelemetryDisabled)
+        {
+            // Nothing left that we collected for a purpose, and no opt-out to honour: the ids go too.
+            await state.ClearStateAsync();
+            state.State = new ClusterState();
+            await DisarmRetentionAsync();
+            DeactivateOnIdle();
+            LogForgotten(logger, this.GetPrimaryKeyString());
+            return;
+        }
+
+        state.State.RetentionDueAt = null;
+        await ArmRetentionAsync();
+    }
+
+    /// <summary>Makes the retention reminder due at the next expiry (or removes it when nothing expires).</summary>
+    private async Task ArmRetentionAsync()
+    {
+        var current = state.State;
+        var next = ExpirySchedule.NextExpiry(current.Items);
+        var receiptExpiry = current.Accepted.Count == 0 ? null : current.Accepted.Values.Min(accepted => (DateTimeOffset?)accepted.ExpiresAt);
+        if (receiptExpiry < next || next is null)
+        {
+            next = receiptExpiry;
+        }
+
+        if (next is null)
+        {
+            await DisarmRetentionAsync();
+            return;
+        }
+
+        if (current.RetentionDueAt is { } due && due <= next)
+        {
+            return;
+        }
+
+        var dueIn = next.Value - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(RetentionReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, retention.Value.RetryPeriod);
+        current.RetentionDueAt = next;
+        await UpdateAsync(_ => (true, true));
+    }
+
+    private async Task DisarmRetentionAsync()
+    {
+        if (await this.GetReminder(RetentionReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
         }
     }
 
@@ -232,6 +326,12 @@ public sealed partial class ClusterGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry of cluster {GrainKey} set: disabled={Disabled}, purge={Purge}")]
     private static partial void LogTelemetry(ILogger logger, string grainKey, bool disabled, bool purge);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention destroyed {Count} expired {Category} item(s) of cluster {GrainKey}")]
+    private static partial void LogDestroyed(ILogger logger, string grainKey, DataCategory category, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} holds nothing any more; its state is gone")]
+    private static partial void LogForgotten(ILogger logger, string grainKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} erased")]
     private static partial void LogErased(ILogger logger, string grainKey);

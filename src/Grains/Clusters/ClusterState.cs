@@ -26,5 +26,8 @@ public sealed class ClusterState
     /// <summary>Acknowledgements by report id, so a repeated report is stored once and answered as the first was.</summary>
     public Dictionary<string, AcceptedReport> Accepted { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>When the retention reminder is due, if one is registered.</summary>
+    public DateTimeOffset? RetentionDueAt { get; set; }
+
     public sealed record AcceptedReport(DateTimeOffset AcceptedAt, DateTimeOffset ExpiresAt);
 }

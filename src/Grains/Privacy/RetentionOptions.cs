@@ -15,6 +15,9 @@ public sealed class RetentionOptions
 
     public TimeSpan Inferred { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>How often a retention reminder fires again if a destruction did not complete (never below Orleans' minimum).</summary>
+    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The expiry of an item of <paramref name="category"/> collected at <paramref name="collectedAt"/>; <c>null</c> while its subject lives.</summary>
     public DateTimeOffset? ExpiryOf(DataCategory category, DateTimeOffset collectedAt) => category switch
     {

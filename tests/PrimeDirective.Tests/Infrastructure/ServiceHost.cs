@@ -75,6 +75,7 @@ public class ServiceHost : IAsyncLifetime
         builder.UseOrleans(silo =>
         {
             silo.AddPrimeDirective(builder.Configuration);
+            ConfigureSilo(silo);
             silo.Configure<ClusterMembershipOptions>(options =>
             {
                 // A killed silo is declared dead in seconds, so a restarted cluster recovers quickly.
@@ -89,6 +90,11 @@ public class ServiceHost : IAsyncLifetime
         await host.StartAsync();
         _silos.Add(host);
         return host;
+    }
+
+    /// <summary>A fixture's own additions to every silo it starts.</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
     }
 
     /// <summary>The fixture's initial silos: one unlabelled silo.</summary>

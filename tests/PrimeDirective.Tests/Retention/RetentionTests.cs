@@ -1,0 +1,99 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using PrimeDirective.Tests.Infrastructure;
+
+namespace PrimeDirective.Tests.Retention;
+
+public sealed class RetentionTests
+{
+    [Fact]
+    public async Task Data_with_seconds_of_retention_is_destroyed_even_across_a_silo_restart_and_no_row_holds_it()
+    {
+        await using var service = new ShortRetentionService();
+        await service.InitializeAsync();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "203.0.113.50")))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync("203.0.113.50"));
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>("select count(*) from reminder"));
+        await service.StopSiloAsync(service.Silos.Single());
+        await service.StartSiloAsync();
+
+        await Eventually.ReturnsAsync(
+            async () => await service.Database.CountRowsContainingAsync(cluster) + await service.Database.CountRowsContainingAsync(bootstrap),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(90),
+            "every row of the cluster destroyed once all of its data expired");
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync("203.0.113.50"));
+        await Eventually.ReturnsAsync(
+            () => service.Database.ScalarAsync<long>("select count(*) from reminder"),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(30),
+            "the retention reminder unregistered once nothing is left to expire");
+        using var gone = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_expired_item_is_never_served_even_before_its_reminder_fires()
+    {
+        await using var service = new FakeClockService();
+        await service.InitializeAsync();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "203.0.113.51")))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        Assert.Contains("ip-address", await CategoriesAsync(service, cluster, bootstrap));
+
+        // 31 days on the grains' clock; the reminder (on Orleans' real clock) is still 30 days away.
+        service.Clock.Advance(TimeSpan.FromDays(31));
+
+        var categories = await CategoriesAsync(service, cluster, bootstrap);
+        Assert.DoesNotContain("ip-address", categories);
+        Assert.Contains("usage", categories);
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync("203.0.113.51"));
+    }
+
+    private static async Task<List<string?>> CategoriesAsync(ServiceHost service, string cluster, string bootstrap)
+    {
+        using var response = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. (await Json.ReadAsync(response))["items"]!.AsArray().Select(item => (string?)item!["category"])];
+    }
+
+    private sealed class ShortRetentionService : ServiceHost, IAsyncDisposable
+    {
+        public ShortRetentionService()
+        {
+            Settings["Retention:IpAddress"] = "00:00:02";
+            Settings["Retention:RawReport"] = "00:00:04";
+            Settings["Retention:RetryPeriod"] = "00:00:01";
+        }
+
+        protected override string Purpose => "retention";
+
+        protected override void ConfigureSilo(ISiloBuilder silo) =>
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+
+        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+    }
+
+    private sealed class FakeClockService : ServiceHost, IAsyncDisposable
+    {
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+        protected override string Purpose => "clock";
+
+        protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+
+        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+    }
+}
