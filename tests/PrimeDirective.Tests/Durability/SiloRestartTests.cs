@@ -11,7 +11,7 @@ public sealed class SiloRestartTests
     [Fact]
     public async Task A_report_acknowledged_just_before_the_silo_is_killed_is_there_afterwards()
     {
-        await using var service = await StartAsync("kill");
+        await using var service = await ServiceHost.StartOwnedAsync<KillService>();
         var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
 
         using var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, hosts: 17));
@@ -30,7 +30,7 @@ public sealed class SiloRestartTests
     [Fact]
     public async Task Grain_state_survives_a_full_restart_of_every_silo()
     {
-        await using var service = await StartAsync("restart");
+        await using var service = await ServiceHost.StartOwnedAsync<RestartService>();
         var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
         using (var report = await service.Http.PostAsync($"/v1/clusters/{cluster}/reports", Json.Body(Json.Report(bootstrap, "before-restart", hosts: 23))))
         {
@@ -51,13 +51,6 @@ public sealed class SiloRestartTests
         Assert.Contains("before-restart", held, StringComparison.Ordinal);
     }
 
-    private static async Task<OwnedService> StartAsync(string purpose)
-    {
-        var service = new OwnedService(purpose);
-        await service.InitializeAsync();
-        return service;
-    }
-
     private static async Task<string> ReadAfterRecoveryAsync(ServiceHost service, string cluster, string bootstrap)
     {
         var response = await Eventually.ReturnsAsync(
@@ -73,10 +66,13 @@ public sealed class SiloRestartTests
         return response.Body;
     }
 
-    private sealed class OwnedService(string purpose) : ServiceHost, IAsyncDisposable
+    public sealed class KillService : ServiceHost
     {
-        protected override string Purpose => purpose;
+        protected override string Purpose => "kill";
+    }
 
-        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+    public sealed class RestartService : ServiceHost
+    {
+        protected override string Purpose => "restart";
     }
 }

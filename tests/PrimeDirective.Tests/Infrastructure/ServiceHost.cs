@@ -21,7 +21,7 @@ namespace PrimeDirective.Tests.Infrastructure;
 /// database (ADO.NET clustering, storage and reminders), and the gateway as an Orleans client on Kestrel (real HTTP).
 /// Every log line of silos and gateway lands in <see cref="Logs"/>.
 /// </summary>
-public class ServiceHost : IAsyncLifetime
+public class ServiceHost : IAsyncLifetime, IAsyncDisposable
 {
     private readonly List<WebApplication> _gateways = [];
     private readonly List<IHost> _silos = [];
@@ -142,6 +142,21 @@ public class ServiceHost : IAsyncLifetime
         var http = new HttpClient { BaseAddress = new Uri(address) };
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("prime-directive-tests", "1"));
         return http;
+    }
+
+    /// <summary>Starts a service owned by one test (<c>await using</c>), for tests that stop or kill silos.</summary>
+    public static async Task<T> StartOwnedAsync<T>()
+        where T : ServiceHost, new()
+    {
+        var service = new T();
+        await service.InitializeAsync();
+        return service;
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     public virtual async Task DisposeAsync()

@@ -14,7 +14,7 @@ public sealed class RegionResidencyTests
     [Fact]
     public async Task Subjects_activate_on_their_regions_silo_and_are_stored_in_their_regions_database_only()
     {
-        await using var service = await StartAsync();
+        await using var service = await ServiceHost.StartOwnedAsync<RegionalService>();
         foreach (var region in RegionalService.Regions)
         {
             var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
@@ -35,7 +35,7 @@ public sealed class RegionResidencyTests
     [Fact]
     public async Task Without_a_live_eu_silo_eu_requests_fail_closed_and_other_regions_keep_working()
     {
-        await using var service = await StartAsync();
+        await using var service = await ServiceHost.StartOwnedAsync<RegionalService>();
         var (before, beforeProof) = (Flynn.NewId(), Flynn.NewId());
         using (var stored = await service.Http.SendAsync(Flynn.SchedulerReport(before, beforeProof, region: "eu")))
         {
@@ -96,17 +96,5 @@ public sealed class RegionResidencyTests
         var host = service.SiloOf.Values.Single(host => host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Equals(address));
         var metadata = anySilo.GetRequiredService<ISiloMetadataCache>().GetSiloMetadata(address).Metadata;
         return (host, metadata.TryGetValue("region", out var label) ? label : null);
-    }
-
-    private static async Task<OwnedRegionalService> StartAsync()
-    {
-        var service = new OwnedRegionalService();
-        await service.InitializeAsync();
-        return service;
-    }
-
-    private sealed class OwnedRegionalService : RegionalService, IAsyncDisposable
-    {
-        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }
 }

@@ -11,8 +11,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task Data_with_seconds_of_retention_is_destroyed_even_across_a_silo_restart_and_no_row_holds_it()
     {
-        await using var service = new ShortRetentionService();
-        await service.InitializeAsync();
+        await using var service = await ServiceHost.StartOwnedAsync<ShortRetentionService>();
         var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
 
         using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "203.0.113.50")))
@@ -43,8 +42,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task An_expired_item_is_never_served_even_before_its_reminder_fires()
     {
-        await using var service = new FakeClockService();
-        await service.InitializeAsync();
+        await using var service = await ServiceHost.StartOwnedAsync<FakeClockService>();
         var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
         using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "203.0.113.51")))
         {
@@ -69,7 +67,7 @@ public sealed class RetentionTests
         return [.. (await Json.ReadAsync(response))["items"]!.AsArray().Select(item => (string?)item!["category"])];
     }
 
-    private sealed class ShortRetentionService : ServiceHost, IAsyncDisposable
+    public sealed class ShortRetentionService : ServiceHost
     {
         public ShortRetentionService()
         {
@@ -82,18 +80,14 @@ public sealed class RetentionTests
 
         protected override void ConfigureSilo(ISiloBuilder silo) =>
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-
-        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }
 
-    private sealed class FakeClockService : ServiceHost, IAsyncDisposable
+    public sealed class FakeClockService : ServiceHost
     {
         public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
         protected override string Purpose => "clock";
 
         protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
-
-        async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }
 }
