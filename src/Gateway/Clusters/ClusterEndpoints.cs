@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.Clusters;
 

@@ -1,7 +1,12 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
+using PrimeDirective.Gateway.Admin;
+using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.People;
+using PrimeDirective.Gateway.Requests;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -29,6 +34,22 @@ public static class GatewayComposition
                 options.KnownProxies.Add(proxy);
             }
         });
+        builder.AddGatewayAuth();
+        builder.Services.AddSingleton<PeopleGrains>();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            // Codes by mail are the abusable part: per client address, a few requests a minute.
+            var perMinute = builder.Configuration.GetValue<int?>("Gateway:RateLimits:CodeRequestsPerMinute") ?? 10;
+            limiter.AddPolicy(SignUpEndpoints.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.OnRejected = async (rejected, _) =>
+            {
+                rejected.HttpContext.Response.Headers.RetryAfter = "60";
+                await Problems.Create(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests.", "Wait a minute before asking again.")
+                    .ExecuteAsync(rejected.HttpContext);
+            };
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddGatewayHealth();
@@ -42,10 +63,17 @@ public static class GatewayComposition
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapGatewayHealth();
         app.MapClusterEndpoints();
+        app.MapSignUpEndpoints();
+        app.MapMeEndpoints();
+        app.MapPrivacyRequestEndpoints();
+        app.MapAdminEndpoints();
         return app;
     }
 }

@@ -26,7 +26,7 @@ internal static partial class ClusterCalls
         }
     }
 
-    private static bool IsTransient(Exception exception) => exception switch
+    public static bool IsTransient(Exception exception) => exception switch
     {
         OrleansException or TimeoutException or DbException or InconsistentStateException => true,
         AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),

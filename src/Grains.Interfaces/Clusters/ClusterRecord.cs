@@ -26,16 +26,3 @@ public sealed record ClusterRecord(
 public sealed record TelemetrySetting(
     [property: Id(0)] bool Disabled,
     [property: Id(1)] DateTimeOffset? ChangedAt);
-
-/// <summary>The outcome of an erasure: what was destroyed, where and when. Holds no personal data.</summary>
-/// <param name="RequestId">The erasure request's id.</param>
-/// <param name="Region">Where the erased data lived.</param>
-/// <param name="CompletedAt">When the data was destroyed.</param>
-/// <param name="ItemsByCategory">How many items of each category were destroyed.</param>
-[GenerateSerializer, Immutable]
-[Alias("PrimeDirective.ErasureReceipt")]
-public sealed record ErasureReceipt(
-    [property: Id(0)] string RequestId,
-    [property: Id(1)] string Region,
-    [property: Id(2)] DateTimeOffset CompletedAt,
-    [property: Id(3)] ImmutableDictionary<DataCategory, int> ItemsByCategory);

@@ -26,4 +26,23 @@ public interface IClusterGrain : IGrainWithStringKey
     /// <returns>The receipt, or <c>null</c> if unknown or the proof does not match.</returns>
     [Alias("Erase")]
     Task<ErasureReceipt?> EraseAsync([PersonalData] string bootstrapProof, string requestId);
+
+    /// <summary>Links the cluster to an account whose holder proved they run it; <c>false</c> if unknown or unproven.</summary>
+    /// <param name="bootstrapProof">The bootstrap id the holder presented.</param>
+    /// <param name="userKey">The account's grain key (pseudonymous).</param>
+    /// <param name="usageStatisticsConsent">Whether the account consents to usage statistics.</param>
+    [Alias("Link")]
+    Task<bool> LinkAsync([PersonalData] string bootstrapProof, string userKey, bool usageStatisticsConsent);
+
+    /// <summary>A linked account's usage-statistics consent changed: while any linked account withdraws it, reports are discarded.</summary>
+    [Alias("SetLinkedConsent")]
+    Task SetLinkedConsentAsync(string userKey, bool usageStatisticsConsent);
+
+    /// <summary>Everything held about the cluster, for an account linked to it (export); <c>null</c> otherwise.</summary>
+    [Alias("GetForLink")]
+    Task<ClusterRecord?> GetForLinkAsync(string userKey);
+
+    /// <summary>Erases the cluster on behalf of a linked account's erasure; <c>null</c> if it is gone or not linked to it.</summary>
+    [Alias("EraseForLink")]
+    Task<ErasureReceipt?> EraseForLinkAsync(string userKey, string requestId);
 }

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Storage;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
@@ -22,8 +21,6 @@ public sealed partial class ClusterGrain(
     IOptions<RetentionOptions> retention,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {
-    private const int MaxWriteAttempts = 3;
-
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
 
@@ -43,22 +40,52 @@ public sealed partial class ClusterGrain(
         return receipt;
     }
 
-    public Task<ClusterRecord?> GetAsync(string bootstrapProof)
+    public Task<ClusterRecord?> GetAsync(string bootstrapProof) =>
+        Task.FromResult(Proves(bootstrapProof) ? Record() : null);
+
+    public Task<ClusterRecord?> GetForLinkAsync(string userKey) =>
+        Task.FromResult(IsLinkedTo(userKey) ? Record() : null);
+
+    public async Task<bool> LinkAsync(string bootstrapProof, string userKey, bool usageStatisticsConsent)
     {
         if (!Proves(bootstrapProof))
         {
-            return Task.FromResult<ClusterRecord?>(null);
+            return false;
         }
 
-        var now = time.GetUtcNow();
-        var current = state.State;
-        var items = IdentifierItems(current).Concat(current.Items.Where(item => !item.IsExpiredAt(now)));
-        return Task.FromResult<ClusterRecord?>(new ClusterRecord(
-            current.ClusterId!,
-            Region,
-            current.FirstSeenAt!.Value,
-            new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
-            [.. items]));
+        await UpdateAsync(now =>
+        {
+            var links = state.State.Links;
+            if (links.TryGetValue(userKey, out var link) && link.UsageStatisticsConsent == usageStatisticsConsent)
+            {
+                return (false, true);
+            }
+
+            links[userKey] = new ClusterState.ClusterLink(link?.LinkedAt ?? now, usageStatisticsConsent);
+            return (true, true);
+        });
+        LogLinked(logger, this.GetPrimaryKeyString());
+        return true;
+    }
+
+    public async Task SetLinkedConsentAsync(string userKey, bool usageStatisticsConsent)
+    {
+        if (!IsLinkedTo(userKey))
+        {
+            return;
+        }
+
+        await UpdateAsync(_ =>
+        {
+            var links = state.State.Links;
+            if (!links.TryGetValue(userKey, out var link) || link.UsageStatisticsConsent == usageStatisticsConsent)
+            {
+                return (false, true);
+            }
+
+            links[userKey] = link with { UsageStatisticsConsent = usageStatisticsConsent };
+            return (true, true);
+        });
     }
 
     public async Task<TelemetrySetting?> SetTelemetryAsync(string bootstrapProof, bool disabled, bool purge)
@@ -97,40 +124,34 @@ public sealed partial class ClusterGrain(
         return setting;
     }
 
-    public async Task<ErasureReceipt?> EraseAsync(string bootstrapProof, string requestId)
+    public Task<ErasureReceipt?> EraseAsync(string bootstrapProof, string requestId) =>
+        EraseWhileAsync(() => Proves(bootstrapProof), requestId);
+
+    public Task<ErasureReceipt?> EraseForLinkAsync(string userKey, string requestId) =>
+        EraseWhileAsync(() => IsLinkedTo(userKey), requestId);
+
+    /// <summary>Deletes the cluster's row if <paramref name="allowed"/> holds (checked again after a write conflict).</summary>
+    private async Task<ErasureReceipt?> EraseWhileAsync(Func<bool> allowed, string requestId)
     {
-        if (!Proves(bootstrapProof))
+        if (!allowed())
         {
             return null;
         }
 
-        for (var attempt = 1; ; attempt++)
+        var counts = IdentifierItems(state.State).Concat(state.State.Items)
+            .GroupBy(item => item.Category)
+            .ToImmutableDictionary(group => group.Key, group => group.Count());
+
+        // DeleteStateOnClear is on for subject storage: the row itself goes, not just its payload.
+        if (!await state.DeleteAsync(allowed, DeactivateOnIdle))
         {
-            var counts = IdentifierItems(state.State).Concat(state.State.Items)
-                .GroupBy(item => item.Category)
-                .ToImmutableDictionary(group => group.Key, group => group.Count());
-            try
-            {
-                // DeleteStateOnClear is on for subject storage: the row itself goes, not just its payload.
-                await state.ClearStateAsync();
-            }
-            catch (InconsistentStateException) when (attempt < MaxWriteAttempts)
-            {
-                await state.ReadStateAsync();
-                if (!Proves(bootstrapProof))
-                {
-                    return null;
-                }
-
-                continue;
-            }
-
-            state.State = new ClusterState();
-            await DisarmRetentionAsync();
-            DeactivateOnIdle();
-            LogErased(logger, this.GetPrimaryKeyString());
-            return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts);
+            return null;
         }
+
+        await DisarmRetentionAsync();
+        DeactivateOnIdle();
+        LogErased(logger, this.GetPrimaryKeyString());
+        return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "cluster");
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -165,9 +186,9 @@ public sealed partial class ClusterGrain(
         }
 
         var current = state.State;
-        if (state.RecordExists && current.Items.Count == 0 && current.Accepted.Count == 0 && !current.TelemetryDisabled)
+        if (state.RecordExists && current.Items.Count == 0 && current.Accepted.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0)
         {
-            // Nothing left that we collected for a purpose, and no opt-out to honour: the ids go too.
+            // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked: the ids go too.
             await state.ClearStateAsync();
             state.State = new ClusterState();
             await DisarmRetentionAsync();
@@ -219,7 +240,8 @@ public sealed partial class ClusterGrain(
     private (bool Changed, ReportReceipt Receipt) Decide(ClusterReport report, string reportId, DateTimeOffset now)
     {
         var current = state.State;
-        if (state.RecordExists && (current.TelemetryDisabled || !SameSecret(current.BootstrapId, report.BootstrapId)))
+        if (state.RecordExists && (current.TelemetryDisabled || !SameSecret(current.BootstrapId, report.BootstrapId) ||
+            current.Links.Values.Any(link => !link.UsageStatisticsConsent)))
         {
             // Acknowledged so the cluster stops retrying; nothing of it is kept, not even the address.
             return (false, new ReportReceipt(reportId, now, ReportOutcome.Discarded));
@@ -285,34 +307,24 @@ public sealed partial class ClusterGrain(
         }
     }
 
-    /// <summary>Applies a decision to the state and persists it; a write conflict re-reads and decides again.</summary>
-    private async Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var (changed, result) = decide(time.GetUtcNow());
-            if (!changed)
-            {
-                return result;
-            }
+    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
+        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
 
-            try
-            {
-                await state.WriteStateAsync();
-                return result;
-            }
-            catch (InconsistentStateException) when (attempt < MaxWriteAttempts)
-            {
-                await state.ReadStateAsync();
-            }
-            catch
-            {
-                // The in-memory state now differs from storage: never serve it, start afresh from storage.
-                DeactivateOnIdle();
-                throw;
-            }
-        }
+    private ClusterRecord Record()
+    {
+        var now = time.GetUtcNow();
+        var current = state.State;
+        var items = IdentifierItems(current).Concat(current.Items.Where(item => !item.IsExpiredAt(now)));
+        return new ClusterRecord(
+            current.ClusterId!,
+            Region,
+            current.FirstSeenAt!.Value,
+            new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
+            [.. items]);
     }
+
+    private bool IsLinkedTo(string userKey) =>
+        state.RecordExists && state.State.ClusterId is not null && state.State.Links.ContainsKey(userKey);
 
     private bool Proves(string bootstrapProof) =>
         state.RecordExists && state.State.ClusterId is not null && SameSecret(state.State.BootstrapId, bootstrapProof);
@@ -332,6 +344,9 @@ public sealed partial class ClusterGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} holds nothing any more; its state is gone")]
     private static partial void LogForgotten(ILogger logger, string grainKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} linked to an account")]
+    private static partial void LogLinked(ILogger logger, string grainKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} erased")]
     private static partial void LogErased(ILogger logger, string grainKey);

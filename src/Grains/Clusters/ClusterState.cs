@@ -29,5 +29,12 @@ public sealed class ClusterState
     /// <summary>When the retention reminder is due, if one is registered.</summary>
     public DateTimeOffset? RetentionDueAt { get; set; }
 
+    /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
+    public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
+
     public sealed record AcceptedReport(DateTimeOffset AcceptedAt, DateTimeOffset ExpiresAt);
+
+    /// <param name="LinkedAt">When the account linked the cluster.</param>
+    /// <param name="UsageStatisticsConsent">Whether that account lets us keep usage statistics.</param>
+    public sealed record ClusterLink(DateTimeOffset LinkedAt, bool UsageStatisticsConsent);
 }

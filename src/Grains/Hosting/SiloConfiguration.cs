@@ -7,7 +7,10 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
 using Orleans.Configuration;
 using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Requests;
+using PrimeDirective.Grains.Users;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Storage;
 
@@ -126,8 +129,13 @@ public static class SiloConfiguration
         services.AddOptions<RegionOptions>().Bind(configuration.GetSection(RegionOptions.SectionName))
             .Validate(options => options.IsConfigured(options.Home), "Regions:Home must be one of Regions:Names.")
             .ValidateOnStart();
+        services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
+        services.AddOptions<RequestOptions>().Bind(configuration.GetSection(RequestOptions.SectionName));
         services.TryAddSingleton<Pseudonymizer>();
         services.TryAddSingleton<ClusterKeys>();
+        services.TryAddSingleton<UserKeys>();
+        services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
+        services.AddOutbox(configuration);
         services.AddPrivacyRedaction();
         return services;
     }

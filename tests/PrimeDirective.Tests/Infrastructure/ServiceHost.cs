@@ -34,6 +34,12 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
 
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The file outbox every silo and gateway of this service writes to.</summary>
+    public TestOutbox Outbox { get; } = new(Path.Combine(Path.GetTempPath(), $"pd-outbox-{Guid.NewGuid():N}"));
+
+    /// <summary>The base64 key the gateway signs tokens with (tests mint expired tokens with it).</summary>
+    public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Silos started and not yet stopped or killed.</summary>
     public IReadOnlyList<IHost> Silos => _silos;
 
@@ -47,6 +53,9 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Privacy:PseudonymKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         Settings["Orleans:ClusterId"] = clusterId;
         Settings["Orleans:ServiceId"] = clusterId;
+        Settings["Outbox:Directory"] = Outbox.Directory;
+        Settings["Auth:SigningKey"] = SigningKey;
+        Settings["Gateway:RateLimits:CodeRequestsPerMinute"] = "100000";
         await StartSilosAsync();
 
         Settings["Orleans:GatewayListRefreshPeriod"] = "00:00:01";
@@ -176,6 +185,11 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         if (Database is not null)
         {
             await Database.DisposeAsync();
+        }
+
+        if (Directory.Exists(Outbox.Directory))
+        {
+            Directory.Delete(Outbox.Directory, recursive: true);
         }
     }
 }

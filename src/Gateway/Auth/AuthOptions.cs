@@ -1,0 +1,25 @@
+namespace PrimeDirective.Gateway.Auth;
+
+/// <summary>Tokens (configuration section <c>Auth</c>), per DESIGN §4.</summary>
+internal sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    public const string DefaultName = "prime-directive";
+
+    /// <summary>Base64 HS256 key (at least 32 bytes). Required when data is stored durably.</summary>
+    public string? SigningKey { get; set; }
+
+    public string Issuer { get; set; } = DefaultName;
+
+    public string Audience { get; set; } = DefaultName;
+
+    /// <summary>An external OpenID Connect issuer whose tokens are accepted as well (officers by its <c>role</c> claim).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>How long a token minted here is valid.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>User ids of privacy officers.</summary>
+    public string[] Officers { get; set; } = [];
+}

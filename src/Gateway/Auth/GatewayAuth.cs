@@ -1,0 +1,117 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using PrimeDirective.Gateway.Http;
+using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Users;
+
+namespace PrimeDirective.Gateway.Auth;
+
+/// <summary>
+/// JWT bearer authentication. A token works only while its person's account is active: after erasure (or while it
+/// runs) every token of that person answers 401. Officers are configured user ids, or carry an external issuer's role.
+/// </summary>
+internal static class GatewayAuth
+{
+    public const string OfficerPolicy = "privacy-officer";
+
+    private const string UnavailableItem = "prime-directive:auth-unavailable";
+
+    public static WebApplicationBuilder AddGatewayAuth(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName))
+            .Validate(
+                options => !string.IsNullOrWhiteSpace(options.SigningKey) || string.IsNullOrWhiteSpace(configuration.GetConnectionString(SiloConfiguration.ConnectionStringName)),
+                "Auth:SigningKey (base64, 32+ bytes) is required when data is stored durably.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, TokenIssuer>((jwt, auth, issuer) => Configure(jwt, auth.Value, issuer));
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OfficerPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(TokenIssuer.OfficerRole));
+        return builder;
+    }
+
+    /// <summary>The person's user id, from <c>sub</c>.</summary>
+    public static string? UserId(this ClaimsPrincipal user) => user.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, TokenIssuer issuer)
+    {
+        jwt.MapInboundClaims = false;
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            jwt.Authority = auth.Authority;
+        }
+
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuers = string.IsNullOrWhiteSpace(auth.Authority) ? [auth.Issuer] : [auth.Issuer, auth.Authority],
+            ValidAudience = auth.Audience,
+            ValidAlgorithms = string.IsNullOrWhiteSpace(auth.Authority) ? [SecurityAlgorithms.HmacSha256] : null,
+            IssuerSigningKey = issuer.Key,
+            NameClaimType = JwtRegisteredClaimNames.Sub,
+            RoleClaimType = TokenIssuer.RoleClaim,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+        jwt.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context => CheckAccountAsync(context, auth, issuer),
+            OnChallenge = async context =>
+            {
+                if (context.HttpContext.Items.ContainsKey(UnavailableItem))
+                {
+                    context.HandleResponse();
+                    context.Response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await Problems.Unavailable("Your account's region cannot be reached right now. Retry later.").ExecuteAsync(context.HttpContext);
+                }
+            },
+        };
+    }
+
+    /// <summary>Our own tokens: the account must exist and be active, and roles come from configuration, not the token.</summary>
+    private static async Task CheckAccountAsync(TokenValidatedContext context, AuthOptions auth, TokenIssuer issuer)
+    {
+        var principal = context.Principal!;
+        var tokenIssuer = principal.FindFirst(JwtRegisteredClaimNames.Iss)?.Value;
+        if (tokenIssuer != auth.Issuer)
+        {
+            return;
+        }
+
+        var userId = principal.UserId();
+        if (userId is null || SubjectIds.Parse(userId) is null)
+        {
+            context.Fail("The token names no account.");
+            return;
+        }
+
+        var services = context.HttpContext.RequestServices;
+        var key = services.GetRequiredService<UserKeys>().ForUser(userId);
+        try
+        {
+            if (!await services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(key).IsActiveAsync())
+            {
+                context.Fail("The account no longer exists.");
+                return;
+            }
+        }
+        catch (Exception exception) when (ClusterCalls.IsTransient(exception))
+        {
+            context.HttpContext.Items[UnavailableItem] = true;
+            context.Fail("The account's region is unavailable.");
+            return;
+        }
+
+        var identity = new ClaimsIdentity(
+            principal.Claims.Where(claim => claim.Type != TokenIssuer.RoleClaim),
+            JwtBearerDefaults.AuthenticationScheme, JwtRegisteredClaimNames.Sub, TokenIssuer.RoleClaim);
+        var roles = issuer.RolesFor(userId);
+        context.Principal = roles is null ? new ClaimsPrincipal(identity) : new ClaimsPrincipal([identity, roles]);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace PrimeDirective.Gateway.Auth;
+
+/// <summary>Mints and checks the gateway's own tokens: JWT, HS256 with <c>Auth:SigningKey</c>; <c>sub</c> is the user id.</summary>
+internal sealed partial class TokenIssuer
+{
+    public const string RoleClaim = "role";
+
+    public const string OfficerRole = "privacy-officer";
+
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SigningCredentials _credentials;
+
+    public TokenIssuer(IOptions<AuthOptions> options, TimeProvider time, ILogger<TokenIssuer> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        byte[] key;
+        if (string.IsNullOrWhiteSpace(_options.SigningKey))
+        {
+            key = RandomNumberGenerator.GetBytes(32);
+            LogEphemeralKey(logger);
+        }
+        else
+        {
+            key = Convert.FromBase64String(_options.SigningKey);
+        }
+
+        if (key.Length < 32)
+        {
+            throw new InvalidOperationException("Auth:SigningKey must be at least 32 bytes of base64.");
+        }
+
+        Key = new SymmetricSecurityKey(key);
+        _credentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256);
+    }
+
+    public SymmetricSecurityKey Key { get; }
+
+    public bool IsOfficer(string userId) => _options.Officers.Contains(userId, StringComparer.Ordinal);
+
+    public string Mint(string userId)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [JwtRegisteredClaimNames.Sub] = userId,
+            [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+        };
+        if (IsOfficer(userId))
+        {
+            claims[RoleClaim] = OfficerRole;
+        }
+
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + _options.TokenLifetime,
+            Claims = claims,
+            SigningCredentials = _credentials,
+        });
+    }
+
+    /// <summary>Our own tokens carry the officer role only while configuration still names the user an officer.</summary>
+    public ClaimsIdentity? RolesFor(string userId) =>
+        IsOfficer(userId) ? new ClaimsIdentity([new Claim(RoleClaim, OfficerRole)], "configuration", JwtRegisteredClaimNames.Sub, RoleClaim) : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:SigningKey is not set: tokens are signed with a key that lives only as long as this process")]
+    private static partial void LogEphemeralKey(ILogger logger);
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Requests;
+using PrimeDirective.Grains.Users;
+
+namespace PrimeDirective.Gateway.People;
+
+/// <summary>The grains behind people's routes, addressed by pseudonymous keys in each subject's region.</summary>
+internal sealed class PeopleGrains(IGrainFactory grains, UserKeys keys, IOptions<RegionOptions> regions)
+{
+    public IReadOnlyList<string> Regions => regions.Value.Configured;
+
+    public string Home => regions.Value.Home;
+
+    public bool IsRegion(string region) => regions.Value.IsConfigured(region);
+
+    public string UserKey(string userId) => keys.ForUser(userId);
+
+    public IUserGrain User(string userId) => grains.GetGrain<IUserGrain>(keys.ForUser(userId));
+
+    public IEmailIndexGrain EmailIndex(string region, string email) => grains.GetGrain<IEmailIndexGrain>(keys.ForEmail(region, email));
+
+    public string EmailIndexKey(string region, string email) => keys.ForEmail(region, email);
+
+    public IPrivacyRequestGrain Request(string requestId) => grains.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(requestId));
+
+    public IReviewQueueGrain Reviews(string region) => grains.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(region));
+
+    /// <summary>The region whose index says an account claims <paramref name="email"/>, or <c>null</c>. Asks every region.</summary>
+    public async Task<string?> ClaimedRegionAsync(string email)
+    {
+        var claims = await Task.WhenAll(Regions.Select(async region => (region, claimed: await EmailIndex(region, email).IsClaimedAsync())));
+        return claims.FirstOrDefault(claim => claim.claimed).region;
+    }
+
+    /// <summary>Starts an erasure of the account: persisted before this returns; the answer carries the receipt's capability URL.</summary>
+    public async Task<ErasureAccepted> EraseAsync(string userId, string reason)
+    {
+        var region = SubjectIds.Parse(userId)!.Value.Region;
+        var requestId = SubjectIds.New(region);
+        var (secret, hash) = Capabilities.New();
+        var view = await Request(requestId).SubmitErasureAsync(new ErasureSubmission(keys.ForUser(userId), hash, reason));
+        return ErasureAccepted.From(view, secret);
+    }
+}
+
+/// <summary>The answer to an accepted privacy request: its id, status, and the capability URL of its receipt.</summary>
+internal sealed record ErasureAccepted(string RequestId, PrivacyRequestStatus Status, string ReceiptUrl)
+{
+    public static ErasureAccepted From(PrivacyRequestView view, string capability) =>
+        new(view.RequestId, view.Status, $"/v1/privacy-requests/{view.RequestId}?capability={capability}");
+}

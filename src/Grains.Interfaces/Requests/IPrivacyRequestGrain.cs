@@ -1,0 +1,46 @@
+namespace PrimeDirective.Grains.Interfaces.Requests;
+
+/// <summary>
+/// A privacy request as a durable workflow, keyed <c>{region}/{random}</c> in its subject's region: persisted
+/// before it is acknowledged, executed step by step, resumed by reminder after a crash, completed with a receipt.
+/// </summary>
+[Alias("PrimeDirective.IPrivacyRequestGrain")]
+public interface IPrivacyRequestGrain : IGrainWithStringKey
+{
+    /// <summary>Accepts the erasure of an account (idempotent for the same request id); returns once it is durable.</summary>
+    [Alias("SubmitErasure")]
+    Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission);
+
+    /// <summary>Accepts a parent's request to remove a child's data; it waits for an officer's review.</summary>
+    [Alias("SubmitChildRemoval")]
+    Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission);
+
+    /// <summary>The request as its holder may see it: by capability secret, or as the account it is about; otherwise <c>null</c>.</summary>
+    [Alias("Get")]
+    Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey);
+
+    /// <summary>The request with what an officer needs to review it (a child-removal request's statement); <c>null</c> if unknown.</summary>
+    [Alias("Review")]
+    Task<ChildRemovalReview?> ReviewAsync();
+
+    /// <summary>An officer's decision on a child-removal request; <c>null</c> if unknown or not awaiting review.</summary>
+    [Alias("Decide")]
+    Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason);
+}
+
+/// <summary>The index of requests awaiting an officer's review in one region, keyed <c>{region}/reviews</c>.</summary>
+[Alias("PrimeDirective.IReviewQueueGrain")]
+public interface IReviewQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a request id to the queue.</summary>
+    [Alias("Add")]
+    Task AddAsync(string requestId);
+
+    /// <summary>Removes a request id from the queue.</summary>
+    [Alias("Remove")]
+    Task RemoveAsync(string requestId);
+
+    /// <summary>The request ids awaiting review, oldest first.</summary>
+    [Alias("List")]
+    Task<System.Collections.Immutable.ImmutableArray<string>> ListAsync();
+}

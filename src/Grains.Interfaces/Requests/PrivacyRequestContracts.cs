@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Grains.Interfaces.Requests;
+
+/// <summary>Where a privacy request stands.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PrivacyRequestStatus>))]
+public enum PrivacyRequestStatus
+{
+    /// <summary>Persisted; execution has not started.</summary>
+    [JsonStringEnumMemberName("accepted")]
+    Accepted = 0,
+
+    /// <summary>Being executed step by step.</summary>
+    [JsonStringEnumMemberName("in-progress")]
+    InProgress = 1,
+
+    /// <summary>Deferred by a legal hold on its subject.</summary>
+    [JsonStringEnumMemberName("on-hold")]
+    OnHold = 2,
+
+    /// <summary>Waiting for a privacy officer's decision.</summary>
+    [JsonStringEnumMemberName("awaiting-review")]
+    AwaitingReview = 3,
+
+    /// <summary>Done; the receipt says what was erased, where and when.</summary>
+    [JsonStringEnumMemberName("completed")]
+    Completed = 4,
+
+    /// <summary>An officer declined it.</summary>
+    [JsonStringEnumMemberName("rejected")]
+    Rejected = 5,
+}
+
+/// <summary>The erasure of an account, as submitted.</summary>
+/// <param name="UserKey">The account's grain key (pseudonymous).</param>
+/// <param name="CapabilityHash">SHA-256 of the capability secret that lets its holder read the request.</param>
+/// <param name="Reason">Why: <c>person-request</c>, <c>under-13</c>, <c>child-removal</c>.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ErasureSubmission")]
+public sealed record ErasureSubmission(
+    [property: Id(0)] string UserKey,
+    [property: Id(1)] string CapabilityHash,
+    [property: Id(2)] string Reason);
+
+/// <summary>A parent's request to remove a child's data.</summary>
+/// <param name="ChildEmailIndexKey">The email index key of the child's address (never the address).</param>
+/// <param name="ParentName">The parent's name.</param>
+/// <param name="ParentEmail">The parent's address, for our answer.</param>
+/// <param name="Statement">What the parent told us.</param>
+/// <param name="CapabilityHash">SHA-256 of the capability secret that lets the parent read the request.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ChildRemovalSubmission")]
+public sealed record ChildRemovalSubmission(
+    [property: Id(0)] string ChildEmailIndexKey,
+    [property: Id(1), PersonalData] string ParentName,
+    [property: Id(2), PersonalData] string ParentEmail,
+    [property: Id(3), UserContent] string Statement,
+    [property: Id(4)] string CapabilityHash);
+
+/// <summary>A privacy request as its holder sees it: no personal data.</summary>
+/// <param name="RequestId">The request's id.</param>
+/// <param name="Kind"><c>erasure</c> or <c>child-removal</c>.</param>
+/// <param name="Status">Where it stands.</param>
+/// <param name="SubmittedAt">When it was accepted.</param>
+/// <param name="CompletedAt">When it completed or was decided, if it has.</param>
+/// <param name="Receipts">What was erased, per subject and region.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.PrivacyRequestView")]
+public sealed record PrivacyRequestView(
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] PrivacyRequestStatus Status,
+    [property: Id(3)] DateTimeOffset SubmittedAt,
+    [property: Id(4)] DateTimeOffset? CompletedAt,
+    [property: Id(5)] ImmutableArray<ErasureReceipt> Receipts);
+
+/// <summary>A child-removal request as an officer reviews it.</summary>
+/// <param name="Request">The request.</param>
+/// <param name="ParentName">The parent's name.</param>
+/// <param name="ParentEmail">The parent's address.</param>
+/// <param name="Statement">What the parent told us.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ChildRemovalReview")]
+public sealed record ChildRemovalReview(
+    [property: Id(0)] PrivacyRequestView Request,
+    [property: Id(1), PersonalData] string? ParentName,
+    [property: Id(2), PersonalData] string? ParentEmail,
+    [property: Id(3), UserContent] string? Statement);

@@ -1,0 +1,301 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Users;
+
+namespace PrimeDirective.Grains.Requests;
+
+/// <summary>
+/// A privacy request as a durable workflow. Persisted before it is acknowledged; then the account is closed (its
+/// tokens stop), linked clusters are erased in whichever region they live, the email index entries are released,
+/// and the account is destroyed, each step persisted as it completes. A reminder resumes it after a crash.
+/// </summary>
+[RegionPlacement]
+public sealed partial class PrivacyRequestGrain(
+    [PersistentState("request", StorageNames.Subjects)] IPersistentState<PrivacyRequestState> state,
+    IPrivacyRequestFaults faults,
+    IOutbox outbox,
+    UserKeys keys,
+    TimeProvider time,
+    IOptions<RequestOptions> options,
+    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IRemindable
+{
+    private const string ResumeReminder = "resume";
+
+    private string Region => SubjectKey.RegionOf(this.GetGrainId());
+
+    public async Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var requestId = RequestId();
+        await UpdateAsync(now =>
+        {
+            if (state.State.RequestId is not null)
+            {
+                return (false, true);
+            }
+
+            var current = state.State;
+            current.RequestId = requestId;
+            current.Kind = PrivacyRequestKinds.Erasure;
+            current.Status = PrivacyRequestStatus.Accepted;
+            current.SubmittedAt = now;
+            current.Reason = submission.Reason;
+            current.CapabilityHash = submission.CapabilityHash;
+            current.SubjectUserKey = submission.UserKey;
+            return (true, true);
+        });
+        await StartAsync();
+        await GrainFactory.GetGrain<IUserGrain>(submission.UserKey)
+            .RecordRequestAsync(new RequestReference(requestId, PrivacyRequestKinds.Erasure, state.State.SubmittedAt));
+        return View();
+    }
+
+    public async Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var requestId = RequestId();
+        var accepted = await UpdateAsync(now =>
+        {
+            if (state.State.RequestId is not null)
+            {
+                return (false, false);
+            }
+
+            var current = state.State;
+            current.RequestId = requestId;
+            current.Kind = PrivacyRequestKinds.ChildRemoval;
+            current.Status = PrivacyRequestStatus.AwaitingReview;
+            current.SubmittedAt = now;
+            current.Reason = "child-removal";
+            current.CapabilityHash = submission.CapabilityHash;
+            current.ChildEmailIndexKey = submission.ChildEmailIndexKey;
+            current.ParentName = submission.ParentName;
+            current.ParentEmail = submission.ParentEmail;
+            current.Statement = submission.Statement;
+            return (true, true);
+        });
+        if (accepted)
+        {
+            await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).AddAsync(requestId);
+            await outbox.SendAsync(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId));
+        }
+
+        return View();
+    }
+
+    public Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey)
+    {
+        var current = state.State;
+        var allowed = current.RequestId is not null &&
+            ((capability is not null && current.CapabilityHash is { } hash && Capabilities.Matches(capability, hash)) ||
+             (requesterUserKey is not null && current.SubjectUserKey == requesterUserKey && current.Kind == PrivacyRequestKinds.Erasure));
+        return Task.FromResult(allowed ? View() : null);
+    }
+
+    public Task<ChildRemovalReview?> ReviewAsync()
+    {
+        var current = state.State;
+        return Task.FromResult(current.RequestId is null || current.Kind != PrivacyRequestKinds.ChildRemoval
+            ? null
+            : new ChildRemovalReview(View(), current.ParentName, current.ParentEmail, current.Statement));
+    }
+
+    public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason)
+    {
+        if (state.State is not { Kind: PrivacyRequestKinds.ChildRemoval, Status: PrivacyRequestStatus.AwaitingReview, RequestId: not null })
+        {
+            return null;
+        }
+
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            current.Approved = approve;
+            current.DecidedBy = officerId;
+            current.DecisionReason = reason;
+            current.Status = approve ? PrivacyRequestStatus.Accepted : PrivacyRequestStatus.Rejected;
+            current.CompletedAt = approve ? null : now;
+            return (true, true);
+        });
+        LogDecided(logger, state.State.RequestId!, approve);
+        if (approve)
+        {
+            await StartAsync();
+        }
+        else
+        {
+            await AnswerParentAsync();
+        }
+
+        return View();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ResumeReminder)
+        {
+            await RunAsync();
+        }
+    }
+
+    /// <summary>Arms the resume reminder (durable), then runs at once on a timer so the caller gets its answer now.</summary>
+    private async Task StartAsync()
+    {
+        if (state.State.Status is not (PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress))
+        {
+            return;
+        }
+
+        var period = options.Value.RetryPeriod;
+        await this.RegisterOrUpdateReminder(ResumeReminder, period, period);
+        this.RegisterGrainTimer(RunOnceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The reminder retries; the type only, as messages may carry values.
+            LogStepFailed(logger, state.State.RequestId ?? "?", exception.GetType().Name);
+        }
+    }
+
+    /// <summary>Executes whatever is left of the request; each completed step is persisted before the next.</summary>
+    private async Task RunAsync()
+    {
+        var current = state.State;
+        var requestId = current.RequestId;
+        if (requestId is null || current.Status is not (PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress))
+        {
+            await DisarmAsync();
+            return;
+        }
+
+        await UpdateAsync(_ => (state.State.Status != PrivacyRequestStatus.InProgress, state.State.Status = PrivacyRequestStatus.InProgress));
+        if (state.State.SubjectUserKey is null && state.State.ChildEmailIndexKey is { } childIndex)
+        {
+            var owner = await GrainFactory.GetGrain<IEmailIndexGrain>(childIndex).OwnerAsync();
+            await UpdateAsync(_ => (true, state.State.SubjectUserKey = owner is null ? string.Empty : keys.ForUser(owner)));
+        }
+
+        if (state.State.Plan is null && state.State.SubjectUserKey is { Length: > 0 } userKey)
+        {
+            await faults.BeforeStepAsync(requestId, "close");
+            var plan = await GrainFactory.GetGrain<IUserGrain>(userKey).CloseAsync(requestId) ?? new ErasurePlan(userKey, [], []);
+            await UpdateAsync(_ => (true, state.State.Plan = plan));
+        }
+
+        if (state.State.Plan is { } erasure)
+        {
+            foreach (var clusterKey in erasure.ClusterKeys.Where(key => !state.State.Done.Contains(key)))
+            {
+                await faults.BeforeStepAsync(requestId, "cluster");
+                var receipt = await GrainFactory.GetGrain<IClusterGrain>(clusterKey).EraseForLinkAsync(erasure.UserKey, requestId);
+                await StepDoneAsync(clusterKey, receipt);
+            }
+
+            foreach (var indexKey in erasure.EmailIndexKeys.Where(key => !state.State.Done.Contains(key)))
+            {
+                await faults.BeforeStepAsync(requestId, "email-index");
+                var receipt = await GrainFactory.GetGrain<IEmailIndexGrain>(indexKey).ReleaseAsync(erasure.UserKey, requestId);
+                await StepDoneAsync(indexKey, receipt);
+            }
+
+            if (!state.State.Done.Contains(erasure.UserKey))
+            {
+                await faults.BeforeStepAsync(requestId, "account");
+                var receipt = await GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).EraseAsync(requestId);
+                await StepDoneAsync(erasure.UserKey, receipt);
+            }
+        }
+
+        // Done: the keys that tied the request to its subject go; the receipt stays.
+        await UpdateAsync(now =>
+        {
+            var done = state.State;
+            done.Status = PrivacyRequestStatus.Completed;
+            done.CompletedAt = now;
+            done.Plan = null;
+            done.SubjectUserKey = null;
+            done.ChildEmailIndexKey = null;
+            done.Done.Clear();
+            return (true, true);
+        });
+        LogCompleted(logger, requestId, state.State.Receipts.Count);
+        await AnswerParentAsync();
+        await DisarmAsync();
+    }
+
+    private async Task StepDoneAsync(string key, Interfaces.Privacy.ErasureReceipt? receipt) => await UpdateAsync(_ =>
+    {
+        state.State.Done.Add(key);
+        if (receipt is not null)
+        {
+            state.State.Receipts.Add(receipt);
+        }
+
+        return (true, true);
+    });
+
+    /// <summary>Tells a parent the decision, then forgets the parent: their name, address and statement were only for this.</summary>
+    private async Task AnswerParentAsync()
+    {
+        var current = state.State;
+        if (current.Kind != PrivacyRequestKinds.ChildRemoval || current.ParentAnswered || current.ParentEmail is null)
+        {
+            return;
+        }
+
+        await outbox.SendAsync(Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason));
+        await UpdateAsync(_ =>
+        {
+            var answered = state.State;
+            answered.ParentAnswered = true;
+            answered.ParentName = null;
+            answered.ParentEmail = null;
+            answered.Statement = null;
+            return (true, true);
+        });
+        await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).RemoveAsync(current.RequestId!);
+    }
+
+    private async Task DisarmAsync()
+    {
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private PrivacyRequestView View()
+    {
+        var current = state.State;
+        return new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]);
+    }
+
+    /// <summary>The public id of this request: <c>{region}-{random}</c>, from its key <c>{region}/{random}</c>.</summary>
+    private string RequestId() => this.GetPrimaryKeyString().Replace('/', '-');
+
+
+    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
+        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} completed: {ReceiptCount} receipt(s)")]
+    private static partial void LogCompleted(ILogger logger, string requestId, int receiptCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} decided: approved={Approved}")]
+    private static partial void LogDecided(ILogger logger, string requestId, bool approved);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Privacy request {RequestId} stopped at a step ({ExceptionType}); its reminder resumes it")]
+    private static partial void LogStepFailed(ILogger logger, string requestId, string exceptionType);
+}

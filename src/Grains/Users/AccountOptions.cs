@@ -1,0 +1,19 @@
+namespace PrimeDirective.Grains.Users;
+
+/// <summary>Accounts, one-time codes and consent bookkeeping (configuration section <c>Accounts</c>).</summary>
+public sealed class AccountOptions
+{
+    public const string SectionName = "Accounts";
+
+    /// <summary>How long a one-time code (and the pending sign-up it carries) lives.</summary>
+    public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Wrong guesses after which a code is burnt.</summary>
+    public int MaxCodeAttempts { get; set; } = 5;
+
+    /// <summary>Messages sent to one address per <see cref="CodeLifetime"/>; more requests are answered alike but send nothing.</summary>
+    public int MaxMessagesPerWindow { get; set; } = 5;
+
+    /// <summary>The policy version consents are given under.</summary>
+    public string PolicyVersion { get; set; } = "2016-11-28";
+}

@@ -1,0 +1,366 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Storage;
+
+namespace PrimeDirective.Grains.Users;
+
+/// <summary>
+/// One email index entry: which account claims an address, and the one-time code outstanding for it.
+/// Pending sign-ups are personal data: a reminder destroys them when their code expires.
+/// </summary>
+[RegionPlacement]
+public sealed partial class EmailIndexGrain(
+    [PersistentState("email", StorageNames.Subjects)] IPersistentState<EmailIndexState> state,
+    IOutbox outbox,
+    UserKeys keys,
+    TimeProvider time,
+    IOptions<AccountOptions> options,
+    ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IRemindable
+{
+    private const string ExpiryReminder = "code-expiry";
+
+    private string Region => SubjectKey.RegionOf(this.GetGrainId());
+
+    private AccountOptions Options => options.Value;
+
+    public async Task<bool> IsClaimedAsync()
+    {
+        await FinishCreationAsync();
+        return state.State.UserId is not null;
+    }
+
+    public async Task<string?> OwnerAsync()
+    {
+        await FinishCreationAsync();
+        return state.State.UserId;
+    }
+
+    public async Task StartSignUpAsync(SignUpDetails details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        EnsureAddressed(details.Email);
+        await FinishCreationAsync();
+        if (state.State.UserId is not null)
+        {
+            // Nothing is created; the owner learns someone tried, the requester learns nothing.
+            await SendLimitedAsync(Messages.SignUpForKnownAddress(details.Email));
+            return;
+        }
+
+        var reservedId = state.State.Pending is { Kind: PendingKind.SignUp, UserId: { } earlier } ? earlier : SubjectIds.New(Region);
+        await IssueCodeAsync(PendingKind.SignUp, details, reservedId, code => Messages.SignUpCode(details.Email, details.Name, code, Options.CodeLifetime));
+    }
+
+    public async Task StartSignInAsync(string email)
+    {
+        EnsureAddressed(email);
+        await FinishCreationAsync();
+        if (state.State.UserId is not { } userId)
+        {
+            // Unknown address: nothing is written and nothing is sent.
+            return;
+        }
+
+        await IssueCodeAsync(PendingKind.SignIn, null, userId, code => Messages.SignInCode(email, code, Options.CodeLifetime));
+    }
+
+    public async Task StartEmailChangeAsync(string email, string userId)
+    {
+        EnsureAddressed(email);
+        await FinishCreationAsync();
+        if (state.State.UserId == userId)
+        {
+            return;
+        }
+
+        if (state.State.UserId is not null)
+        {
+            await SendLimitedAsync(Messages.EmailChangeToKnownAddress(email));
+            return;
+        }
+
+        await IssueCodeAsync(PendingKind.EmailChange, null, userId, code => Messages.EmailChangeCode(email, code, Options.CodeLifetime));
+    }
+
+    public async Task<string?> VerifyAsync(string code)
+    {
+        await FinishCreationAsync();
+        if (await CheckCodeAsync(code, kind => kind is PendingKind.SignUp or PendingKind.SignIn) is not { } pending)
+        {
+            return null;
+        }
+
+        if (pending.Kind == PendingKind.SignIn)
+        {
+            return state.State.UserId;
+        }
+
+        var details = pending.SignUp!;
+        var account = new NewAccount(pending.UserId!, details.Email, details.Name, details.BirthDate);
+        await UpdateAsync(() =>
+        {
+            if (state.State.UserId is not null)
+            {
+                return (false, false);
+            }
+
+            state.State.UserId = account.UserId;
+            state.State.Creating = account;
+            return (true, true);
+        });
+        await FinishCreationAsync();
+        LogSignedUp(logger, this.GetPrimaryKeyString());
+        return state.State.UserId;
+    }
+
+    public async Task<bool> ConfirmEmailChangeAsync(string userId, string code)
+    {
+        await FinishCreationAsync();
+        if (state.State.UserId == userId)
+        {
+            // Already moved (a retried confirmation after a crash).
+            return true;
+        }
+
+        if (await CheckCodeAsync(code, kind => kind == PendingKind.EmailChange) is not { } pending || pending.UserId != userId)
+        {
+            return false;
+        }
+
+        return await UpdateAsync(() =>
+        {
+            if (state.State.UserId is not null)
+            {
+                return (false, false);
+            }
+
+            state.State.UserId = userId;
+            return (true, true);
+        });
+    }
+
+    public async Task<ErasureReceipt?> ReleaseAsync(string userKey, string requestId)
+    {
+        var current = state.State;
+        bool Is(string? userId) => userId is not null && keys.ForUser(userId) == userKey;
+        var claimed = Is(current.UserId) || Is(current.Creating?.UserId);
+        var pendingForUser = Is(current.Pending?.UserId);
+        if (!state.RecordExists || !(claimed || pendingForUser))
+        {
+            return null;
+        }
+
+        var counts = ImmutableDictionary<DataCategory, int>.Empty;
+        if (claimed)
+        {
+            counts = counts.Add(DataCategory.Identifier, 1);
+        }
+
+        if (pendingForUser)
+        {
+            counts = counts.SetItem(DataCategory.Account, 1);
+        }
+
+        if (claimed || current.UserId is null)
+        {
+            await state.DeleteAsync(() => true, DeactivateOnIdle);
+            await DisarmAsync();
+            DeactivateOnIdle();
+        }
+        else
+        {
+            await UpdateAsync(() => (state.State.Pending is not null, state.State.Pending = null));
+        }
+
+        LogReleased(logger, this.GetPrimaryKeyString());
+        return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "email-index");
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminder)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await UpdateAsync(() =>
+        {
+            var current = state.State;
+            var changed = current.Pending is { } pending && pending.ExpiresAt <= now;
+            if (changed)
+            {
+                current.Pending = null;
+            }
+
+            var trimmed = current.MessagesSent.RemoveAll(sent => sent + Options.CodeLifetime <= now) > 0;
+            current.ExpiryDueAt = null;
+            return (changed || trimmed, true);
+        });
+        await ForgetIfEmptyAsync();
+        if (state.RecordExists)
+        {
+            await ArmAsync();
+        }
+    }
+
+    /// <summary>Issues a fresh code (replacing any outstanding one), persists its hash, then sends it.</summary>
+    private async Task IssueCodeAsync(PendingKind kind, SignUpDetails? signUp, string userId, Func<string, OutboxMessage> message)
+    {
+        var now = time.GetUtcNow();
+        if (IsRateLimited(now))
+        {
+            LogRateLimited(logger, this.GetPrimaryKeyString());
+            return;
+        }
+
+        var code = OneTimeCode.New();
+        var salt = OneTimeCode.NewSalt();
+        await UpdateAsync(() =>
+        {
+            state.State.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, now + Options.CodeLifetime, 0, signUp, userId);
+            state.State.MessagesSent.Add(now);
+            return (true, true);
+        });
+        await ArmAsync();
+        await outbox.SendAsync(message(code));
+    }
+
+    /// <summary>Sends a notice unless the address already got its share of messages.</summary>
+    private async Task SendLimitedAsync(OutboxMessage message)
+    {
+        var now = time.GetUtcNow();
+        if (IsRateLimited(now))
+        {
+            LogRateLimited(logger, this.GetPrimaryKeyString());
+            return;
+        }
+
+        await UpdateAsync(() =>
+        {
+            state.State.MessagesSent.Add(now);
+            return (true, true);
+        });
+        await ArmAsync();
+        await outbox.SendAsync(message);
+    }
+
+    private bool IsRateLimited(DateTimeOffset now) =>
+        state.State.MessagesSent.Count(sent => sent + Options.CodeLifetime > now) >= Options.MaxMessagesPerWindow;
+
+    /// <summary>The pending code if <paramref name="code"/> is it; a wrong guess counts, and burns the code at the limit.</summary>
+    private async Task<PendingCode?> CheckCodeAsync(string code, Func<PendingKind, bool> acceptable)
+    {
+        var now = time.GetUtcNow();
+        if (state.State.Pending is not { } pending || !acceptable(pending.Kind))
+        {
+            return null;
+        }
+
+        if (pending.ExpiresAt <= now)
+        {
+            await UpdateAsync(() => (true, state.State.Pending = null));
+            await ForgetIfEmptyAsync();
+            return null;
+        }
+
+        if (!OneTimeCode.Matches(code, pending.Salt, pending.CodeHash))
+        {
+            var attempts = pending.Attempts + 1;
+            await UpdateAsync(() =>
+            {
+                state.State.Pending = attempts >= Options.MaxCodeAttempts ? null : pending with { Attempts = attempts };
+                return (true, true);
+            });
+            await ForgetIfEmptyAsync();
+            return null;
+        }
+
+        // Single use: the code is gone before anything it unlocks happens.
+        await UpdateAsync(() => (true, state.State.Pending = null));
+        return pending;
+    }
+
+    /// <summary>Creates the account of a verified sign-up if a crash interrupted it; idempotent.</summary>
+    private async Task FinishCreationAsync()
+    {
+        if (state.State.Creating is not { } account)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IUserGrain>(keys.ForUser(account.UserId)).CreateAsync(account);
+        await UpdateAsync(() => (true, state.State.Creating = null));
+    }
+
+    /// <summary>An entry that claims nothing and has nothing pending leaves no row behind.</summary>
+    private async Task ForgetIfEmptyAsync()
+    {
+        if (state.RecordExists && state.State.IsEmpty)
+        {
+            await state.DeleteAsync(() => state.State.IsEmpty, DeactivateOnIdle);
+            await DisarmAsync();
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>The reminder is due when the pending code expires or the rate-limit window closes, whichever is first.</summary>
+    private async Task ArmAsync()
+    {
+        var current = state.State;
+        var due = current.Pending?.ExpiresAt;
+        if (current.MessagesSent.Count > 0)
+        {
+            var windowEnd = current.MessagesSent.Min() + Options.CodeLifetime;
+            due = due is null || windowEnd < due ? windowEnd : due;
+        }
+
+        if (due is null)
+        {
+            await DisarmAsync();
+            return;
+        }
+
+        if (current.ExpiryDueAt is { } armed && armed <= due)
+        {
+            return;
+        }
+
+        var dueIn = due.Value - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(ExpiryReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        await UpdateAsync(() => (true, current.ExpiryDueAt = due));
+    }
+
+    private async Task DisarmAsync()
+    {
+        if (await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>The address must be the one this entry is keyed by: a caller cannot attach an address to another entry.</summary>
+    private void EnsureAddressed(string email)
+    {
+        if (keys.ForEmail(Region, email) != this.GetPrimaryKeyString())
+        {
+            throw new ArgumentException("The address does not belong to this index entry.", nameof(email));
+        }
+    }
+
+    private Task<T> UpdateAsync<T>(Func<(bool Changed, T Result)> decide) => state.UpdateAsync(decide, DeactivateOnIdle);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Email index {GrainKey}: sign-up verified, account created")]
+    private static partial void LogSignedUp(ILogger logger, string grainKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Email index {GrainKey} released")]
+    private static partial void LogReleased(ILogger logger, string grainKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Email index {GrainKey}: message rate limit reached; nothing sent")]
+    private static partial void LogRateLimited(ILogger logger, string grainKey);
+}

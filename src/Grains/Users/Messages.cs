@@ -1,0 +1,76 @@
+using PrimeDirective.Grains.Outbox;
+
+namespace PrimeDirective.Grains.Users;
+
+/// <summary>The texts of the messages we send people. Codes are the only secrets in them.</summary>
+internal static class Messages
+{
+    public static OutboxMessage SignUpCode(string email, string name, string code, TimeSpan lifetime) => new(
+        email, name, "Your Prime Directive sign-up code",
+        $"""
+        Hello,
+
+        Someone (we hope you) asked to create a Prime Directive account with this address.
+        Your code: {code}
+        It works once, for {lifetime.TotalMinutes:0} minutes. If it was not you, ignore this message: nothing is kept.
+        """);
+
+    public static OutboxMessage SignInCode(string email, string code, TimeSpan lifetime) => new(
+        email, null, "Your Prime Directive sign-in code",
+        $"""
+        Hello,
+
+        Your code: {code}
+        It works once, for {lifetime.TotalMinutes:0} minutes. If you did not ask to sign in, ignore this message.
+        """);
+
+    public static OutboxMessage SignUpForKnownAddress(string email) => new(
+        email, null, "Someone tried to sign up with your address",
+        """
+        Hello,
+
+        Someone asked to create a Prime Directive account with this address, which already has one. Nothing was created.
+        To sign in, ask for a sign-in code instead.
+        """);
+
+    public static OutboxMessage EmailChangeCode(string email, string code, TimeSpan lifetime) => new(
+        email, null, "Confirm your new Prime Directive address",
+        $"""
+        Hello,
+
+        Someone (we hope you) asked to move a Prime Directive account to this address.
+        Your code: {code}
+        It works once, for {lifetime.TotalMinutes:0} minutes. If it was not you, ignore this message.
+        """);
+
+    public static OutboxMessage EmailChangeToKnownAddress(string email) => new(
+        email, null, "Someone tried to move an account to your address",
+        """
+        Hello,
+
+        Someone asked to move a Prime Directive account to this address, which already has one. Nothing changed.
+        """);
+
+    public static OutboxMessage ChildRemovalReceived(string email, string name, string requestId) => new(
+        email, name, "We received your request to remove a child's data",
+        $"""
+        Hello {name},
+
+        We received your request {requestId}. A privacy officer will review it, and we will write to you when it is decided.
+        """);
+
+    public static OutboxMessage ChildRemovalDecided(string email, string name, string requestId, bool approved, string? reason) => new(
+        email, name, approved ? "The child's data has been removed" : "Your request to remove a child's data was declined",
+        approved
+            ? $"""
+              Hello {name},
+
+              Your request {requestId} was approved. Any data we held under the address you gave us has been erased.
+              """
+            : $"""
+              Hello {name},
+
+              Your request {requestId} was declined. {reason ?? "A privacy officer could not confirm it."}
+              You may write to us again with more information.
+              """);
+}

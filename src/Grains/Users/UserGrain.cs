@@ -1,0 +1,323 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Storage;
+
+namespace PrimeDirective.Grains.Users;
+
+/// <summary>A person as a data subject: profile, consents, linked clusters, requests, notices and the audit trail.</summary>
+[RegionPlacement]
+public sealed partial class UserGrain(
+    [PersistentState("user", StorageNames.Subjects)] IPersistentState<UserState> state,
+    UserKeys keys,
+    ClusterKeys clusterKeys,
+    TimeProvider time,
+    IOptions<AccountOptions> options,
+    ILogger<UserGrain> logger) : Grain, IUserGrain
+{
+    private string Region => SubjectKey.RegionOf(this.GetGrainId());
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // An email change that crashed after the new entry was claimed still has the old entry to release.
+        if (state.State.ReleasingEmail is not null)
+        {
+            await ReleaseOldEmailAsync();
+        }
+    }
+
+    public async Task CreateAsync(NewAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        if (keys.ForUser(account.UserId) != Key)
+        {
+            throw new ArgumentException("The user id does not belong to this grain.", nameof(account));
+        }
+
+        var created = await UpdateAsync(now =>
+        {
+            if (state.State.UserId is not null)
+            {
+                return (false, false);
+            }
+
+            var current = state.State;
+            current.UserId = account.UserId;
+            current.Email = account.Email;
+            current.Name = account.Name;
+            current.BirthDate = account.BirthDate;
+            current.CreatedAt = now;
+            current.Audit.Add(new AuditEntry(now, "account-created", "sign-up verified by one-time code"));
+            return (true, true);
+        });
+        if (created)
+        {
+            LogCreated(logger, Key);
+        }
+    }
+
+    public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);
+
+    public Task<UserRecord?> GetAsync()
+    {
+        var current = state.State;
+        if (!current.IsActive)
+        {
+            return Task.FromResult<UserRecord?>(null);
+        }
+
+        var profile = Profile();
+        HeldItem Item(string name, DataCategory category, string value) => new(
+            name, null, category, DataSource.Direct, DataPurpose.ServiceProvision, current.CreatedAt!.Value, null, true, value,
+            ImmutableDictionary<string, double>.Empty);
+        ImmutableArray<HeldItem> items =
+        [
+            Item("user-id", DataCategory.Identifier, current.UserId!),
+            Item("name", DataCategory.Account, profile.Name),
+            Item("email", DataCategory.Account, profile.Email),
+            Item("birth-date", DataCategory.Account, profile.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+        ];
+        return Task.FromResult<UserRecord?>(new UserRecord(
+            current.UserId!, Region, current.CreatedAt!.Value, profile, items,
+            Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
+            [.. current.Notifications], [.. current.Disclosures], [.. current.Audit]));
+    }
+
+    public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
+    {
+        ArgumentNullException.ThrowIfNull(correction);
+        if (!state.State.IsActive)
+        {
+            return null;
+        }
+
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            var fields = new List<string>();
+            if (correction.Name is { } name && name != current.Name)
+            {
+                current.Name = name;
+                fields.Add("name");
+            }
+
+            if (correction.BirthDate is { } birthDate && birthDate != current.BirthDate)
+            {
+                current.BirthDate = birthDate;
+                fields.Add("birth-date");
+            }
+
+            if (fields.Count == 0)
+            {
+                return (false, true);
+            }
+
+            current.Audit.Add(new AuditEntry(now, "profile-corrected", $"person's request; fields: {string.Join(", ", fields)}"));
+            return (true, true);
+        });
+        return new CorrectionResult(Profile(), Age.IsUnderMinimum(state.State.BirthDate!.Value, time.GetUtcNow()));
+    }
+
+    public async Task<bool> StartEmailChangeAsync(string newEmail)
+    {
+        if (!state.State.IsActive)
+        {
+            return false;
+        }
+
+        if (newEmail == state.State.Email)
+        {
+            return true;
+        }
+
+        // Remembered first, so an erasure starting now also reaches the entry the change may create.
+        await UpdateAsync(_ => (state.State.PendingEmail != newEmail, state.State.PendingEmail = newEmail));
+        await EmailIndex(newEmail).StartEmailChangeAsync(newEmail, state.State.UserId!);
+        return true;
+    }
+
+    public async Task<EmailChangeOutcome> ConfirmEmailChangeAsync(string newEmail, string code)
+    {
+        if (!state.State.IsActive)
+        {
+            return EmailChangeOutcome.Unknown;
+        }
+
+        if (state.State.PendingEmail != newEmail || !await EmailIndex(newEmail).ConfirmEmailChangeAsync(state.State.UserId!, code))
+        {
+            return EmailChangeOutcome.InvalidCode;
+        }
+
+        // The new entry is claimed; the account moves, then the old entry is released (resumed on activation after a crash).
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            current.ReleasingEmail = current.Email;
+            current.Email = newEmail;
+            current.PendingEmail = null;
+            current.Audit.Add(new AuditEntry(now, "email-changed", "person's request, confirmed by a code sent to the new address"));
+            current.Notifications.Add(new Notification(Guid.NewGuid().ToString("N"), now, "email-changed", "Your account's email address was changed."));
+            return (true, true);
+        });
+        await ReleaseOldEmailAsync();
+        return EmailChangeOutcome.Changed;
+    }
+
+    public async Task<ConsentState?> SetConsentAsync(DataPurpose purpose, bool granted)
+    {
+        if (!state.State.IsActive)
+        {
+            return null;
+        }
+
+        if (purpose == DataPurpose.ServiceProvision)
+        {
+            throw new ArgumentException("Service provision is the account's contract; erase the account to end it.", nameof(purpose));
+        }
+
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            if (Consents.Current(current.Consents, purpose) is { Basis: "consent" } existing && existing.Granted == granted)
+            {
+                return (false, true);
+            }
+
+            current.Consents.Add(new ConsentEvent(purpose, granted, now, options.Value.PolicyVersion));
+            current.Audit.Add(new AuditEntry(now, granted ? "consent-granted" : "consent-withdrawn", $"person's choice for {Json(purpose)}"));
+            return (true, true);
+        });
+
+        // Told every time, so a retried request also repairs a propagation that failed half-way.
+        if (purpose == DataPurpose.UsageStatistics)
+        {
+            await Task.WhenAll(state.State.Links.Values.Select(link => Cluster(link).SetLinkedConsentAsync(Key, granted)));
+        }
+
+        return Consents.Current(state.State.Consents, purpose);
+    }
+
+    public async Task<LinkedCluster?> LinkClusterAsync(string clusterId, string clusterRegion, string bootstrapProof)
+    {
+        if (!state.State.IsActive)
+        {
+            return null;
+        }
+
+        var usage = Consents.Current(state.State.Consents, DataPurpose.UsageStatistics).Granted;
+        var candidate = new LinkedCluster(clusterId, clusterRegion, time.GetUtcNow());
+        if (!await Cluster(candidate).LinkAsync(bootstrapProof, Key, usage))
+        {
+            return null;
+        }
+
+        return await UpdateAsync(now =>
+        {
+            var links = state.State.Links;
+            var linkKey = $"{clusterRegion}/{clusterId}";
+            if (links.TryGetValue(linkKey, out var existing))
+            {
+                return (false, existing);
+            }
+
+            var link = candidate with { LinkedAt = now };
+            links[linkKey] = link;
+            state.State.Audit.Add(new AuditEntry(now, "cluster-linked", $"person proved they run a cluster in {clusterRegion}"));
+            return (true, link);
+        });
+    }
+
+    public async Task RecordRequestAsync(RequestReference request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            if (current.UserId is null || current.Requests.Any(known => known.RequestId == request.RequestId))
+            {
+                return (false, true);
+            }
+
+            current.Requests.Add(request);
+            current.Audit.Add(new AuditEntry(now, $"{request.Kind}-requested", $"request {request.RequestId}"));
+            return (true, true);
+        });
+    }
+
+    public async Task<ErasurePlan?> CloseAsync(string requestId)
+    {
+        if (state.State.UserId is null)
+        {
+            return null;
+        }
+
+        await UpdateAsync(now =>
+        {
+            if (state.State.ClosedBy is not null)
+            {
+                return (false, true);
+            }
+
+            state.State.ClosedBy = requestId;
+            state.State.Audit.Add(new AuditEntry(now, "account-closed", $"erasure {requestId}: tokens revoked"));
+            return (true, true);
+        });
+        var current = state.State;
+        string?[] addresses = [current.Email, current.PendingEmail, current.ReleasingEmail];
+        return new ErasurePlan(
+            Key,
+            [.. addresses.OfType<string>().Distinct(StringComparer.Ordinal).Select(email => keys.ForEmail(Region, email))],
+            [.. current.Links.Values.Select(link => clusterKeys.For(link.Region, link.ClusterId))]);
+    }
+
+    public async Task<ErasureReceipt?> EraseAsync(string requestId)
+    {
+        if (!state.RecordExists)
+        {
+            return null;
+        }
+
+        var current = state.State;
+        var counts = ImmutableDictionary<DataCategory, int>.Empty
+            .Add(DataCategory.Identifier, 1 + current.Links.Count)
+            .Add(DataCategory.Account, 3 + current.Consents.Count + current.Notifications.Count + current.Requests.Count);
+        await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle);
+        DeactivateOnIdle();
+        LogErased(logger, Key);
+        return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "account");
+    }
+
+    private async Task ReleaseOldEmailAsync()
+    {
+        if (state.State.ReleasingEmail is { } old)
+        {
+            await EmailIndex(old).ReleaseAsync(Key, "email-change");
+        }
+
+        await UpdateAsync(_ => (state.State.ReleasingEmail is not null, state.State.ReleasingEmail = null));
+    }
+
+    private UserProfile Profile() => new(state.State.Name!, state.State.Email!, state.State.BirthDate!.Value);
+
+    private IEmailIndexGrain EmailIndex(string email) => GrainFactory.GetGrain<IEmailIndexGrain>(keys.ForEmail(Region, email));
+
+    private IClusterGrain Cluster(LinkedCluster link) => GrainFactory.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
+
+    private static string Json(DataPurpose purpose) => System.Text.Json.JsonSerializer.Serialize(purpose).Trim('"');
+
+    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
+        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey} created")]
+    private static partial void LogCreated(ILogger logger, string grainKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey} erased")]
+    private static partial void LogErased(ILogger logger, string grainKey);
+}

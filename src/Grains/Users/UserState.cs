@@ -1,0 +1,48 @@
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Users;
+
+namespace PrimeDirective.Grains.Users;
+
+/// <summary>The stored state of an account (plain JSON in its region's database).</summary>
+public sealed class UserState
+{
+    [PersonalData]
+    public string? UserId { get; set; }
+
+    [PersonalData]
+    public string? Email { get; set; }
+
+    [PersonalData]
+    public string? Name { get; set; }
+
+    [PersonalData]
+    public DateOnly? BirthDate { get; set; }
+
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    public List<ConsentEvent> Consents { get; set; } = [];
+
+    /// <summary>Linked clusters by <c>{region}/{clusterId}</c>.</summary>
+    public Dictionary<string, LinkedCluster> Links { get; set; } = new(StringComparer.Ordinal);
+
+    public List<RequestReference> Requests { get; set; } = [];
+
+    public List<Notification> Notifications { get; set; } = [];
+
+    public List<Notification> Disclosures { get; set; } = [];
+
+    public List<AuditEntry> Audit { get; set; } = [];
+
+    /// <summary>The erasure that closed the account; from then on its tokens no longer work.</summary>
+    public string? ClosedBy { get; set; }
+
+    /// <summary>An address the person asked to move to, awaiting its code.</summary>
+    [PersonalData]
+    public string? PendingEmail { get; set; }
+
+    /// <summary>The previous address while its index entry is being released (resumed after a crash).</summary>
+    [PersonalData]
+    public string? ReleasingEmail { get; set; }
+
+    public bool IsActive => UserId is not null && ClosedBy is null;
+}
