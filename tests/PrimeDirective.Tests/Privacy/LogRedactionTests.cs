@@ -70,10 +70,7 @@ public sealed partial class LogRedactionTests(SharedService service)
         Assert.Contains("42", record.Message, StringComparison.Ordinal);
     }
 
-    private static string Render(FakeLogRecord record) =>
-        $"{record.Category} {record.Message} {record.Exception} " +
-        string.Join(' ', record.StructuredState?.Select(pair => $"{pair.Key}={pair.Value}") ?? []) + " " +
-        string.Join(' ', record.Scopes.Select(scope => scope?.ToString()));
+    private static string Render(FakeLogRecord record) => LogText.Render(record);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sign-up from {Email} in {Attempt} attempts")]
     private static partial void LogSignUp(ILogger logger, [PersonalData] string email, int attempt);
