@@ -21,7 +21,7 @@
 #   PD_STOP_TIMEOUT     seconds between TERM and KILL (default 20)
 #
 # The `env` file in PD_STATE_DIR is shell-sourceable (KEY='value' lines): PD_GATEWAY_URL, PD_CLUSTER_ID, the
-# ports, PD_PSEUDONYM_KEY, the connection strings. Processes are only ever stopped by the PIDs this script
+# ports, PD_PSEUDONYM_KEY, PD_SIGNING_KEY, PD_OUTBOX (the .eml outbox directory), the connection strings. Processes are only ever stopped by the PIDs this script
 # recorded, after checking that the PID still runs our program.
 set -euo pipefail
 
@@ -140,7 +140,7 @@ launch() {
   (
     cd "$(dirname "$dll")"
     # Configuration from the caller's environment must not override the run's (the silo also reads PD_*).
-    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PD_.*__|ConnectionStrings__|Orleans__|Regions__|Privacy__)' || true)
+    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PD_.*__|ConnectionStrings__|Orleans__|Regions__|Privacy__|Auth__|Outbox__|Accounts__|Requests__)' || true)
     exec env "$@" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   pid=$!
@@ -162,6 +162,7 @@ silo_config() {
   echo "Regions__Databases__us=$PD_US_DATABASE"
   echo "Regions__Databases__ap=$PD_AP_DATABASE"
   echo "Privacy__PseudonymKey=$PD_PSEUDONYM_KEY"
+  echo "Outbox__Directory=$PD_OUTBOX"
   echo "Orleans__ClusterId=$PD_CLUSTER_ID"
   echo "Orleans__ServiceId=$PD_SERVICE_ID"
   echo "Orleans__SiloPort=$((PD_BASE_PORT + 2 * index))"
@@ -183,6 +184,8 @@ start_gateway() {
     "Orleans__Mode=client" \
     "ConnectionStrings__PrimeDirective=$PD_CLUSTER_DATABASE" \
     "Privacy__PseudonymKey=$PD_PSEUDONYM_KEY" \
+    "Auth__SigningKey=$PD_SIGNING_KEY" \
+    "Outbox__Directory=$PD_OUTBOX" \
     "Orleans__ClusterId=$PD_CLUSTER_ID" \
     "Orleans__ServiceId=$PD_SERVICE_ID" \
     "ASPNETCORE_URLS=$PD_GATEWAY_URL" \
@@ -309,6 +312,8 @@ cmd_start() {
       index=$((index + 1))
     done
     put PD_PSEUDONYM_KEY "${PD_PSEUDONYM_KEY:-$(head -c 32 /dev/urandom | base64 -w0)}"
+    put PD_SIGNING_KEY "${PD_SIGNING_KEY:-$(head -c 32 /dev/urandom | base64 -w0)}"
+    put PD_OUTBOX "${PD_OUTBOX:-$state/outbox}"
     put PD_PG_BASE "$pg"
     put PD_DATABASES "$databases"
     put PD_DATABASES_FRESH "$fresh"
