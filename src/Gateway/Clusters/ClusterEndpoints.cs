@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.People;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Requests;
+using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Clusters;
 
@@ -167,11 +171,21 @@ internal static class ClusterEndpoints
             return Reject(context, clusterId);
         }
 
-        var requestId = Guid.NewGuid().ToString("N");
+        // The request lives in the cluster's region; the cluster records it (proof checked) before the request is persisted.
+        var requestId = SubjectIds.New(SubjectKey.RegionOf(key)!);
+        var (secret, hash) = Capabilities.New();
         return await ClusterCalls.RunAsync(context, async () =>
-            await grains.GetGrain<IClusterGrain>(key).EraseAsync(presented, requestId) is { } receipt
-                ? TypedResults.Accepted((string?)null, new ErasureAcknowledgement(receipt.RequestId, "completed", receipt))
-                : Problems.NotFound("cluster"));
+        {
+            if (!await grains.GetGrain<IClusterGrain>(key).AcceptErasureAsync(presented, requestId))
+            {
+                return Problems.NotFound("cluster");
+            }
+
+            var view = await grains.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(requestId))
+                .SubmitClusterErasureAsync(new ClusterErasureSubmission(key, hash));
+            var accepted = ErasureAccepted.From(view, secret);
+            return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
+        });
     }
 
     /// <summary>The grain key and proof of an operator request; <c>null</c> parts mean reject.</summary>
@@ -199,6 +213,3 @@ internal static class ClusterEndpoints
 
 /// <summary>The answer to an accepted report.</summary>
 internal sealed record ReportAcknowledgement(string ReportId, DateTimeOffset AcceptedAt);
-
-/// <summary>The answer to an erasure request.</summary>
-internal sealed record ErasureAcknowledgement(string RequestId, string Status, ErasureReceipt Receipt);

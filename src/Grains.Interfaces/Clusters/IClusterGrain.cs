@@ -22,10 +22,15 @@ public interface IClusterGrain : IGrainWithStringKey
     [Alias("SetTelemetry")]
     Task<TelemetrySetting?> SetTelemetryAsync([PersonalData] string bootstrapProof, bool disabled, bool purge);
 
-    /// <summary>Erases everything about the cluster; afterwards it is unknown.</summary>
-    /// <returns>The receipt, or <c>null</c> if unknown or the proof does not match.</returns>
-    [Alias("Erase")]
-    Task<ErasureReceipt?> EraseAsync([PersonalData] string bootstrapProof, string requestId);
+    /// <summary>Records that the operator (proven by the bootstrap id) asked for erasure under <paramref name="requestId"/>.</summary>
+    /// <returns><c>false</c> if unknown or the proof does not match.</returns>
+    [Alias("AcceptErasure")]
+    Task<bool> AcceptErasureAsync([PersonalData] string bootstrapProof, string requestId);
+
+    /// <summary>Erases everything about the cluster for an accepted erasure request; afterwards it is unknown.</summary>
+    /// <returns>The receipt, or <c>null</c> if the cluster is gone or the request was never accepted by it.</returns>
+    [Alias("EraseForRequest")]
+    Task<ErasureReceipt?> EraseForRequestAsync(string requestId);
 
     /// <summary>Links the cluster to an account whose holder proved they run it; <c>false</c> if unknown or unproven.</summary>
     /// <param name="bootstrapProof">The bootstrap id the holder presented.</param>

@@ -11,6 +11,10 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
     [Alias("SubmitErasure")]
     Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission);
 
+    /// <summary>Accepts the erasure of a cluster its operator asked for (idempotent); returns once it is durable.</summary>
+    [Alias("SubmitClusterErasure")]
+    Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission);
+
     /// <summary>Accepts a parent's request to remove a child's data; it waits for an officer's review.</summary>
     [Alias("SubmitChildRemoval")]
     Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission);

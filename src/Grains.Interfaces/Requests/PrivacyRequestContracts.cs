@@ -44,6 +44,15 @@ public sealed record ErasureSubmission(
     [property: Id(1)] string CapabilityHash,
     [property: Id(2)] string Reason);
 
+/// <summary>The erasure of a cluster, as its operator submitted it (the cluster already recorded the request id).</summary>
+/// <param name="ClusterKey">The cluster's grain key (pseudonymous).</param>
+/// <param name="CapabilityHash">SHA-256 of the capability secret that lets its holder read the request.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ClusterErasureSubmission")]
+public sealed record ClusterErasureSubmission(
+    [property: Id(0)] string ClusterKey,
+    [property: Id(1)] string CapabilityHash);
+
 /// <summary>A parent's request to remove a child's data.</summary>
 /// <param name="ChildEmailIndexKey">The email index key of the child's address (never the address).</param>
 /// <param name="ParentName">The parent's name.</param>

@@ -124,8 +124,29 @@ public sealed partial class ClusterGrain(
         return setting;
     }
 
-    public Task<ErasureReceipt?> EraseAsync(string bootstrapProof, string requestId) =>
-        EraseWhileAsync(() => Proves(bootstrapProof), requestId);
+    public async Task<bool> AcceptErasureAsync(string bootstrapProof, string requestId)
+    {
+        if (!Proves(bootstrapProof))
+        {
+            return false;
+        }
+
+        await UpdateAsync(_ =>
+        {
+            var accepted = state.State.AcceptedErasures;
+            if (accepted.Contains(requestId))
+            {
+                return (false, true);
+            }
+
+            accepted.Add(requestId);
+            return (true, true);
+        });
+        return true;
+    }
+
+    public Task<ErasureReceipt?> EraseForRequestAsync(string requestId) =>
+        EraseWhileAsync(() => state.RecordExists && state.State.AcceptedErasures.Contains(requestId), requestId);
 
     public Task<ErasureReceipt?> EraseForLinkAsync(string userKey, string requestId) =>
         EraseWhileAsync(() => IsLinkedTo(userKey), requestId);

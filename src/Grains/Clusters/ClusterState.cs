@@ -29,6 +29,9 @@ public sealed class ClusterState
     /// <summary>When the retention reminder is due, if one is registered.</summary>
     public DateTimeOffset? RetentionDueAt { get; set; }
 
+    /// <summary>Erasure requests the operator made with the proof; the request workflow erases under one of them.</summary>
+    public List<string> AcceptedErasures { get; set; } = [];
+
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
 

@@ -56,6 +56,31 @@ public sealed partial class PrivacyRequestGrain(
         return View();
     }
 
+    public async Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var requestId = RequestId();
+        await UpdateAsync(now =>
+        {
+            if (state.State.RequestId is not null)
+            {
+                return (false, true);
+            }
+
+            var current = state.State;
+            current.RequestId = requestId;
+            current.Kind = PrivacyRequestKinds.ClusterErasure;
+            current.Status = PrivacyRequestStatus.Accepted;
+            current.SubmittedAt = now;
+            current.Reason = "operator-request";
+            current.CapabilityHash = submission.CapabilityHash;
+            current.SubjectClusterKey = submission.ClusterKey;
+            return (true, true);
+        });
+        await StartAsync();
+        return View();
+    }
+
     public async Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -195,6 +220,13 @@ public sealed partial class PrivacyRequestGrain(
             await UpdateAsync(_ => (true, state.State.Plan = plan));
         }
 
+        if (state.State.SubjectClusterKey is { } operatorCluster && !state.State.Done.Contains(operatorCluster))
+        {
+            await faults.BeforeStepAsync(requestId, "cluster");
+            var receipt = await GrainFactory.GetGrain<IClusterGrain>(operatorCluster).EraseForRequestAsync(requestId);
+            await StepDoneAsync(operatorCluster, receipt);
+        }
+
         if (state.State.Plan is { } erasure)
         {
             foreach (var clusterKey in erasure.ClusterKeys.Where(key => !state.State.Done.Contains(key)))
@@ -228,6 +260,7 @@ public sealed partial class PrivacyRequestGrain(
             done.Plan = null;
             done.SubjectUserKey = null;
             done.ChildEmailIndexKey = null;
+            done.SubjectClusterKey = null;
             done.Done.Clear();
             return (true, true);
         });

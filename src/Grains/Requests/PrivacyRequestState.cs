@@ -28,6 +28,9 @@ public sealed class PrivacyRequestState
     /// <summary>The account to erase (grain key); cleared on completion. Empty when a child's address matched no account.</summary>
     public string? SubjectUserKey { get; set; }
 
+    /// <summary>A cluster erasure's target (grain key); cleared on completion.</summary>
+    public string? SubjectClusterKey { get; set; }
+
     /// <summary>A child-removal request's target: the email index key of the child's address.</summary>
     public string? ChildEmailIndexKey { get; set; }
 
@@ -64,4 +67,6 @@ public static class PrivacyRequestKinds
     public const string Erasure = "erasure";
 
     public const string ChildRemoval = "child-removal";
+
+    public const string ClusterErasure = "cluster-erasure";
 }

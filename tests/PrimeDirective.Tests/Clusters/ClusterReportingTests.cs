@@ -164,11 +164,23 @@ public sealed class ClusterReportingTests(SharedService service)
 
         using var erase = await _http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/erasure", bootstrap));
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
-        var receipt = await Json.ReadAsync(erase);
-        Assert.False(string.IsNullOrEmpty((string?)receipt["requestId"]));
-        Assert.Equal("eu", (string?)receipt["receipt"]!["region"]);
-        Assert.Equal(1, (int)receipt["receipt"]!["itemsByCategory"]!["ip-address"]!);
-        Assert.DoesNotContain(cluster, receipt.ToJsonString(), StringComparison.Ordinal);
+        var accepted = await Json.ReadAsync(erase);
+        Assert.StartsWith("eu-", (string?)accepted["requestId"], StringComparison.Ordinal);
+        var request = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await _http.GetAsync((string)accepted["receiptUrl"]!);
+                return await Json.ReadAsync(response);
+            },
+            json => (string?)json["status"] == "completed",
+            TimeSpan.FromSeconds(30),
+            "the cluster's erasure completes");
+        var receipt = Assert.Single(request["receipts"]!.AsArray())!;
+        Assert.Equal("cluster", (string?)receipt["subject"]);
+        Assert.Equal("eu", (string?)receipt["region"]);
+        Assert.Equal(1, (int)receipt["itemsByCategory"]!["ip-address"]!);
+        Assert.DoesNotContain(cluster, request.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(bootstrap, request.ToJsonString(), StringComparison.Ordinal);
 
         using var gone = await _http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
@@ -177,11 +189,13 @@ public sealed class ClusterReportingTests(SharedService service)
         using (var eraseUs = await _http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/us/v1/clusters/{cluster}/erasure", bootstrap)))
         {
             Assert.Equal(HttpStatusCode.Accepted, eraseUs.StatusCode);
+            Assert.StartsWith("us-", (string?)(await Json.ReadAsync(eraseUs))["requestId"], StringComparison.Ordinal);
         }
 
         foreach (var needle in new[] { cluster, bootstrap, "203.0.113.30" })
         {
-            Assert.Equal(0, await service.Database.CountRowsContainingAsync(needle));
+            await Eventually.ReturnsAsync(
+                () => service.Database.CountRowsContainingAsync(needle), rows => rows == 0, TimeSpan.FromSeconds(30), "no row holds the cluster");
         }
     }
 

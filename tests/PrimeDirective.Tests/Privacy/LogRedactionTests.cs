@@ -41,6 +41,7 @@ public sealed partial class LogRedactionTests(SharedService service)
         using (var erase = await http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/erasure", bootstrap)))
         {
             Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
+            await CompletedAsync(http, (string)(await Json.ReadAsync(erase))["receiptUrl"]!);
         }
 
         var records = service.Logs.GetSnapshot();
@@ -50,6 +51,34 @@ public sealed partial class LogRedactionTests(SharedService service)
         Assert.DoesNotContain(cluster, text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(bootstrap, text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(cluster.Replace("-", string.Empty, StringComparison.Ordinal), text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Logs_captured_through_a_persons_whole_life_hold_no_name_email_or_user_id()
+    {
+        var http = service.Http;
+        var person = await service.SignUpAsync(region: "us");
+        var corrected = Infrastructure.People.NewName();
+        var newEmail = Infrastructure.People.NewEmail("moved");
+        using (var sessions = await http.PostAsync("/v1/sessions", Json.Body(new { email = person.Email })))
+        using (var wrongCode = await http.PostAsync("/v1/sessions/verify", Json.Body(new { email = person.Email, code = "00000000" })))
+        using (var patch = await http.SendAsync(person.Request(HttpMethod.Patch, "/v1/me", new { name = corrected, email = newEmail })))
+        using (var me = await http.SendAsync(person.Request(HttpMethod.Get, "/v1/me")))
+        {
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        }
+
+        using (var erase = await http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
+            await CompletedAsync(http, (string)(await Json.ReadAsync(erase))["receiptUrl"]!);
+        }
+
+        var text = string.Join('\n', service.Logs.GetSnapshot().Select(Render));
+        foreach (var value in new[] { person.Email, person.Name, person.UserId, corrected, newEmail })
+        {
+            Assert.DoesNotContain(value, text, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]
@@ -71,6 +100,16 @@ public sealed partial class LogRedactionTests(SharedService service)
     }
 
     private static string Render(FakeLogRecord record) => LogText.Render(record);
+
+    private static async Task CompletedAsync(HttpClient http, string receiptUrl) => await Eventually.ReturnsAsync(
+        async () =>
+        {
+            using var response = await http.GetAsync(receiptUrl);
+            return await Json.ReadAsync(response);
+        },
+        json => (string?)json["status"] == "completed",
+        TimeSpan.FromSeconds(30),
+        "the erasure completes");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sign-up from {Email} in {Attempt} attempts")]
     private static partial void LogSignUp(ILogger logger, [PersonalData] string email, int attempt);
