@@ -11,8 +11,8 @@ using PrimeDirective.Grains.Users;
 namespace PrimeDirective.Grains.Requests;
 
 /// <summary>
-/// A privacy request as a durable workflow. Persisted before it is acknowledged; then the account is closed (its
-/// tokens stop), linked clusters are erased in whichever region they live, the email index entries are released,
+/// A privacy request as a durable workflow. Persisted, and the account closed (its tokens stop), before it is
+/// acknowledged; then linked clusters are erased in whichever region they live, the email index entries are released,
 /// and the account is destroyed, each step persisted as it completes. A reminder resumes it after a crash.
 /// </summary>
 [RegionPlacement]
@@ -51,8 +51,11 @@ public sealed partial class PrivacyRequestGrain(
             return (true, true);
         });
         await StartAsync();
-        await GrainFactory.GetGrain<IUserGrain>(submission.UserKey)
-            .RecordRequestAsync(new RequestReference(requestId, PrivacyRequestKinds.Erasure, state.State.SubmittedAt));
+        var user = GrainFactory.GetGrain<IUserGrain>(submission.UserKey);
+        await user.RecordRequestAsync(new RequestReference(requestId, PrivacyRequestKinds.Erasure, state.State.SubmittedAt));
+
+        // Closed before the answer, so the person's tokens stop at once; the workflow's close step is then a no-op.
+        await user.CloseAsync(requestId);
         return View();
     }
 
