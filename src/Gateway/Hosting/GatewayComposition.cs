@@ -74,6 +74,7 @@ public static class GatewayComposition
         app.MapMeEndpoints();
         app.MapPrivacyRequestEndpoints();
         app.MapAdminEndpoints();
+        app.MapLegalHoldEndpoints();
         return app;
     }
 }

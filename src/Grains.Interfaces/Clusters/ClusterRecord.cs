@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Interfaces.Clusters;
 
@@ -9,6 +11,8 @@ namespace PrimeDirective.Grains.Interfaces.Clusters;
 /// <param name="FirstSeenAt">When the cluster first reported.</param>
 /// <param name="Telemetry">The server-side telemetry setting.</param>
 /// <param name="Items">Every item held, none of them expired.</param>
+/// <param name="Audit">What was done to the cluster's data and why (holds, destruction).</param>
+/// <param name="LegalHold">The legal hold in force, if any.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ClusterRecord")]
 public sealed record ClusterRecord(
@@ -16,7 +20,9 @@ public sealed record ClusterRecord(
     [property: Id(1)] string Region,
     [property: Id(2)] DateTimeOffset FirstSeenAt,
     [property: Id(3)] TelemetrySetting Telemetry,
-    [property: Id(4)] ImmutableArray<HeldItem> Items);
+    [property: Id(4)] ImmutableArray<HeldItem> Items,
+    [property: Id(5)] ImmutableArray<AuditEntry> Audit,
+    [property: Id(6)] LegalHold? LegalHold);
 
 /// <summary>The server-side equivalent of Flynn's <c>TELEMETRY_DISABLED</c>.</summary>
 /// <param name="Disabled">Whether later reports are acknowledged and discarded.</param>

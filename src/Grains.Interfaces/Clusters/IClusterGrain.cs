@@ -1,4 +1,5 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Grains.Interfaces.Clusters;
 
@@ -7,7 +8,7 @@ namespace PrimeDirective.Grains.Interfaces.Clusters;
 /// and carries no identifier; the real ids live only in the grain's state, in its region's database.
 /// </summary>
 [Alias("PrimeDirective.IClusterGrain")]
-public interface IClusterGrain : IGrainWithStringKey
+public interface IClusterGrain : ILegalHoldSubject
 {
     /// <summary>Records a report durably (or discards it when telemetry is disabled); returns only once durable.</summary>
     [Alias("RecordReport")]
@@ -28,9 +29,9 @@ public interface IClusterGrain : IGrainWithStringKey
     Task<bool> AcceptErasureAsync([PersonalData] string bootstrapProof, string requestId);
 
     /// <summary>Erases everything about the cluster for an accepted erasure request; afterwards it is unknown.</summary>
-    /// <returns>The receipt, or <c>null</c> if the cluster is gone or the request was never accepted by it.</returns>
+    /// <returns>The receipt; none if the cluster is gone or never accepted the request; deferred under a legal hold.</returns>
     [Alias("EraseForRequest")]
-    Task<ErasureReceipt?> EraseForRequestAsync(string requestId);
+    Task<ErasureStep> EraseForRequestAsync(string requestId);
 
     /// <summary>Links the cluster to an account whose holder proved they run it; <c>false</c> if unknown or unproven.</summary>
     /// <param name="bootstrapProof">The bootstrap id the holder presented.</param>
@@ -47,7 +48,7 @@ public interface IClusterGrain : IGrainWithStringKey
     [Alias("GetForLink")]
     Task<ClusterRecord?> GetForLinkAsync(string userKey);
 
-    /// <summary>Erases the cluster on behalf of a linked account's erasure; <c>null</c> if it is gone or not linked to it.</summary>
+    /// <summary>Erases the cluster on behalf of a linked account's erasure; nothing if it is gone or not linked; deferred under a legal hold.</summary>
     [Alias("EraseForLink")]
-    Task<ErasureReceipt?> EraseForLinkAsync(string userKey, string requestId);
+    Task<ErasureStep> EraseForLinkAsync(string userKey, string requestId);
 }

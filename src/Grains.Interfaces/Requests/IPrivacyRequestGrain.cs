@@ -19,6 +19,10 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
     [Alias("SubmitChildRemoval")]
     Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission);
 
+    /// <summary>Resumes a request a legal hold deferred (its subject's hold was lifted).</summary>
+    [Alias("Resume")]
+    Task ResumeAsync();
+
     /// <summary>The request as its holder may see it: by capability secret, or as the account it is about; otherwise <c>null</c>.</summary>
     [Alias("Get")]
     Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey);

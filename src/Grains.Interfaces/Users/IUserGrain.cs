@@ -1,4 +1,5 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Grains.Interfaces.Users;
 
@@ -7,7 +8,7 @@ namespace PrimeDirective.Grains.Interfaces.Users;
 /// live only in the grain's state, in its region's database.
 /// </summary>
 [Alias("PrimeDirective.IUserGrain")]
-public interface IUserGrain : IGrainWithStringKey
+public interface IUserGrain : ILegalHoldSubject
 {
     /// <summary>Creates the account once; a repeat with the same user id changes nothing.</summary>
     [Alias("Create")]
@@ -49,7 +50,11 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Close")]
     Task<ErasurePlan?> CloseAsync(string requestId);
 
-    /// <summary>Last step of erasure: the account's state is destroyed; returns what was destroyed.</summary>
+    /// <summary>The legal hold that defers the account's erasure, if any; the request is resumed when it is lifted.</summary>
+    [Alias("AwaitHold")]
+    Task<LegalHold?> AwaitHoldAsync(string requestId);
+
+    /// <summary>Last step of erasure: the account's state is destroyed (unless a legal hold defers it).</summary>
     [Alias("Erase")]
-    Task<ErasureReceipt?> EraseAsync(string requestId);
+    Task<ErasureStep> EraseAsync(string requestId);
 }

@@ -110,7 +110,7 @@ public sealed partial class ClusterGrain(
                 current.TelemetryChangedAt = now;
             }
 
-            if (purge)
+            if (purge && !ExpirySchedule.Defers(current.LegalHold, now))
             {
                 // The ids stay: they are what lets us keep honouring the opt-out and prove who may change it.
                 current.Items.Clear();
@@ -122,140 +122,6 @@ public sealed partial class ClusterGrain(
         await ArmRetentionAsync();
         LogTelemetry(logger, this.GetPrimaryKeyString(), disabled, purge);
         return setting;
-    }
-
-    public async Task<bool> AcceptErasureAsync(string bootstrapProof, string requestId)
-    {
-        if (!Proves(bootstrapProof))
-        {
-            return false;
-        }
-
-        await UpdateAsync(_ =>
-        {
-            var accepted = state.State.AcceptedErasures;
-            if (accepted.Contains(requestId))
-            {
-                return (false, true);
-            }
-
-            accepted.Add(requestId);
-            return (true, true);
-        });
-        return true;
-    }
-
-    public Task<ErasureReceipt?> EraseForRequestAsync(string requestId) =>
-        EraseWhileAsync(() => state.RecordExists && state.State.AcceptedErasures.Contains(requestId), requestId);
-
-    public Task<ErasureReceipt?> EraseForLinkAsync(string userKey, string requestId) =>
-        EraseWhileAsync(() => IsLinkedTo(userKey), requestId);
-
-    /// <summary>Deletes the cluster's row if <paramref name="allowed"/> holds (checked again after a write conflict).</summary>
-    private async Task<ErasureReceipt?> EraseWhileAsync(Func<bool> allowed, string requestId)
-    {
-        if (!allowed())
-        {
-            return null;
-        }
-
-        var counts = IdentifierItems(state.State).Concat(state.State.Items)
-            .GroupBy(item => item.Category)
-            .ToImmutableDictionary(group => group.Key, group => group.Count());
-
-        // DeleteStateOnClear is on for subject storage: the row itself goes, not just its payload.
-        if (!await state.DeleteAsync(allowed, DeactivateOnIdle))
-        {
-            return null;
-        }
-
-        await DisarmRetentionAsync();
-        DeactivateOnIdle();
-        LogErased(logger, this.GetPrimaryKeyString());
-        return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "cluster");
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != RetentionReminder)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        var destroyed = await UpdateAsync(_ =>
-        {
-            var current = state.State;
-            var (kept, counts) = ExpirySchedule.Purge(current.Items, now);
-            var expiredReceipts = current.Accepted.Where(pair => pair.Value.ExpiresAt <= now).Select(pair => pair.Key).ToList();
-            if (counts.IsEmpty && expiredReceipts.Count == 0)
-            {
-                return (false, counts);
-            }
-
-            current.Items = kept;
-            foreach (var reportId in expiredReceipts)
-            {
-                current.Accepted.Remove(reportId);
-            }
-
-            return (true, counts);
-        });
-        foreach (var (category, count) in destroyed)
-        {
-            LogDestroyed(logger, this.GetPrimaryKeyString(), category, count);
-        }
-
-        var current = state.State;
-        if (state.RecordExists && current.Items.Count == 0 && current.Accepted.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0)
-        {
-            // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked: the ids go too.
-            await state.ClearStateAsync();
-            state.State = new ClusterState();
-            await DisarmRetentionAsync();
-            DeactivateOnIdle();
-            LogForgotten(logger, this.GetPrimaryKeyString());
-            return;
-        }
-
-        state.State.RetentionDueAt = null;
-        await ArmRetentionAsync();
-    }
-
-    /// <summary>Makes the retention reminder due at the next expiry (or removes it when nothing expires).</summary>
-    private async Task ArmRetentionAsync()
-    {
-        var current = state.State;
-        var next = ExpirySchedule.NextExpiry(current.Items);
-        var receiptExpiry = current.Accepted.Count == 0 ? null : current.Accepted.Values.Min(accepted => (DateTimeOffset?)accepted.ExpiresAt);
-        if (receiptExpiry < next || next is null)
-        {
-            next = receiptExpiry;
-        }
-
-        if (next is null)
-        {
-            await DisarmRetentionAsync();
-            return;
-        }
-
-        if (current.RetentionDueAt is { } due && due <= next)
-        {
-            return;
-        }
-
-        var dueIn = next.Value - time.GetUtcNow();
-        await this.RegisterOrUpdateReminder(RetentionReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, retention.Value.RetryPeriod);
-        current.RetentionDueAt = next;
-        await UpdateAsync(_ => (true, true));
-    }
-
-    private async Task DisarmRetentionAsync()
-    {
-        if (await this.GetReminder(RetentionReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
     }
 
     private (bool Changed, ReportReceipt Receipt) Decide(ClusterReport report, string reportId, DateTimeOffset now)
@@ -341,7 +207,9 @@ public sealed partial class ClusterGrain(
             Region,
             current.FirstSeenAt!.Value,
             new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
-            [.. items]);
+            [.. items],
+            [.. current.Audit],
+            current.LegalHold);
     }
 
     private bool IsLinkedTo(string userKey) =>
@@ -360,15 +228,7 @@ public sealed partial class ClusterGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry of cluster {GrainKey} set: disabled={Disabled}, purge={Purge}")]
     private static partial void LogTelemetry(ILogger logger, string grainKey, bool disabled, bool purge);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention destroyed {Count} expired {Category} item(s) of cluster {GrainKey}")]
-    private static partial void LogDestroyed(ILogger logger, string grainKey, DataCategory category, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} holds nothing any more; its state is gone")]
-    private static partial void LogForgotten(ILogger logger, string grainKey);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} linked to an account")]
     private static partial void LogLinked(ILogger logger, string grainKey);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} erased")]
-    private static partial void LogErased(ILogger logger, string grainKey);
 }

@@ -1,4 +1,6 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Clusters;
 
@@ -31,6 +33,15 @@ public sealed class ClusterState
 
     /// <summary>Erasure requests the operator made with the proof; the request workflow erases under one of them.</summary>
     public List<string> AcceptedErasures { get; set; } = [];
+
+    /// <summary>The legal hold in force, if any: it defers expiry and erasure.</summary>
+    public LegalHold? LegalHold { get; set; }
+
+    /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
+    public List<string> WaitingErasures { get; set; } = [];
+
+    /// <summary>What was done to the cluster's data and why (holds, destruction); nothing personal.</summary>
+    public List<AuditEntry> Audit { get; set; } = [];
 
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);

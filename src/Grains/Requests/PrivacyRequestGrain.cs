@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
@@ -175,7 +176,7 @@ public sealed partial class PrivacyRequestGrain(
     /// <summary>Arms the resume reminder (durable), then runs at once on a timer so the caller gets its answer now.</summary>
     private async Task StartAsync()
     {
-        if (state.State.Status is not (PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress))
+        if (!IsRunnable(state.State.Status))
         {
             return;
         }
@@ -203,7 +204,7 @@ public sealed partial class PrivacyRequestGrain(
     {
         var current = state.State;
         var requestId = current.RequestId;
-        if (requestId is null || current.Status is not (PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress))
+        if (requestId is null || !IsRunnable(current.Status))
         {
             await DisarmAsync();
             return;
@@ -226,31 +227,48 @@ public sealed partial class PrivacyRequestGrain(
         if (state.State.SubjectClusterKey is { } operatorCluster && !state.State.Done.Contains(operatorCluster))
         {
             await faults.BeforeStepAsync(requestId, "cluster");
-            var receipt = await GrainFactory.GetGrain<IClusterGrain>(operatorCluster).EraseForRequestAsync(requestId);
-            await StepDoneAsync(operatorCluster, receipt);
+            var step = await GrainFactory.GetGrain<IClusterGrain>(operatorCluster).EraseForRequestAsync(requestId);
+            if (!await StepDoneAsync(operatorCluster, step))
+            {
+                return;
+            }
         }
 
         if (state.State.Plan is { } erasure)
         {
+            // A hold on the person keeps everything of theirs; only revoking their tokens (closing) went ahead.
+            if (!state.State.Done.Contains(erasure.UserKey) &&
+                await GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AwaitHoldAsync(requestId) is { } hold)
+            {
+                await DeferAsync(ErasureStep.Held(hold).HeldUntil!.Value);
+                return;
+            }
+
             foreach (var clusterKey in erasure.ClusterKeys.Where(key => !state.State.Done.Contains(key)))
             {
                 await faults.BeforeStepAsync(requestId, "cluster");
-                var receipt = await GrainFactory.GetGrain<IClusterGrain>(clusterKey).EraseForLinkAsync(erasure.UserKey, requestId);
-                await StepDoneAsync(clusterKey, receipt);
+                var step = await GrainFactory.GetGrain<IClusterGrain>(clusterKey).EraseForLinkAsync(erasure.UserKey, requestId);
+                if (!await StepDoneAsync(clusterKey, step))
+                {
+                    return;
+                }
             }
 
             foreach (var indexKey in erasure.EmailIndexKeys.Where(key => !state.State.Done.Contains(key)))
             {
                 await faults.BeforeStepAsync(requestId, "email-index");
                 var receipt = await GrainFactory.GetGrain<IEmailIndexGrain>(indexKey).ReleaseAsync(erasure.UserKey, requestId);
-                await StepDoneAsync(indexKey, receipt);
+                await StepDoneAsync(indexKey, new ErasureStep(receipt, null));
             }
 
             if (!state.State.Done.Contains(erasure.UserKey))
             {
                 await faults.BeforeStepAsync(requestId, "account");
-                var receipt = await GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).EraseAsync(requestId);
-                await StepDoneAsync(erasure.UserKey, receipt);
+                var step = await GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).EraseAsync(requestId);
+                if (!await StepDoneAsync(erasure.UserKey, step))
+                {
+                    return;
+                }
             }
         }
 
@@ -272,16 +290,42 @@ public sealed partial class PrivacyRequestGrain(
         await DisarmAsync();
     }
 
-    private async Task StepDoneAsync(string key, Interfaces.Privacy.ErasureReceipt? receipt) => await UpdateAsync(_ =>
+    /// <summary>Records a finished step; a step a legal hold deferred puts the request on hold instead (<c>false</c>: stop here).</summary>
+    private async Task<bool> StepDoneAsync(string key, ErasureStep step)
     {
-        state.State.Done.Add(key);
-        if (receipt is not null)
+        if (step.HeldUntil is { } until)
         {
-            state.State.Receipts.Add(receipt);
+            await DeferAsync(until);
+            return false;
         }
 
-        return (true, true);
-    });
+        await UpdateAsync(_ =>
+        {
+            state.State.Done.Add(key);
+            if (step.Receipt is { } receipt)
+            {
+                state.State.Receipts.Add(receipt);
+            }
+
+            return (true, true);
+        });
+        return true;
+    }
+
+    /// <summary>On hold: the reminder comes back when the hold ends (or periodically, until an officer lifts it and resumes us).</summary>
+    private async Task DeferAsync(DateTimeOffset until)
+    {
+        await UpdateAsync(_ => (state.State.Status != PrivacyRequestStatus.OnHold, state.State.Status = PrivacyRequestStatus.OnHold));
+        var period = options.Value.RetryPeriod;
+        var dueIn = until == DateTimeOffset.MaxValue ? period : until - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(ResumeReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
+        LogOnHold(logger, state.State.RequestId!);
+    }
+
+    public Task ResumeAsync() => StartAsync();
+
+    private static bool IsRunnable(PrivacyRequestStatus status) =>
+        status is PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress or PrivacyRequestStatus.OnHold;
 
     /// <summary>Tells a parent the decision, then forgets the parent: their name, address and statement were only for this.</summary>
     private async Task AnswerParentAsync()
@@ -328,6 +372,9 @@ public sealed partial class PrivacyRequestGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} completed: {ReceiptCount} receipt(s)")]
     private static partial void LogCompleted(ILogger logger, string requestId, int receiptCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} is on hold: a legal hold defers it")]
+    private static partial void LogOnHold(ILogger logger, string requestId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} decided: approved={Approved}")]
     private static partial void LogDecided(ILogger logger, string requestId, bool approved);

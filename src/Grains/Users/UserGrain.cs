@@ -5,7 +5,9 @@ using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
@@ -277,11 +279,16 @@ public sealed partial class UserGrain(
             [.. current.Links.Values.Select(link => clusterKeys.For(link.Region, link.ClusterId))]);
     }
 
-    public async Task<ErasureReceipt?> EraseAsync(string requestId)
+    public async Task<ErasureStep> EraseAsync(string requestId)
     {
         if (!state.RecordExists)
         {
-            return null;
+            return ErasureStep.Nothing;
+        }
+
+        if (await AwaitHoldAsync(requestId) is { } hold)
+        {
+            return ErasureStep.Held(hold);
         }
 
         var current = state.State;
@@ -289,9 +296,10 @@ public sealed partial class UserGrain(
             .Add(DataCategory.Identifier, 1 + current.Links.Count)
             .Add(DataCategory.Account, 3 + current.Consents.Count + current.Notifications.Count + current.Requests.Count);
         await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle);
+        await GrainFactory.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(Region, time.GetUtcNow())).RecordAsync("account", "request", counts);
         DeactivateOnIdle();
         LogErased(logger, Key);
-        return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "account");
+        return new ErasureStep(new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "account"), null);
     }
 
     private async Task ReleaseOldEmailAsync()

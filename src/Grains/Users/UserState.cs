@@ -1,4 +1,5 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Users;
@@ -43,6 +44,12 @@ public sealed class UserState
     /// <summary>The previous address while its index entry is being released (resumed after a crash).</summary>
     [PersonalData]
     public string? ReleasingEmail { get; set; }
+
+    /// <summary>The legal hold in force, if any: it defers the account's erasure.</summary>
+    public LegalHold? LegalHold { get; set; }
+
+    /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
+    public List<string> WaitingErasures { get; set; } = [];
 
     public bool IsActive => UserId is not null && ClosedBy is null;
 }

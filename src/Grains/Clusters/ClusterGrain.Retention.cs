@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Users;
+
+namespace PrimeDirective.Grains.Clusters;
+
+/// <summary>Retention of a cluster's data: one reminder due at the next expiry, deferred while a legal hold runs.</summary>
+public sealed partial class ClusterGrain
+{
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RetentionReminder)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var destroyed = await UpdateAsync(_ =>
+        {
+            var current = state.State;
+            if (ExpirySchedule.Defers(current.LegalHold, now))
+            {
+                return (false, ImmutableDictionary<DataCategory, int>.Empty);
+            }
+
+            var (kept, counts) = ExpirySchedule.Purge(current.Items, now);
+            var expiredReceipts = current.Accepted.Where(pair => pair.Value.ExpiresAt <= now).Select(pair => pair.Key).ToList();
+            if (counts.IsEmpty && expiredReceipts.Count == 0)
+            {
+                return (false, counts);
+            }
+
+            current.Items = kept;
+            foreach (var reportId in expiredReceipts)
+            {
+                current.Accepted.Remove(reportId);
+            }
+
+            foreach (var (category, count) in counts)
+            {
+                current.Audit.Add(new AuditEntry(now, "destroyed", $"{count} {Json(category)} item(s): expiry"));
+            }
+
+            return (true, counts);
+        });
+        if (!destroyed.IsEmpty)
+        {
+            await LedgerAsync("expiry", destroyed);
+        }
+
+        foreach (var (category, count) in destroyed)
+        {
+            LogDestroyed(logger, this.GetPrimaryKeyString(), category, count);
+        }
+
+        var left = state.State;
+        if (state.RecordExists && left.Items.Count == 0 && left.Accepted.Count == 0 && !left.TelemetryDisabled && left.Links.Count == 0 &&
+            left.LegalHold is null && left.AcceptedErasures.Count == 0)
+        {
+            // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked, no hold: the ids go too.
+            var identifiers = IdentifierItems(left).Count();
+            await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle);
+            await LedgerAsync("expiry", ImmutableDictionary<DataCategory, int>.Empty.Add(DataCategory.Identifier, identifiers));
+            await DisarmRetentionAsync();
+            DeactivateOnIdle();
+            LogForgotten(logger, this.GetPrimaryKeyString());
+            return;
+        }
+
+        state.State.RetentionDueAt = null;
+        await ArmRetentionAsync();
+    }
+
+    public async Task<bool> PlaceLegalHoldAsync(LegalHold hold)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        if (!state.RecordExists || state.State.ClusterId is null)
+        {
+            return false;
+        }
+
+        await UpdateAsync(now =>
+        {
+            state.State.LegalHold = hold;
+            state.State.Audit.Add(new AuditEntry(now, "legal-hold-placed", HoldReason(hold)));
+            return (true, true);
+        });
+        state.State.RetentionDueAt = null;
+        await ArmRetentionAsync();
+        LogHold(logger, this.GetPrimaryKeyString(), true);
+        return true;
+    }
+
+    public async Task<bool> LiftLegalHoldAsync(string officerId)
+    {
+        if (state.State.LegalHold is null)
+        {
+            return false;
+        }
+
+        // The reminder is made due now first: if we crash after it, the lift is retried and the reminder still fires.
+        await this.RegisterOrUpdateReminder(RetentionReminder, TimeSpan.Zero, retention.Value.RetryPeriod);
+        var waiting = await UpdateAsync(now =>
+        {
+            var current = state.State;
+            current.LegalHold = null;
+            current.RetentionDueAt = now;
+            current.Audit.Add(new AuditEntry(now, "legal-hold-lifted", $"by officer {officerId}"));
+            var requests = current.WaitingErasures.ToList();
+            current.WaitingErasures.Clear();
+            return (true, requests);
+        });
+        await ResumeAsync(GrainFactory, waiting);
+        LogHold(logger, this.GetPrimaryKeyString(), false);
+        return true;
+    }
+
+    public Task<LegalHold?> GetLegalHoldAsync() => Task.FromResult(state.State.LegalHold);
+
+    /// <summary>Makes the retention reminder due at the next expiry (or removes it when nothing expires or an open-ended hold runs).</summary>
+    private async Task ArmRetentionAsync()
+    {
+        var current = state.State;
+        var next = ExpirySchedule.NextExpiry(current.Items);
+        var receiptExpiry = current.Accepted.Count == 0 ? null : current.Accepted.Values.Min(accepted => (DateTimeOffset?)accepted.ExpiresAt);
+        if (receiptExpiry < next || next is null)
+        {
+            next = receiptExpiry;
+        }
+
+        next = ExpirySchedule.NextDue(next, current.LegalHold, time.GetUtcNow());
+        if (next is null)
+        {
+            await DisarmRetentionAsync();
+            return;
+        }
+
+        if (current.RetentionDueAt is { } due && due <= next)
+        {
+            return;
+        }
+
+        var dueIn = next.Value - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(RetentionReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, retention.Value.RetryPeriod);
+        current.RetentionDueAt = next;
+        await UpdateAsync(_ => (true, true));
+    }
+
+    private async Task DisarmRetentionAsync()
+    {
+        if (await this.GetReminder(RetentionReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>Proof of destruction that outlives the cluster's row: counts in its region's ledger for the day.</summary>
+    private Task LedgerAsync(string why, ImmutableDictionary<DataCategory, int> counts) =>
+        GrainFactory.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(Region, time.GetUtcNow())).RecordAsync("cluster", why, counts);
+
+    internal static Task ResumeAsync(IGrainFactory grains, IEnumerable<string> requestIds) =>
+        Task.WhenAll(requestIds.Select(id => grains.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(id)).ResumeAsync()));
+
+    internal static string HoldReason(LegalHold hold) =>
+        $"reference {hold.Reference}{(hold.EndsAt is { } end ? $", until {end:O}" : ", until lifted")}";
+
+    private static string Json(DataCategory category) => System.Text.Json.JsonSerializer.Serialize(category).Trim('"');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention destroyed {Count} expired {Category} item(s) of cluster {GrainKey}")]
+    private static partial void LogDestroyed(ILogger logger, string grainKey, DataCategory category, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} holds nothing any more; its state is gone")]
+    private static partial void LogForgotten(ILogger logger, string grainKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Legal hold on cluster {GrainKey}: placed={Placed}")]
+    private static partial void LogHold(ILogger logger, string grainKey, bool placed);
+}
