@@ -20,9 +20,11 @@ internal sealed class JsonFields
     private JsonFields(JsonElement root, IReadOnlyCollection<string> known)
     {
         _root = root;
-        foreach (var property in root.EnumerateObject().Where(property => !known.Contains(property.Name)))
+        // Unknown names are counted, never echoed: a client may put anything, personal data included, in a name.
+        var unknown = root.EnumerateObject().Count(property => !known.Contains(property.Name));
+        if (unknown > 0)
         {
-            Shape[property.Name] = ["is not a field of this request"];
+            Shape["$"] = [$"has {unknown} field(s) this request does not know; its fields are: {string.Join(", ", known)}"];
         }
     }
 

@@ -25,6 +25,12 @@ internal static class PrivacyRequestEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext context, string requestId, string? capability, PeopleGrains people)
     {
+        // Neither a capability nor a valid token: 401 before any lookup, so it is the same for every id.
+        if (capability is null && context.User.Identity?.IsAuthenticated != true)
+        {
+            return Results.Challenge();
+        }
+
         if (SubjectIds.Parse(requestId) is not { } parsed || !people.IsRegion(parsed.Region) || capability is { Length: > 64 })
         {
             return Problems.NotFound("privacy request");
