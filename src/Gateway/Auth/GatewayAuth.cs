@@ -64,13 +64,22 @@ internal static class GatewayAuth
             OnTokenValidated = context => CheckAccountAsync(context, auth, issuer),
             OnChallenge = async context =>
             {
+                context.HandleResponse();
                 if (context.HttpContext.Items.ContainsKey(UnavailableItem))
                 {
-                    context.HandleResponse();
                     context.Response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     await Problems.Unavailable("Your account's region cannot be reached right now. Retry later.").ExecuteAsync(context.HttpContext);
+                    return;
                 }
+
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Problems.Create(
+                    StatusCodes.Status401Unauthorized, "unauthorized", "A valid token is required.",
+                    "Send a current bearer token of an active account; sign in for a new one.").ExecuteAsync(context.HttpContext);
             },
+            OnForbidden = async context =>
+                await Problems.Create(
+                    StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", "This route is for privacy officers.").ExecuteAsync(context.HttpContext),
         };
     }
 
