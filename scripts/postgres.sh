@@ -7,6 +7,7 @@
 #   PD_PG_USER      role to create (default prime_directive)
 #   PD_PG_PASSWORD  its password (default prime_directive)
 #   PD_PG_DATABASES space-separated databases to create (default: prime_directive pd_eu pd_us pd_ap)
+#   PD_PG_MAX_CONNECTIONS  the least max_connections the server must allow (default 300; raised with a restart)
 # Prints the base connection string on its last line.
 set -euo pipefail
 
@@ -38,6 +39,18 @@ for _ in $(seq 1 60); do
   if psql_admin -d postgres -c 'select 1' >/dev/null 2>&1; then break; fi
   sleep 0.5
 done
+
+# Test runs start many silos and gateways at once, each with its own connection pools: 100 slots are not enough.
+min_connections=${PD_PG_MAX_CONNECTIONS:-300}
+if [ "$(psql_admin -d postgres -tAc 'show max_connections')" -lt "$min_connections" ]; then
+  echo "postgres.sh: raising max_connections to $min_connections (restarts PostgreSQL)" >&2
+  psql_admin -d postgres -c "alter system set max_connections = $min_connections" >&2
+  as_root pg_ctlcluster "$version" main restart >&2
+  for _ in $(seq 1 60); do
+    if psql_admin -d postgres -c 'select 1' >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+fi
 
 psql_admin -d postgres >&2 <<SQL
 do \$\$
