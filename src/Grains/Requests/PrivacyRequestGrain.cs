@@ -85,39 +85,6 @@ public sealed partial class PrivacyRequestGrain(
         return View();
     }
 
-    public async Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission)
-    {
-        ArgumentNullException.ThrowIfNull(submission);
-        var requestId = RequestId();
-        var accepted = await UpdateAsync(now =>
-        {
-            if (state.State.RequestId is not null)
-            {
-                return (false, false);
-            }
-
-            var current = state.State;
-            current.RequestId = requestId;
-            current.Kind = PrivacyRequestKinds.ChildRemoval;
-            current.Status = PrivacyRequestStatus.AwaitingReview;
-            current.SubmittedAt = now;
-            current.Reason = "child-removal";
-            current.CapabilityHash = submission.CapabilityHash;
-            current.ChildEmailIndexKey = submission.ChildEmailIndexKey;
-            current.ParentName = submission.ParentName;
-            current.ParentEmail = submission.ParentEmail;
-            current.Statement = submission.Statement;
-            return (true, true);
-        });
-        if (accepted)
-        {
-            await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).AddAsync(requestId);
-            await outbox.SendAsync(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId));
-        }
-
-        return View();
-    }
-
     public Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey)
     {
         var current = state.State;
@@ -125,44 +92,6 @@ public sealed partial class PrivacyRequestGrain(
             ((capability is not null && current.CapabilityHash is { } hash && Capabilities.Matches(capability, hash)) ||
              (requesterUserKey is not null && current.SubjectUserKey == requesterUserKey && current.Kind == PrivacyRequestKinds.Erasure));
         return Task.FromResult(allowed ? View() : null);
-    }
-
-    public Task<ChildRemovalReview?> ReviewAsync()
-    {
-        var current = state.State;
-        return Task.FromResult(current.RequestId is null || current.Kind != PrivacyRequestKinds.ChildRemoval
-            ? null
-            : new ChildRemovalReview(View(), current.ParentName, current.ParentEmail, current.Statement));
-    }
-
-    public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason)
-    {
-        if (state.State is not { Kind: PrivacyRequestKinds.ChildRemoval, Status: PrivacyRequestStatus.AwaitingReview, RequestId: not null })
-        {
-            return null;
-        }
-
-        await UpdateAsync(now =>
-        {
-            var current = state.State;
-            current.Approved = approve;
-            current.DecidedBy = officerId;
-            current.DecisionReason = reason;
-            current.Status = approve ? PrivacyRequestStatus.Accepted : PrivacyRequestStatus.Rejected;
-            current.CompletedAt = approve ? null : now;
-            return (true, true);
-        });
-        LogDecided(logger, state.State.RequestId!, approve);
-        if (approve)
-        {
-            await StartAsync();
-        }
-        else
-        {
-            await AnswerParentAsync();
-        }
-
-        return View();
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -327,28 +256,6 @@ public sealed partial class PrivacyRequestGrain(
     private static bool IsRunnable(PrivacyRequestStatus status) =>
         status is PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress or PrivacyRequestStatus.OnHold;
 
-    /// <summary>Tells a parent the decision, then forgets the parent: their name, address and statement were only for this.</summary>
-    private async Task AnswerParentAsync()
-    {
-        var current = state.State;
-        if (current.Kind != PrivacyRequestKinds.ChildRemoval || current.ParentAnswered || current.ParentEmail is null)
-        {
-            return;
-        }
-
-        await outbox.SendAsync(Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason));
-        await UpdateAsync(_ =>
-        {
-            var answered = state.State;
-            answered.ParentAnswered = true;
-            answered.ParentName = null;
-            answered.ParentEmail = null;
-            answered.Statement = null;
-            return (true, true);
-        });
-        await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).RemoveAsync(current.RequestId!);
-    }
-
     private async Task DisarmAsync()
     {
         if (await this.GetReminder(ResumeReminder) is { } reminder)
@@ -366,7 +273,6 @@ public sealed partial class PrivacyRequestGrain(
     /// <summary>The public id of this request: <c>{region}-{random}</c>, from its key <c>{region}/{random}</c>.</summary>
     private string RequestId() => this.GetPrimaryKeyString().Replace('/', '-');
 
-
     private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
         state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
 
@@ -375,9 +281,6 @@ public sealed partial class PrivacyRequestGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} is on hold: a legal hold defers it")]
     private static partial void LogOnHold(ILogger logger, string requestId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} decided: approved={Approved}")]
-    private static partial void LogDecided(ILogger logger, string requestId, bool approved);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Privacy request {RequestId} stopped at a step ({ExceptionType}); its reminder resumes it")]
     private static partial void LogStepFailed(ILogger logger, string requestId, string exceptionType);

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Users;
+
+namespace PrimeDirective.Grains.Requests;
+
+/// <summary>Child-removal requests: a parent's request waits for an officer; approval erases the child's account, and the parent is answered either way.</summary>
+public sealed partial class PrivacyRequestGrain
+{
+    public async Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        var requestId = RequestId();
+        var accepted = await UpdateAsync(now =>
+        {
+            if (state.State.RequestId is not null)
+            {
+                return (false, false);
+            }
+
+            var current = state.State;
+            current.RequestId = requestId;
+            current.Kind = PrivacyRequestKinds.ChildRemoval;
+            current.Status = PrivacyRequestStatus.AwaitingReview;
+            current.SubmittedAt = now;
+            current.Reason = "child-removal";
+            current.CapabilityHash = submission.CapabilityHash;
+            current.ChildEmailIndexKey = submission.ChildEmailIndexKey;
+            current.ParentName = submission.ParentName;
+            current.ParentEmail = submission.ParentEmail;
+            current.Statement = submission.Statement;
+            return (true, true);
+        });
+        if (accepted)
+        {
+            await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).AddAsync(requestId);
+            await outbox.SendAsync(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId));
+        }
+
+        return View();
+    }
+
+    public Task<ChildRemovalReview?> ReviewAsync()
+    {
+        var current = state.State;
+        return Task.FromResult(current.RequestId is null || current.Kind != PrivacyRequestKinds.ChildRemoval
+            ? null
+            : new ChildRemovalReview(View(), current.ParentName, current.ParentEmail, current.Statement));
+    }
+
+    public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason)
+    {
+        if (state.State is not { Kind: PrivacyRequestKinds.ChildRemoval, Status: PrivacyRequestStatus.AwaitingReview, RequestId: not null })
+        {
+            return null;
+        }
+
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            current.Approved = approve;
+            current.DecidedBy = officerId;
+            current.DecisionReason = reason;
+            current.Status = approve ? PrivacyRequestStatus.Accepted : PrivacyRequestStatus.Rejected;
+            current.CompletedAt = approve ? null : now;
+            return (true, true);
+        });
+        LogDecided(logger, state.State.RequestId!, approve);
+        if (approve)
+        {
+            await StartAsync();
+        }
+        else
+        {
+            await AnswerParentAsync();
+        }
+
+        return View();
+    }
+
+    /// <summary>Tells a parent the decision, then forgets the parent: their name, address and statement were only for this.</summary>
+    private async Task AnswerParentAsync()
+    {
+        var current = state.State;
+        if (current.Kind != PrivacyRequestKinds.ChildRemoval || current.ParentAnswered || current.ParentEmail is null)
+        {
+            return;
+        }
+
+        await outbox.SendAsync(Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason));
+        await UpdateAsync(_ =>
+        {
+            var answered = state.State;
+            answered.ParentAnswered = true;
+            answered.ParentName = null;
+            answered.ParentEmail = null;
+            answered.Statement = null;
+            return (true, true);
+        });
+        await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).RemoveAsync(current.RequestId!);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} decided: approved={Approved}")]
+    private static partial void LogDecided(ILogger logger, string requestId, bool approved);
+}
