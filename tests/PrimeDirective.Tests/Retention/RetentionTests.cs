@@ -50,13 +50,24 @@ public sealed class RetentionTests
         }
 
         Assert.Contains("ip-address", await CategoriesAsync(service, cluster, bootstrap));
+        var person = await service.SignUpAsync();
+        using (var link = await service.Http.SendAsync(person.Request(HttpMethod.Post, "/v1/me/clusters", new { clusterId = cluster, bootstrapId = bootstrap })))
+        {
+            Assert.Equal(HttpStatusCode.OK, link.StatusCode);
+        }
+
+        Assert.Contains("203.0.113.51", (await service.Http.GetMeAsync(person)).ToJsonString(), StringComparison.Ordinal);
 
         // 31 days on the grains' clock; the reminder (on Orleans' real clock) is still 30 days away.
         service.Clock.Advance(TimeSpan.FromDays(31));
 
+        // Neither the operator's route nor the linked person's export serves it, though it is still stored.
         var categories = await CategoriesAsync(service, cluster, bootstrap);
         Assert.DoesNotContain("ip-address", categories);
         Assert.Contains("usage", categories);
+        var export = (await service.Http.GetMeAsync(person)).ToJsonString();
+        Assert.DoesNotContain("203.0.113.51", export, StringComparison.Ordinal);
+        Assert.Contains("\"usage\"", export, StringComparison.Ordinal);
         Assert.Equal(1, await service.Database.CountRowsContainingAsync("203.0.113.51"));
     }
 
