@@ -17,6 +17,9 @@ internal sealed class AuthOptions
     /// <summary>An external OpenID Connect issuer whose tokens are accepted as well (officers by its <c>role</c> claim).</summary>
     public string? Authority { get; set; }
 
+    /// <summary>Whether the external issuer's metadata must come over HTTPS (only a test issuer on loopback may turn it off).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     /// <summary>How long a token minted here is valid.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 

@@ -18,6 +18,12 @@ internal static class GatewayAuth
 {
     public const string OfficerPolicy = "privacy-officer";
 
+    /// <summary>Person-scoped routes: only our own tokens, of an active account (not an external issuer's).</summary>
+    public const string PersonPolicy = "person";
+
+    /// <summary>Added to our own tokens' principal once the account is checked active.</summary>
+    private const string AccountClaim = "prime-directive:account";
+
     private const string UnavailableItem = "prime-directive:auth-unavailable";
 
     public static WebApplicationBuilder AddGatewayAuth(this WebApplicationBuilder builder)
@@ -33,7 +39,8 @@ internal static class GatewayAuth
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, TokenIssuer>((jwt, auth, issuer) => Configure(jwt, auth.Value, issuer));
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OfficerPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(TokenIssuer.OfficerRole));
+            .AddPolicy(OfficerPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(TokenIssuer.OfficerRole))
+            .AddPolicy(PersonPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(AccountClaim, "active"));
         return builder;
     }
 
@@ -46,6 +53,7 @@ internal static class GatewayAuth
         if (!string.IsNullOrWhiteSpace(auth.Authority))
         {
             jwt.Authority = auth.Authority;
+            jwt.RequireHttpsMetadata = auth.RequireHttpsMetadata;
         }
 
         jwt.TokenValidationParameters = new TokenValidationParameters
@@ -90,6 +98,10 @@ internal static class GatewayAuth
         var tokenIssuer = principal.FindFirst(JwtRegisteredClaimNames.Iss)?.Value;
         if (tokenIssuer != auth.Issuer)
         {
+            // An external issuer's token names its own people: never one of our accounts, whatever claims it carries.
+            context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
+                principal.Claims.Where(claim => claim.Type != AccountClaim),
+                JwtBearerDefaults.AuthenticationScheme, JwtRegisteredClaimNames.Sub, TokenIssuer.RoleClaim));
             return;
         }
 
@@ -118,7 +130,7 @@ internal static class GatewayAuth
         }
 
         var identity = new ClaimsIdentity(
-            principal.Claims.Where(claim => claim.Type != TokenIssuer.RoleClaim),
+            principal.Claims.Where(claim => claim.Type is not (TokenIssuer.RoleClaim or AccountClaim)).Append(new Claim(AccountClaim, "active")),
             JwtBearerDefaults.AuthenticationScheme, JwtRegisteredClaimNames.Sub, TokenIssuer.RoleClaim);
         var roles = issuer.RolesFor(userId);
         context.Principal = roles is null ? new ClaimsPrincipal(identity) : new ClaimsPrincipal([identity, roles]);

@@ -15,7 +15,7 @@ internal static class MeEndpoints
 {
     public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder routes)
     {
-        var me = routes.MapGroup("/v1/me").WithTags("People").RequireAuthorization();
+        var me = routes.MapGroup("/v1/me").WithTags("People").RequireAuthorization(GatewayAuth.PersonPolicy);
         me.MapGet(string.Empty, GetAsync)
             .WithSummary("Everything held about me, including linked clusters' data and each item's expiry; ?download=1 as a file.");
         me.MapPatch(string.Empty, CorrectAsync)
