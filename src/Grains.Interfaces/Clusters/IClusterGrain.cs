@@ -8,7 +8,7 @@ namespace PrimeDirective.Grains.Interfaces.Clusters;
 /// and carries no identifier; the real ids live only in the grain's state, in its region's database.
 /// </summary>
 [Alias("PrimeDirective.IClusterGrain")]
-public interface IClusterGrain : ILegalHoldSubject
+public interface IClusterGrain : ILegalHoldSubject, IErasable
 {
     /// <summary>Records a report durably (or discards it when telemetry is disabled); returns only once durable.</summary>
     [Alias("RecordReport")]

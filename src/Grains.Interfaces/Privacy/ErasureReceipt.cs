@@ -16,3 +16,15 @@ public sealed record ErasureReceipt(
     [property: Id(2)] DateTimeOffset CompletedAt,
     [property: Id(3)] ImmutableDictionary<DataCategory, int> ItemsByCategory,
     [property: Id(4)] string Subject);
+
+/// <summary>A subject an erasure workflow destroys step by step.</summary>
+[Alias("PrimeDirective.IErasable")]
+public interface IErasable : IGrainWithStringKey
+{
+    /// <summary>
+    /// What erasing the subject now would destroy, without destroying anything: the workflow keeps it before the
+    /// step, so a step that completed just before a crash still has its receipt.
+    /// </summary>
+    [Alias("PreviewErasure")]
+    Task<ErasureReceipt?> PreviewErasureAsync(string requestId);
+}

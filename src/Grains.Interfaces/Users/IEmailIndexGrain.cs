@@ -7,7 +7,7 @@ namespace PrimeDirective.Grains.Interfaces.Users;
 /// which account an address belongs to, and the one-time codes sent to it. Never keyed by the address itself.
 /// </summary>
 [Alias("PrimeDirective.IEmailIndexGrain")]
-public interface IEmailIndexGrain : IGrainWithStringKey
+public interface IEmailIndexGrain : IErasable
 {
     /// <summary>Whether an account claims the address in this region.</summary>
     [Alias("IsClaimed")]

@@ -8,7 +8,7 @@ namespace PrimeDirective.Grains.Interfaces.Users;
 /// live only in the grain's state, in its region's database.
 /// </summary>
 [Alias("PrimeDirective.IUserGrain")]
-public interface IUserGrain : ILegalHoldSubject
+public interface IUserGrain : ILegalHoldSubject, IErasable
 {
     /// <summary>Creates the account once; a repeat with the same user id changes nothing.</summary>
     [Alias("Create")]

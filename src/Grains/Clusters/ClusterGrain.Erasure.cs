@@ -37,6 +37,14 @@ public sealed partial class ClusterGrain
     public Task<ErasureStep> EraseForLinkAsync(string userKey, string requestId) =>
         EraseWhileAsync(() => IsLinkedTo(userKey), requestId);
 
+    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
+        state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "cluster") : null);
+
+    private ImmutableDictionary<DataCategory, int> ErasureCounts() =>
+        IdentifierItems(state.State).Concat(state.State.Items)
+            .GroupBy(item => item.Category)
+            .ToImmutableDictionary(group => group.Key, group => group.Count());
+
     /// <summary>Deletes the cluster's row if <paramref name="allowed"/> holds (checked again after a write conflict), unless held.</summary>
     private async Task<ErasureStep> EraseWhileAsync(Func<bool> allowed, string requestId)
     {
@@ -62,9 +70,7 @@ public sealed partial class ClusterGrain
             return ErasureStep.Held(hold);
         }
 
-        var counts = IdentifierItems(state.State).Concat(state.State.Items)
-            .GroupBy(item => item.Category)
-            .ToImmutableDictionary(group => group.Key, group => group.Count());
+        var counts = ErasureCounts();
 
         // DeleteStateOnClear is on for subject storage: the row itself goes, not just its payload.
         if (!await state.DeleteAsync(allowed, DeactivateOnIdle))

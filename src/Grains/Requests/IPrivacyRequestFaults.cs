@@ -8,10 +8,15 @@ public interface IPrivacyRequestFaults
 {
     /// <summary>Called before <paramref name="stepName"/> (<c>close</c>, <c>cluster</c>, <c>email-index</c>, <c>account</c>) of a request.</summary>
     Task BeforeStepAsync(string requestId, string stepName);
+
+    /// <summary>Called after <paramref name="stepName"/> ran and before the request has recorded that it did.</summary>
+    Task AfterStepAsync(string requestId, string stepName);
 }
 
 /// <summary>No faults: every step just runs.</summary>
 public sealed class NoFaults : IPrivacyRequestFaults
 {
     public Task BeforeStepAsync(string requestId, string stepName) => Task.CompletedTask;
+
+    public Task AfterStepAsync(string requestId, string stepName) => Task.CompletedTask;
 }

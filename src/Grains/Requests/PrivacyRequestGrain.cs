@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -155,9 +156,12 @@ public sealed partial class PrivacyRequestGrain(
 
         if (state.State.SubjectClusterKey is { } operatorCluster && !state.State.Done.Contains(operatorCluster))
         {
+            var cluster = GrainFactory.GetGrain<IClusterGrain>(operatorCluster);
+            var resumed = await PreviewAsync(operatorCluster, cluster, requestId);
             await faults.BeforeStepAsync(requestId, "cluster");
-            var step = await GrainFactory.GetGrain<IClusterGrain>(operatorCluster).EraseForRequestAsync(requestId);
-            if (!await StepDoneAsync(operatorCluster, step))
+            var step = await cluster.EraseForRequestAsync(requestId);
+            await faults.AfterStepAsync(requestId, "cluster");
+            if (!await StepDoneAsync(operatorCluster, step, resumed))
             {
                 return;
             }
@@ -175,9 +179,12 @@ public sealed partial class PrivacyRequestGrain(
 
             foreach (var clusterKey in erasure.ClusterKeys.Where(key => !state.State.Done.Contains(key)))
             {
+                var cluster = GrainFactory.GetGrain<IClusterGrain>(clusterKey);
+                var resumed = await PreviewAsync(clusterKey, cluster, requestId);
                 await faults.BeforeStepAsync(requestId, "cluster");
-                var step = await GrainFactory.GetGrain<IClusterGrain>(clusterKey).EraseForLinkAsync(erasure.UserKey, requestId);
-                if (!await StepDoneAsync(clusterKey, step))
+                var step = await cluster.EraseForLinkAsync(erasure.UserKey, requestId);
+                await faults.AfterStepAsync(requestId, "cluster");
+                if (!await StepDoneAsync(clusterKey, step, resumed))
                 {
                     return;
                 }
@@ -185,16 +192,22 @@ public sealed partial class PrivacyRequestGrain(
 
             foreach (var indexKey in erasure.EmailIndexKeys.Where(key => !state.State.Done.Contains(key)))
             {
+                var index = GrainFactory.GetGrain<IEmailIndexGrain>(indexKey);
+                var resumed = await PreviewAsync(indexKey, index, requestId);
                 await faults.BeforeStepAsync(requestId, "email-index");
-                var receipt = await GrainFactory.GetGrain<IEmailIndexGrain>(indexKey).ReleaseAsync(erasure.UserKey, requestId);
-                await StepDoneAsync(indexKey, new ErasureStep(receipt, null));
+                var receipt = await index.ReleaseAsync(erasure.UserKey, requestId);
+                await faults.AfterStepAsync(requestId, "email-index");
+                await StepDoneAsync(indexKey, new ErasureStep(receipt, null), resumed);
             }
 
             if (!state.State.Done.Contains(erasure.UserKey))
             {
+                var account = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey);
+                var resumed = await PreviewAsync(erasure.UserKey, account, requestId);
                 await faults.BeforeStepAsync(requestId, "account");
-                var step = await GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).EraseAsync(requestId);
-                if (!await StepDoneAsync(erasure.UserKey, step))
+                var step = await account.EraseAsync(requestId);
+                await faults.AfterStepAsync(requestId, "account");
+                if (!await StepDoneAsync(erasure.UserKey, step, resumed))
                 {
                     return;
                 }
@@ -212,6 +225,7 @@ public sealed partial class PrivacyRequestGrain(
             done.ChildEmailIndexKey = null;
             done.SubjectClusterKey = null;
             done.Done.Clear();
+            done.Previews.Clear();
             return (true, true);
         });
         LogCompleted(logger, requestId, state.State.Receipts.Count);
@@ -220,7 +234,7 @@ public sealed partial class PrivacyRequestGrain(
     }
 
     /// <summary>Records a finished step; a step a legal hold deferred puts the request on hold instead (<c>false</c>: stop here).</summary>
-    private async Task<bool> StepDoneAsync(string key, ErasureStep step)
+    private async Task<bool> StepDoneAsync(string key, ErasureStep step, bool resumed)
     {
         if (step.HeldUntil is { } until)
         {
@@ -230,15 +244,35 @@ public sealed partial class PrivacyRequestGrain(
 
         await UpdateAsync(_ =>
         {
-            state.State.Done.Add(key);
-            if (step.Receipt is { } receipt)
+            var current = state.State;
+            current.Done.Add(key);
+
+            // A resumed step that finds nothing left destroyed it before a crash lost its answer: the preview is its receipt.
+            if ((step.Receipt ?? (resumed ? current.Previews.GetValueOrDefault(key) : null)) is { } receipt)
             {
-                state.State.Receipts.Add(receipt);
+                current.Receipts.Add(receipt);
             }
 
+            current.Previews.Remove(key);
             return (true, true);
         });
         return true;
+    }
+
+    /// <summary>Keeps what a step is about to destroy before it first runs; <c>true</c> if an earlier run already started the step.</summary>
+    private async Task<bool> PreviewAsync(string key, IErasable subject, string requestId)
+    {
+        if (state.State.Previews.ContainsKey(key))
+        {
+            return true;
+        }
+
+        if (await subject.PreviewErasureAsync(requestId) is { } preview)
+        {
+            await UpdateAsync(_ => (true, state.State.Previews[key] = preview));
+        }
+
+        return false;
     }
 
     /// <summary>On hold: the reminder comes back when the hold ends (or periodically, until an officer lifts it and resumes us).</summary>

@@ -42,6 +42,9 @@ public sealed class PrivacyRequestState
 
     public List<ErasureReceipt> Receipts { get; set; } = [];
 
+    /// <summary>What each started step would destroy, taken before it ran: the receipt of a step that finished just before a crash.</summary>
+    public Dictionary<string, ErasureReceipt> Previews { get; set; } = new(StringComparer.Ordinal);
+
     [PersonalData]
     public string? ParentName { get; set; }
 

@@ -144,6 +144,23 @@ public sealed partial class EmailIndexGrain(
         });
     }
 
+    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId)
+    {
+        var current = state.State;
+        var counts = ImmutableDictionary<DataCategory, int>.Empty;
+        if (current.UserId is not null || current.Creating is not null)
+        {
+            counts = counts.Add(DataCategory.Identifier, 1);
+        }
+
+        if (current.Pending is not null)
+        {
+            counts = counts.Add(DataCategory.Account, 1);
+        }
+
+        return Task.FromResult(state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "email-index") : null);
+    }
+
     public async Task<ErasureReceipt?> ReleaseAsync(string userKey, string requestId)
     {
         var current = state.State;

@@ -234,6 +234,13 @@ public sealed partial class UserGrain(
             [.. current.Links.Values.Select(link => clusterKeys.For(link.Region, link.ClusterId))]);
     }
 
+    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
+        state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "account") : null);
+
+    private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
+        .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
+        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count);
+
     public async Task<ErasureStep> EraseAsync(string requestId)
     {
         if (!state.RecordExists)
@@ -246,10 +253,7 @@ public sealed partial class UserGrain(
             return ErasureStep.Held(hold);
         }
 
-        var current = state.State;
-        var counts = ImmutableDictionary<DataCategory, int>.Empty
-            .Add(DataCategory.Identifier, 1 + current.Links.Count)
-            .Add(DataCategory.Account, 3 + current.Consents.Count + current.Notifications.Count + current.Requests.Count);
+        var counts = ErasureCounts();
         await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle);
         await GrainFactory.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(Region, time.GetUtcNow())).RecordAsync("account", "request", counts);
         DeactivateOnIdle();

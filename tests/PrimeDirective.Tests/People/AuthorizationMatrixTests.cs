@@ -286,6 +286,8 @@ public sealed class AuthorizationMatrixTests(SharedService service)
             }
         }
 
+        public Task AfterStepAsync(string requestId, string stepName) => Task.CompletedTask;
+
         protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.AddSingleton<IPrivacyRequestFaults>(this);
     }
 

@@ -29,7 +29,7 @@ public sealed class ErasureCrashTests
         await Erasure.AssertEveryNeedleStoredAsync(service.Database, personal);
 
         var (requestId, receiptUrl) = await Erasure.EraseAsync(http, person);
-        var blocked = await service.Steps.AccountStepReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var blocked = await service.Steps.HeldStepReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(requestId, blocked);
 
         // Persisted before the crash: the account closed, the cluster and the email entry gone; only the account's row
@@ -78,6 +78,34 @@ public sealed class ErasureCrashTests
         Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(http, Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap)));
     }
 
+    [Fact]
+    public async Task A_step_that_finished_just_before_a_crash_keeps_its_receipt_when_the_erasure_resumes()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<ClusterStepDoneCrashService>();
+        var http = service.Http;
+        var person = await service.SignUpAsync("eu");
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        await Erasure.SendAsync(http, Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.202"), HttpStatusCode.OK);
+        Assert.Equal("eu", await Erasure.LinkAsync(http, person, cluster, bootstrap));
+
+        var (requestId, receiptUrl) = await Erasure.EraseAsync(http, person);
+        Assert.Equal(requestId, await service.Steps.HeldStepReached.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The cluster is destroyed, but the request never heard: its answer dies with the silo.
+        var (_, clusterKeys) = Erasure.KeysOf(service);
+        Assert.Equal((0L, 0L), await Erasure.RowsOfGrainAsync(service.Database, clusterKeys.For("eu", cluster)));
+        await service.KillSiloAsync(service.Silos.Single());
+        await service.StartSiloAsync();
+        var receipt = await Erasure.CompletedReceiptAsync(http, receiptUrl, s_recovery);
+
+        // The resumed step found nothing left; the receipt still says what it destroyed, once.
+        var clusterReceipt = Assert.Single(Erasure.Receipts(receipt, requestId), item => item.Subject == "cluster");
+        Assert.Equal(2, clusterReceipt.Counts["identifier"]);
+        Assert.Equal(1, clusterReceipt.Counts["ip-address"]);
+        Assert.Contains(Erasure.Receipts(receipt, requestId), item => item.Subject == "account");
+        await Erasure.AssertNoRowContainsAsync(service.Database, person.Email, person.Name, person.UserId, cluster, bootstrap, "198.51.100.202");
+    }
+
     /// <summary>A member of stored state JSON, whatever casing the storage serializer uses.</summary>
     private static JsonNode Member(JsonNode node, string name) =>
         node.AsObject().Single(pair => string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)).Value!;
@@ -92,7 +120,7 @@ public sealed class ErasureCrashTests
     }
 
     /// <summary>Reminders every 2 s, and a fault that holds the first account step it sees until its silo stops.</summary>
-    public sealed class AccountStepCrashService : ServiceHost
+    public class AccountStepCrashService : ServiceHost
     {
         public AccountStepCrashService() => Settings["Requests:RetryPeriod"] = "00:00:02";
 
@@ -101,12 +129,21 @@ public sealed class ErasureCrashTests
 
         protected override string Purpose => "erasure-crash";
 
+        /// <summary>The step held, and whether it is held after it ran (before the request recorded it) or before.</summary>
+        protected virtual (string Step, bool After) Held => ("account", false);
+
         protected override void ConfigureSilo(ISiloBuilder silo)
         {
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.Replace(ServiceDescriptor.Singleton<IPrivacyRequestFaults>(provider =>
-                new HoldFirstAccountStep(Steps, provider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping)));
+                new HoldFirstStep(Steps, Held, provider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping)));
         }
+    }
+
+    /// <summary>The fault holds the first cluster step after it destroyed the cluster and before the request recorded it.</summary>
+    public sealed class ClusterStepDoneCrashService : AccountStepCrashService
+    {
+        protected override (string Step, bool After) Held => ("cluster", true);
     }
 
     /// <summary>The steps each request reached, in order, and the first account step of any request.</summary>
@@ -115,19 +152,19 @@ public sealed class ErasureCrashTests
         private readonly ConcurrentQueue<(string RequestId, string Step)> _steps = new();
         private int _accountStepHeld;
 
-        public TaskCompletionSource<string> AccountStepReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<string> HeldStepReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Record(string requestId, string step) => _steps.Enqueue((requestId, step));
 
-        /// <summary>True only for the first account step ever reached (whichever silo reaches it).</summary>
-        public bool HoldThisOne(string requestId, string step)
+        /// <summary>True only for the first <paramref name="held"/> step ever reached (whichever silo reaches it).</summary>
+        public bool HoldThisOne(string requestId, string step, string held)
         {
-            if (step != "account" || Interlocked.Exchange(ref _accountStepHeld, 1) == 1)
+            if (step != held || Interlocked.Exchange(ref _accountStepHeld, 1) == 1)
             {
                 return false;
             }
 
-            AccountStepReached.TrySetResult(requestId);
+            HeldStepReached.TrySetResult(requestId);
             return true;
         }
 
@@ -135,16 +172,25 @@ public sealed class ErasureCrashTests
     }
 
     /// <summary>
-    /// One silo's fault: holds the first account step until the silo stops, and once the silo is stopping lets no step
-    /// run there (so a dying silo cannot finish the work the test expects the new silo to resume).
+    /// One silo's fault: holds the first of the named steps (before or after it runs) until the silo stops, and once the
+    /// silo is stopping lets no step run or be recorded there (so a dying silo cannot finish what the new silo resumes).
     /// </summary>
-    private sealed class HoldFirstAccountStep(StepLog log, CancellationToken siloStopping) : IPrivacyRequestFaults
+    private sealed class HoldFirstStep(StepLog log, (string Step, bool After) held, CancellationToken siloStopping) : IPrivacyRequestFaults
     {
         public async Task BeforeStepAsync(string requestId, string stepName)
         {
             siloStopping.ThrowIfCancellationRequested();
             log.Record(requestId, stepName);
-            if (log.HoldThisOne(requestId, stepName))
+            if (!held.After && log.HoldThisOne(requestId, stepName, held.Step))
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, siloStopping);
+            }
+        }
+
+        public async Task AfterStepAsync(string requestId, string stepName)
+        {
+            siloStopping.ThrowIfCancellationRequested();
+            if (held.After && log.HoldThisOne(requestId, stepName, held.Step))
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, siloStopping);
             }
