@@ -703,7 +703,33 @@ public sealed partial class AdoNetQueryContractTests(MigratedDatabaseFixture fix
         Assert.NotEqual("2", answer);
         Assert.Empty(await RunAsync("ReadFromStorageKey", grain.Identity()));
         Assert.Equal(0L, await CountStateRowsAsync(grain));
-        Assert.Equal(1, await WriteStateAsync(grain, null, "reborn"));
+        Assert.Equal(4, await WriteStateAsync(grain, null, "reborn"));
+    }
+
+    [Fact]
+    public async Task A_row_written_again_after_its_delete_never_takes_a_version_a_stale_activation_holds()
+    {
+        var grain = GrainKey.New();
+        await WriteStateAsync(grain, null, "erased person");
+        await WriteStateAsync(grain, 1, "stale activation holds 2");
+        await WriteStateAsync(grain, 2, "deleter holds 3");
+        Assert.Single(await RunAsync("DeleteStorageKey", [.. grain.Identity(), Arg.Int("GrainStateVersion", 3)]));
+
+        // The same subject starts again (a new report) and is written a few times.
+        var version = (await WriteStateAsync(grain, null, "new life"))!.Value;
+        Assert.True(version > 4, $"a re-created row must start above every earlier version (got {version})");
+        version = (await WriteStateAsync(grain, version, "new life, updated"))!.Value;
+
+        // No earlier etag, stale or the deleter's, matches the new row: the old state cannot be written back.
+        foreach (var stale in new[] { 1, 2, 3, 4 })
+        {
+            Assert.Null(await WriteStateAsync(grain, stale, "resurrected personal data"));
+        }
+
+        var row = Assert.Single(await RunAsync("ReadFromStorageKey", grain.Identity()));
+        Assert.Equal("new life, updated", Encoding.UTF8.GetString((byte[])row["PayloadBinary"]!));
+        Assert.Equal(version, row.Int("Version"));
+        Assert.Equal(0L, await fixture.Database.ScalarAsync<long>("select count(*) from grain_state_tombstone where deleted_at < now() - interval '1 day'"));
     }
 
     [Fact]
@@ -922,12 +948,13 @@ public sealed partial class AdoNetQueryContractTests(MigratedDatabaseFixture fix
     private sealed record Silo(string Address, int Port, int Generation);
 
     /// <summary>A grain-state identity as the persistence provider decomposes it.</summary>
-    private sealed record GrainKey(string ServiceId, string StateName, long N0, long N1, string? Extension)
+    private sealed record GrainKey(string ServiceId, string StateName, long N0, long N1, string? Extension, int IdHash)
     {
+        // A random id hash per key, as real ids have: deleted rows' tombstones are keyed by the hashes.
         public static GrainKey New() =>
-            new(NewService(), "profile", Random.Shared.NextInt64(), Random.Shared.NextInt64(), null);
+            new(NewService(), "profile", Random.Shared.NextInt64(), Random.Shared.NextInt64(), null, Random.Shared.Next());
 
-        // Every key shares these hashes: they are index aids, and the natural key must still tell rows apart.
+        // A key and its "neighbours" (with ...) share these hashes: they are index aids, and the natural key must still tell rows apart.
         public Arg[] Identity() =>
         [
             Arg.Text("ServiceId", ServiceId),
@@ -936,7 +963,7 @@ public sealed partial class AdoNetQueryContractTests(MigratedDatabaseFixture fix
             Arg.Long("GrainIdN0", N0),
             Arg.Long("GrainIdN1", N1),
             Arg.Text("GrainIdExtensionString", Extension),
-            Arg.Int("GrainIdHash", -6789),
+            Arg.Int("GrainIdHash", IdHash),
         ];
 
         public Arg[] Write(int? version, byte[] payload) =>
