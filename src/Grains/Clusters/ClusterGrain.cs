@@ -17,7 +17,7 @@ namespace PrimeDirective.Grains.Clusters;
 [RegionPlacement]
 public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Subjects)] IPersistentState<ClusterState> state,
-    TimeProvider time,
+    PolicyClock time,
     IOptions<RetentionOptions> retention,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {

@@ -10,6 +10,7 @@ using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Requests;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Users;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Storage;
@@ -120,6 +121,7 @@ public static class SiloConfiguration
     public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new PolicyClock(provider.GetRequiredService<TimeProvider>()));
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.SectionName))
             .Validate(
                 options => !string.IsNullOrWhiteSpace(options.PseudonymKey) || string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName)),

@@ -7,6 +7,7 @@ using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Users;
 
@@ -23,7 +24,7 @@ public sealed partial class PrivacyRequestGrain(
     IPrivacyRequestFaults faults,
     IOutbox outbox,
     UserKeys keys,
-    TimeProvider time,
+    PolicyClock time,
     IOptions<RequestOptions> options,
     ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IRemindable
 {

@@ -14,7 +14,7 @@ namespace PrimeDirective.Grains.Retention;
 [RegionPlacement]
 public sealed class DestructionLedgerGrain(
     [PersistentState("ledger", StorageNames.Subjects)] IPersistentState<DestructionLedgerState> state,
-    TimeProvider time) : Grain, IDestructionLedgerGrain
+    PolicyClock time) : Grain, IDestructionLedgerGrain
 {
     public static string KeyFor(string region, DateTimeOffset at) =>
         $"{region}/ledger/{at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";

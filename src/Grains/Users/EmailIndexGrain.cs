@@ -5,6 +5,7 @@ using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
@@ -18,7 +19,7 @@ public sealed partial class EmailIndexGrain(
     [PersistentState("email", StorageNames.Subjects)] IPersistentState<EmailIndexState> state,
     IOutbox outbox,
     UserKeys keys,
-    TimeProvider time,
+    PolicyClock time,
     IOptions<AccountOptions> options,
     ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IRemindable
 {

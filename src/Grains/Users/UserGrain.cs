@@ -18,7 +18,7 @@ public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Subjects)] IPersistentState<UserState> state,
     UserKeys keys,
     ClusterKeys clusterKeys,
-    TimeProvider time,
+    PolicyClock time,
     IOptions<AccountOptions> options,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {

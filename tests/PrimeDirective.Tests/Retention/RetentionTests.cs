@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Retention;
@@ -99,6 +100,7 @@ public sealed class RetentionTests
 
         protected override string Purpose => "clock";
 
-        protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+        // The policy's clock only: Orleans' own timers (membership, reminders, timeouts) keep real time.
+        protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.Replace(ServiceDescriptor.Singleton(new PolicyClock(Clock)));
     }
 }
