@@ -96,7 +96,7 @@ public static class SiloConfiguration
         silo.UseAdoNetClustering(options =>
         {
             options.Invariant = Invariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = OwnPool(connectionString, "membership");
         });
         foreach (var (region, database) in regionDatabases)
         {
@@ -112,10 +112,17 @@ public static class SiloConfiguration
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;
-            options.ConnectionString = connectionString;
+            options.ConnectionString = OwnPool(connectionString, "reminders");
         });
         return silo;
     }
+
+    /// <summary>
+    /// The same database under its own connection pool (Npgsql pools per connection string): a burst of grain-state
+    /// work, such as many retention reminders at once, must not starve the silo's membership heartbeats.
+    /// </summary>
+    public static string OwnPool(string connectionString, string purpose) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"prime-directive-{purpose}" }.ConnectionString;
 
     /// <summary>Services both silos and the gateway need: options, pseudonyms, time, log redaction.</summary>
     public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration)
