@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Grains.Storage;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Durability;
@@ -20,7 +21,7 @@ public sealed class ConcurrentSiloStartTests
         {
             await Task.WhenAll(hosts.Select(host => host.StartAsync()));
 
-            Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from schema_migration"));
+            Assert.Equal((long)SchemaMigrator.Migrations.Count, await database.ScalarAsync<long>("select count(*) from schema_migration"));
             Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from orleansquery where querykey = 'WriteToStorageKey'"));
             var active = await Eventually.ReturnsAsync(
                 () => database.ScalarAsync<long>("select count(*) from membership_member where deployment_id = @id and status = 3", ("id", clusterId)),
