@@ -11,26 +11,14 @@ public sealed partial class PrivacyRequestGrain
     {
         ArgumentNullException.ThrowIfNull(submission);
         var requestId = RequestId();
-        var accepted = await UpdateAsync(now =>
-        {
-            if (state.State.RequestId is not null)
+        var accepted = await AcceptOnceAsync(
+            PrivacyRequestKinds.ChildRemoval, PrivacyRequestStatus.AwaitingReview, "child-removal", submission.CapabilityHash, current =>
             {
-                return (false, false);
-            }
-
-            var current = state.State;
-            current.RequestId = requestId;
-            current.Kind = PrivacyRequestKinds.ChildRemoval;
-            current.Status = PrivacyRequestStatus.AwaitingReview;
-            current.SubmittedAt = now;
-            current.Reason = "child-removal";
-            current.CapabilityHash = submission.CapabilityHash;
-            current.ChildEmailIndexKey = submission.ChildEmailIndexKey;
-            current.ParentName = submission.ParentName;
-            current.ParentEmail = submission.ParentEmail;
-            current.Statement = submission.Statement;
-            return (true, true);
-        });
+                current.ChildEmailIndexKey = submission.ChildEmailIndexKey;
+                current.ParentName = submission.ParentName;
+                current.ParentEmail = submission.ParentEmail;
+                current.Statement = submission.Statement;
+            });
         if (accepted)
         {
             await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).AddAsync(requestId);

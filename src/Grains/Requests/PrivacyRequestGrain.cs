@@ -35,25 +35,10 @@ public sealed partial class PrivacyRequestGrain(
     public async Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        var requestId = RequestId();
-        await UpdateAsync(now =>
-        {
-            if (state.State.RequestId is not null)
-            {
-                return (false, true);
-            }
-
-            var current = state.State;
-            current.RequestId = requestId;
-            current.Kind = PrivacyRequestKinds.Erasure;
-            current.Status = PrivacyRequestStatus.Accepted;
-            current.SubmittedAt = now;
-            current.Reason = submission.Reason;
-            current.CapabilityHash = submission.CapabilityHash;
-            current.SubjectUserKey = submission.UserKey;
-            return (true, true);
-        });
+        await AcceptOnceAsync(PrivacyRequestKinds.Erasure, PrivacyRequestStatus.Accepted, submission.Reason, submission.CapabilityHash,
+            current => current.SubjectUserKey = submission.UserKey);
         await StartAsync();
+        var requestId = RequestId();
         var user = GrainFactory.GetGrain<IUserGrain>(submission.UserKey);
         await user.RecordRequestAsync(new RequestReference(requestId, PrivacyRequestKinds.Erasure, state.State.SubmittedAt));
 
@@ -65,26 +50,33 @@ public sealed partial class PrivacyRequestGrain(
     public async Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        var requestId = RequestId();
-        await UpdateAsync(now =>
-        {
-            if (state.State.RequestId is not null)
-            {
-                return (false, true);
-            }
-
-            var current = state.State;
-            current.RequestId = requestId;
-            current.Kind = PrivacyRequestKinds.ClusterErasure;
-            current.Status = PrivacyRequestStatus.Accepted;
-            current.SubmittedAt = now;
-            current.Reason = "operator-request";
-            current.CapabilityHash = submission.CapabilityHash;
-            current.SubjectClusterKey = submission.ClusterKey;
-            return (true, true);
-        });
+        await AcceptOnceAsync(PrivacyRequestKinds.ClusterErasure, PrivacyRequestStatus.Accepted, "operator-request", submission.CapabilityHash,
+            current => current.SubjectClusterKey = submission.ClusterKey);
         await StartAsync();
         return View();
+    }
+
+    /// <summary>Persists a new request (a repeated submission to the same id changes nothing); <c>true</c> if it was new.</summary>
+    private Task<bool> AcceptOnceAsync(string kind, PrivacyRequestStatus status, string reason, string capabilityHash, Action<PrivacyRequestState> target)
+    {
+        var requestId = RequestId();
+        return UpdateAsync(now =>
+        {
+            var current = state.State;
+            if (current.RequestId is not null)
+            {
+                return (false, false);
+            }
+
+            current.RequestId = requestId;
+            current.Kind = kind;
+            current.Status = status;
+            current.SubmittedAt = now;
+            current.Reason = reason;
+            current.CapabilityHash = capabilityHash;
+            target(current);
+            return (true, true);
+        });
     }
 
     public Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey)
