@@ -55,18 +55,7 @@ public sealed partial class ClusterGrain
 
         if (state.State.LegalHold is { } hold && ExpirySchedule.Defers(hold, time.GetUtcNow()))
         {
-            await UpdateAsync(now =>
-            {
-                var current = state.State;
-                if (current.WaitingErasures.Contains(requestId))
-                {
-                    return (false, true);
-                }
-
-                current.WaitingErasures.Add(requestId);
-                current.Audit.Add(new Interfaces.Users.AuditEntry(now, "erasure-deferred", $"request {requestId}: legal hold"));
-                return (true, true);
-            });
+            await UpdateAsync(now => (LegalHolds.Defer(state.State, requestId, now), true));
             return ErasureStep.Held(hold);
         }
 

@@ -1,12 +1,10 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Privacy;
-using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Grains.Clusters;
 
@@ -87,8 +85,7 @@ public sealed partial class ClusterGrain
 
         await UpdateAsync(now =>
         {
-            state.State.LegalHold = hold;
-            state.State.Audit.Add(new AuditEntry(now, "legal-hold-placed", HoldReason(hold)));
+            LegalHolds.Place(state.State, hold, now);
             return (true, true);
         });
         state.State.RetentionDueAt = null;
@@ -108,15 +105,10 @@ public sealed partial class ClusterGrain
         await this.RegisterOrUpdateReminder(RetentionReminder, TimeSpan.Zero, retention.Value.RetryPeriod);
         var waiting = await UpdateAsync(now =>
         {
-            var current = state.State;
-            current.LegalHold = null;
-            current.RetentionDueAt = now;
-            current.Audit.Add(new AuditEntry(now, "legal-hold-lifted", $"by officer {officerId}"));
-            var requests = current.WaitingErasures.ToList();
-            current.WaitingErasures.Clear();
-            return (true, requests);
+            state.State.RetentionDueAt = now;
+            return (true, LegalHolds.Lift(state.State, officerId, now));
         });
-        await ResumeAsync(GrainFactory, waiting);
+        await LegalHolds.ResumeAsync(GrainFactory, waiting);
         LogHold(logger, this.GetPrimaryKeyString(), false);
         return true;
     }
@@ -163,12 +155,6 @@ public sealed partial class ClusterGrain
     /// <summary>Proof of destruction that outlives the cluster's row: counts in its region's ledger for the day.</summary>
     private Task LedgerAsync(string why, ImmutableDictionary<DataCategory, int> counts) =>
         GrainFactory.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(Region, time.GetUtcNow())).RecordAsync("cluster", why, counts);
-
-    internal static Task ResumeAsync(IGrainFactory grains, IEnumerable<string> requestIds) =>
-        Task.WhenAll(requestIds.Select(id => grains.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(id)).ResumeAsync()));
-
-    internal static string HoldReason(LegalHold hold) =>
-        $"reference {hold.Reference}{(hold.EndsAt is { } end ? $", until {end:O}" : ", until lifted")}";
 
     private static string Json(DataCategory category) => System.Text.Json.JsonSerializer.Serialize(category).Trim('"');
 

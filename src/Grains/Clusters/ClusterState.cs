@@ -1,6 +1,7 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Clusters;
 
@@ -8,7 +9,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
 /// member names, not CLR type names, so a type or assembly rename never strands stored data.
 /// </summary>
-public sealed class ClusterState
+public sealed class ClusterState : ILegalHoldState
 {
     [PersonalData]
     public string? ClusterId { get; set; }

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
-using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Retention;
-using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Users;
@@ -19,8 +17,7 @@ public sealed partial class UserGrain
 
         await UpdateAsync(now =>
         {
-            state.State.LegalHold = hold;
-            state.State.Audit.Add(new AuditEntry(now, "legal-hold-placed", ClusterGrain.HoldReason(hold)));
+            LegalHolds.Place(state.State, hold, now);
             return (true, true);
         });
         LogHold(logger, Key, true);
@@ -34,16 +31,8 @@ public sealed partial class UserGrain
             return false;
         }
 
-        var waiting = await UpdateAsync(now =>
-        {
-            var current = state.State;
-            current.LegalHold = null;
-            current.Audit.Add(new AuditEntry(now, "legal-hold-lifted", $"by officer {officerId}"));
-            var requests = current.WaitingErasures.ToList();
-            current.WaitingErasures.Clear();
-            return (true, requests);
-        });
-        await ClusterGrain.ResumeAsync(GrainFactory, waiting);
+        var waiting = await UpdateAsync(now => (true, LegalHolds.Lift(state.State, officerId, now)));
+        await LegalHolds.ResumeAsync(GrainFactory, waiting);
         LogHold(logger, Key, false);
         return true;
     }
@@ -57,18 +46,7 @@ public sealed partial class UserGrain
             return null;
         }
 
-        await UpdateAsync(now =>
-        {
-            var current = state.State;
-            if (current.WaitingErasures.Contains(requestId))
-            {
-                return (false, true);
-            }
-
-            current.WaitingErasures.Add(requestId);
-            current.Audit.Add(new AuditEntry(now, "erasure-deferred", $"request {requestId}: legal hold"));
-            return (true, true);
-        });
+        await UpdateAsync(now => (LegalHolds.Defer(state.State, requestId, now), true));
         return hold;
     }
 

@@ -1,11 +1,12 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState
+public sealed class UserState : ILegalHoldState
 {
     [PersonalData]
     public string? UserId { get; set; }
