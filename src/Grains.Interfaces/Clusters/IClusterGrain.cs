@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 
@@ -16,6 +17,7 @@ public interface IClusterGrain : ILegalHoldSubject, IErasable
 
     /// <summary>Everything held about the cluster, or <c>null</c> if unknown or the proof does not match.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<ClusterRecord?> GetAsync([PersonalData] string bootstrapProof);
 
     /// <summary>Switches telemetry off or on; with <paramref name="purge"/>, destroys what was collected.</summary>
@@ -46,6 +48,7 @@ public interface IClusterGrain : ILegalHoldSubject, IErasable
 
     /// <summary>Everything held about the cluster, for an account linked to it (export); <c>null</c> otherwise.</summary>
     [Alias("GetForLink")]
+    [ReadOnly]
     Task<ClusterRecord?> GetForLinkAsync(string userKey);
 
     /// <summary>Erases the cluster on behalf of a linked account's erasure; nothing if it is gone or not linked; deferred under a legal hold.</summary>

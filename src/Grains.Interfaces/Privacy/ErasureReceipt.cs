@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 
 namespace PrimeDirective.Grains.Interfaces.Privacy;
@@ -26,5 +27,6 @@ public interface IErasable : IGrainWithStringKey
     /// step, so a step that completed just before a crash still has its receipt.
     /// </summary>
     [Alias("PreviewErasure")]
+    [ReadOnly]
     Task<ErasureReceipt?> PreviewErasureAsync(string requestId);
 }

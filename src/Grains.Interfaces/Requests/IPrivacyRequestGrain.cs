@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace PrimeDirective.Grains.Interfaces.Requests;
 
 /// <summary>
@@ -19,16 +21,22 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
     [Alias("SubmitChildRemoval")]
     Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission);
 
-    /// <summary>Resumes a request a legal hold deferred (its subject's hold was lifted).</summary>
+    /// <summary>
+    /// Resumes a request a legal hold deferred (its subject's hold was lifted). One-way: the subject calls it from its
+    /// own turn, and the request may be awaiting that subject; its reminder resumes it anyway if the message is lost.
+    /// </summary>
     [Alias("Resume")]
+    [OneWay]
     Task ResumeAsync();
 
     /// <summary>The request as its holder may see it: by capability secret, or as the account it is about; otherwise <c>null</c>.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey);
 
     /// <summary>The request with what an officer needs to review it (a child-removal request's statement); <c>null</c> if unknown.</summary>
     [Alias("Review")]
+    [ReadOnly]
     Task<ChildRemovalReview?> ReviewAsync();
 
     /// <summary>An officer's decision on a child-removal request; <c>null</c> if unknown or not awaiting review.</summary>
@@ -50,5 +58,6 @@ public interface IReviewQueueGrain : IGrainWithStringKey
 
     /// <summary>The request ids awaiting review, oldest first.</summary>
     [Alias("List")]
+    [ReadOnly]
     Task<System.Collections.Immutable.ImmutableArray<string>> ListAsync();
 }

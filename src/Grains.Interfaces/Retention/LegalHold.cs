@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 using PrimeDirective.Grains.Interfaces.Privacy;
 
@@ -55,6 +56,7 @@ public interface ILegalHoldSubject : IGrainWithStringKey
 
     /// <summary>The hold in force, if any.</summary>
     [Alias("GetLegalHold")]
+    [ReadOnly]
     Task<LegalHold?> GetLegalHoldAsync();
 }
 

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 
@@ -16,10 +17,12 @@ public interface IUserGrain : ILegalHoldSubject, IErasable
 
     /// <summary>Whether the account exists and is not being erased: its tokens work only while this holds.</summary>
     [Alias("IsActive")]
+    [ReadOnly]
     Task<bool> IsActiveAsync();
 
     /// <summary>Everything held in the account itself (linked clusters' data is fetched from their own grains), or <c>null</c>.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<UserRecord?> GetAsync();
 
     /// <summary>Corrects name or birth date; <c>null</c> if the account is not active.</summary>

@@ -6,7 +6,7 @@ namespace PrimeDirective.Grains.Requests;
 /// </summary>
 public interface IPrivacyRequestFaults
 {
-    /// <summary>Called before <paramref name="stepName"/> (<c>close</c>, <c>cluster</c>, <c>email-index</c>, <c>account</c>) of a request.</summary>
+    /// <summary>Called before <paramref name="stepName"/> (<c>close</c>, <c>hold</c>, <c>cluster</c>, <c>email-index</c>, <c>account</c>) of a request.</summary>
     Task BeforeStepAsync(string requestId, string stepName);
 
     /// <summary>Called after <paramref name="stepName"/> ran and before the request has recorded that it did.</summary>

@@ -164,7 +164,7 @@ public sealed partial class PrivacyRequestGrain(
         {
             // A hold on the person keeps everything of theirs; only revoking their tokens (closing) went ahead.
             if (!state.State.Done.Contains(erasure.UserKey) &&
-                await GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AwaitHoldAsync(requestId) is { } hold)
+                await HoldOnAsync(erasure.UserKey, requestId) is { } hold)
             {
                 await DeferAsync(ErasureStep.Held(hold).HeldUntil!.Value);
                 return;
@@ -226,6 +226,12 @@ public sealed partial class PrivacyRequestGrain(
         await DisarmAsync();
     }
 
+    private async Task<LegalHold?> HoldOnAsync(string userKey, string requestId)
+    {
+        await faults.BeforeStepAsync(requestId, "hold");
+        return await GrainFactory.GetGrain<IUserGrain>(userKey).AwaitHoldAsync(requestId);
+    }
+
     /// <summary>Records a finished step; a step a legal hold deferred puts the request on hold instead (<c>false</c>: stop here).</summary>
     private async Task<bool> StepDoneAsync(string key, ErasureStep step, bool resumed)
     {
@@ -268,12 +274,16 @@ public sealed partial class PrivacyRequestGrain(
         return false;
     }
 
-    /// <summary>On hold: the reminder comes back when the hold ends (or periodically, until an officer lifts it and resumes us).</summary>
+    /// <summary>
+    /// On hold: the reminder comes back every retry period (sooner if the hold ends first) and asks the subject again, so
+    /// a lift is noticed even if its one-way resume was lost.
+    /// </summary>
     private async Task DeferAsync(DateTimeOffset until)
     {
         await UpdateAsync(_ => (state.State.Status != PrivacyRequestStatus.OnHold, state.State.Status = PrivacyRequestStatus.OnHold));
         var period = options.Value.RetryPeriod;
-        var dueIn = until == DateTimeOffset.MaxValue ? period : until - time.GetUtcNow();
+        var untilEnd = until == DateTimeOffset.MaxValue ? period : until - time.GetUtcNow();
+        var dueIn = untilEnd < period ? untilEnd : period;
         await this.RegisterOrUpdateReminder(ResumeReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
         LogOnHold(logger, state.State.RequestId!);
     }

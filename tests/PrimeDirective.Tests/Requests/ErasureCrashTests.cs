@@ -168,7 +168,9 @@ public sealed class ErasureCrashTests
             return true;
         }
 
-        public List<string> Of(string requestId) => [.. _steps.Where(entry => entry.RequestId == requestId).Select(entry => entry.Step)];
+        /// <summary>The steps that act on a subject; the legal-hold check before the account's steps only reads.</summary>
+        public List<string> Of(string requestId) =>
+            [.. _steps.Where(entry => entry.RequestId == requestId && entry.Step != "hold").Select(entry => entry.Step)];
     }
 
     /// <summary>
