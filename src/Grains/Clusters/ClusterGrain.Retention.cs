@@ -57,23 +57,28 @@ public sealed partial class ClusterGrain
             LogDestroyed(logger, this.GetPrimaryKeyString(), category, count);
         }
 
-        var left = state.State;
-        if (state.RecordExists && left.Items.Count == 0 && left.Accepted.Count == 0 && !left.TelemetryDisabled && left.Links.Count == 0 &&
-            left.LegalHold is null && left.AcceptedErasures.Count == 0)
+        if (state.RecordExists && IsForgettable(state.State))
         {
             // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked, no hold: the ids go too.
-            var identifiers = IdentifierItems(left).Count();
-            await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle);
-            await LedgerAsync("expiry", ImmutableDictionary<DataCategory, int>.Empty.Add(DataCategory.Identifier, identifiers));
-            await DisarmRetentionAsync();
-            DeactivateOnIdle();
-            LogForgotten(logger, this.GetPrimaryKeyString());
-            return;
+            var identifiers = IdentifierItems(state.State).Count();
+            if (await state.DeleteAsync(() => state.RecordExists && IsForgettable(state.State), DeactivateOnIdle))
+            {
+                await LedgerAsync("expiry", ImmutableDictionary<DataCategory, int>.Empty.Add(DataCategory.Identifier, identifiers));
+                await DisarmRetentionAsync();
+                DeactivateOnIdle();
+                LogForgotten(logger, this.GetPrimaryKeyString());
+                return;
+            }
         }
 
-        state.State.RetentionDueAt = null;
-        await ArmRetentionAsync();
+        // The reminder just fired: whatever it was registered for is spent.
+        await ArmRetentionAsync(rearm: true);
     }
+
+    /// <summary>Decided again after a write conflict: another activation may just have stored a report.</summary>
+    private static bool IsForgettable(ClusterState current) =>
+        current.Items.Count == 0 && current.Accepted.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0 &&
+        current.LegalHold is null && current.AcceptedErasures.Count == 0;
 
     public async Task<bool> PlaceLegalHoldAsync(LegalHold hold)
     {
@@ -88,8 +93,7 @@ public sealed partial class ClusterGrain
             LegalHolds.Place(state.State, hold, now);
             return (true, true);
         });
-        state.State.RetentionDueAt = null;
-        await ArmRetentionAsync();
+        await ArmRetentionAsync(rearm: true);
         LogHold(logger, this.GetPrimaryKeyString(), true);
         return true;
     }
@@ -115,10 +119,18 @@ public sealed partial class ClusterGrain
 
     public Task<LegalHold?> GetLegalHoldAsync() => Task.FromResult(state.State.LegalHold);
 
-    /// <summary>Makes the retention reminder due at the next expiry (or removes it when nothing expires or an open-ended hold runs).</summary>
-    private async Task ArmRetentionAsync()
+    /// <summary>
+    /// Makes the retention reminder due at the next expiry (or removes it when nothing expires or an open-ended hold
+    /// runs); <paramref name="rearm"/> when the registered reminder is no longer known to be due then.
+    /// </summary>
+    private Task ArmRetentionAsync(bool rearm = false)
     {
-        var current = state.State;
+        var now = time.GetUtcNow();
+        return this.ArmAsync(state, RetentionReminder, current => NextRetention(current, now), now, retention.Value.RetryPeriod, rearm, DeactivateOnIdle);
+    }
+
+    private static DateTimeOffset? NextRetention(ClusterState current, DateTimeOffset now)
+    {
         var next = ExpirySchedule.NextExpiry(current.Items);
         var receiptExpiry = current.Accepted.Count == 0 ? null : current.Accepted.Values.Min(accepted => (DateTimeOffset?)accepted.ExpiresAt);
         if (receiptExpiry < next || next is null)
@@ -126,22 +138,7 @@ public sealed partial class ClusterGrain
             next = receiptExpiry;
         }
 
-        next = ExpirySchedule.NextDue(next, current.LegalHold, time.GetUtcNow());
-        if (next is null)
-        {
-            await DisarmRetentionAsync();
-            return;
-        }
-
-        if (current.RetentionDueAt is { } due && due <= next)
-        {
-            return;
-        }
-
-        var dueIn = next.Value - time.GetUtcNow();
-        await this.RegisterOrUpdateReminder(RetentionReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, retention.Value.RetryPeriod);
-        current.RetentionDueAt = next;
-        await UpdateAsync(_ => (true, true));
+        return ExpirySchedule.NextDue(next, current.LegalHold, now);
     }
 
     private async Task DisarmRetentionAsync()

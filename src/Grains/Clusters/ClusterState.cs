@@ -9,7 +9,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
 /// member names, not CLR type names, so a type or assembly rename never strands stored data.
 /// </summary>
-public sealed class ClusterState : ILegalHoldState
+public sealed class ClusterState : ILegalHoldState, IDueReminderState
 {
     [PersonalData]
     public string? ClusterId { get; set; }
@@ -31,6 +31,8 @@ public sealed class ClusterState : ILegalHoldState
 
     /// <summary>When the retention reminder is due, if one is registered.</summary>
     public DateTimeOffset? RetentionDueAt { get; set; }
+
+    DateTimeOffset? IDueReminderState.ReminderDueAt { get => RetentionDueAt; set => RetentionDueAt = value; }
 
     /// <summary>Erasure requests the operator made with the proof; the request workflow erases under one of them.</summary>
     public List<string> AcceptedErasures { get; set; } = [];

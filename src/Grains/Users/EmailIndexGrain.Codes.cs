@@ -1,5 +1,6 @@
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Users;
 
@@ -24,97 +25,124 @@ public sealed partial class EmailIndexGrain
             }
 
             var trimmed = current.MessagesSent.RemoveAll(sent => sent + Options.CodeLifetime <= now) > 0;
-            current.ExpiryDueAt = null;
             return (changed || trimmed, true);
         });
         await ForgetIfEmptyAsync();
         if (state.RecordExists)
         {
-            await ArmAsync();
+            // The reminder just fired: whatever it was registered for is spent.
+            await ArmAsync(rearm: true);
         }
     }
 
-    /// <summary>Issues a fresh code (replacing any outstanding one), persists its hash, then sends it.</summary>
-    private async Task IssueCodeAsync(PendingKind kind, SignUpDetails? signUp, string userId, Func<string, OutboxMessage> message)
+    /// <summary>
+    /// Issues a fresh code (replacing any outstanding one) for the account <paramref name="userIdFor"/> names from the
+    /// current state (<c>null</c>: none), persists its hash, then sends it; decided again from fresh state after a
+    /// write conflict, so a duplicate activation's messages count against the limit and its claim is respected.
+    /// </summary>
+    private async Task IssueCodeAsync(PendingKind kind, SignUpDetails? signUp, Func<EmailIndexState, string?> userIdFor, Func<string, OutboxMessage> message)
     {
         var now = time.GetUtcNow();
-        if (IsRateLimited(now))
-        {
-            LogRateLimited(logger, this.GetPrimaryKeyString());
-            return;
-        }
-
         var code = OneTimeCode.New();
         var salt = OneTimeCode.NewSalt();
-        await UpdateAsync(() =>
+        var issued = await UpdateAsync(() =>
         {
-            state.State.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, now + Options.CodeLifetime, 0, signUp, userId);
-            state.State.MessagesSent.Add(now);
+            var current = state.State;
+            if (IsRateLimited(current, now) || userIdFor(current) is not { } userId)
+            {
+                return (false, false);
+            }
+
+            current.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, now + Options.CodeLifetime, 0, signUp, userId);
+            current.MessagesSent.Add(now);
             return (true, true);
         });
-        await ArmAsync();
-        await outbox.SendAsync(message(code));
+        await SendIfIssuedAsync(issued, message(code));
     }
 
     /// <summary>Sends a notice unless the address already got its share of messages.</summary>
     private async Task SendLimitedAsync(OutboxMessage message)
     {
         var now = time.GetUtcNow();
-        if (IsRateLimited(now))
+        var allowed = await UpdateAsync(() =>
+        {
+            if (IsRateLimited(state.State, now))
+            {
+                return (false, false);
+            }
+
+            state.State.MessagesSent.Add(now);
+            return (true, true);
+        });
+        await SendIfIssuedAsync(allowed, message);
+    }
+
+    private async Task SendIfIssuedAsync(bool issued, OutboxMessage message)
+    {
+        if (!issued)
         {
             LogRateLimited(logger, this.GetPrimaryKeyString());
             return;
         }
 
-        await UpdateAsync(() =>
-        {
-            state.State.MessagesSent.Add(now);
-            return (true, true);
-        });
         await ArmAsync();
         await outbox.SendAsync(message);
     }
 
-    private bool IsRateLimited(DateTimeOffset now) =>
-        state.State.MessagesSent.Count(sent => sent + Options.CodeLifetime > now) >= Options.MaxMessagesPerWindow;
+    private bool IsRateLimited(EmailIndexState current, DateTimeOffset now) =>
+        current.MessagesSent.Count(sent => sent + Options.CodeLifetime > now) >= Options.MaxMessagesPerWindow;
 
-    /// <summary>The pending code if <paramref name="code"/> is it; a wrong guess counts, and burns the code at the limit.</summary>
+    /// <summary>
+    /// The pending code if <paramref name="code"/> is it, used up at once; a wrong guess counts, and burns the code at the
+    /// limit. Decided from fresh state after a conflict: a code a duplicate activation used, or guesses it counted, hold.
+    /// </summary>
     private async Task<PendingCode?> CheckCodeAsync(string code, Func<PendingKind, bool> acceptable)
     {
         var now = time.GetUtcNow();
-        if (state.State.Pending is not { } pending || !acceptable(pending.Kind))
+        if (state.State.Pending is not { } seen || !acceptable(seen.Kind))
         {
             return null;
         }
 
-        if (pending.ExpiresAt <= now)
+        var accepted = await UpdateAsync<PendingCode?>(() =>
         {
-            await UpdateAsync(() => (true, state.State.Pending = null));
-            await ForgetIfEmptyAsync();
-            return null;
-        }
-
-        if (!OneTimeCode.Matches(code, pending.Salt, pending.CodeHash))
-        {
-            var attempts = pending.Attempts + 1;
-            await UpdateAsync(() =>
+            var current = state.State;
+            if (current.Pending is not { } pending || !acceptable(pending.Kind))
             {
-                state.State.Pending = attempts >= Options.MaxCodeAttempts ? null : pending with { Attempts = attempts };
-                return (true, true);
-            });
+                return (false, null);
+            }
+
+            if (pending.ExpiresAt <= now)
+            {
+                current.Pending = null;
+                return (true, null);
+            }
+
+            if (!OneTimeCode.Matches(code, pending.Salt, pending.CodeHash))
+            {
+                var attempts = pending.Attempts + 1;
+                current.Pending = attempts >= Options.MaxCodeAttempts ? null : pending with { Attempts = attempts };
+                return (true, null);
+            }
+
+            // Single use: the code is gone before anything it unlocks happens.
+            current.Pending = null;
+            return (true, pending);
+        });
+        if (accepted is null)
+        {
             await ForgetIfEmptyAsync();
-            return null;
         }
 
-        // Single use: the code is gone before anything it unlocks happens.
-        await UpdateAsync(() => (true, state.State.Pending = null));
-        return pending;
+        return accepted;
     }
 
     /// <summary>The reminder is due when the pending code expires or the rate-limit window closes, whichever is first.</summary>
-    private async Task ArmAsync()
+    private Task ArmAsync(bool rearm = false) =>
+        this.ArmAsync(state, ExpiryReminder, DueAt, time.GetUtcNow(), TimeSpan.FromMinutes(1), rearm, DeactivateOnIdle);
+
+    private DateTimeOffset? DueAt(EmailIndexState current)
     {
-        var current = state.State;
         var due = current.Pending?.ExpiresAt;
         if (current.MessagesSent.Count > 0)
         {
@@ -122,20 +150,7 @@ public sealed partial class EmailIndexGrain
             due = due is null || windowEnd < due ? windowEnd : due;
         }
 
-        if (due is null)
-        {
-            await DisarmAsync();
-            return;
-        }
-
-        if (current.ExpiryDueAt is { } armed && armed <= due)
-        {
-            return;
-        }
-
-        var dueIn = due.Value - time.GetUtcNow();
-        await this.RegisterOrUpdateReminder(ExpiryReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, TimeSpan.FromMinutes(1));
-        await UpdateAsync(() => (true, current.ExpiryDueAt = due));
+        return due;
     }
 
     private async Task DisarmAsync()

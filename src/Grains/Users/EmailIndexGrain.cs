@@ -53,8 +53,12 @@ public sealed partial class EmailIndexGrain(
             return;
         }
 
-        var reservedId = state.State.Pending is { Kind: PendingKind.SignUp, UserId: { } earlier } ? earlier : SubjectIds.New(Region);
-        await IssueCodeAsync(PendingKind.SignUp, details, reservedId, code => Messages.SignUpCode(details.Email, details.Name, code, Options.CodeLifetime));
+        var freshId = SubjectIds.New(Region);
+        await IssueCodeAsync(
+            PendingKind.SignUp,
+            details,
+            current => current.UserId is not null ? null : current.Pending is { Kind: PendingKind.SignUp, UserId: { } earlier } ? earlier : freshId,
+            code => Messages.SignUpCode(details.Email, details.Name, code, Options.CodeLifetime));
     }
 
     public async Task StartSignInAsync(string email)
@@ -67,7 +71,7 @@ public sealed partial class EmailIndexGrain(
             return;
         }
 
-        await IssueCodeAsync(PendingKind.SignIn, null, userId, code => Messages.SignInCode(email, code, Options.CodeLifetime));
+        await IssueCodeAsync(PendingKind.SignIn, null, current => current.UserId == userId ? userId : null, code => Messages.SignInCode(email, code, Options.CodeLifetime));
     }
 
     public async Task StartEmailChangeAsync(string email, string userId)
@@ -85,7 +89,7 @@ public sealed partial class EmailIndexGrain(
             return;
         }
 
-        await IssueCodeAsync(PendingKind.EmailChange, null, userId, code => Messages.EmailChangeCode(email, code, Options.CodeLifetime));
+        await IssueCodeAsync(PendingKind.EmailChange, null, current => current.UserId is null ? userId : null, code => Messages.EmailChangeCode(email, code, Options.CodeLifetime));
     }
 
     public async Task<string?> VerifyAsync(string code)
@@ -239,6 +243,6 @@ public sealed partial class EmailIndexGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Email index {GrainKey} released")]
     private static partial void LogReleased(ILogger logger, string grainKey);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Email index {GrainKey}: message rate limit reached; nothing sent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Email index {GrainKey}: nothing sent (message rate limit reached, or the entry changed meanwhile)")]
     private static partial void LogRateLimited(ILogger logger, string grainKey);
 }

@@ -1,10 +1,11 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an email index entry (plain JSON in its region's database). The address itself is not in it.</summary>
-public sealed class EmailIndexState
+public sealed class EmailIndexState : IDueReminderState
 {
     /// <summary>The account that claims the address.</summary>
     [PersonalData]
@@ -21,6 +22,8 @@ public sealed class EmailIndexState
 
     /// <summary>When the expiry reminder is due, if one is registered.</summary>
     public DateTimeOffset? ExpiryDueAt { get; set; }
+
+    DateTimeOffset? IDueReminderState.ReminderDueAt { get => ExpiryDueAt; set => ExpiryDueAt = value; }
 
     /// <summary>Nothing claimed, nothing pending, and no rate-limit window open: the row can go.</summary>
     public bool IsEmpty => UserId is null && Creating is null && Pending is null && MessagesSent.Count == 0;

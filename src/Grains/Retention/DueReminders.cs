@@ -1,0 +1,77 @@
+using PrimeDirective.Grains.Storage;
+
+namespace PrimeDirective.Grains.Retention;
+
+/// <summary>A subject's state that records when its one reminder is due, so a subject is not re-registered on every write.</summary>
+public interface IDueReminderState
+{
+    /// <summary>When the reminder was last registered to be due; <c>null</c> when none is registered.</summary>
+    DateTimeOffset? ReminderDueAt { get; set; }
+}
+
+/// <summary>Keeps a subject's one reminder due at the time its state says, deciding from fresh state after a write conflict.</summary>
+public static class DueReminders
+{
+    private const int MaxAttempts = 3;
+
+    /// <summary>
+    /// Registers the reminder due at <paramref name="dueAt"/> of the state (or removes it when that is <c>null</c>), then
+    /// records that time. Unless <paramref name="rearm"/>, a reminder recorded as due no later is left alone. When a
+    /// write conflict shows another activation changed the state, the due time is decided again from the fresh state:
+    /// the reminder is per grain, so the last registration wins and must be the one the stored state asks for.
+    /// </summary>
+    public static async Task ArmAsync<TState>(
+        this Grain grain,
+        IPersistentState<TState> state,
+        string reminderName,
+        Func<TState, DateTimeOffset?> dueAt,
+        DateTimeOffset now,
+        TimeSpan period,
+        bool rearm,
+        Action onUnknownOutcome)
+        where TState : IDueReminderState
+    {
+        ArgumentNullException.ThrowIfNull(grain);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(dueAt);
+        for (var attempt = 1; ; attempt++)
+        {
+            var next = dueAt(state.State);
+            if (!rearm && next is not null && state.State.ReminderDueAt is { } armed && armed <= next)
+            {
+                return;
+            }
+
+            if (next is { } due)
+            {
+                var dueIn = due - now;
+                await grain.RegisterOrUpdateReminder(reminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
+            }
+            else if (await grain.GetReminder(reminderName) is { } reminder)
+            {
+                await grain.UnregisterReminder(reminder);
+            }
+
+            var settled = await state.UpdateAsync(
+                () =>
+                {
+                    var current = state.State;
+                    if (dueAt(current) != next)
+                    {
+                        return (false, false);
+                    }
+
+                    var changed = current.ReminderDueAt != next;
+                    current.ReminderDueAt = next;
+                    return (changed, true);
+                },
+                onUnknownOutcome);
+            if (settled || attempt == MaxAttempts)
+            {
+                return;
+            }
+
+            rearm = true;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Net;
+using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Users;
+using PrimeDirective.Tests.Infrastructure;
+using PrimeDirective.Tests.Requests;
+
+namespace PrimeDirective.Tests.Storage;
+
+/// <summary>
+/// After a write conflict a grain decides again from the state another activation wrote, never from the snapshot it
+/// held before: each test lets a duplicate activation write between a grain's read and its own write.
+/// </summary>
+public sealed class WriteConflictTests(WriteConflictTests.ConflictService service) : IClassFixture<WriteConflictTests.ConflictService>
+{
+    [Fact]
+    public async Task Wrong_guesses_a_duplicate_activation_counted_still_burn_the_code()
+    {
+        var person = await service.SignUpAsync();
+        var code = await SignInCodeAsync(person);
+        var indexKey = Erasure.KeysOf(service).Users.ForEmail(person.Region, person.Email);
+
+        // Another activation counted four wrong guesses while this one still holds none.
+        var duplicateWrote = service.Duplicate.BeforeNextWrite<EmailIndexState>(
+            indexKey, state => state.Pending is { Attempts: 1 }, state => state.Pending = state.Pending! with { Attempts = 4 });
+        Assert.NotEqual(HttpStatusCode.OK, await VerifyStatusAsync(person.Email, WrongCode(code)));
+        Assert.True(duplicateWrote.IsCompletedSuccessfully);
+
+        // Five wrong guesses in all: the code is burned, even the right one no longer works.
+        Assert.NotEqual(HttpStatusCode.OK, await VerifyStatusAsync(person.Email, code));
+    }
+
+    [Fact]
+    public async Task A_code_a_duplicate_activation_issued_within_the_message_limit_is_neither_replaced_nor_followed_by_another_message()
+    {
+        var person = await service.SignUpAsync();
+        var indexKey = Erasure.KeysOf(service).Users.ForEmail(person.Region, person.Email);
+        var messagesBefore = (await service.Outbox.MessagesToAsync(person.Email)).Count;
+
+        // Meanwhile a duplicate activation issued its own sign-in code, the last message the address may get for now.
+        const string duplicateCode = "24681357";
+        var duplicateWrote = service.Duplicate.BeforeNextWrite<EmailIndexState>(indexKey, state => state.Pending is { Kind: PendingKind.SignIn }, state =>
+        {
+            var salt = OneTimeCode.NewSalt();
+            state.Pending = new PendingCode(
+                PendingKind.SignIn, OneTimeCode.Hash(duplicateCode, salt), salt, DateTimeOffset.UtcNow.AddMinutes(10), 0, null, state.UserId);
+            while (state.MessagesSent.Count < 5)
+            {
+                state.MessagesSent.Add(DateTimeOffset.UtcNow);
+            }
+        });
+        using (var signIn = await service.Http.PostAsync("/v1/sessions", Json.Body(new { email = person.Email })))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, signIn.StatusCode);
+        }
+
+        Assert.True(duplicateWrote.IsCompletedSuccessfully);
+        Assert.Equal(messagesBefore, (await service.Outbox.MessagesToAsync(person.Email)).Count);
+        Assert.Equal(HttpStatusCode.OK, await VerifyStatusAsync(person.Email, duplicateCode));
+    }
+
+    [Fact]
+    public async Task An_earlier_expiry_a_duplicate_activation_stored_is_what_the_retention_reminder_waits_for()
+    {
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        var clusterKey = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        const string duplicateAddress = "192.0.2.177";
+
+        // While this activation arms its reminder for its own report (an hour away), another stored an address due in seconds.
+        var duplicateWrote = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var expiresAt = now.AddSeconds(2);
+            state.Items.Add(new HeldItem(
+                "duplicate:ip-address", "duplicate", DataCategory.IpAddress, DataSource.Automatic, DataPurpose.UsageStatistics, now, expiresAt,
+                true, duplicateAddress, ImmutableDictionary<string, double>.Empty));
+            state.RetentionDueAt = expiresAt;
+        });
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.177")))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        Assert.True(duplicateWrote.IsCompletedSuccessfully);
+        await Eventually.ReturnsAsync(
+            () => service.Database.CountRowsContainingAsync(duplicateAddress),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(30),
+            "the duplicate's address destroyed when it expires, not an hour later");
+
+        // Only what expired went: the report of this activation is still held.
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync("198.51.100.177"));
+    }
+
+    private async Task<string> SignInCodeAsync(Person person)
+    {
+        var seen = (await service.Outbox.MessagesToAsync(person.Email)).Count;
+        using var signIn = await service.Http.PostAsync("/v1/sessions", Json.Body(new { email = person.Email }));
+        Assert.Equal(HttpStatusCode.Accepted, signIn.StatusCode);
+        return await service.Outbox.NextCodeAsync(person.Email, seen);
+    }
+
+    private async Task<HttpStatusCode> VerifyStatusAsync(string email, string code)
+    {
+        using var verify = await service.Http.PostAsync("/v1/sessions/verify", Json.Body(new { email, code }));
+        return verify.StatusCode;
+    }
+
+    private static string WrongCode(string code) => code == "00000000" ? "00000001" : "00000000";
+
+    /// <summary>A service whose silo lets a duplicate activation write; retention of an hour, reminders every second.</summary>
+    public sealed class ConflictService : ServiceHost
+    {
+        public ConflictService()
+        {
+            Settings["Retention:IpAddress"] = "01:00:00";
+            Settings["Retention:RawReport"] = "01:00:00";
+            Settings["Retention:RetryPeriod"] = "00:00:01";
+        }
+
+        public DuplicateActivation Duplicate { get; } = new();
+
+        protected override string Purpose => "conflict";
+
+        protected override void ConfigureSilo(ISiloBuilder silo)
+        {
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            Duplicate.Install(silo);
+        }
+    }
+}
