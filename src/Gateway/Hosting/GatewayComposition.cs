@@ -23,6 +23,7 @@ public static class GatewayComposition
         builder.AddGatewayOrleans();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        builder.AddGatewayTls();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>((options, configuration) =>
         {
             // Only configured proxies may name the client; by default even loopback may not.
@@ -62,6 +63,7 @@ public static class GatewayComposition
         ArgumentNullException.ThrowIfNull(app);
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
+        app.UseGatewayTls();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

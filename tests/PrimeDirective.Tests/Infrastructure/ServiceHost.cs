@@ -128,6 +128,15 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
     /// <summary>Starts one more gateway (an Orleans client on Kestrel) with the fixture's settings plus <paramref name="overrides"/>.</summary>
     public async Task<HttpClient> StartGatewayAsync(IDictionary<string, string?>? overrides = null)
     {
+        var address = (await StartGatewayOnAsync("http://127.0.0.1:0", overrides)).Single();
+        var http = new HttpClient { BaseAddress = address };
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("prime-directive-tests", "1"));
+        return http;
+    }
+
+    /// <summary>Starts one more gateway listening on <paramref name="urls"/> (<c>;</c>-separated, port 0 allowed) and returns every address it bound.</summary>
+    public async Task<IReadOnlyList<Uri>> StartGatewayOnAsync(string urls, IDictionary<string, string?>? overrides = null)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             EnvironmentName = "Testing",
@@ -139,18 +148,32 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(urls);
         builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
         builder.AddGateway();
         var app = builder.Build();
         app.UseGateway();
-        await app.StartAsync();
-        _gateways.Add(app);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A gateway that refuses to start may already hold its ports and its cluster connection.
+            try
+            {
+                await app.StopAsync();
+            }
+            finally
+            {
+                await app.DisposeAsync();
+            }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var http = new HttpClient { BaseAddress = new Uri(address) };
-        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("prime-directive-tests", "1"));
-        return http;
+            throw;
+        }
+
+        _gateways.Add(app);
+        return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(address => new Uri(address))];
     }
 
     /// <summary>Starts a service owned by one test (<c>await using</c>), for tests that stop or kill silos.</summary>
