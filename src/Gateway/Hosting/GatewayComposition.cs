@@ -52,6 +52,7 @@ public static class GatewayComposition
             };
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;

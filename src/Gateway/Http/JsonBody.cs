@@ -9,6 +9,8 @@ internal static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
+    public const string MediaType = "application/json (UTF-8)";
+
     private const int MaxDepth = 8;
 
     private static readonly JsonDocumentOptions s_options = new()
@@ -26,7 +28,7 @@ internal static class JsonBody
             !(mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)) ||
             (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
         {
-            return (null, Problems.UnsupportedMediaType("application/json (UTF-8)"));
+            return (null, Problems.UnsupportedMediaType(MediaType));
         }
 
         if (request.ContentLength > MaxBytes)
