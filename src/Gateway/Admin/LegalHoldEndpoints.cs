@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
-using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.People;
 using PrimeDirective.Grains.Clusters;
@@ -21,22 +23,22 @@ internal static class LegalHoldEndpoints
 
     public static IEndpointRouteBuilder MapLegalHoldEndpoints(this IEndpointRouteBuilder routes)
     {
-        var holds = routes.MapGroup("/v1/admin/legal-holds").WithTags("Privacy officers").RequireAuthorization(GatewayAuth.OfficerPolicy);
-        holds.MapPut("/users/{userId}", (HttpContext context, string userId, PeopleGrains people, TimeProvider time) =>
-            PlaceAsync(context, UserSubject(userId, people), time)).WithSummary("Places a legal hold on a person.");
-        holds.MapDelete("/users/{userId}", (HttpContext context, string userId, PeopleGrains people) =>
-            LiftAsync(context, UserSubject(userId, people))).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
-        holds.MapGet("/users/{userId}", (HttpContext context, string userId, PeopleGrains people) =>
-            GetAsync(context, UserSubject(userId, people))).WithSummary("A person's legal hold.");
-        holds.MapPut("/clusters/{clusterId}", (HttpContext context, string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people, TimeProvider time) =>
-            PlaceAsync(context, ClusterSubject(clusterId, region, grains, keys, people), time)).WithSummary("Places a legal hold on a cluster (?region=, default the home region).");
-        holds.MapDelete("/clusters/{clusterId}", (HttpContext context, string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people) =>
-            LiftAsync(context, ClusterSubject(clusterId, region, grains, keys, people))).WithSummary("Lifts a cluster's legal hold; expiry and erasure resume at once.");
-        holds.MapGet("/clusters/{clusterId}", (HttpContext context, string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people) =>
-            GetAsync(context, ClusterSubject(clusterId, region, grains, keys, people))).WithSummary("A cluster's legal hold.");
-
-        routes.MapGet("/v1/admin/destruction-ledger/{region}/{date}", LedgerAsync)
-            .WithTags("Privacy officers").RequireAuthorization(GatewayAuth.OfficerPolicy)
+        var admin = routes.MapGroup("/v1/admin").WithTags("Legal holds").RequireAuthorization(GatewayAuth.OfficerPolicy)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        var holds = admin.MapGroup("/legal-holds");
+        holds.MapPut("/users/{userId}", (string userId, LegalHoldBody body, HttpContext context, PeopleGrains people) =>
+            PlaceAsync(UserSubject(userId, people), body, context)).WithSummary("Places a legal hold on a person.");
+        holds.MapDelete("/users/{userId}", (string userId, HttpContext context, PeopleGrains people) =>
+            LiftAsync(UserSubject(userId, people), context)).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
+        holds.MapGet("/users/{userId}", (string userId, PeopleGrains people) =>
+            GetAsync(UserSubject(userId, people))).WithSummary("A person's legal hold.");
+        holds.MapPut("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, LegalHoldBody body, HttpContext context) =>
+            PlaceAsync(cluster.Grain(), body, context)).WithSummary("Places a legal hold on a cluster (?region=, default the home region).");
+        holds.MapDelete("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, HttpContext context) =>
+            LiftAsync(cluster.Grain(), context)).WithSummary("Lifts a cluster's legal hold; expiry and erasure resume at once.");
+        holds.MapGet("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster) =>
+            GetAsync(cluster.Grain())).WithSummary("A cluster's legal hold.");
+        admin.MapGet("/destruction-ledger/{region}/{date}", LedgerAsync)
             .WithSummary("How many items of each category were destroyed in a region on a day (yyyy-MM-dd), and why.");
         return routes;
     }
@@ -44,89 +46,93 @@ internal static class LegalHoldEndpoints
     private static ILegalHoldSubject? UserSubject(string userId, PeopleGrains people) =>
         SubjectIds.Parse(userId) is { } parsed && people.IsRegion(parsed.Region) ? people.User(userId) : null;
 
-    private static ILegalHoldSubject? ClusterSubject(string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var home = region ?? people.Home;
-        return Identifiers.Uuid(clusterId, "clusterId", errors) is { } cluster && people.IsRegion(home)
-            ? grains.GetGrain<IClusterGrain>(keys.For(home, cluster))
-            : null;
-    }
-
-    private static async Task<IResult> PlaceAsync(HttpContext context, ILegalHoldSubject? subject, TimeProvider time)
+    private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> PlaceAsync(ILegalHoldSubject? subject, LegalHoldBody body, HttpContext context)
     {
         if (subject is null)
         {
             return Problems.NotFound("subject");
         }
 
-        var now = time.GetUtcNow();
-        var (request, problem) = await JsonFields.ReadAsync(context.Request, ["reason", "reference", "endsAt"], fields =>
-        {
-            var endsAt = fields.String("endsAt", required: false);
-            DateTimeOffset? end = null;
-            if (endsAt is not null)
-            {
-                if (DateTimeOffset.TryParse(endsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > now)
-                {
-                    end = parsed;
-                }
-                else
-                {
-                    fields.Values["endsAt"] = ["must be a future date and time (ISO 8601, with offset)"];
-                }
-            }
-
-            return new
-            {
-                Reason = fields.PersonName("reason", required: true, MaxTextLength),
-                Reference = fields.PersonName("reference", required: true, MaxTextLength),
-                EndsAt = end,
-            };
-        });
-        if (request is null)
-        {
-            return problem!;
-        }
-
-        var hold = new LegalHold(request.Reason!, request.Reference!, now, request.EndsAt, context.User.UserId() ?? "external-officer");
-        return await ClusterCalls.RunAsync(context, async () =>
-            await subject.PlaceLegalHoldAsync(hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject"));
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var hold = new LegalHold(body.Reason, body.Reference, now, body.End, context.User.UserId() ?? "external-officer");
+        return await subject.PlaceLegalHoldAsync(hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject");
     }
 
-    private static async Task<IResult> LiftAsync(HttpContext context, ILegalHoldSubject? subject)
+    private static async Task<Results<NoContent, ProblemHttpResult>> LiftAsync(ILegalHoldSubject? subject, HttpContext context)
     {
         if (subject is null)
         {
             return Problems.NotFound("legal hold");
         }
 
-        var officer = context.User.UserId() ?? "external-officer";
-        return await ClusterCalls.RunAsync(context, async () =>
-            await subject.LiftLegalHoldAsync(officer) ? TypedResults.NoContent() : Problems.NotFound("legal hold"));
+        return await subject.LiftLegalHoldAsync(context.User.UserId() ?? "external-officer") ? TypedResults.NoContent() : Problems.NotFound("legal hold");
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, ILegalHoldSubject? subject)
+    private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> GetAsync(ILegalHoldSubject? subject)
     {
         if (subject is null)
         {
             return Problems.NotFound("legal hold");
         }
 
-        return await ClusterCalls.RunAsync(context, async () =>
-            await subject.GetLegalHoldAsync() is { } hold ? TypedResults.Ok(hold) : Problems.NotFound("legal hold"));
+        return await subject.GetLegalHoldAsync() is { } hold ? TypedResults.Ok(hold) : Problems.NotFound("legal hold");
     }
 
-    private static async Task<IResult> LedgerAsync(HttpContext context, string region, string date, PeopleGrains people, IGrainFactory grains)
+    private static async Task<Results<Ok<ImmutableArray<DestructionEntry>>, ProblemHttpResult>> LedgerAsync(
+        string region, string date, PeopleGrains people, IGrainFactory grains)
     {
-        if (!people.IsRegion(region) ||
-            !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (!people.IsRegion(region) || RequestCheck.ParseDate(date) is not { } day)
         {
             return Problems.NotFound("ledger");
         }
 
         var at = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        return await ClusterCalls.RunAsync(context, async () =>
-            TypedResults.Ok(await grains.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(region, at)).ReadAsync()));
+        return TypedResults.Ok(await grains.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(region, at)).ReadAsync());
+    }
+
+    /// <summary>A cluster named by an officer: its id, and its region (<c>?region=</c>, default the home region).</summary>
+    internal readonly record struct ClusterSubject(string ClusterId, string? Region, IGrainFactory Grains, ClusterKeys Keys, PeopleGrains People)
+    {
+        public ILegalHoldSubject? Grain() =>
+            Identifiers.Uuid(ClusterId) is { } cluster && (Region ?? People.Home) is var region && People.IsRegion(region)
+                ? Grains.GetGrain<IClusterGrain>(Keys.For(region, cluster))
+                : null;
     }
 }
+
+/// <summary>A legal hold: why, the legal reference, and optionally when it ends (ISO 8601 with offset, in the future).</summary>
+internal sealed record LegalHoldBody(string Reason, string Reference, string? EndsAt = null) : IRequestBody
+{
+    /// <summary>The parsed end, once checked.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? End { get; private init; }
+
+    public IRequestBody Check(RequestCheck check)
+    {
+        DateTimeOffset? end = null;
+        if (EndsAt is not null)
+        {
+            if (DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now)
+            {
+                end = parsed;
+            }
+            else
+            {
+                check.Values["endsAt"] = ["must be a future date and time (ISO 8601, with offset)"];
+            }
+        }
+
+        return this with
+        {
+            Reason = check.Text("reason", Reason, LegalHoldEndpoints.MaxTextLength),
+            Reference = check.Text("reference", Reference, LegalHoldEndpoints.MaxTextLength),
+            End = end,
+        };
+    }
+}
+
+/// <summary>Legal holds' JSON, source-generated.</summary>
+[JsonSerializable(typeof(LegalHoldBody))]
+[JsonSerializable(typeof(LegalHold))]
+[JsonSerializable(typeof(ImmutableArray<DestructionEntry>))]
+internal sealed partial class LegalHoldJson : JsonSerializerContext;

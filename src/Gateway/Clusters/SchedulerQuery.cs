@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Primitives;
+using Microsoft.OpenApi;
+using PrimeDirective.Gateway.Http;
 
 namespace PrimeDirective.Gateway.Clusters;
 
@@ -10,13 +13,31 @@ namespace PrimeDirective.Gateway.Clusters;
 /// </summary>
 internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, string Version, ImmutableDictionary<string, double> Counts)
 {
-    public const int MaxVersionLength = 64;
-
     /// <summary>Counts Flynn always sends.</summary>
     public static readonly ImmutableArray<string> RequiredCounts = ["ct_hosts", "ct_running_jobs", "ct_running_apps", "ct_running_formations"];
 
     /// <summary>Database counts; older and newer schedulers differ in which they send.</summary>
     public static readonly ImmutableArray<string> OptionalCounts = ["ct_postgres_dbs", "ct_mongodb_dbs", "ct_mysql_dbs", "ct_redis_dbs"];
+
+    /// <summary>Documents the query parameters that <see cref="Parse"/> reads.</summary>
+    public static Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken __)
+    {
+        operation.Parameters ??= [];
+        foreach (var (name, format, required) in new[] { ("id_cluster", "uuid", true), ("id_bootstrap", "uuid", true), ("id_version", null, true) }
+            .Concat(RequiredCounts.Select(name => (name, (string?)"int32", true)))
+            .Concat(OptionalCounts.Select(name => (name, (string?)"int32", false))))
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name,
+                In = ParameterLocation.Query,
+                Required = required,
+                Schema = new OpenApiSchema { Type = format == "int32" ? JsonSchemaType.Integer : JsonSchemaType.String, Format = format },
+            });
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>Parses the query; on failure, the errors by parameter name (never echoing values).</summary>
     public static (SchedulerQuery? Query, Dictionary<string, string[]> Errors) Parse(IQueryCollection query)
@@ -42,12 +63,24 @@ internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, stri
             return value;
         }
 
-        var clusterId = Identifiers.Uuid(Single("id_cluster", required: true), "id_cluster", errors);
-        var bootstrapId = Identifiers.Uuid(Single("id_bootstrap", required: true), "id_bootstrap", errors);
+        string? Uuid(string name)
+        {
+            var text = Single(name, required: true);
+            var uuid = Identifiers.Uuid(text);
+            if (text is not null && uuid is null)
+            {
+                errors[name] = ["must be a UUID"];
+            }
+
+            return uuid;
+        }
+
+        var clusterId = Uuid("id_cluster");
+        var bootstrapId = Uuid("id_bootstrap");
         var version = Single("id_version", required: true);
         if (version is not null && !Identifiers.IsVersion(version))
         {
-            errors["id_version"] = [$"must be 1 to {MaxVersionLength} printable characters"];
+            errors["id_version"] = [$"must be 1 to {Identifiers.MaxVersionLength} printable characters"];
         }
 
         var counts = ImmutableDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
@@ -51,9 +52,10 @@ public static class GatewayComposition
                     .ExecuteAsync(rejected.HttpContext);
             };
         });
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddStrictJson(ClusterJson.Default, PeopleJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
+        builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;
     }
@@ -69,15 +71,19 @@ public static class GatewayComposition
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseJsonBodyRules();
 
         app.MapOpenApi();
         app.MapGatewayHealth();
-        app.MapClusterEndpoints();
-        app.MapSignUpEndpoints();
-        app.MapMeEndpoints();
-        app.MapPrivacyRequestEndpoints();
-        app.MapAdminEndpoints();
-        app.MapLegalHoldEndpoints();
+
+        // Every route: request bodies' values checked before handlers run, and every problem documented.
+        var routes = RequestCheck.Apply(app.MapGroup(string.Empty)).DescribeProblems();
+        routes.MapClusterEndpoints();
+        routes.MapSignUpEndpoints();
+        routes.MapMeEndpoints();
+        routes.MapPrivacyRequestEndpoints();
+        routes.MapChildRemovalEndpoints();
+        routes.MapLegalHoldEndpoints();
         return app;
     }
 }

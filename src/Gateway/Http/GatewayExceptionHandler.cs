@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Storage;
 
 namespace PrimeDirective.Gateway.Http;
@@ -17,7 +18,7 @@ internal sealed partial class GatewayExceptionHandler(ILogger<GatewayExceptionHa
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         // Only exception types are logged: messages of storage, runtime and JSON exceptions can carry submitted values.
-        IResult problem;
+        ProblemHttpResult problem;
         if (IsTransient(exception))
         {
             LogUnavailable(logger, exception.GetType().Name);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Regions;
@@ -44,11 +45,4 @@ internal sealed class PeopleGrains(IGrainFactory grains, UserKeys keys, IOptions
         var view = await Request(requestId).SubmitErasureAsync(new ErasureSubmission(keys.ForUser(userId), hash, reason));
         return ErasureAccepted.From(view, secret);
     }
-}
-
-/// <summary>The answer to an accepted privacy request: its id, status, and the capability URL of its receipt.</summary>
-internal sealed record ErasureAccepted(string RequestId, PrivacyRequestStatus Status, string ReceiptUrl)
-{
-    public static ErasureAccepted From(PrivacyRequestView view, string capability) =>
-        new(view.RequestId, view.Status, $"/v1/privacy-requests/{view.RequestId}?capability={capability}");
 }

@@ -1,0 +1,127 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.OpenApi;
+using PrimeDirective.Gateway.Clusters;
+
+namespace PrimeDirective.Gateway.Http;
+
+/// <summary>
+/// The OpenAPI document at <c>/openapi/v1.json</c>: the security schemes (bearer tokens, the cluster operator's
+/// <c>X-Flynn-Bootstrap-Id</c> proof), every problem each route can answer, and the project's problem types.
+/// </summary>
+internal static class OpenApiContract
+{
+    public const string BearerScheme = "bearer";
+
+    public const string ProofScheme = "flynnBootstrapId";
+
+    public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
+    {
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Prime Directive";
+            document.Info.Description = "Statistics from Flynn clusters, kept under a privacy policy by construction. Errors are application/problem+json.";
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal);
+            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A token from POST /v1/sessions/verify, or an external issuer's.",
+            };
+            document.Components.SecuritySchemes[ProofScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ClusterEndpoints.ProofHeader,
+                Description = "The bootstrap id the cluster reported: proof that the caller runs it.",
+            };
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            var scheme = metadata.OfType<ClusterProof>().Any() ? ProofScheme
+                : metadata.OfType<IAuthorizeData>().Any() ? BearerScheme
+                : null;
+            if (scheme is not null)
+            {
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+            }
+
+            // The proof is described by its security scheme, not again as a parameter.
+            operation.Parameters?.Remove(operation.Parameters.FirstOrDefault(parameter => parameter.Name == ClusterEndpoints.ProofHeader)!);
+            return Task.CompletedTask;
+        });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var type = context.JsonTypeInfo.Type;
+            if ((type == typeof(ProblemDetails) || type == typeof(HttpValidationProblemDetails)) && schema.Properties is { } properties)
+            {
+                properties["type"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "The kind of problem; stable, so clients can act on it.",
+                    Enum = [.. Problems.Types.Select(name => (JsonNode)JsonValue.Create(Problems.TypePrefix + name))],
+                };
+            }
+            else if (context.JsonPropertyInfo?.CustomConverter is MetricsConverter)
+            {
+                schema.Type = JsonSchemaType.Object;
+                schema.AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Number };
+            }
+
+            return Task.CompletedTask;
+        });
+    });
+
+    /// <summary>Marks a route that needs the cluster operator's proof header.</summary>
+    public static RouteHandlerBuilder RequireClusterProof(this RouteHandlerBuilder builder) => builder.WithMetadata(new ClusterProof());
+
+    /// <summary>
+    /// Documents the problems every route of <paramref name="builder"/> can answer besides its own: a JSON body's 400, 413
+    /// and 415 (and 422 with value rules), 401 and 403 behind authorization, 429 when rate-limited, and 503 everywhere.
+    /// </summary>
+    public static TBuilder DescribeProblems<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Finally(endpoint =>
+        {
+            var statuses = new List<int>();
+            if (endpoint.Metadata.OfType<IAcceptsMetadata>().Any())
+            {
+                statuses.AddRange([StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType]);
+                if (endpoint.Metadata.OfType<MethodInfo>().Any(method => method.GetParameters().Any(parameter => parameter.ParameterType.IsAssignableTo(typeof(IRequestBody)))))
+                {
+                    statuses.Add(StatusCodes.Status422UnprocessableEntity);
+                }
+            }
+
+            if (endpoint.Metadata.OfType<IAuthorizeData>().Any() && !endpoint.Metadata.OfType<IAllowAnonymous>().Any())
+            {
+                statuses.AddRange([StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden]);
+            }
+
+            if (endpoint.Metadata.OfType<EnableRateLimitingAttribute>().Any())
+            {
+                statuses.Add(StatusCodes.Status429TooManyRequests);
+            }
+
+            statuses.Add(StatusCodes.Status503ServiceUnavailable);
+            var documented = endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Select(produces => produces.StatusCode).ToHashSet();
+            foreach (var status in statuses.Where(documented.Add))
+            {
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Metadata of routes that need <see cref="ClusterEndpoints.ProofHeader"/>.</summary>
+    private sealed class ClusterProof;
+}
