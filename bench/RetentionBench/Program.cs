@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.RetentionBench;
 using static PrimeDirective.RetentionBench.ResultTable;
 

@@ -2,14 +2,13 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.People;
-using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Retention;
-using PrimeDirective.Grains.Retention;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Admin;
 
@@ -87,11 +86,11 @@ internal static class LegalHoldEndpoints
         }
 
         var at = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        return TypedResults.Ok(await grains.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(region, at)).ReadAsync());
+        return TypedResults.Ok(await grains.GetGrain<IDestructionLedgerGrain>(LedgerKeys.For(region, at)).ReadAsync());
     }
 
     /// <summary>A cluster named by an officer: its id, and its region (<c>?region=</c>, default the home region).</summary>
-    internal readonly record struct ClusterSubject(string ClusterId, string? Region, IGrainFactory Grains, ClusterKeys Keys, PeopleGrains People)
+    internal readonly record struct ClusterSubject(string ClusterId, [property: FromQuery(Name = "region")] string? Region, IGrainFactory Grains, ClusterKeys Keys, PeopleGrains People)
     {
         public ILegalHoldSubject? Grain() =>
             Identifiers.Uuid(ClusterId) is { } cluster && (Region ?? People.Home) is var region && People.IsRegion(region)

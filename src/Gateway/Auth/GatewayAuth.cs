@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Gateway.Hosting;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Auth;
 
@@ -31,7 +31,7 @@ internal static class GatewayAuth
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName))
             .Validate(
-                options => !string.IsNullOrWhiteSpace(options.SigningKey) || string.IsNullOrWhiteSpace(configuration.GetConnectionString(SiloConfiguration.ConnectionStringName)),
+                options => !string.IsNullOrWhiteSpace(options.SigningKey) || GatewayOrleans.StorageConnectionString(configuration) is null,
                 "Auth:SigningKey (base64, 32+ bytes) is required when data is stored durably.")
             .ValidateOnStart();
         builder.Services.AddSingleton<TokenIssuer>();

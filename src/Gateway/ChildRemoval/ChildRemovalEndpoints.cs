@@ -4,9 +4,8 @@ using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.People;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
-using PrimeDirective.Grains.Requests;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.ChildRemoval;
 

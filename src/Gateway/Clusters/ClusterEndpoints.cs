@@ -2,12 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
-using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
-using PrimeDirective.Grains.Regions;
-using PrimeDirective.Grains.Requests;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Clusters;
 

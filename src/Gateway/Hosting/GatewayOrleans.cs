@@ -9,6 +9,10 @@ namespace PrimeDirective.Gateway.Hosting;
 /// </summary>
 internal static partial class GatewayOrleans
 {
+    /// <summary>The PostgreSQL connection string of durable storage, or <c>null</c> when everything is in memory.</summary>
+    public static string? StorageConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(SiloConfiguration.ConnectionStringName) is { Length: > 0 } connectionString ? connectionString : null;
+
     public static WebApplicationBuilder AddGatewayOrleans(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;

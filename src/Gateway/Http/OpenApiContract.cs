@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +14,7 @@ namespace PrimeDirective.Gateway.Http;
 /// The OpenAPI document at <c>/openapi/v1.json</c>: the security schemes (bearer tokens, the cluster operator's
 /// <c>X-Flynn-Bootstrap-Id</c> proof), every problem each route can answer, and the project's problem types.
 /// </summary>
-internal static class OpenApiContract
+internal static partial class OpenApiContract
 {
     public const string BearerScheme = "bearer";
 
@@ -55,13 +56,24 @@ internal static class OpenApiContract
             }
 
             // The proof is described by its security scheme, not again as a parameter.
-            operation.Parameters?.Remove(operation.Parameters.FirstOrDefault(parameter => parameter.Name == ClusterEndpoints.ProofHeader)!);
+            operation.Parameters ??= [];
+            operation.Parameters.Remove(operation.Parameters.FirstOrDefault(parameter => parameter.Name == ClusterEndpoints.ProofHeader)!);
+
+            // Route segments no handler binds (the optional leading {region}) are parameters all the same.
+            foreach (var name in RouteParameter().Matches(context.Description.RelativePath ?? string.Empty).Select(match => match.Groups[1].Value))
+            {
+                if (!operation.Parameters.Any(parameter => parameter.Name == name && parameter.In == ParameterLocation.Path))
+                {
+                    operation.Parameters.Insert(0, new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+                }
+            }
+
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
         {
             var type = context.JsonTypeInfo.Type;
-            if ((type == typeof(ProblemDetails) || type == typeof(HttpValidationProblemDetails)) && schema.Properties is { } properties)
+            if (type == typeof(ProblemDetails) && schema.Properties is { } properties)
             {
                 properties["type"] = new OpenApiSchema
                 {
@@ -69,6 +81,16 @@ internal static class OpenApiContract
                     Description = "The kind of problem; stable, so clients can act on it.",
                     Enum = [.. Problems.Types.Select(name => (JsonNode)JsonValue.Create(Problems.TypePrefix + name))],
                 };
+                properties["errors"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "Per field (never echoing a value): what is wrong with it.",
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                };
+                schema.Required = new HashSet<string>(["type", "title", "status"], StringComparer.Ordinal);
+
+                // Problems carry extensions (traceId, errors).
+                schema.AdditionalPropertiesAllowed = true;
             }
             else if (context.JsonPropertyInfo?.CustomConverter is MetricsConverter)
             {
@@ -121,6 +143,9 @@ internal static class OpenApiContract
         });
         return builder;
     }
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex RouteParameter();
 
     /// <summary>Metadata of routes that need <see cref="ClusterEndpoints.ProofHeader"/>.</summary>
     private sealed class ClusterProof;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net.Mail;
 using Microsoft.Extensions.Options;
-using PrimeDirective.Grains.Regions;
-using PrimeDirective.Grains.Users;
+using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Http;
 

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Regions;
-using PrimeDirective.Grains.Requests;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.People;
 

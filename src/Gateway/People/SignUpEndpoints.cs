@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.People;
 

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.People;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Requests;
 

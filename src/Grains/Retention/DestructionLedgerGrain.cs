@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Globalization;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Regions;
@@ -16,8 +16,7 @@ public sealed class DestructionLedgerGrain(
     [PersistentState("ledger", StorageNames.Subjects)] IPersistentState<DestructionLedgerState> state,
     PolicyClock time) : Grain, IDestructionLedgerGrain
 {
-    public static string KeyFor(string region, DateTimeOffset at) =>
-        $"{region}/ledger/{at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+    public static string KeyFor(string region, DateTimeOffset at) => LedgerKeys.For(region, at);
 
     public Task RecordAsync(string subjectKind, string why, ImmutableDictionary<DataCategory, int> counts)
     {

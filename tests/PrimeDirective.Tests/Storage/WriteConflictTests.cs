@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Users;
 using PrimeDirective.Tests.Infrastructure;
 using PrimeDirective.Tests.Requests;
