@@ -3,7 +3,6 @@ using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.People;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Users;
@@ -171,18 +170,16 @@ internal static class ClusterEndpoints
             return Reject(context, clusterId);
         }
 
-        // The request lives in the cluster's region; the cluster records it (proof checked) before the request is persisted.
+        // The request lives in the cluster's region; the cluster records it (proof checked), then submits it.
         var requestId = SubjectIds.New(SubjectKey.RegionOf(key)!);
         var (secret, hash) = Capabilities.New();
         return await ClusterCalls.RunAsync(context, async () =>
         {
-            if (!await grains.GetGrain<IClusterGrain>(key).AcceptErasureAsync(presented, requestId))
+            if (await grains.GetGrain<IClusterGrain>(key).RequestErasureAsync(presented, requestId, hash) is not { } view)
             {
                 return Problems.NotFound("cluster");
             }
 
-            var view = await grains.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(requestId))
-                .SubmitClusterErasureAsync(new ClusterErasureSubmission(key, hash));
             var accepted = ErasureAccepted.From(view, secret);
             return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
         });

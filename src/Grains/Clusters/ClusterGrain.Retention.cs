@@ -19,6 +19,7 @@ public sealed partial class ClusterGrain
         }
 
         var now = time.GetUtcNow();
+        await ResubmitUnconfirmedErasuresAsync(now);
         var destroyed = await UpdateAsync(_ =>
         {
             var current = state.State;
@@ -138,7 +139,11 @@ public sealed partial class ClusterGrain
             next = receiptExpiry;
         }
 
-        return ExpirySchedule.NextDue(next, current.LegalHold, now);
+        next = ExpirySchedule.NextDue(next, current.LegalHold, now);
+
+        // Not deferred by a hold: the request must exist to show that it is on hold.
+        var resubmit = current.UnconfirmedErasures.Count == 0 ? null : current.UnconfirmedErasures.Min(pending => (DateTimeOffset?)pending.ResubmitAt);
+        return resubmit < next || next is null ? resubmit : next;
     }
 
     private async Task DisarmRetentionAsync()

@@ -8,6 +8,7 @@ using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
@@ -19,6 +20,8 @@ public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Subjects)] IPersistentState<ClusterState> state,
     PolicyClock time,
     IOptions<RetentionOptions> retention,
+    IOptions<RequestOptions> requests,
+    IPrivacyRequestFaults faults,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>

@@ -37,6 +37,9 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState
     /// <summary>Erasure requests the operator made with the proof; the request workflow erases under one of them.</summary>
     public List<string> AcceptedErasures { get; set; } = [];
 
+    /// <summary>Accepted erasures whose request has not yet confirmed it exists; the reminder submits them again when due.</summary>
+    public List<UnconfirmedErasure> UnconfirmedErasures { get; set; } = [];
+
     /// <summary>The legal hold in force, if any: it defers expiry and erasure.</summary>
     public LegalHold? LegalHold { get; set; }
 
@@ -48,6 +51,11 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState
 
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
+
+    /// <param name="RequestId">The accepted request.</param>
+    /// <param name="CapabilityHash">Hash of its receipt URL's secret.</param>
+    /// <param name="ResubmitAt">When the reminder submits it again if it has still not arrived.</param>
+    public sealed record UnconfirmedErasure(string RequestId, string CapabilityHash, DateTimeOffset ResubmitAt);
 
     public sealed record AcceptedReport(DateTimeOffset AcceptedAt, DateTimeOffset ExpiresAt);
 

@@ -56,6 +56,8 @@ public sealed partial class PrivacyRequestGrain(
         return View();
     }
 
+    public Task ResubmitClusterErasureAsync(ClusterErasureSubmission submission) => SubmitClusterErasureAsync(submission);
+
     /// <summary>Persists a new request (a repeated submission to the same id changes nothing); <c>true</c> if it was new.</summary>
     private Task<bool> AcceptOnceAsync(string kind, PrivacyRequestStatus status, string reason, string capabilityHash, Action<PrivacyRequestState> target)
     {
