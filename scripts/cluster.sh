@@ -170,6 +170,9 @@ silo_config() {
   echo "Orleans__GatewayPort=$((PD_BASE_PORT + 2 * index + 1))"
   echo "Orleans__AdvertisedIP=127.0.0.1"
   echo "Orleans__Metadata__region=$region"
+  # Loopback processes on one machine: a killed silo is declared dead in seconds (Orleans' defaults take ~13 s).
+  echo "Orleans__Membership__ProbeTimeout=00:00:02"
+  echo "Orleans__Membership__NumMissedProbesLimit=2"
   # The readiness wait below looks for the host's "Application started" line.
   echo "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information"
 }
