@@ -27,6 +27,9 @@ internal static partial class GatewayOrleans
                 options.ClusterId = orleans["ClusterId"] ?? SiloConfiguration.DefaultClusterId;
                 options.ServiceId = orleans["ServiceId"] ?? SiloConfiguration.DefaultClusterId;
             });
+            // Calls pending on a gateway silo's connection when it dies are not failed by Orleans: they wait this long.
+            var responseTimeout = SiloConfiguration.ResponseTimeout(configuration);
+            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = responseTimeout);
             var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {

@@ -29,6 +29,13 @@ public static class SiloConfiguration
 
     public const int DefaultGatewayPort = 30311;
 
+    /// <summary>
+    /// How long a grain call waits for its answer (<c>Orleans:ResponseTimeout</c>), on silos and the gateway's client.
+    /// Orleans does not fail the calls pending on a gateway connection that drops; they wait this long (its default is
+    /// 30 s). Expiry is checked once a second, so a caller gets its answer (503) within 5 s of sending.
+    /// </summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(3.5);
+
     /// <summary>The ADO.NET invariant of PostgreSQL.</summary>
     public const string Invariant = "Npgsql";
 
@@ -54,6 +61,13 @@ public static class SiloConfiguration
             options.ClusterId = orleans["ClusterId"] ?? DefaultClusterId;
             options.ServiceId = orleans["ServiceId"] ?? DefaultClusterId;
         });
+
+        // Silo-to-silo calls too: a grain waiting on a dead silo is held no longer than its callers wait.
+        var responseTimeout = ResponseTimeout(configuration);
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = responseTimeout);
+
+        // Failure detection (probe timeout, missed probes, votes...): Orleans' defaults unless configured.
+        services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         var regions = configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
@@ -115,6 +129,14 @@ public static class SiloConfiguration
             options.ConnectionString = OwnPool(connectionString, "reminders");
         });
         return silo;
+    }
+
+    /// <summary><c>Orleans:ResponseTimeout</c>, or <see cref="DefaultResponseTimeout"/>; it must be positive.</summary>
+    public static TimeSpan ResponseTimeout(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var timeout = configuration.GetSection("Orleans").GetValue<TimeSpan?>("ResponseTimeout") ?? DefaultResponseTimeout;
+        return timeout > TimeSpan.Zero ? timeout : throw new InvalidOperationException($"Orleans:ResponseTimeout must be positive: {timeout}");
     }
 
     /// <summary>
