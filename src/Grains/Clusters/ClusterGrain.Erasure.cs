@@ -81,14 +81,14 @@ public sealed partial class ClusterGrain
         EraseWhileAsync(() => IsLinkedTo(userKey), requestId);
 
     public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
-        state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "cluster") : null);
+        state.State.ClusterId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "cluster") : null);
 
     private ImmutableDictionary<DataCategory, int> ErasureCounts() =>
         IdentifierItems(state.State).Concat(state.State.Items)
             .GroupBy(item => item.Category)
             .ToImmutableDictionary(group => group.Key, group => group.Count());
 
-    /// <summary>Deletes the cluster's row if <paramref name="allowed"/> holds (checked again after a write conflict), unless held.</summary>
+    /// <summary>Erases the cluster if <paramref name="allowed"/> holds (checked again after a write conflict), unless held.</summary>
     private async Task<ErasureStep> EraseWhileAsync(Func<bool> allowed, string requestId)
     {
         if (!allowed())
@@ -102,19 +102,53 @@ public sealed partial class ClusterGrain
             return ErasureStep.Held(hold);
         }
 
-        var counts = ErasureCounts();
-
-        // DeleteStateOnClear is on for subject storage: the row itself goes, not just its payload.
-        if (!await state.DeleteAsync(allowed, DeactivateOnIdle))
+        if (await DestroyAsync("request", allowed) is not { } counts)
         {
             return ErasureStep.Nothing;
         }
 
-        await DisarmRetentionAsync();
-        await LedgerAsync("request", counts);
-        DeactivateOnIdle();
         LogErased(logger, this.GetPrimaryKeyString());
         return new ErasureStep(new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "cluster"), null);
+    }
+
+    /// <summary>
+    /// Destroys everything about the cluster if <paramref name="allowed"/> holds: one write leaves only the proof of it,
+    /// which goes to the ledger before the row itself is deleted. <c>null</c> if not allowed (any more).
+    /// </summary>
+    private async Task<ImmutableDictionary<DataCategory, int>?> DestroyAsync(string why, Func<bool> allowed)
+    {
+        var destroyed = await UpdateAsync(now =>
+        {
+            if (!allowed())
+            {
+                return (false, (ImmutableDictionary<DataCategory, int>?)null);
+            }
+
+            var counts = ErasureCounts();
+            state.State = new ClusterState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("cluster", why, counts, now)] };
+            return (true, counts);
+        });
+        if (destroyed is not null)
+        {
+            await CompleteDestructionAsync();
+        }
+
+        return destroyed;
+    }
+
+    /// <summary>
+    /// Records pending proofs of destruction; a row that no longer identifies a cluster (a destruction interrupted after
+    /// its first write) is then deleted with its reminder. Runs at activation too, so a crash in between is completed.
+    /// </summary>
+    private async Task CompleteDestructionAsync()
+    {
+        await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        if (state.RecordExists && state.State.ClusterId is null &&
+            await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null, DeactivateOnIdle))
+        {
+            await DisarmRetentionAsync();
+            DeactivateOnIdle();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure request {RequestId} had not arrived; submitted again")]

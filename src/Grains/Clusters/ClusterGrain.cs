@@ -22,12 +22,15 @@ public sealed partial class ClusterGrain(
     IOptions<RetentionOptions> retention,
     IOptions<RequestOptions> requests,
     IPrivacyRequestFaults faults,
+    IDestructionLedger ledger,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
 
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => CompleteDestructionAsync();
 
     public async Task<ReportReceipt> RecordReportAsync(ClusterReport report)
     {

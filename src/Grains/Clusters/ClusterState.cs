@@ -9,7 +9,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
 /// member names, not CLR type names, so a type or assembly rename never strands stored data.
 /// </summary>
-public sealed class ClusterState : ILegalHoldState, IDueReminderState
+public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestructionProofState
 {
     [PersonalData]
     public string? ClusterId { get; set; }
@@ -48,6 +48,9 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState
 
     /// <summary>What was done to the cluster's data and why (holds, destruction); nothing personal.</summary>
     public List<AuditEntry> Audit { get; set; } = [];
+
+    /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
+    public List<DestructionProof> PendingProofs { get; set; } = [];
 
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);

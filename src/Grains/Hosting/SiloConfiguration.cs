@@ -90,6 +90,7 @@ public static class SiloConfiguration
             }
 
             silo.UseInMemoryReminderService();
+            services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -102,6 +103,8 @@ public static class SiloConfiguration
             region => region,
             region => configuration[$"{RegionOptions.SectionName}:Databases:{region}"] is { Length: > 0 } own ? own : connectionString,
             StringComparer.Ordinal);
+        services.AddSingleton(new RegionDatabases(regionDatabases));
+        services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

@@ -6,7 +6,7 @@ using PrimeDirective.Grains.Interfaces.Users;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState
+public sealed class UserState : ILegalHoldState, IDestructionProofState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -51,6 +51,9 @@ public sealed class UserState : ILegalHoldState
 
     /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
     public List<string> WaitingErasures { get; set; } = [];
+
+    /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
+    public List<DestructionProof> PendingProofs { get; set; } = [];
 
     public bool IsActive => UserId is not null && ClosedBy is null;
 }
