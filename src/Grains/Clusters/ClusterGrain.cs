@@ -142,7 +142,7 @@ public sealed partial class ClusterGrain(
 
         if (report.ReportId is not null && current.Accepted.TryGetValue(reportId, out var earlier) && earlier.ExpiresAt > now)
         {
-            return (false, new ReportReceipt(reportId, earlier.AcceptedAt, ReportOutcome.Stored));
+            return (false, new ReportReceipt(reportId, earlier.AcceptedAt, ReportOutcome.Duplicate));
         }
 
         var policy = retention.Value;
@@ -150,7 +150,12 @@ public sealed partial class ClusterGrain(
         current.BootstrapId ??= report.BootstrapId;
         current.FirstSeenAt ??= now;
         current.Items.AddRange(ReportItems(report, reportId, now, policy));
-        current.Accepted[reportId] = new ClusterState.AcceptedReport(now, policy.ExpiryOf(DataCategory.Usage, now)!.Value);
+        if (report.ReportId is not null)
+        {
+            // Only a report that names itself can be repeated; Flynn's scheduler reports carry no id to remember.
+            current.Accepted[reportId] = new ClusterState.AcceptedReport(now, policy.ExpiryOf(DataCategory.Usage, now)!.Value);
+        }
+
         return (true, new ReportReceipt(reportId, now, ReportOutcome.Stored));
     }
 
@@ -201,7 +206,18 @@ public sealed partial class ClusterGrain(
     }
 
     private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
+        state.UpdateAsync(
+            () =>
+            {
+                var decided = decide(time.GetUtcNow());
+                if (decided.Changed)
+                {
+                    state.State.Bound();
+                }
+
+                return decided;
+            },
+            DeactivateOnIdle);
 
     private ClusterRecord Record()
     {
@@ -214,7 +230,7 @@ public sealed partial class ClusterGrain(
             current.FirstSeenAt!.Value,
             new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
             [.. items],
-            [.. current.Audit],
+            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
             current.LegalHold);
     }
 

@@ -92,7 +92,8 @@ public sealed partial class UserGrain(
         return Task.FromResult<UserRecord?>(new UserRecord(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
             Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
-            [.. current.Notifications], [.. current.Disclosures], [.. current.Audit]));
+            [.. BoundedHistory.ShowNotifications(current.Notifications, current.EarlierNotifications)], [.. current.Disclosures],
+            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)]));
     }
 
     public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
@@ -301,7 +302,18 @@ public sealed partial class UserGrain(
     private static string Json(DataPurpose purpose) => System.Text.Json.JsonSerializer.Serialize(purpose).Trim('"');
 
     private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
+        state.UpdateAsync(
+            () =>
+            {
+                var decided = decide(time.GetUtcNow());
+                if (decided.Changed)
+                {
+                    state.State.Bound();
+                }
+
+                return decided;
+            },
+            DeactivateOnIdle);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey} created")]
     private static partial void LogCreated(ILogger logger, string grainKey);
