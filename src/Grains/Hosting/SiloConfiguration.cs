@@ -51,6 +51,9 @@ public static class SiloConfiguration
         services.AddPrimeDirectiveCore(configuration, singleProcess);
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
+        // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
+        services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (provider, _) => new SiloStartClock(provider.GetRequiredService<TimeProvider>()));
+
         // Plain JSON keyed by member names: stored state survives type and assembly renames.
         silo.UseSystemTextJsonGrainStorageSerializer();
 
