@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
@@ -15,7 +16,7 @@ namespace PrimeDirective.Gateway.Admin;
 /// Legal holds (officers): placed on a person or a cluster with a reason, a reference and an optional end; while one
 /// runs, expiry and erasure of that subject wait. Also each region's daily ledger of destruction.
 /// </summary>
-internal static class LegalHoldEndpoints
+internal static partial class LegalHoldEndpoints
 {
     public const int MaxTextLength = 1000;
 
@@ -40,6 +41,10 @@ internal static class LegalHoldEndpoints
             .WithSummary("How many items of each category were destroyed in a region on a day (yyyy-MM-dd), and why.");
         return routes;
     }
+
+    /// <summary>ISO 8601 date and time with an offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstant();
 
     private static ILegalHoldSubject? UserSubject(string userId, PeopleGrains people) =>
         SubjectIds.Parse(userId) is { } parsed && people.IsRegion(parsed.Region) ? people.User(userId) : null;
@@ -67,7 +72,9 @@ internal static class LegalHoldEndpoints
             DateTimeOffset? end = null;
             if (endsAt is not null)
             {
-                if (DateTimeOffset.TryParse(endsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > now)
+                // Only an explicit offset names an instant: without one it would be read in the server's time zone.
+                if (IsoInstant().IsMatch(endsAt) &&
+                    DateTimeOffset.TryParse(endsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > now)
                 {
                     end = parsed;
                 }

@@ -9,17 +9,27 @@ namespace PrimeDirective.Gateway.Hosting;
 /// </summary>
 internal static partial class GatewayOrleans
 {
+    /// <summary>
+    /// Whether this gateway is the whole service in one process: co-hosted and in memory. Only then may it draw random
+    /// pseudonym and signing keys; any other process shares data or tokens with processes that must use the same keys.
+    /// </summary>
+    public static bool IsSingleProcess(IConfiguration configuration) =>
+        !IsClient(configuration) && string.IsNullOrWhiteSpace(configuration.GetConnectionString(SiloConfiguration.ConnectionStringName));
+
+    private static bool IsClient(IConfiguration configuration) =>
+        string.Equals(configuration["Orleans:Mode"], "client", StringComparison.OrdinalIgnoreCase);
+
     public static WebApplicationBuilder AddGatewayOrleans(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var orleans = configuration.GetSection("Orleans");
-        if (!string.Equals(orleans["Mode"], "client", StringComparison.OrdinalIgnoreCase))
+        if (!IsClient(configuration))
         {
-            builder.UseOrleans(silo => silo.AddPrimeDirective(configuration));
+            builder.UseOrleans(silo => silo.AddPrimeDirective(configuration, IsSingleProcess(configuration)));
             return builder;
         }
 
-        builder.Services.AddPrimeDirectiveCore(configuration);
+        builder.Services.AddPrimeDirectiveCore(configuration, singleProcess: false);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(options =>

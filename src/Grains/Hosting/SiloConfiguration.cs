@@ -44,13 +44,22 @@ public static class SiloConfiguration
     /// durable in PostgreSQL (schema applied at start); without it, a localhost silo that keeps state in memory.
     /// Cluster ids, ports and the advertised address come from <c>Orleans:*</c>.
     /// </summary>
-    public static ISiloBuilder AddPrimeDirective(this ISiloBuilder silo, IConfiguration configuration)
+    /// <param name="silo">The silo to configure.</param>
+    /// <param name="configuration">The process's configuration.</param>
+    /// <param name="singleProcess">
+    /// Whether this silo is the only process that ever holds the data (the gateway's in-memory mode), so it may draw
+    /// random keys; a silo of its own (<c>src/Silo</c>) always shares data with a gateway and needs the configured key.
+    /// </param>
+    public static ISiloBuilder AddPrimeDirective(this ISiloBuilder silo, IConfiguration configuration, bool singleProcess = false)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
-        services.AddPrimeDirectiveCore(configuration);
+        services.AddPrimeDirectiveCore(configuration, singleProcess);
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
+
+        // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
+        services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (provider, _) => new SiloStartClock(provider.GetRequiredService<TimeProvider>()));
 
         // Plain JSON keyed by member names: stored state survives type and assembly renames.
         silo.UseSystemTextJsonGrainStorageSerializer();
@@ -150,14 +159,23 @@ public static class SiloConfiguration
         new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"prime-directive-{purpose}" }.ConnectionString;
 
     /// <summary>Services both silos and the gateway need: options, pseudonyms, time, log redaction.</summary>
-    public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="services">The process's services.</param>
+    /// <param name="configuration">The process's configuration.</param>
+    /// <param name="singleProcess">
+    /// Whether this process alone holds the data (the gateway's in-memory mode): only then may the pseudonym key be
+    /// random. A silo of its own or a client-mode gateway shares data with other processes, which must all derive the
+    /// same grain keys.
+    /// </param>
+    public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration, bool singleProcess = false)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new PolicyClock(provider.GetRequiredService<TimeProvider>()));
+        var durable = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName));
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.SectionName))
             .Validate(
-                options => !string.IsNullOrWhiteSpace(options.PseudonymKey) || string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName)),
-                "Privacy:PseudonymKey (base64, 32+ bytes) is required when data is stored durably.")
+                options => !string.IsNullOrWhiteSpace(options.PseudonymKey) || (singleProcess && !durable),
+                "Privacy:PseudonymKey (base64, 32+ bytes) is required when data is stored durably or shared by several processes "
+                + "(src/Silo, a gateway with Orleans:Mode=client): every process must derive the same grain keys from it.")
             .ValidateOnStart();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName));
         services.AddOptions<RegionOptions>().Bind(configuration.GetSection(RegionOptions.SectionName))
