@@ -43,6 +43,7 @@ public static class SiloConfiguration
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
         services.AddPrimeDirectiveCore(configuration);
+        services.AddOutboxSender();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
         // Plain JSON keyed by member names: stored state survives type and assembly renames.
