@@ -56,6 +56,7 @@ public static class SiloConfiguration
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
         services.AddPrimeDirectiveCore(configuration, singleProcess);
+        services.AddOutboxSender();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.

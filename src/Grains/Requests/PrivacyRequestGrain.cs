@@ -22,11 +22,11 @@ namespace PrimeDirective.Grains.Requests;
 public sealed partial class PrivacyRequestGrain(
     [PersistentState("request", StorageNames.Subjects)] IPersistentState<PrivacyRequestState> state,
     IPrivacyRequestFaults faults,
-    IOutbox outbox,
+    OutboxSender outbox,
     UserKeys keys,
     PolicyClock time,
     IOptions<RequestOptions> options,
-    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IRemindable
+    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -95,6 +95,10 @@ public sealed partial class PrivacyRequestGrain(
         if (reminderName == ResumeReminder)
         {
             await RunAsync();
+        }
+        else if (reminderName == OutboxReminder)
+        {
+            await RecheckOutgoingAsync();
         }
     }
 
