@@ -9,8 +9,9 @@
 #
 # Environment (all optional):
 #   PD_STATE_DIR        pid files, logs and the `env` file of the run (default: .cluster in the repository root)
-#   PD_BASE_PORT        first port of the run (default 42000); silo i of eu/us/ap uses base+2i (silo-to-silo) and
-#                       base+2i+1 (client gateway), the HTTP gateway base+10
+#   PD_BASE_PORT        first port of the run (default 21000); silo i of eu/us/ap uses base+2i (silo-to-silo) and
+#                       base+2i+1 (client gateway), the HTTP gateway base+10. Keep the block below Linux's ephemeral
+#                       range (32768-60999): an outgoing connection can hold a port in it
 #   PD_CLUSTER_ID       Orleans cluster id, also names the databases (default: random; [a-z0-9_], 1-32 chars)
 #   PD_BUILD            1 (default): `dotnet build -c Release` the silo and the gateway once, into
 #                       PD_ARTIFACTS (default: artifacts/cluster); 0: run what is already built there
@@ -169,6 +170,9 @@ silo_config() {
   echo "Orleans__GatewayPort=$((PD_BASE_PORT + 2 * index + 1))"
   echo "Orleans__AdvertisedIP=127.0.0.1"
   echo "Orleans__Metadata__region=$region"
+  # Loopback processes on one machine: a killed silo is declared dead in seconds (Orleans' defaults take ~13 s).
+  echo "Orleans__Membership__ProbeTimeout=00:00:02"
+  echo "Orleans__Membership__NumMissedProbesLimit=2"
   # The readiness wait below looks for the host's "Application started" line.
   echo "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information"
 }
@@ -233,7 +237,7 @@ cmd_start() {
 
   local id=${PD_CLUSTER_ID:-$(od -An -N5 -tx1 /dev/urandom | tr -dc '0-9a-f')}
   [[ $id =~ ^[a-z0-9_]{1,32}$ ]] || die "PD_CLUSTER_ID must be 1-32 characters of [a-z0-9_] (it names databases): $id"
-  local base=${PD_BASE_PORT:-42000}
+  local base=${PD_BASE_PORT:-21000}
   [[ $base =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65525 ] || die "PD_BASE_PORT must be a port in 1024..65525: $base"
   local port
   for port in $(seq "$base" $((base + 5))) $((base + 10)); do
@@ -242,6 +246,11 @@ cmd_start() {
     esac
     if port_in_use "$port"; then die "port $port (PD_BASE_PORT $base) is in use; choose another PD_BASE_PORT"; fi
   done
+  local ephemeral
+  ephemeral=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  if [ $((base + 10)) -ge "$ephemeral" ]; then
+    say "warning: ports $base..$((base + 10)) reach into the ephemeral range (from $ephemeral); an outgoing connection may hold one"
+  fi
 
   local fresh=${PD_FRESH_DATABASES:-1} databases
   if [ "$fresh" = 1 ]; then

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Auth;
@@ -100,7 +101,7 @@ internal static class LegalHoldEndpoints
 }
 
 /// <summary>A legal hold: why, the legal reference, and optionally when it ends (ISO 8601 with offset, in the future).</summary>
-internal sealed record LegalHoldBody(string Reason, string Reference, string? EndsAt = null) : IRequestBody
+internal sealed partial record LegalHoldBody(string Reason, string Reference, string? EndsAt = null) : IRequestBody
 {
     /// <summary>The parsed end, once checked.</summary>
     [JsonIgnore]
@@ -111,7 +112,9 @@ internal sealed record LegalHoldBody(string Reason, string Reference, string? En
         DateTimeOffset? end = null;
         if (EndsAt is not null)
         {
-            if (DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now)
+            // Only an explicit offset names an instant: without one it would be read in the server's time zone.
+            if (IsoInstant().IsMatch(EndsAt) &&
+                DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now)
             {
                 end = parsed;
             }
@@ -128,6 +131,10 @@ internal sealed record LegalHoldBody(string Reason, string Reference, string? En
             End = end,
         };
     }
+
+    /// <summary>ISO 8601 date and time with an offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstant();
 }
 
 /// <summary>Legal holds' JSON, source-generated.</summary>

@@ -7,7 +7,7 @@ internal sealed class AuthOptions
 
     public const string DefaultName = "prime-directive";
 
-    /// <summary>Base64 HS256 key (at least 32 bytes). Required when data is stored durably.</summary>
+    /// <summary>Base64 HS256 key (at least 32 bytes). Required unless the gateway is one in-memory process (every replica needs the same).</summary>
     public string? SigningKey { get; set; }
 
     public string Issuer { get; set; } = DefaultName;

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Hosting;
+using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Users;
 
@@ -31,8 +31,9 @@ internal static class GatewayAuth
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName))
             .Validate(
-                options => !string.IsNullOrWhiteSpace(options.SigningKey) || GatewayOrleans.StorageConnectionString(configuration) is null,
-                "Auth:SigningKey (base64, 32+ bytes) is required when data is stored durably.")
+                options => !string.IsNullOrWhiteSpace(options.SigningKey) || GatewayOrleans.IsSingleProcess(configuration),
+                "Auth:SigningKey (base64, 32+ bytes) is required unless the gateway is the whole service in one in-memory process: "
+                + "with durable data or Orleans:Mode=client, every gateway replica must accept the others' tokens.")
             .ValidateOnStart();
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -4,7 +4,6 @@ using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
-using PrimeDirective.Grains.Interfaces.Requests;
 
 namespace PrimeDirective.Gateway.Clusters;
 
@@ -106,16 +105,14 @@ internal static class ClusterEndpoints
             return request.Reject(context);
         }
 
-        // The request lives in the cluster's region; the cluster records it (proof checked) before the request is persisted.
+        // The request lives in the cluster's region; the cluster records it (proof checked), then submits it.
         var requestId = SubjectIds.New(SubjectKey.RegionOf(key)!);
         var (secret, hash) = Capabilities.New();
-        if (!await grains.GetGrain<IClusterGrain>(key).AcceptErasureAsync(proof, requestId))
+        if (await grains.GetGrain<IClusterGrain>(key).RequestErasureAsync(proof, requestId, hash) is not { } view)
         {
             return Problems.NotFound("cluster");
         }
 
-        var view = await grains.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(requestId))
-            .SubmitClusterErasureAsync(new ClusterErasureSubmission(key, hash));
         var accepted = ErasureAccepted.From(view, secret);
         return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
     }

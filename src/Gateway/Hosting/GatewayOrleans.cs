@@ -13,17 +13,27 @@ internal static partial class GatewayOrleans
     public static string? StorageConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString(SiloConfiguration.ConnectionStringName) is { Length: > 0 } connectionString ? connectionString : null;
 
+    /// <summary>
+    /// Whether this gateway is the whole service in one process: co-hosted and in memory. Only then may it draw random
+    /// pseudonym and signing keys; any other process shares data or tokens with processes that must use the same keys.
+    /// </summary>
+    public static bool IsSingleProcess(IConfiguration configuration) =>
+        !IsClient(configuration) && StorageConnectionString(configuration) is null;
+
+    private static bool IsClient(IConfiguration configuration) =>
+        string.Equals(configuration["Orleans:Mode"], "client", StringComparison.OrdinalIgnoreCase);
+
     public static WebApplicationBuilder AddGatewayOrleans(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var orleans = configuration.GetSection("Orleans");
-        if (!string.Equals(orleans["Mode"], "client", StringComparison.OrdinalIgnoreCase))
+        if (!IsClient(configuration))
         {
-            builder.UseOrleans(silo => silo.AddPrimeDirective(configuration));
+            builder.UseOrleans(silo => silo.AddPrimeDirective(configuration, IsSingleProcess(configuration)));
             return builder;
         }
 
-        builder.Services.AddPrimeDirectiveCore(configuration);
+        builder.Services.AddPrimeDirectiveCore(configuration, singleProcess: false);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(options =>
@@ -31,6 +41,9 @@ internal static partial class GatewayOrleans
                 options.ClusterId = orleans["ClusterId"] ?? SiloConfiguration.DefaultClusterId;
                 options.ServiceId = orleans["ServiceId"] ?? SiloConfiguration.DefaultClusterId;
             });
+            // Calls pending on a gateway silo's connection when it dies are not failed by Orleans: they wait this long.
+            var responseTimeout = SiloConfiguration.ResponseTimeout(configuration);
+            client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = responseTimeout);
             var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName);
             if (string.IsNullOrWhiteSpace(connectionString))
             {

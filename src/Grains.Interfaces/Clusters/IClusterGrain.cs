@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Grains.Interfaces.Clusters;
@@ -25,10 +26,16 @@ public interface IClusterGrain : ILegalHoldSubject, IErasable
     [Alias("SetTelemetry")]
     Task<TelemetrySetting?> SetTelemetryAsync([PersonalData] string bootstrapProof, bool disabled, bool purge);
 
-    /// <summary>Records that the operator (proven by the bootstrap id) asked for erasure under <paramref name="requestId"/>.</summary>
-    /// <returns><c>false</c> if unknown or the proof does not match.</returns>
-    [Alias("AcceptErasure")]
-    Task<bool> AcceptErasureAsync([PersonalData] string bootstrapProof, string requestId);
+    /// <summary>
+    /// The operator (proven by the bootstrap id) asks for erasure under <paramref name="requestId"/>: the cluster records
+    /// it, then submits the request workflow; if that submission fails, the cluster's reminder submits it again.
+    /// </summary>
+    /// <param name="bootstrapProof">The bootstrap id the caller presented.</param>
+    /// <param name="requestId">The new request's id (names the cluster's region).</param>
+    /// <param name="capabilityHash">Hash of the receipt URL's secret.</param>
+    /// <returns>The accepted request, or <c>null</c> if unknown or the proof does not match.</returns>
+    [Alias("RequestErasure")]
+    Task<PrivacyRequestView?> RequestErasureAsync([PersonalData] string bootstrapProof, string requestId, string capabilityHash);
 
     /// <summary>Erases everything about the cluster for an accepted erasure request; afterwards it is unknown.</summary>
     /// <returns>The receipt; none if the cluster is gone or never accepted the request; deferred under a legal hold.</returns>

@@ -8,7 +8,8 @@ public sealed class PrivacyOptions
 
     /// <summary>
     /// Base64 key (at least 32 bytes) of the HMAC that turns subject ids into grain keys and index keys.
-    /// Required for durable storage: changing it orphans every stored subject.
+    /// Required for durable storage (changing it orphans every stored subject) and wherever several processes share
+    /// data (a silo of its own, a client-mode gateway): they must all derive the same keys.
     /// </summary>
     public string? PseudonymKey { get; set; }
 }

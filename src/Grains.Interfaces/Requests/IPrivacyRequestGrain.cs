@@ -17,6 +17,14 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
     [Alias("SubmitClusterErasure")]
     Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission);
 
+    /// <summary>
+    /// The same submission again, from the cluster whose first submission may have failed. One-way: the cluster calls
+    /// it from its own turn, and the request may be awaiting that cluster; the cluster repeats it until the request arrives.
+    /// </summary>
+    [Alias("ResubmitClusterErasure")]
+    [OneWay]
+    Task ResubmitClusterErasureAsync(ClusterErasureSubmission submission);
+
     /// <summary>Accepts a parent's request to remove a child's data; it waits for an officer's review.</summary>
     [Alias("SubmitChildRemoval")]
     Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission);

@@ -64,10 +64,6 @@ public interface ILegalHoldSubject : IGrainWithStringKey
 [Alias("PrimeDirective.IDestructionLedgerGrain")]
 public interface IDestructionLedgerGrain : IGrainWithStringKey
 {
-    /// <summary>Adds destroyed item counts.</summary>
-    [Alias("Record")]
-    Task RecordAsync(string subjectKind, string why, ImmutableDictionary<DataCategory, int> counts);
-
     /// <summary>The day's entries.</summary>
     [Alias("Read")]
     Task<ImmutableArray<DestructionEntry>> ReadAsync();

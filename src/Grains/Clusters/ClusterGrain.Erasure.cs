@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
@@ -10,42 +12,83 @@ namespace PrimeDirective.Grains.Clusters;
 /// <summary>Erasure of a cluster: by its operator's request or a linked account's, deferred while a legal hold runs.</summary>
 public sealed partial class ClusterGrain
 {
-    public async Task<bool> AcceptErasureAsync(string bootstrapProof, string requestId)
+    public async Task<PrivacyRequestView?> RequestErasureAsync(string bootstrapProof, string requestId, string capabilityHash)
     {
         if (!Proves(bootstrapProof))
         {
-            return false;
+            return null;
         }
 
+        var resubmitAt = time.GetUtcNow() + requests.Value.RetryPeriod;
         await UpdateAsync(_ =>
         {
-            var accepted = state.State.AcceptedErasures;
-            if (accepted.Contains(requestId))
+            var current = state.State;
+            if (current.AcceptedErasures.Contains(requestId))
             {
                 return (false, true);
             }
 
-            accepted.Add(requestId);
+            current.AcceptedErasures.Add(requestId);
+            current.UnconfirmedErasures.Add(new ClusterState.UnconfirmedErasure(requestId, capabilityHash, resubmitAt));
             return (true, true);
         });
-        return true;
+
+        // Armed before the submission: if it fails, or we crash now, the reminder submits the request again.
+        await ArmRetentionAsync();
+        await faults.BeforeStepAsync(requestId, "submit");
+
+        // A new request does not call us back within its submission (it runs on its own timer), so awaiting it is safe here.
+        var view = await GrainFactory.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(requestId))
+            .SubmitClusterErasureAsync(new ClusterErasureSubmission(this.GetPrimaryKeyString(), capabilityHash));
+        await ConfirmSubmittedAsync(requestId);
+        return view;
     }
 
-    public Task<ErasureStep> EraseForRequestAsync(string requestId) =>
-        EraseWhileAsync(() => state.RecordExists && state.State.AcceptedErasures.Contains(requestId), requestId);
+    public async Task<ErasureStep> EraseForRequestAsync(string requestId)
+    {
+        await ConfirmSubmittedAsync(requestId);
+        return await EraseWhileAsync(() => state.RecordExists && state.State.AcceptedErasures.Contains(requestId), requestId);
+    }
+
+    /// <summary>The request exists and runs: the reminder no longer needs to submit it.</summary>
+    private Task<bool> ConfirmSubmittedAsync(string requestId) =>
+        UpdateAsync(_ => (state.RecordExists && state.State.UnconfirmedErasures.RemoveAll(pending => pending.RequestId == requestId) > 0, true));
+
+    /// <summary>Submits again, one-way, each accepted erasure whose request has not confirmed it exists by now.</summary>
+    private async Task ResubmitUnconfirmedErasuresAsync(DateTimeOffset now)
+    {
+        var next = now + requests.Value.RetryPeriod;
+        var due = await UpdateAsync(_ =>
+        {
+            var current = state.State;
+            var due = current.UnconfirmedErasures.Where(pending => pending.ResubmitAt <= now).ToList();
+            foreach (var pending in due)
+            {
+                current.UnconfirmedErasures[current.UnconfirmedErasures.IndexOf(pending)] = pending with { ResubmitAt = next };
+            }
+
+            return (due.Count > 0, due);
+        });
+        foreach (var pending in due)
+        {
+            LogResubmitted(logger, pending.RequestId);
+            await GrainFactory.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(pending.RequestId))
+                .ResubmitClusterErasureAsync(new ClusterErasureSubmission(this.GetPrimaryKeyString(), pending.CapabilityHash));
+        }
+    }
 
     public Task<ErasureStep> EraseForLinkAsync(string userKey, string requestId) =>
         EraseWhileAsync(() => IsLinkedTo(userKey), requestId);
 
     public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
-        state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "cluster") : null);
+        state.State.ClusterId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "cluster") : null);
 
     private ImmutableDictionary<DataCategory, int> ErasureCounts() =>
         IdentifierItems(state.State).Concat(state.State.Items)
             .GroupBy(item => item.Category)
             .ToImmutableDictionary(group => group.Key, group => group.Count());
 
-    /// <summary>Deletes the cluster's row if <paramref name="allowed"/> holds (checked again after a write conflict), unless held.</summary>
+    /// <summary>Erases the cluster if <paramref name="allowed"/> holds (checked again after a write conflict), unless held.</summary>
     private async Task<ErasureStep> EraseWhileAsync(Func<bool> allowed, string requestId)
     {
         if (!allowed())
@@ -59,20 +102,57 @@ public sealed partial class ClusterGrain
             return ErasureStep.Held(hold);
         }
 
-        var counts = ErasureCounts();
-
-        // DeleteStateOnClear is on for subject storage: the row itself goes, not just its payload.
-        if (!await state.DeleteAsync(allowed, DeactivateOnIdle))
+        if (await DestroyAsync("request", allowed) is not { } counts)
         {
             return ErasureStep.Nothing;
         }
 
-        await DisarmRetentionAsync();
-        await LedgerAsync("request", counts);
-        DeactivateOnIdle();
         LogErased(logger, this.GetPrimaryKeyString());
         return new ErasureStep(new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "cluster"), null);
     }
+
+    /// <summary>
+    /// Destroys everything about the cluster if <paramref name="allowed"/> holds: one write leaves only the proof of it,
+    /// which goes to the ledger before the row itself is deleted. <c>null</c> if not allowed (any more).
+    /// </summary>
+    private async Task<ImmutableDictionary<DataCategory, int>?> DestroyAsync(string why, Func<bool> allowed)
+    {
+        var destroyed = await UpdateAsync(now =>
+        {
+            if (!allowed())
+            {
+                return (false, (ImmutableDictionary<DataCategory, int>?)null);
+            }
+
+            var counts = ErasureCounts();
+            state.State = new ClusterState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("cluster", why, counts, now)] };
+            return (true, counts);
+        });
+        if (destroyed is not null)
+        {
+            await CompleteDestructionAsync();
+        }
+
+        return destroyed;
+    }
+
+    /// <summary>
+    /// Records pending proofs of destruction; a row that no longer identifies a cluster (a destruction interrupted after
+    /// its first write) is then deleted with its reminder. Runs at activation too, so a crash in between is completed.
+    /// </summary>
+    private async Task CompleteDestructionAsync()
+    {
+        await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        if (state.RecordExists && state.State.ClusterId is null &&
+            await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null, DeactivateOnIdle))
+        {
+            await DisarmRetentionAsync();
+            DeactivateOnIdle();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Erasure request {RequestId} had not arrived; submitted again")]
+    private static partial void LogResubmitted(ILogger logger, string requestId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} erased")]
     private static partial void LogErased(ILogger logger, string grainKey);

@@ -4,7 +4,6 @@ using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Retention;
-using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
 
@@ -19,6 +18,7 @@ public sealed partial class ClusterGrain
         }
 
         var now = time.GetUtcNow();
+        await ResubmitUnconfirmedErasuresAsync(now);
         var destroyed = await UpdateAsync(_ =>
         {
             var current = state.State;
@@ -45,30 +45,26 @@ public sealed partial class ClusterGrain
                 current.Audit.Add(new AuditEntry(now, "destroyed", $"{count} {Json(category)} item(s): expiry"));
             }
 
+            if (!counts.IsEmpty)
+            {
+                current.PendingProofs.Add(DestructionProof.New("cluster", "expiry", counts, now));
+            }
+
             return (true, counts);
         });
-        if (!destroyed.IsEmpty)
-        {
-            await LedgerAsync("expiry", destroyed);
-        }
+        await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
 
         foreach (var (category, count) in destroyed)
         {
             LogDestroyed(logger, this.GetPrimaryKeyString(), category, count);
         }
 
-        if (state.RecordExists && IsForgettable(state.State))
+        // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked, no hold: the ids go too.
+        if (state.RecordExists && IsForgettable(state.State) &&
+            await DestroyAsync("expiry", () => state.RecordExists && IsForgettable(state.State)) is not null)
         {
-            // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked, no hold: the ids go too.
-            var identifiers = IdentifierItems(state.State).Count();
-            if (await state.DeleteAsync(() => state.RecordExists && IsForgettable(state.State), DeactivateOnIdle))
-            {
-                await LedgerAsync("expiry", ImmutableDictionary<DataCategory, int>.Empty.Add(DataCategory.Identifier, identifiers));
-                await DisarmRetentionAsync();
-                DeactivateOnIdle();
-                LogForgotten(logger, this.GetPrimaryKeyString());
-                return;
-            }
+            LogForgotten(logger, this.GetPrimaryKeyString());
+            return;
         }
 
         // The reminder just fired: whatever it was registered for is spent.
@@ -138,7 +134,11 @@ public sealed partial class ClusterGrain
             next = receiptExpiry;
         }
 
-        return ExpirySchedule.NextDue(next, current.LegalHold, now);
+        next = ExpirySchedule.NextDue(next, current.LegalHold, now);
+
+        // Not deferred by a hold: the request must exist to show that it is on hold.
+        var resubmit = current.UnconfirmedErasures.Count == 0 ? null : current.UnconfirmedErasures.Min(pending => (DateTimeOffset?)pending.ResubmitAt);
+        return resubmit < next || next is null ? resubmit : next;
     }
 
     private async Task DisarmRetentionAsync()
@@ -148,10 +148,6 @@ public sealed partial class ClusterGrain
             await this.UnregisterReminder(reminder);
         }
     }
-
-    /// <summary>Proof of destruction that outlives the cluster's row: counts in its region's ledger for the day.</summary>
-    private Task LedgerAsync(string why, ImmutableDictionary<DataCategory, int> counts) =>
-        GrainFactory.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(Region, time.GetUtcNow())).RecordAsync("cluster", why, counts);
 
     private static string Json(DataCategory category) => System.Text.Json.JsonSerializer.Serialize(category).Trim('"');
 

@@ -9,6 +9,7 @@ using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
@@ -20,12 +21,17 @@ public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Subjects)] IPersistentState<ClusterState> state,
     PolicyClock time,
     IOptions<RetentionOptions> retention,
+    IOptions<RequestOptions> requests,
+    IPrivacyRequestFaults faults,
+    IDestructionLedger ledger,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
 
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => CompleteDestructionAsync();
 
     public async Task<ReportReceipt> RecordReportAsync(ClusterReport report)
     {
@@ -137,7 +143,7 @@ public sealed partial class ClusterGrain(
 
         if (report.ReportId is not null && current.Accepted.TryGetValue(reportId, out var earlier) && earlier.ExpiresAt > now)
         {
-            return (false, new ReportReceipt(reportId, earlier.AcceptedAt, ReportOutcome.Stored));
+            return (false, new ReportReceipt(reportId, earlier.AcceptedAt, ReportOutcome.Duplicate));
         }
 
         var policy = retention.Value;
@@ -145,7 +151,12 @@ public sealed partial class ClusterGrain(
         current.BootstrapId ??= report.BootstrapId;
         current.FirstSeenAt ??= now;
         current.Items.AddRange(ReportItems(report, reportId, now, policy));
-        current.Accepted[reportId] = new ClusterState.AcceptedReport(now, policy.ExpiryOf(DataCategory.Usage, now)!.Value);
+        if (report.ReportId is not null)
+        {
+            // Only a report that names itself can be repeated; Flynn's scheduler reports carry no id to remember.
+            current.Accepted[reportId] = new ClusterState.AcceptedReport(now, policy.ExpiryOf(DataCategory.Usage, now)!.Value);
+        }
+
         return (true, new ReportReceipt(reportId, now, ReportOutcome.Stored));
     }
 
@@ -196,7 +207,18 @@ public sealed partial class ClusterGrain(
     }
 
     private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
+        state.UpdateAsync(
+            () =>
+            {
+                var decided = decide(time.GetUtcNow());
+                if (decided.Changed)
+                {
+                    state.State.Bound();
+                }
+
+                return decided;
+            },
+            DeactivateOnIdle);
 
     private ClusterRecord Record()
     {
@@ -209,7 +231,7 @@ public sealed partial class ClusterGrain(
             current.FirstSeenAt!.Value,
             new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
             [.. items],
-            [.. current.Audit],
+            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
             current.LegalHold);
     }
 

@@ -2,6 +2,7 @@ using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
 
@@ -9,7 +10,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
 /// member names, not CLR type names, so a type or assembly rename never strands stored data.
 /// </summary>
-public sealed class ClusterState : ILegalHoldState, IDueReminderState
+public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestructionProofState
 {
     [PersonalData]
     public string? ClusterId { get; set; }
@@ -37,17 +38,47 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState
     /// <summary>Erasure requests the operator made with the proof; the request workflow erases under one of them.</summary>
     public List<string> AcceptedErasures { get; set; } = [];
 
+    /// <summary>Accepted erasures whose request has not yet confirmed it exists; the reminder submits them again when due.</summary>
+    public List<UnconfirmedErasure> UnconfirmedErasures { get; set; } = [];
+
     /// <summary>The legal hold in force, if any: it defers expiry and erasure.</summary>
     public LegalHold? LegalHold { get; set; }
 
     /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
     public List<string> WaitingErasures { get; set; } = [];
 
-    /// <summary>What was done to the cluster's data and why (holds, destruction); nothing personal.</summary>
+    /// <summary>What was done to the cluster's data and why (holds, destruction); nothing personal. The newest entries.</summary>
     public List<AuditEntry> Audit { get; set; } = [];
+
+    /// <summary>Older audit entries, folded into counts.</summary>
+    public FoldedHistory EarlierAudit { get; set; } = new();
+
+    /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
+    public List<DestructionProof> PendingProofs { get; set; } = [];
 
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Report ids remembered for repeats, at most; a retry comes soon after its report, so the newest are the ones kept.</summary>
+    public const int MaxRememberedReports = 1000;
+
+    /// <summary>Keeps the histories of the state bounded: called with every write.</summary>
+    public void Bound()
+    {
+        BoundedHistory.FoldAudit(Audit, EarlierAudit);
+        if (Accepted.Count > MaxRememberedReports)
+        {
+            foreach (var reportId in Accepted.OrderBy(pair => pair.Value.AcceptedAt).Take(Accepted.Count - MaxRememberedReports).Select(pair => pair.Key).ToList())
+            {
+                Accepted.Remove(reportId);
+            }
+        }
+    }
+
+    /// <param name="RequestId">The accepted request.</param>
+    /// <param name="CapabilityHash">Hash of its receipt URL's secret.</param>
+    /// <param name="ResubmitAt">When the reminder submits it again if it has still not arrived.</param>
+    public sealed record UnconfirmedErasure(string RequestId, string CapabilityHash, DateTimeOffset ResubmitAt);
 
     public sealed record AcceptedReport(DateTimeOffset AcceptedAt, DateTimeOffset ExpiresAt);
 

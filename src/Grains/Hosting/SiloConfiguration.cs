@@ -30,6 +30,13 @@ public static class SiloConfiguration
 
     public const int DefaultGatewayPort = 30311;
 
+    /// <summary>
+    /// How long a grain call waits for its answer (<c>Orleans:ResponseTimeout</c>), on silos and the gateway's client.
+    /// Orleans does not fail the calls pending on a gateway connection that drops; they wait this long (its default is
+    /// 30 s). Expiry is checked once a second, so a caller gets its answer (503) within 5 s of sending.
+    /// </summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(3.5);
+
     /// <summary>The ADO.NET invariant of PostgreSQL.</summary>
     public const string Invariant = "Npgsql";
 
@@ -38,13 +45,23 @@ public static class SiloConfiguration
     /// durable in PostgreSQL (schema applied at start); without it, a localhost silo that keeps state in memory.
     /// Cluster ids, ports and the advertised address come from <c>Orleans:*</c>.
     /// </summary>
-    public static ISiloBuilder AddPrimeDirective(this ISiloBuilder silo, IConfiguration configuration)
+    /// <param name="silo">The silo to configure.</param>
+    /// <param name="configuration">The process's configuration.</param>
+    /// <param name="singleProcess">
+    /// Whether this silo is the only process that ever holds the data (the gateway's in-memory mode), so it may draw
+    /// random keys; a silo of its own (<c>src/Silo</c>) always shares data with a gateway and needs the configured key.
+    /// </param>
+    public static ISiloBuilder AddPrimeDirective(this ISiloBuilder silo, IConfiguration configuration, bool singleProcess = false)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = silo.Services;
-        services.AddPrimeDirectiveCore(configuration);
+        services.AddPrimeDirectiveCore(configuration, singleProcess);
+        services.AddOutboxSender();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
+
+        // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
+        services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (provider, _) => new SiloStartClock(provider.GetRequiredService<TimeProvider>()));
 
         // Plain JSON keyed by member names: stored state survives type and assembly renames.
         silo.UseSystemTextJsonGrainStorageSerializer();
@@ -55,6 +72,13 @@ public static class SiloConfiguration
             options.ClusterId = orleans["ClusterId"] ?? DefaultClusterId;
             options.ServiceId = orleans["ServiceId"] ?? DefaultClusterId;
         });
+
+        // Silo-to-silo calls too: a grain waiting on a dead silo is held no longer than its callers wait.
+        var responseTimeout = ResponseTimeout(configuration);
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = responseTimeout);
+
+        // Failure detection (probe timeout, missed probes, votes...): Orleans' defaults unless configured.
+        services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         var regions = configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
@@ -77,6 +101,7 @@ public static class SiloConfiguration
             }
 
             silo.UseInMemoryReminderService();
+            services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -89,6 +114,8 @@ public static class SiloConfiguration
             region => region,
             region => configuration[$"{RegionOptions.SectionName}:Databases:{region}"] is { Length: > 0 } own ? own : connectionString,
             StringComparer.Ordinal);
+        services.AddSingleton(new RegionDatabases(regionDatabases));
+        services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
@@ -118,6 +145,14 @@ public static class SiloConfiguration
         return silo;
     }
 
+    /// <summary><c>Orleans:ResponseTimeout</c>, or <see cref="DefaultResponseTimeout"/>; it must be positive.</summary>
+    public static TimeSpan ResponseTimeout(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var timeout = configuration.GetSection("Orleans").GetValue<TimeSpan?>("ResponseTimeout") ?? DefaultResponseTimeout;
+        return timeout > TimeSpan.Zero ? timeout : throw new InvalidOperationException($"Orleans:ResponseTimeout must be positive: {timeout}");
+    }
+
     /// <summary>
     /// The same database under its own connection pool (Npgsql pools per connection string): a burst of grain-state
     /// work, such as many retention reminders at once, must not starve the silo's membership heartbeats.
@@ -126,14 +161,23 @@ public static class SiloConfiguration
         new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"prime-directive-{purpose}" }.ConnectionString;
 
     /// <summary>Services both silos and the gateway need: options, pseudonyms, time, log redaction.</summary>
-    public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="services">The process's services.</param>
+    /// <param name="configuration">The process's configuration.</param>
+    /// <param name="singleProcess">
+    /// Whether this process alone holds the data (the gateway's in-memory mode): only then may the pseudonym key be
+    /// random. A silo of its own or a client-mode gateway shares data with other processes, which must all derive the
+    /// same grain keys.
+    /// </param>
+    public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration, bool singleProcess = false)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new PolicyClock(provider.GetRequiredService<TimeProvider>()));
+        var durable = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName));
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.SectionName))
             .Validate(
-                options => !string.IsNullOrWhiteSpace(options.PseudonymKey) || string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName)),
-                "Privacy:PseudonymKey (base64, 32+ bytes) is required when data is stored durably.")
+                options => !string.IsNullOrWhiteSpace(options.PseudonymKey) || (singleProcess && !durable),
+                "Privacy:PseudonymKey (base64, 32+ bytes) is required when data is stored durably or shared by several processes "
+                + "(src/Silo, a gateway with Orleans:Mode=client): every process must derive the same grain keys from it.")
             .ValidateOnStart();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName));
         services.AddOptions<RegionOptions>().Bind(configuration.GetSection(RegionOptions.SectionName))

@@ -14,4 +14,22 @@ public sealed class OutboxOptions
 
     /// <summary>The SMTP relay; setting <see cref="SmtpSettings.Host"/> switches the outbox to SMTP.</summary>
     public SmtpSettings Smtp { get; set; } = new();
+
+    /// <summary>Wait after a message's first failed delivery; it doubles after each further failure, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between two delivery attempts of one message.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How often a grain with undelivered messages hands them to a sender again through its reminder, so a message a
+    /// crashed silo held is sent by another (never below Orleans' reminder minimum, one minute by default).
+    /// </summary>
+    public TimeSpan RecheckPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a message without a code (a notice, an answer to a parent) is retried before it is dropped unsent.</summary>
+    public TimeSpan NoticeLifetime { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Deliveries a silo attempts at the same time.</summary>
+    public int MaxConcurrentSends { get; set; } = 4;
 }

@@ -21,6 +21,9 @@ public static class OutboxRegistration
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName))
             .Validate(options => MailboxAddress.TryParse(options.From, out _), "Outbox:From must be a mail address.")
             .Validate(options => options.Smtp.Port is > 0 and <= 65535, "Outbox:Smtp:Port must be a TCP port.")
+            .Validate(options => options.RetryDelay > TimeSpan.Zero && options.MaxRetryDelay >= options.RetryDelay, "Outbox:RetryDelay must be positive and at most Outbox:MaxRetryDelay.")
+            .Validate(options => options.RecheckPeriod > TimeSpan.Zero && options.NoticeLifetime > TimeSpan.Zero, "Outbox:RecheckPeriod and Outbox:NoticeLifetime must be positive.")
+            .Validate(options => options.MaxConcurrentSends > 0, "Outbox:MaxConcurrentSends must be positive.")
             .ValidateOnStart();
 
         // Chosen from the bound options, so code that configures OutboxOptions is honoured too.
@@ -28,6 +31,20 @@ public static class OutboxRegistration
             string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<OutboxOptions>>().Value.Smtp.Host)
                 ? ActivatorUtilities.CreateInstance<FileOutbox>(provider)
                 : ActivatorUtilities.CreateInstance<SmtpOutbox>(provider));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the silo's <see cref="OutboxSender"/> (and <see cref="MessageSeal"/>), which drains the messages grains
+    /// keep; it runs while the silo is active. Silos only: a client has no grains whose messages it could send.
+    /// </summary>
+    public static IServiceCollection AddOutboxSender(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<MessageSeal>();
+        services.TryAddSingleton<OutboxSender>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OutboxSender>(
+            provider => provider.GetRequiredService<OutboxSender>()));
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Grains.Requests;
@@ -12,6 +13,12 @@ public sealed partial class PrivacyRequestGrain
     {
         ArgumentNullException.ThrowIfNull(submission);
         var requestId = RequestId();
+        var received = outbox.Prepare(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId), time.GetUtcNow() + outbox.NoticeLifetime);
+        if (state.State.RequestId is null)
+        {
+            await ArmOutboxAsync();
+        }
+
         var accepted = await AcceptOnceAsync(
             PrivacyRequestKinds.ChildRemoval, PrivacyRequestStatus.AwaitingReview, "child-removal", submission.CapabilityHash, current =>
             {
@@ -19,11 +26,12 @@ public sealed partial class PrivacyRequestGrain
                 current.ParentName = submission.ParentName;
                 current.ParentEmail = submission.ParentEmail;
                 current.Statement = submission.Statement;
+                OutgoingMessages.Add(current.Outgoing, received);
             });
         if (accepted)
         {
+            outbox.Hand(this.GetGrainId(), [received]);
             await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).AddAsync(requestId);
-            await outbox.SendAsync(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId));
         }
 
         return View();
@@ -67,7 +75,10 @@ public sealed partial class PrivacyRequestGrain
         return View();
     }
 
-    /// <summary>Tells a parent the decision, then forgets the parent: their name, address and statement were only for this.</summary>
+    /// <summary>
+    /// Tells a parent the decision and forgets the parent in one write: their name, address and statement were only for
+    /// this, and from then on they live only sealed inside the answer until it is delivered.
+    /// </summary>
     private async Task AnswerParentAsync()
     {
         var current = state.State;
@@ -76,16 +87,30 @@ public sealed partial class PrivacyRequestGrain
             return;
         }
 
-        await outbox.SendAsync(Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason));
-        await UpdateAsync(_ =>
+        var answer = outbox.Prepare(
+            Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason),
+            time.GetUtcNow() + outbox.NoticeLifetime);
+        await ArmOutboxAsync();
+        var queued = await UpdateAsync(_ =>
         {
             var answered = state.State;
+            if (answered.ParentAnswered)
+            {
+                return (false, false);
+            }
+
             answered.ParentAnswered = true;
             answered.ParentName = null;
             answered.ParentEmail = null;
             answered.Statement = null;
+            OutgoingMessages.Add(answered.Outgoing, answer);
             return (true, true);
         });
+        if (queued)
+        {
+            outbox.Hand(this.GetGrainId(), [answer]);
+        }
+
         await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).RemoveAsync(current.RequestId!);
     }
 

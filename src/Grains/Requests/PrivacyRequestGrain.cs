@@ -22,11 +22,11 @@ namespace PrimeDirective.Grains.Requests;
 public sealed partial class PrivacyRequestGrain(
     [PersistentState("request", StorageNames.Subjects)] IPersistentState<PrivacyRequestState> state,
     IPrivacyRequestFaults faults,
-    IOutbox outbox,
+    OutboxSender outbox,
     UserKeys keys,
     PolicyClock time,
     IOptions<RequestOptions> options,
-    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IRemindable
+    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -55,6 +55,8 @@ public sealed partial class PrivacyRequestGrain(
         await StartAsync();
         return View();
     }
+
+    public Task ResubmitClusterErasureAsync(ClusterErasureSubmission submission) => SubmitClusterErasureAsync(submission);
 
     /// <summary>Persists a new request (a repeated submission to the same id changes nothing); <c>true</c> if it was new.</summary>
     private Task<bool> AcceptOnceAsync(string kind, PrivacyRequestStatus status, string reason, string capabilityHash, Action<PrivacyRequestState> target)
@@ -93,6 +95,10 @@ public sealed partial class PrivacyRequestGrain(
         if (reminderName == ResumeReminder)
         {
             await RunAsync();
+        }
+        else if (reminderName == OutboxReminder)
+        {
+            await RecheckOutgoingAsync();
         }
     }
 

@@ -1,12 +1,14 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Outbox;
 
 namespace PrimeDirective.Grains.Requests;
 
 /// <summary>
 /// The stored state of a privacy request (plain JSON in its subject's region). What it needs to run is
-/// pseudonymous (grain keys); a child-removal request's parent data is destroyed once the parent has been answered.
+/// pseudonymous (grain keys); a child-removal request's parent data is destroyed once the parent has been answered
+/// (sealed messages to the parent stay until delivered).
 /// </summary>
 public sealed class PrivacyRequestState
 {
@@ -62,6 +64,9 @@ public sealed class PrivacyRequestState
 
     /// <summary>Whether the parent has been told the decision (then their data goes).</summary>
     public bool ParentAnswered { get; set; }
+
+    /// <summary>Messages to the parent not yet delivered, sealed.</summary>
+    public List<QueuedMessage> Outgoing { get; set; } = [];
 }
 
 /// <summary>The kinds of privacy request.</summary>

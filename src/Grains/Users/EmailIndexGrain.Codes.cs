@@ -4,7 +4,7 @@ using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Users;
 
-/// <summary>One-time codes of an email index entry: issued, rate-limited, checked, and destroyed when they expire.</summary>
+/// <summary>One-time codes of an email index entry: issued with their message, rate-limited, checked, and destroyed when they expire.</summary>
 public sealed partial class EmailIndexGrain
 {
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -15,7 +15,7 @@ public sealed partial class EmailIndexGrain
         }
 
         var now = time.GetUtcNow();
-        await UpdateAsync(() =>
+        var dropped = await UpdateAsync(() =>
         {
             var current = state.State;
             var changed = current.Pending is { } pending && pending.ExpiresAt <= now;
@@ -25,8 +25,14 @@ public sealed partial class EmailIndexGrain
             }
 
             var trimmed = current.MessagesSent.RemoveAll(sent => sent + Options.CodeLifetime <= now) > 0;
-            return (changed || trimmed, true);
+            var useless = OutgoingMessages.DropUseless(current.Outgoing, now);
+            var postponed = OutgoingMessages.PostponeRecheck(current.Outgoing, now, outbox.RecheckPeriod);
+            return (changed || trimmed || useless.Count > 0 || postponed, useless);
         });
+        outbox.Withdraw(dropped);
+
+        // A sender that still has them ignores them; after a crash this is how they get sent at all.
+        HandOutgoing();
         await ForgetIfEmptyAsync();
         if (state.RecordExists)
         {
@@ -36,57 +42,65 @@ public sealed partial class EmailIndexGrain
     }
 
     /// <summary>
-    /// Issues a fresh code (replacing any outstanding one) for the account <paramref name="userIdFor"/> names from the
-    /// current state (<c>null</c>: none), persists its hash, then sends it; decided again from fresh state after a
-    /// write conflict, so a duplicate activation's messages count against the limit and its claim is respected.
+    /// Issues a fresh code (replacing any outstanding one, and its message if still undelivered) for the account
+    /// <paramref name="userIdFor"/> names from the current state (<c>null</c>: none): its hash and its message are
+    /// persisted in one write, then the message is handed to the sender, whose delivery nobody waits for. Decided again
+    /// from fresh state after a write conflict, so a duplicate activation's messages count against the limit and its
+    /// claim is respected.
     /// </summary>
     private async Task IssueCodeAsync(PendingKind kind, SignUpDetails? signUp, Func<EmailIndexState, string?> userIdFor, Func<string, OutboxMessage> message)
     {
         var now = time.GetUtcNow();
         var code = OneTimeCode.New();
         var salt = OneTimeCode.NewSalt();
-        var issued = await UpdateAsync(() =>
+        var expiresAt = now + Options.CodeLifetime;
+        var queued = outbox.Prepare(message(code), dropAfter: expiresAt, CodeTopic);
+        var replaced = await UpdateAsync<List<string>?>(() =>
         {
             var current = state.State;
             if (IsRateLimited(current, now) || userIdFor(current) is not { } userId)
             {
-                return (false, false);
+                return (false, null);
             }
 
-            current.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, now + Options.CodeLifetime, 0, signUp, userId);
+            current.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, expiresAt, 0, signUp, userId);
             current.MessagesSent.Add(now);
-            return (true, true);
+            return (true, OutgoingMessages.Add(current.Outgoing, queued));
         });
-        await SendIfIssuedAsync(issued, message(code));
+        await SendIfQueuedAsync(queued, replaced);
     }
 
-    /// <summary>Sends a notice unless the address already got its share of messages.</summary>
+    /// <summary>Queues a notice unless the address already got its share of messages; it is pointless once the rate-limit window closes.</summary>
     private async Task SendLimitedAsync(OutboxMessage message)
     {
         var now = time.GetUtcNow();
-        var allowed = await UpdateAsync(() =>
+        var queued = outbox.Prepare(message, dropAfter: now + Options.CodeLifetime);
+        var replaced = await UpdateAsync<List<string>?>(() =>
         {
-            if (IsRateLimited(state.State, now))
+            var current = state.State;
+            if (IsRateLimited(current, now))
             {
-                return (false, false);
+                return (false, null);
             }
 
-            state.State.MessagesSent.Add(now);
-            return (true, true);
+            current.MessagesSent.Add(now);
+            return (true, OutgoingMessages.Add(current.Outgoing, queued));
         });
-        await SendIfIssuedAsync(allowed, message);
+        await SendIfQueuedAsync(queued, replaced);
     }
 
-    private async Task SendIfIssuedAsync(bool issued, OutboxMessage message)
+    /// <summary>Hands a persisted message to the sender (<paramref name="replaced"/> <c>null</c>: it was not persisted) and arms the reminder.</summary>
+    private async Task SendIfQueuedAsync(QueuedMessage queued, List<string>? replaced)
     {
-        if (!issued)
+        if (replaced is null)
         {
             LogRateLimited(logger, this.GetPrimaryKeyString());
             return;
         }
 
+        outbox.Withdraw(replaced);
+        outbox.Hand(this.GetGrainId(), [queued]);
         await ArmAsync();
-        await outbox.SendAsync(message);
     }
 
     private bool IsRateLimited(EmailIndexState current, DateTimeOffset now) =>
@@ -137,9 +151,12 @@ public sealed partial class EmailIndexGrain
         return accepted;
     }
 
-    /// <summary>The reminder is due when the pending code expires or the rate-limit window closes, whichever is first.</summary>
+    /// <summary>
+    /// The reminder is due when the pending code expires, the rate-limit window closes, or an undelivered message is to
+    /// be handed to a sender again, whichever is first.
+    /// </summary>
     private Task ArmAsync(bool rearm = false) =>
-        this.ArmAsync(state, ExpiryReminder, DueAt, time.GetUtcNow(), TimeSpan.FromMinutes(1), rearm, DeactivateOnIdle);
+        this.ArmAsync(state, ExpiryReminder, DueAt, time.GetUtcNow(), outbox.RecheckPeriod, rearm, DeactivateOnIdle);
 
     private DateTimeOffset? DueAt(EmailIndexState current)
     {
@@ -148,6 +165,11 @@ public sealed partial class EmailIndexGrain
         {
             var windowEnd = current.MessagesSent.Min() + Options.CodeLifetime;
             due = due is null || windowEnd < due ? windowEnd : due;
+        }
+
+        if (OutgoingMessages.NextRecheck(current.Outgoing) is { } recheck)
+        {
+            due = due is null || recheck < due ? recheck : due;
         }
 
         return due;

@@ -12,17 +12,17 @@ using PrimeDirective.Grains.Storage;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>
-/// One email index entry: which account claims an address, and the one-time code outstanding for it.
-/// Pending sign-ups are personal data: a reminder destroys them when their code expires.
+/// One email index entry: which account claims an address, the one-time code outstanding for it, and the messages to the
+/// address not yet delivered. Pending sign-ups are personal data: a reminder destroys them when their code expires.
 /// </summary>
 [RegionPlacement]
 public sealed partial class EmailIndexGrain(
     [PersistentState("email", StorageNames.Subjects)] IPersistentState<EmailIndexState> state,
-    IOutbox outbox,
+    OutboxSender outbox,
     UserKeys keys,
     PolicyClock time,
     IOptions<AccountOptions> options,
-    ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IRemindable
+    ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IOutboxOwner, IRemindable
 {
     private const string ExpiryReminder = "code-expiry";
 
@@ -192,12 +192,22 @@ public sealed partial class EmailIndexGrain(
         if (claimed || current.UserId is null)
         {
             await state.DeleteAsync(() => true, DeactivateOnIdle);
+
+            // Nothing more goes to an erased person's address.
+            outbox.Withdraw([.. current.Outgoing.Select(message => message.Id)]);
             await DisarmAsync();
             DeactivateOnIdle();
         }
         else
         {
-            await UpdateAsync(() => (state.State.Pending is not null, state.State.Pending = null));
+            var withdrawn = await UpdateAsync(() =>
+            {
+                var removed = OutgoingMessages.RemoveTopic(state.State.Outgoing, CodeTopic);
+                var changed = state.State.Pending is not null || removed.Count > 0;
+                state.State.Pending = null;
+                return (changed, removed);
+            });
+            outbox.Withdraw(withdrawn);
         }
 
         LogReleased(logger, this.GetPrimaryKeyString());

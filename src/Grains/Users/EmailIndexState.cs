@@ -1,10 +1,14 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Users;
 
-/// <summary>The stored state of an email index entry (plain JSON in its region's database). The address itself is not in it.</summary>
+/// <summary>
+/// The stored state of an email index entry (plain JSON in its region's database). The address itself is not in it,
+/// except sealed inside undelivered messages.
+/// </summary>
 public sealed class EmailIndexState : IDueReminderState
 {
     /// <summary>The account that claims the address.</summary>
@@ -20,13 +24,16 @@ public sealed class EmailIndexState : IDueReminderState
     /// <summary>When messages were sent to the address, for the per-address rate limit.</summary>
     public List<DateTimeOffset> MessagesSent { get; set; } = [];
 
+    /// <summary>Messages to the address not yet delivered, sealed; each counted in <see cref="MessagesSent"/>.</summary>
+    public List<QueuedMessage> Outgoing { get; set; } = [];
+
     /// <summary>When the expiry reminder is due, if one is registered.</summary>
     public DateTimeOffset? ExpiryDueAt { get; set; }
 
     DateTimeOffset? IDueReminderState.ReminderDueAt { get => ExpiryDueAt; set => ExpiryDueAt = value; }
 
-    /// <summary>Nothing claimed, nothing pending, and no rate-limit window open: the row can go.</summary>
-    public bool IsEmpty => UserId is null && Creating is null && Pending is null && MessagesSent.Count == 0;
+    /// <summary>Nothing claimed, nothing pending, nothing to deliver, and no rate-limit window open: the row can go.</summary>
+    public bool IsEmpty => UserId is null && Creating is null && Pending is null && MessagesSent.Count == 0 && Outgoing.Count == 0;
 }
 
 /// <summary>What a code is for.</summary>

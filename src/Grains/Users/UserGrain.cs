@@ -19,6 +19,7 @@ public sealed partial class UserGrain(
     UserKeys keys,
     ClusterKeys clusterKeys,
     PolicyClock time,
+    IDestructionLedger ledger,
     IOptions<AccountOptions> options,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
@@ -28,6 +29,8 @@ public sealed partial class UserGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        await CompleteDestructionAsync();
+
         // An email change that crashed after the new entry was claimed still has the old entry to release.
         if (state.State.ReleasingEmail is not null)
         {
@@ -89,7 +92,8 @@ public sealed partial class UserGrain(
         return Task.FromResult<UserRecord?>(new UserRecord(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
             Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
-            [.. current.Notifications], [.. current.Disclosures], [.. current.Audit]));
+            [.. BoundedHistory.ShowNotifications(current.Notifications, current.EarlierNotifications)], [.. current.Disclosures],
+            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)]));
     }
 
     public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
@@ -235,7 +239,7 @@ public sealed partial class UserGrain(
     }
 
     public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
-        state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "account") : null);
+        state.State.UserId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "account") : null);
 
     private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
         .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
@@ -243,7 +247,7 @@ public sealed partial class UserGrain(
 
     public async Task<ErasureStep> EraseAsync(string requestId)
     {
-        if (!state.RecordExists)
+        if (state.State.UserId is null)
         {
             return ErasureStep.Nothing;
         }
@@ -253,12 +257,40 @@ public sealed partial class UserGrain(
             return ErasureStep.Held(hold);
         }
 
-        var counts = ErasureCounts();
-        await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle);
-        await GrainFactory.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(Region, time.GetUtcNow())).RecordAsync("account", "request", counts);
-        DeactivateOnIdle();
+        // One write leaves only the proof of the destruction; it goes to the ledger before the row itself is deleted.
+        var counts = await UpdateAsync(now =>
+        {
+            if (state.State.UserId is null)
+            {
+                return (false, (ImmutableDictionary<DataCategory, int>?)null);
+            }
+
+            var counts = ErasureCounts();
+            state.State = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", counts, now)] };
+            return (true, counts);
+        });
+        if (counts is null)
+        {
+            return ErasureStep.Nothing;
+        }
+
+        await CompleteDestructionAsync();
         LogErased(logger, Key);
         return new ErasureStep(new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "account"), null);
+    }
+
+    /// <summary>
+    /// Records pending proofs of destruction; a row that no longer names an account (an erasure interrupted after its
+    /// first write) is then deleted. Runs at activation too, so a crash in between is completed.
+    /// </summary>
+    private async Task CompleteDestructionAsync()
+    {
+        await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        if (state.RecordExists && state.State.UserId is null &&
+            await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, DeactivateOnIdle))
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private UserProfile Profile() => new(state.State.Name!, state.State.Email!, state.State.BirthDate!.Value);
@@ -270,7 +302,18 @@ public sealed partial class UserGrain(
     private static string Json(DataPurpose purpose) => System.Text.Json.JsonSerializer.Serialize(purpose).Trim('"');
 
     private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
+        state.UpdateAsync(
+            () =>
+            {
+                var decided = decide(time.GetUtcNow());
+                if (decided.Changed)
+                {
+                    state.State.Bound();
+                }
+
+                return decided;
+            },
+            DeactivateOnIdle);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey} created")]
     private static partial void LogCreated(ILogger logger, string grainKey);

@@ -1,12 +1,13 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState
+public sealed class UserState : ILegalHoldState, IDestructionProofState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -35,6 +36,12 @@ public sealed class UserState : ILegalHoldState
 
     public List<AuditEntry> Audit { get; set; } = [];
 
+    /// <summary>Older audit entries, folded into counts.</summary>
+    public FoldedHistory EarlierAudit { get; set; } = new();
+
+    /// <summary>Older notices, folded into counts (each was also sent by email).</summary>
+    public FoldedHistory EarlierNotifications { get; set; } = new();
+
     /// <summary>The erasure that closed the account; from then on its tokens no longer work.</summary>
     public string? ClosedBy { get; set; }
 
@@ -51,6 +58,16 @@ public sealed class UserState : ILegalHoldState
 
     /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
     public List<string> WaitingErasures { get; set; } = [];
+
+    /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
+    public List<DestructionProof> PendingProofs { get; set; } = [];
+
+    /// <summary>Keeps the histories of the state bounded: called with every write.</summary>
+    public void Bound()
+    {
+        BoundedHistory.FoldAudit(Audit, EarlierAudit);
+        BoundedHistory.FoldNotifications(Notifications, EarlierNotifications);
+    }
 
     public bool IsActive => UserId is not null && ClosedBy is null;
 }

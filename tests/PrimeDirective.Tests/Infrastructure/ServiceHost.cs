@@ -56,6 +56,10 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Outbox:Directory"] = Outbox.Directory;
         Settings["Auth:SigningKey"] = SigningKey;
         Settings["Gateway:RateLimits:CodeRequestsPerMinute"] = "100000";
+
+        // Behaviour tests share two cores with parallel collections; a slow first call must not turn into a 503. The
+        // shipped short default is what the multi-process kill test runs (scripts/cluster.sh).
+        Settings["Orleans:ResponseTimeout"] = "00:00:30";
         await StartSilosAsync();
 
         Settings["Orleans:GatewayListRefreshPeriod"] = "00:00:01";

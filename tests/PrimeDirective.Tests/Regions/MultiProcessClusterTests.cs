@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
+using Npgsql;
+using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace PrimeDirective.Tests.Regions;
@@ -12,23 +14,35 @@ namespace PrimeDirective.Tests.Regions;
 /// <summary>
 /// The service as separate operating-system processes (<c>scripts/cluster.sh</c>: three silos, one per region,
 /// and the gateway as an Orleans client, on fresh PostgreSQL databases): a silo process dies by SIGKILL while
-/// reports stream in, and every report that was acknowledged is there afterwards.
+/// reports of every region stream in. No caller waits past the configured response timeout (plus Orleans' expiry
+/// sweep), every answer is a success or 503 with <c>Retry-After</c>, and every acknowledged report is there afterwards.
 /// </summary>
 public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const int Waves = 20;
-    private const int KillDuringWave = 7;
     private const string KilledRegion = "us";
+    private const int SendersPerRegion = 4;
+    private const int AcknowledgedBeforeKill = 5;
+    private const int AcknowledgedAfterDeath = 5;
+
+    /// <summary>Ports of a run: PD_BASE_PORT .. +10 (scripts/cluster.sh).</summary>
+    private const int PortsPerRun = 11;
+
+    /// <summary><c>SiloStatus.Dead</c> in the membership table.</summary>
+    private const int DeadStatus = 6;
 
     private static readonly string[] s_regions = ["eu", "us", "ap"];
     private static readonly TimeSpan s_scriptStart = TimeSpan.FromMinutes(8);
     private static readonly TimeSpan s_scriptStop = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan s_warmUp = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_phase = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan s_recovery = TimeSpan.FromMinutes(3);
+
+    /// <summary>Longer than Orleans' default response timeout (30 s), so a stalled call is measured, not cut off.</summary>
+    private static readonly TimeSpan s_httpTimeout = TimeSpan.FromSeconds(90);
 
     private readonly string _repository = FindRepositoryRoot();
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), $"pd-cluster-{Guid.NewGuid():N}");
-    private readonly int _basePort = FreeBasePort();
+    private readonly int _basePort = FreePort.Block(PortsPerRun);
     private bool _passed;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -48,13 +62,20 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
-    public async Task Reports_acknowledged_while_a_silo_process_is_killed_are_all_there_afterwards()
+    public async Task A_killed_silo_process_holds_no_caller_past_the_response_timeout_and_loses_no_acknowledged_report()
     {
+        // The processes run the shipped default (cluster.sh passes no timeout). A client call fails once the
+        // client's expiry sweep, every min(timeout, 1 s), finds it past the timeout; one more sweep period covers
+        // the gateway's own work around the call.
+        var responseTimeout = SiloConfiguration.DefaultResponseTimeout;
+        var sweep = responseTimeout < TimeSpan.FromSeconds(1) ? responseTimeout : TimeSpan.FromSeconds(1);
+        var bound = responseTimeout + (2 * sweep);
+
         var start = await RunScriptAsync(s_scriptStart, [], "start");
         output.WriteLine($"cluster.sh start exited {start.ExitCode}\n{start.Output}");
         Assert.True(start.ExitCode == 0, $"scripts/cluster.sh start failed ({start.ExitCode}):\n{start.Output}");
         var run = ReadEnvFile();
-        using var http = new HttpClient { BaseAddress = new Uri(run["PD_GATEWAY_URL"]), Timeout = TimeSpan.FromSeconds(90) };
+        using var http = new HttpClient { BaseAddress = new Uri(run["PD_GATEWAY_URL"]), Timeout = s_httpTimeout };
 
         // Every region takes reports before the measured part begins (the cluster has just formed).
         var acknowledged = new List<Report>();
@@ -63,51 +84,80 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
             acknowledged.Add(await WarmUpAsync(http, region));
         }
 
-        var beforeKill = 0;
-        var afterKill = 0;
-        var refused = 0;
-        for (var wave = 0; wave < Waves; wave++)
-        {
-            var reports = s_regions.Select(Report.New).ToList();
-            var sending = reports.Select(report => SendAsync(http, report)).ToList();
-            if (wave == KillDuringWave)
-            {
-                // While this wave's reports are in flight.
-                KillSilo(run, KilledRegion);
-            }
+        await using var load = new Load(http);
+        load.Start();
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(s_regions.Min(region => load.Acknowledged(region, sentAfter: 0))),
+            least => least >= AcknowledgedBeforeKill, s_phase, $"{AcknowledgedBeforeKill} reports acknowledged in every region");
 
-            var statuses = await Task.WhenAll(sending);
-            for (var i = 0; i < reports.Count; i++)
-            {
-                if (statuses[i] == HttpStatusCode.OK)
-                {
-                    acknowledged.Add(reports[i]);
-                    beforeKill += wave < KillDuringWave ? 1 : 0;
-                    afterKill += wave > KillDuringWave ? 1 : 0;
-                }
-                else
-                {
-                    refused++;
-                }
-            }
+        // While every region's senders have calls in flight.
+        var killedAt = Stopwatch.GetTimestamp();
+        KillSilo(run, KilledRegion);
+        await Eventually.ReturnsAsync(
+            () => IsDeclaredDeadAsync(run, KilledRegion), dead => dead, s_phase, $"membership declares silo-{KilledRegion} dead");
+        var declaredDeadAt = Stopwatch.GetTimestamp();
+        output.WriteLine($"silo-{KilledRegion} declared dead {Stopwatch.GetElapsedTime(killedAt, declaredDeadAt).TotalSeconds:F1} s after the kill");
 
-            output.WriteLine($"wave {wave}: {string.Join(", ", reports.Select((report, i) => $"{report.Region} {Describe(statuses[i])}"))}");
-        }
-
-        output.WriteLine($"{acknowledged.Count} acknowledged ({beforeKill} before the kill, {afterKill} after), {refused} not");
-        Assert.True(beforeKill > 0, "no report was acknowledged before the silo was killed");
-        Assert.True(afterKill > 0, "no report was acknowledged after the silo was killed");
+        // The surviving regions go on taking reports once the cluster has settled.
+        var survivors = s_regions.Where(region => region != KilledRegion).ToList();
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(survivors.Min(region => load.Acknowledged(region, declaredDeadAt))),
+            least => least >= AcknowledgedAfterDeath, s_phase, $"{AcknowledgedAfterDeath} reports acknowledged in {string.Join(" and ", survivors)} after the death");
+        var outcomes = await load.StopAsync();
+        acknowledged.AddRange(outcomes.Where(outcome => outcome.Acknowledged).Select(outcome => outcome.Report));
+        Describe(outcomes, killedAt, declaredDeadAt);
 
         var restart = await RunScriptAsync(s_scriptStart, [], "restart-silo", KilledRegion);
         output.WriteLine($"cluster.sh restart-silo {KilledRegion} exited {restart.ExitCode}\n{restart.Output}");
         Assert.True(restart.ExitCode == 0, $"scripts/cluster.sh restart-silo failed ({restart.ExitCode}):\n{restart.Output}");
-
         var missing = await UnreadableAfterRecoveryAsync(http, acknowledged);
+
         Assert.True(
             missing.Count == 0,
             $"{missing.Count} of {acknowledged.Count} acknowledged reports are not readable within {s_recovery}: " +
             string.Join("; ", missing.Select(entry => $"{entry.Report.Region}/{entry.Report.ClusterId} -> {entry.Last}")));
+
+        // The kill hit calls in flight on the dead silo (the killed region's subjects live nowhere else), or the
+        // bound below would prove nothing.
+        Assert.Contains(outcomes, outcome => outcome.Report.Region == KilledRegion && outcome.StartedAt < killedAt && outcome.EndedAt > killedAt);
+
+        // No hang, no 500: a success, or 503 that tells the caller when to retry.
+        var wrong = outcomes.Where(outcome => !outcome.Acceptable).ToList();
+        Assert.True(wrong.Count == 0, $"{wrong.Count} answers were neither 2xx nor 503 with Retry-After: {string.Join("; ", wrong.Take(20))}");
+
+        var longest = outcomes.MaxBy(outcome => outcome.Duration)!;
+        Assert.True(
+            longest.Duration < bound,
+            $"a caller waited {longest.Duration.TotalSeconds:F1} s ({longest}); the bound is the response timeout {responseTimeout.TotalSeconds:F1} s + 2 × {sweep.TotalSeconds:F1} s");
         _passed = true;
+    }
+
+    /// <summary>Durations and answers of the load, for the record: per phase and region, and the longest waits.</summary>
+    private void Describe(IReadOnlyList<Outcome> outcomes, long killedAt, long declaredDeadAt)
+    {
+        static string Phase(Outcome outcome, long killedAt, long declaredDeadAt) =>
+            outcome.StartedAt < killedAt ? (outcome.EndedAt > killedAt ? "in flight at the kill" : "before the kill")
+            : outcome.StartedAt < declaredDeadAt ? "between kill and death" : "after the death";
+        foreach (var group in outcomes.GroupBy(outcome => (Phase(outcome, killedAt, declaredDeadAt), outcome.Report.Region)).OrderBy(group => group.Min(outcome => outcome.StartedAt)))
+        {
+            var answers = string.Join(", ", group.GroupBy(outcome => outcome.Answer).Select(answer => $"{answer.Count()}× {answer.Key}"));
+            output.WriteLine($"{group.Key.Item1,-24} {group.Key.Region}: {answers}; longest {group.Max(outcome => outcome.Duration).TotalSeconds:F2} s");
+        }
+
+        output.WriteLine($"{outcomes.Count} calls; longest waits: {string.Join(", ", outcomes.OrderByDescending(outcome => outcome.Duration).Take(10).Select(outcome => $"{outcome.Duration.TotalSeconds:F2} s ({outcome.Report.Region} {outcome.Answer})"))}");
+    }
+
+    /// <summary>Whether the membership table holds the region's silo (by its silo port) as dead.</summary>
+    private static async Task<bool> IsDeclaredDeadAsync(Dictionary<string, string> run, string region)
+    {
+        await using var connection = new NpgsqlConnection(run["PD_CLUSTER_DATABASE"]);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select count(*) from membership_member where deployment_id = @cluster and port = @port and status = @dead", connection);
+        command.Parameters.AddWithValue("cluster", run["PD_CLUSTER_ID"]);
+        command.Parameters.AddWithValue("port", int.Parse(run[$"PD_SILO_{region.ToUpperInvariant()}_SILO_PORT"], CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("dead", DeadStatus);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
     }
 
     /// <summary>Sends one region's first report until it is acknowledged (the region's silo may still be joining).</summary>
@@ -117,14 +167,13 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         var last = "nothing yet";
         while (!deadline.IsCancellationRequested)
         {
-            var report = Report.New(region);
-            var status = await SendAsync(http, report);
-            if (status == HttpStatusCode.OK)
+            var outcome = await SendAsync(http, Report.New(region));
+            if (outcome.Acknowledged)
             {
-                return report;
+                return outcome.Report;
             }
 
-            last = Describe(status);
+            last = outcome.Answer;
             await PauseAsync(deadline.Token);
         }
 
@@ -170,22 +219,23 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         return pending.Select(entry => (entry.Key, entry.Value)).ToList();
     }
 
-    /// <summary>A Flynn scheduler report; a failure to answer counts as not acknowledged (<c>null</c>).</summary>
-    private static async Task<HttpStatusCode?> SendAsync(HttpClient http, Report report)
+    /// <summary>Sends a Flynn scheduler report and records how long the caller waited and what it got.</summary>
+    private static async Task<Outcome> SendAsync(HttpClient http, Report report)
     {
         var query =
             "ct_hosts=1&ct_running_jobs=1&ct_running_apps=1&ct_running_formations=1&ct_postgres_dbs=0&ct_mongodb_dbs=0" +
             $"&ct_mysql_dbs=0&ct_redis_dbs=0&id_bootstrap={report.BootstrapId}&id_cluster={report.ClusterId}&id_version=v1";
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/{report.Region}/measure/scheduler?{query}");
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("flynn-scheduler", "v1"));
+        var startedAt = Stopwatch.GetTimestamp();
         try
         {
             using var response = await http.SendAsync(request);
-            return response.StatusCode;
+            return new Outcome(report, startedAt, Stopwatch.GetTimestamp(), response.StatusCode, response.Headers.RetryAfter is not null, Failure: null);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
-            return null;
+            return new Outcome(report, startedAt, Stopwatch.GetTimestamp(), Status: null, RetryAfter: false, exception.GetType().Name);
         }
     }
 
@@ -304,40 +354,68 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         throw new InvalidOperationException($"No Actors.sln above {AppContext.BaseDirectory}");
     }
 
-    /// <summary>
-    /// A base port whose whole block (base .. base+10, see scripts/cluster.sh) is free on loopback, below the
-    /// ephemeral range and away from Orleans' default ports.
-    /// </summary>
-    private static int FreeBasePort()
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var candidate = RandomNumberGenerator.GetInt32(20_000, 29_900);
-            if (Enumerable.Range(candidate, 11).All(IsFree))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("No free block of 11 loopback ports in 20000-29999");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private sealed record Report(string Region, string ClusterId, string BootstrapId)
     {
         public static Report New(string region) => new(region, Guid.NewGuid().ToString("D"), Guid.NewGuid().ToString("D"));
+    }
+
+    /// <summary>One call: when it was sent and answered (<see cref="Stopwatch"/> timestamps) and the answer.</summary>
+    private sealed record Outcome(Report Report, long StartedAt, long EndedAt, HttpStatusCode? Status, bool RetryAfter, string? Failure)
+    {
+        public TimeSpan Duration => Stopwatch.GetElapsedTime(StartedAt, EndedAt);
+
+        public bool Acknowledged => Status == HttpStatusCode.OK;
+
+        public bool Acceptable => Status is { } code && (((int)code is >= 200 and < 300) || (code == HttpStatusCode.ServiceUnavailable && RetryAfter));
+
+        public string Answer => Status is { } code
+            ? ((int)code).ToString(CultureInfo.InvariantCulture) + (code == HttpStatusCode.ServiceUnavailable && !RetryAfter ? " without Retry-After" : string.Empty)
+            : $"no answer ({Failure})";
+
+        public override string ToString() => $"{Report.Region} {Answer} after {Duration.TotalSeconds:F2} s";
+    }
+
+    /// <summary>Senders per region that report back to back until stopped, recording every call.</summary>
+    private sealed class Load(HttpClient http) : IAsyncDisposable
+    {
+        private readonly ConcurrentQueue<Outcome> _outcomes = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task _senders = Task.CompletedTask;
+
+        public void Start() => _senders = Task.WhenAll(
+            s_regions.SelectMany(region => Enumerable.Range(0, SendersPerRegion).Select(_ => SendUntilStoppedAsync(region))));
+
+        /// <summary>Reports of the region acknowledged among those sent at or after the timestamp.</summary>
+        public int Acknowledged(string region, long sentAfter) =>
+            _outcomes.Count(outcome => outcome.Report.Region == region && outcome.Acknowledged && outcome.StartedAt >= sentAfter);
+
+        public async Task<IReadOnlyList<Outcome>> StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _senders;
+            return [.. _outcomes];
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // Also when the test failed before stopping the load: no sender outlives the test.
+            await StopAsync();
+            _stop.Dispose();
+        }
+
+        private async Task SendUntilStoppedAsync(string region)
+        {
+            await Task.Yield();
+            while (!_stop.IsCancellationRequested)
+            {
+                var outcome = await SendAsync(http, Report.New(region));
+                _outcomes.Enqueue(outcome);
+                if (!outcome.Acknowledged)
+                {
+                    // A refused region answers at once: pace its senders instead of spinning on two shared cores.
+                    await PauseAsync(_stop.Token);
+                }
+            }
+        }
     }
 }

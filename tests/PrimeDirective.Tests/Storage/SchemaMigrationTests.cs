@@ -124,6 +124,42 @@ public sealed class SchemaMigrationTests
             "and data_type = 'timestamp without time zone'"));
     }
 
+    [Fact]
+    public async Task Upgrading_moves_the_counts_earlier_ledger_grains_kept_into_ledger_rows_once()
+    {
+        await using var database = await TestDatabase.CreateAsync("migrate_ledger");
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            // The database as the previous version left it: V001 and V002 applied, a region's day kept as ledger grain state.
+            await connection.OpenAsync();
+            var previous = MigrationResources().Where(name => name.Contains(".V001__", StringComparison.Ordinal) || name.Contains(".V002__", StringComparison.Ordinal));
+            var script = string.Join('\n', previous.Select(ReadResource)) +
+                """
+                create table schema_migration (version integer primary key, name text not null, applied_at timestamptz not null default now());
+                insert into schema_migration (version, name) values (1, 'orleans_storage'), (2, 'grain_state_tombstones');
+                insert into grain_state (service_id, grain_type_string, grain_type_hash, grain_id_n0, grain_id_n1, grain_id_extension_string, grain_id_hash, payload_binary, version)
+                values ('prime-directive', 'destructionledger', 11, 0, 0, 'eu/ledger/2026-11-29', 12, convert_to(@payload, 'UTF8'), 4);
+                """;
+            await using var command = new NpgsqlCommand(script, connection);
+            command.Parameters.AddWithValue("payload", """
+                {"Entries":{
+                  "cluster|IpAddress|expiry":{"SubjectKind":"cluster","Category":"ip-address","Why":"expiry","Count":3,"LastAt":"2026-11-29T10:00:00+00:00"},
+                  "account|Account|request":{"SubjectKind":"account","Category":"account","Why":"request","Count":5,"LastAt":"2026-11-29T11:00:00+00:00"}}}
+                """);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var migrator = new SchemaMigrator(new FakeLogger<SchemaMigrator>());
+        await migrator.ApplyAsync(database.ConnectionString, CancellationToken.None);
+        await migrator.ApplyAsync(database.ConnectionString, CancellationToken.None);
+
+        const string counted = "select coalesce(sum(count), 0) from destruction_ledger where region = 'eu' and day = '2026-11-29' and category = @category and why = @why and subject_kind = @kind";
+        Assert.Equal(3L, await database.ScalarAsync<long>(counted, ("category", "ip-address"), ("why", "expiry"), ("kind", "cluster")));
+        Assert.Equal(5L, await database.ScalarAsync<long>(counted, ("category", "account"), ("why", "request"), ("kind", "account")));
+        Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from grain_state where grain_id_extension_string like '%/ledger/%'"));
+        await AssertOneCorrectSchemaAsync(database);
+    }
+
     private static async Task AssertOneCorrectSchemaAsync(TestDatabase database)
     {
         foreach (var (version, name) in SchemaMigrator.Migrations)

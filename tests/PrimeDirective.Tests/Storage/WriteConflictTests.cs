@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Text.Json.Nodes;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -57,6 +58,12 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         }
 
         Assert.True(duplicateWrote.IsCompletedSuccessfully);
+
+        // Nothing more was counted or queued: a queued message is stored in the same write that counts it.
+        var stored = JsonNode.Parse(await service.Database.ScalarAsync<string>(
+            "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", indexKey)) ?? "null")!;
+        Assert.Equal(5, Member(stored, "messagesSent").AsArray().Count);
+        Assert.Empty(Member(stored, "outgoing").AsArray());
         Assert.Equal(messagesBefore, (await service.Outbox.MessagesToAsync(person.Email)).Count);
         Assert.Equal(HttpStatusCode.OK, await VerifyStatusAsync(person.Email, duplicateCode));
     }
@@ -107,6 +114,10 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         using var verify = await service.Http.PostAsync("/v1/sessions/verify", Json.Body(new { email, code }));
         return verify.StatusCode;
     }
+
+    /// <summary>A member of stored state JSON, whatever casing the storage serializer uses.</summary>
+    private static JsonNode Member(JsonNode node, string name) =>
+        node.AsObject().Single(pair => string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)).Value!;
 
     private static string WrongCode(string code) => code == "00000000" ? "00000001" : "00000000";
 

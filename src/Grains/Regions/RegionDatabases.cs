@@ -1,0 +1,10 @@
+using PrimeDirective.Grains.Interfaces.Regions;
+
+namespace PrimeDirective.Grains.Regions;
+
+/// <summary>The connection string of each region's database this silo serves.</summary>
+public sealed class RegionDatabases(IReadOnlyDictionary<string, string> databases)
+{
+    public string For(string region) =>
+        databases.TryGetValue(region, out var connectionString) ? connectionString : throw new RegionUnavailableException(region);
+}

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Storage;
+
+namespace PrimeDirective.Grains.Retention;
+
+/// <summary>
+/// Each region's proof of destruction: rows in the region's database, one per proof and category, counted by day. It
+/// outlives the subjects and names none of them. Subjects write it directly, so no single grain carries a region's day.
+/// </summary>
+public interface IDestructionLedger
+{
+    /// <summary>Records <paramref name="proof"/> in <paramref name="region"/>'s ledger; a proof already recorded is left as it is.</summary>
+    Task RecordAsync(string region, DestructionProof proof);
+
+    /// <summary>The day's counts in <paramref name="region"/>, by subject kind, category and why.</summary>
+    Task<ImmutableArray<DestructionEntry>> ReadAsync(string region, DateOnly day);
+}
+
+/// <summary>The ledger in each region's PostgreSQL database (table <c>destruction_ledger</c>, migration V003).</summary>
+internal sealed class PostgresDestructionLedger(RegionDatabases databases) : IDestructionLedger
+{
+    public async Task RecordAsync(string region, DestructionProof proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        var counts = proof.Counts.Where(pair => pair.Value > 0).ToList();
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(databases.For(region));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            insert into destruction_ledger (proof_id, category, region, day, subject_kind, why, count, destroyed_at)
+            select @proof, category, @region, @day, @kind, @why, count, @at
+            from unnest(@categories, @counts) as destroyed(category, count)
+            on conflict (proof_id, category) do nothing
+            """,
+            connection);
+        command.Parameters.AddWithValue("proof", proof.Id);
+        command.Parameters.AddWithValue("region", region);
+        command.Parameters.AddWithValue("day", DateOnly.FromDateTime(proof.At.UtcDateTime));
+        command.Parameters.AddWithValue("kind", proof.SubjectKind);
+        command.Parameters.AddWithValue("why", proof.Why);
+        command.Parameters.AddWithValue("at", proof.At.UtcDateTime);
+        command.Parameters.Add(new NpgsqlParameter("categories", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            Value = counts.Select(pair => DataCategories.Name(pair.Key)).ToArray(),
+        });
+        command.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Integer)
+        {
+            Value = counts.Select(pair => pair.Value).ToArray(),
+        });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<ImmutableArray<DestructionEntry>> ReadAsync(string region, DateOnly day)
+    {
+        await using var connection = new NpgsqlConnection(databases.For(region));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            select subject_kind, category, why, sum(count)::integer, max(destroyed_at)
+            from destruction_ledger where region = @region and day = @day
+            group by subject_kind, category, why
+            order by subject_kind, category, why
+            """,
+            connection);
+        command.Parameters.AddWithValue("region", region);
+        command.Parameters.AddWithValue("day", day);
+        var entries = ImmutableArray.CreateBuilder<DestructionEntry>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            entries.Add(new DestructionEntry(
+                reader.GetString(0), DataCategories.Parse(reader.GetString(1)), reader.GetString(2), reader.GetInt32(3),
+                new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero)));
+        }
+
+        return entries.ToImmutable();
+    }
+}
+
+/// <summary>The ledger of the in-memory development mode: gone with the process, like everything else it holds.</summary>
+internal sealed class InMemoryDestructionLedger : IDestructionLedger
+{
+    private readonly ConcurrentDictionary<string, (string Region, DestructionProof Proof)> _proofs = new(StringComparer.Ordinal);
+
+    public Task RecordAsync(string region, DestructionProof proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        _proofs.TryAdd(proof.Id, (region, proof));
+        return Task.CompletedTask;
+    }
+
+    public Task<ImmutableArray<DestructionEntry>> ReadAsync(string region, DateOnly day) => Task.FromResult(_proofs.Values
+        .Where(entry => entry.Region == region && DateOnly.FromDateTime(entry.Proof.At.UtcDateTime) == day)
+        .SelectMany(entry => entry.Proof.Counts.Where(pair => pair.Value > 0).Select(pair => (entry.Proof, Category: pair.Key, Count: pair.Value)))
+        .GroupBy(row => (row.Proof.SubjectKind, row.Category, row.Proof.Why))
+        .Select(group => new DestructionEntry(group.Key.SubjectKind, group.Key.Category, group.Key.Why, group.Sum(row => row.Count), group.Max(row => row.Proof.At)))
+        .OrderBy(entry => entry.SubjectKind, StringComparer.Ordinal).ThenBy(entry => DataCategories.Name(entry.Category), StringComparer.Ordinal)
+        .ThenBy(entry => entry.Why, StringComparer.Ordinal)
+        .ToImmutableArray());
+}
+
+/// <summary>Records a subject's pending proofs and then drops them from its state.</summary>
+public static class DestructionProofs
+{
+    /// <summary>Records every pending proof (idempotent), then removes the recorded ones from the state in one write.</summary>
+    public static async Task FlushAsync<TState>(IPersistentState<TState> state, IDestructionLedger ledger, string region, Action onUnknownOutcome)
+        where TState : IDestructionProofState
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(ledger);
+        var pending = state.State.PendingProofs.ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var proof in pending)
+        {
+            await ledger.RecordAsync(region, proof);
+        }
+
+        var recorded = pending.Select(proof => proof.Id).ToHashSet(StringComparer.Ordinal);
+        await state.UpdateAsync(() => (state.State.PendingProofs.RemoveAll(proof => recorded.Contains(proof.Id)) > 0, true), onUnknownOutcome);
+    }
+}
+
+/// <summary>The wire names of data categories (as in JSON), for the ledger's rows.</summary>
+internal static class DataCategories
+{
+    private static readonly ImmutableDictionary<DataCategory, string> s_names = Enum.GetValues<DataCategory>()
+        .ToImmutableDictionary(category => category, category => System.Text.Json.JsonSerializer.Serialize(category).Trim('"'));
+
+    private static readonly ImmutableDictionary<string, DataCategory> s_byName =
+        s_names.ToImmutableDictionary(pair => pair.Value, pair => pair.Key, StringComparer.Ordinal);
+
+    public static string Name(DataCategory category) => s_names[category];
+
+    public static DataCategory Parse(string name) =>
+        s_byName.TryGetValue(name, out var category) ? category : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"Unknown category {name}."));
+}
