@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Retention;
@@ -26,12 +26,12 @@ internal static class LegalHoldEndpoints
         var admin = routes.MapGroup("/v1/admin").WithTags("Legal holds").RequireAuthorization(GatewayAuth.OfficerPolicy)
             .ProducesProblem(StatusCodes.Status404NotFound);
         var holds = admin.MapGroup("/legal-holds");
-        holds.MapPut("/users/{userId}", (string userId, LegalHoldBody body, HttpContext context, PeopleGrains people) =>
-            PlaceAsync(UserSubject(userId, people), body, context)).WithSummary("Places a legal hold on a person.");
-        holds.MapDelete("/users/{userId}", (string userId, HttpContext context, PeopleGrains people) =>
-            LiftAsync(UserSubject(userId, people), context)).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
-        holds.MapGet("/users/{userId}", (string userId, PeopleGrains people) =>
-            GetAsync(UserSubject(userId, people))).WithSummary("A person's legal hold.");
+        holds.MapPut("/users/{userId}", (string userId, LegalHoldBody body, HttpContext context, UserGrains users) =>
+            PlaceAsync(UserSubject(userId, users), body, context)).WithSummary("Places a legal hold on a person.");
+        holds.MapDelete("/users/{userId}", (string userId, HttpContext context, UserGrains users) =>
+            LiftAsync(UserSubject(userId, users), context)).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
+        holds.MapGet("/users/{userId}", (string userId, UserGrains users) =>
+            GetAsync(UserSubject(userId, users))).WithSummary("A person's legal hold.");
         holds.MapPut("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, LegalHoldBody body, HttpContext context) =>
             PlaceAsync(cluster.Grain(), body, context)).WithSummary("Places a legal hold on a cluster (?region=, default the home region).");
         holds.MapDelete("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, HttpContext context) =>
@@ -43,8 +43,8 @@ internal static class LegalHoldEndpoints
         return routes;
     }
 
-    private static ILegalHoldSubject? UserSubject(string userId, PeopleGrains people) =>
-        SubjectIds.Parse(userId) is { } parsed && people.IsRegion(parsed.Region) ? people.User(userId) : null;
+    private static ILegalHoldSubject? UserSubject(string userId, UserGrains users) =>
+        SubjectIds.Parse(userId) is { } parsed && users.IsRegion(parsed.Region) ? users.User(userId) : null;
 
     private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> PlaceAsync(ILegalHoldSubject? subject, LegalHoldBody body, HttpContext context)
     {
@@ -79,9 +79,9 @@ internal static class LegalHoldEndpoints
     }
 
     private static async Task<Results<Ok<ImmutableArray<DestructionEntry>>, ProblemHttpResult>> LedgerAsync(
-        string region, string date, PeopleGrains people, IGrainFactory grains)
+        string region, string date, UserGrains users, IGrainFactory grains)
     {
-        if (!people.IsRegion(region) || RequestCheck.ParseDate(date) is not { } day)
+        if (!users.IsRegion(region) || RequestCheck.ParseDate(date) is not { } day)
         {
             return Problems.NotFound("ledger");
         }
@@ -91,7 +91,7 @@ internal static class LegalHoldEndpoints
     }
 
     /// <summary>A cluster named by an officer: its id, and its region (<c>?region=</c>, default the home region).</summary>
-    internal readonly record struct ClusterSubject(string ClusterId, [property: FromQuery(Name = "region")] string? Region, IGrainFactory Grains, ClusterKeys Keys, PeopleGrains People)
+    internal readonly record struct ClusterSubject(string ClusterId, [property: FromQuery(Name = "region")] string? Region, IGrainFactory Grains, ClusterKeys Keys, UserGrains People)
     {
         public ILegalHoldSubject? Grain() =>
             Identifiers.Uuid(ClusterId) is { } cluster && (Region ?? People.Home) is var region && People.IsRegion(region)

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
@@ -31,26 +31,26 @@ internal static class ChildRemovalEndpoints
         return routes;
     }
 
-    private static async Task<Accepted<ErasureAccepted>> SubmitAsync(ChildRemovalBody body, PeopleGrains people)
+    private static async Task<Accepted<ErasureAccepted>> SubmitAsync(ChildRemovalBody body, UserGrains users)
     {
         // The request lives where the child's data lives (or the home region if we hold none).
-        var region = await people.ClaimedRegionAsync(body.ChildEmail) ?? people.Home;
+        var region = await users.ClaimedRegionAsync(body.ChildEmail) ?? users.Home;
         var requestId = SubjectIds.New(region);
         var (secret, hash) = Capabilities.New();
-        var view = await people.Request(requestId).SubmitChildRemovalAsync(new ChildRemovalSubmission(
-            people.EmailIndexKey(region, body.ChildEmail), body.ParentName, body.ParentEmail, body.Statement, hash));
+        var view = await users.Request(requestId).SubmitChildRemovalAsync(new ChildRemovalSubmission(
+            users.EmailIndexKey(region, body.ChildEmail), body.ParentName, body.ParentEmail, body.Statement, hash));
         var accepted = ErasureAccepted.From(view, secret);
         return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
     }
 
-    private static async Task<Ok<List<ChildRemovalReview>>> ListAsync(PeopleGrains people)
+    private static async Task<Ok<List<ChildRemovalReview>>> ListAsync(UserGrains users)
     {
         var pending = new List<ChildRemovalReview>();
-        foreach (var region in people.Regions)
+        foreach (var region in users.Regions)
         {
-            foreach (var requestId in await people.Reviews(region).ListAsync())
+            foreach (var requestId in await users.Reviews(region).ListAsync())
             {
-                if (await people.Request(requestId).ReviewAsync() is { } review)
+                if (await users.Request(requestId).ReviewAsync() is { } review)
                 {
                     pending.Add(review);
                 }
@@ -61,15 +61,15 @@ internal static class ChildRemovalEndpoints
     }
 
     private static async Task<Results<Ok<PrivacyRequestView>, ProblemHttpResult>> DecideAsync(
-        HttpContext context, string requestId, ReviewDecisionBody body, PeopleGrains people)
+        HttpContext context, string requestId, ReviewDecisionBody body, UserGrains users)
     {
-        if (SubjectIds.Parse(requestId) is not { } parsed || !people.IsRegion(parsed.Region))
+        if (SubjectIds.Parse(requestId) is not { } parsed || !users.IsRegion(parsed.Region))
         {
             return Problems.NotFound("privacy request");
         }
 
         var officer = context.User.UserId() ?? "external-officer";
-        return await people.Request(requestId).DecideAsync(body.Approve, officer, body.Reason) is { } view
+        return await users.Request(requestId).DecideAsync(body.Approve, officer, body.Reason) is { } view
             ? TypedResults.Ok(view)
             : Problems.NotFound("child-removal request awaiting review");
     }

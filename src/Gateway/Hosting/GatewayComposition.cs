@@ -6,7 +6,7 @@ using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 
 namespace PrimeDirective.Gateway.Hosting;
@@ -37,7 +37,7 @@ public static class GatewayComposition
             }
         });
         builder.AddGatewayAuth();
-        builder.Services.AddSingleton<PeopleGrains>();
+        builder.Services.AddSingleton<UserGrains>();
         builder.Services.AddRateLimiter(limiter =>
         {
             // Codes by mail are the abusable part: per client address, a few requests a minute.
@@ -54,7 +54,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, PeopleJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
 
@@ -19,7 +19,7 @@ internal static class PrivacyRequestEndpoints
     }
 
     private static async Task<Results<Ok<PrivacyRequestView>, ChallengeHttpResult, ProblemHttpResult>> GetAsync(
-        HttpContext context, string requestId, string? capability, PeopleGrains people)
+        HttpContext context, string requestId, string? capability, UserGrains users)
     {
         // Neither a capability nor a valid token: 401 before any lookup, so it is the same for every id.
         if (capability is null && context.User.Identity?.IsAuthenticated != true)
@@ -27,14 +27,14 @@ internal static class PrivacyRequestEndpoints
             return TypedResults.Challenge();
         }
 
-        if (SubjectIds.Parse(requestId) is not { } parsed || !people.IsRegion(parsed.Region) || capability is { Length: > 64 })
+        if (SubjectIds.Parse(requestId) is not { } parsed || !users.IsRegion(parsed.Region) || capability is { Length: > 64 })
         {
             return Problems.NotFound("privacy request");
         }
 
         var userId = context.User.UserId();
-        var requester = userId is not null && SubjectIds.Parse(userId) is not null ? people.UserKey(userId) : null;
-        return await people.Request(requestId).GetAsync(capability, requester) is { } view
+        var requester = userId is not null && SubjectIds.Parse(userId) is not null ? users.UserKey(userId) : null;
+        return await users.Request(requestId).GetAsync(capability, requester) is { } view
             ? TypedResults.Ok(view)
             : Problems.NotFound("privacy request");
     }

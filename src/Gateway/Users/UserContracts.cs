@@ -5,7 +5,7 @@ using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Users;
 
-namespace PrimeDirective.Gateway.People;
+namespace PrimeDirective.Gateway.Users;
 
 /// <summary>Sign-up: a one-time code goes to <c>email</c>; the account is created when it is verified.</summary>
 internal sealed record SignUpBody(string Email, string Name, string Region, string BirthDate) : IRequestBody
@@ -99,4 +99,4 @@ internal sealed record CorrectedProfile(UserProfile Profile, string EmailChange)
 [JsonSerializable(typeof(LinkedCluster))]
 [JsonSerializable(typeof(ImmutableArray<Notification>))]
 [JsonSerializable(typeof(ErasureAccepted))]
-internal sealed partial class PeopleJson : JsonSerializerContext;
+internal sealed partial class UserJson : JsonSerializerContext;

@@ -3,7 +3,7 @@ using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Users;
 
-namespace PrimeDirective.Gateway.People;
+namespace PrimeDirective.Gateway.Users;
 
 /// <summary>
 /// Sign-up and sign-in without a password: a one-time code goes to the address, and verifying it mints a token.
@@ -15,17 +15,17 @@ internal static class SignUpEndpoints
 
     public static IEndpointRouteBuilder MapSignUpEndpoints(this IEndpointRouteBuilder routes)
     {
-        var people = routes.MapGroup("/v1").WithTags("People").RequireRateLimiting(RateLimitPolicy);
-        people.MapPost("/users", SignUpAsync).ProducesProblem(StatusCodes.Status403Forbidden)
+        var users = routes.MapGroup("/v1").WithTags("Users").RequireRateLimiting(RateLimitPolicy);
+        users.MapPost("/users", SignUpAsync).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Sign up: a one-time code goes to the address (202 whether or not it is known); under 13: 403, nothing kept.");
-        people.MapPost("/sessions", SignInAsync)
+        users.MapPost("/sessions", SignInAsync)
             .WithSummary("Sign in: a one-time code goes to the address if it has an account; 202 always.");
-        people.MapPost("/sessions/verify", VerifyAsync).ProducesProblem(StatusCodes.Status401Unauthorized)
+        users.MapPost("/sessions/verify", VerifyAsync).ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithSummary("Exchanges email and code for { userId, token }; a sign-up's account is created here.");
         return routes;
     }
 
-    private static async Task<Results<Accepted<CodeRequested>, ProblemHttpResult>> SignUpAsync(SignUpBody body, PeopleGrains people, TimeProvider time)
+    private static async Task<Results<Accepted<CodeRequested>, ProblemHttpResult>> SignUpAsync(SignUpBody body, UserGrains users, TimeProvider time)
     {
         var birthDate = RequestCheck.ParseDate(body.BirthDate)!.Value;
         if (Age.IsUnderMinimum(birthDate, time.GetUtcNow()))
@@ -37,22 +37,22 @@ internal static class SignUpEndpoints
         }
 
         var details = new SignUpDetails(body.Email, body.Name, birthDate);
-        var region = await people.ClaimedRegionAsync(details.Email) ?? body.Region;
-        await people.EmailIndex(region, details.Email).StartSignUpAsync(details);
+        var region = await users.ClaimedRegionAsync(details.Email) ?? body.Region;
+        await users.EmailIndex(region, details.Email).StartSignUpAsync(details);
         return CodeSent();
     }
 
-    private static async Task<Accepted<CodeRequested>> SignInAsync(SignInBody body, PeopleGrains people)
+    private static async Task<Accepted<CodeRequested>> SignInAsync(SignInBody body, UserGrains users)
     {
-        await Task.WhenAll(people.Regions.Select(region => people.EmailIndex(region, body.Email).StartSignInAsync(body.Email)));
+        await Task.WhenAll(users.Regions.Select(region => users.EmailIndex(region, body.Email).StartSignInAsync(body.Email)));
         return CodeSent();
     }
 
-    private static async Task<Results<Ok<SessionToken>, ProblemHttpResult>> VerifyAsync(VerifyBody body, PeopleGrains people, TokenIssuer tokens)
+    private static async Task<Results<Ok<SessionToken>, ProblemHttpResult>> VerifyAsync(VerifyBody body, UserGrains users, TokenIssuer tokens)
     {
-        foreach (var region in people.Regions)
+        foreach (var region in users.Regions)
         {
-            if (await people.EmailIndex(region, body.Email).VerifyAsync(body.Code) is { } userId)
+            if (await users.EmailIndex(region, body.Email).VerifyAsync(body.Code) is { } userId)
             {
                 return TypedResults.Ok(new SessionToken(userId, tokens.Mint(userId)));
             }

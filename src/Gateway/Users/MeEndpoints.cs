@@ -10,14 +10,14 @@ using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 
-namespace PrimeDirective.Gateway.People;
+namespace PrimeDirective.Gateway.Users;
 
 /// <summary>A person's rights over their own data: access and portability, correction, consent, linking clusters, erasure.</summary>
 internal static class MeEndpoints
 {
     public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder routes)
     {
-        var me = routes.MapGroup("/v1/me").WithTags("People").RequireAuthorization(GatewayAuth.PersonPolicy)
+        var me = routes.MapGroup("/v1/me").WithTags("Users").RequireAuthorization(GatewayAuth.PersonPolicy)
             .ProducesProblem(StatusCodes.Status404NotFound);
         me.MapGet(string.Empty, GetAsync)
             .WithSummary("Everything held about me, including linked clusters' data and each item's expiry; ?download=1 as a file.");
@@ -33,15 +33,15 @@ internal static class MeEndpoints
     }
 
     private static async Task<Results<Ok<PersonalDataExport>, ProblemHttpResult>> GetAsync(
-        HttpContext context, PeopleGrains people, IGrainFactory grains, ClusterKeys clusterKeys, string? download)
+        HttpContext context, UserGrains users, IGrainFactory grains, ClusterKeys clusterKeys, string? download)
     {
         var userId = context.User.UserId()!;
-        if (await people.User(userId).GetAsync() is not { } record)
+        if (await users.User(userId).GetAsync() is not { } record)
         {
             return Problems.NotFound("account");
         }
 
-        var userKey = people.UserKey(userId);
+        var userKey = users.UserKey(userId);
         var clusters = await Task.WhenAll(record.Clusters.Select(async link => new LinkedClusterData(
             link.ClusterId, link.Region, link.LinkedAt,
             await grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId)).GetForLinkAsync(userKey))));
@@ -54,10 +54,10 @@ internal static class MeEndpoints
     }
 
     private static async Task<Results<Ok<CorrectedProfile>, Accepted<ErasureAccepted>, ProblemHttpResult>> CorrectAsync(
-        HttpContext context, CorrectionBody body, PeopleGrains people)
+        HttpContext context, CorrectionBody body, UserGrains users)
     {
         var userId = context.User.UserId()!;
-        var user = people.User(userId);
+        var user = users.User(userId);
         var emailChange = "unchanged";
         if (body.Email is { } email && body.EmailCode is { } code)
         {
@@ -85,7 +85,7 @@ internal static class MeEndpoints
         if (result is { UnderThirteen: true })
         {
             // Policy: we do not keep the data of anyone under 13. The account's erasure starts now.
-            var accepted = await people.EraseAsync(userId, "under-13");
+            var accepted = await users.EraseAsync(userId, "under-13");
             return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
         }
 
@@ -94,7 +94,7 @@ internal static class MeEndpoints
     }
 
     private static async Task<Results<Ok<ConsentState>, ProblemHttpResult>> SetConsentAsync(
-        HttpContext context, string purpose, ConsentBody body, PeopleGrains people)
+        HttpContext context, string purpose, ConsentBody body, UserGrains users)
     {
         if (ParsePurpose(purpose) is not { } parsed)
         {
@@ -106,15 +106,15 @@ internal static class MeEndpoints
             return Problems.Invalid(new Dictionary<string, string[]> { ["purpose"] = ["service-provision is the account itself; erase the account to end it"] });
         }
 
-        return await people.User(context.User.UserId()!).SetConsentAsync(parsed, body.Granted) is { } consent
+        return await users.User(context.User.UserId()!).SetConsentAsync(parsed, body.Granted) is { } consent
             ? TypedResults.Ok(consent)
             : Problems.NotFound("account");
     }
 
-    private static async Task<Results<Ok<LinkedCluster>, ProblemHttpResult>> LinkClusterAsync(HttpContext context, ClusterLinkBody body, PeopleGrains people)
+    private static async Task<Results<Ok<LinkedCluster>, ProblemHttpResult>> LinkClusterAsync(HttpContext context, ClusterLinkBody body, UserGrains users)
     {
-        var user = people.User(context.User.UserId()!);
-        foreach (var region in body.Region is { } named ? [named] : people.Regions)
+        var user = users.User(context.User.UserId()!);
+        foreach (var region in body.Region is { } named ? [named] : users.Regions)
         {
             if (await user.LinkClusterAsync(body.ClusterId, region, body.BootstrapId) is { } link)
             {
@@ -125,21 +125,21 @@ internal static class MeEndpoints
         return Problems.NotFound("cluster");
     }
 
-    private static async Task<Accepted<ErasureAccepted>> EraseAsync(HttpContext context, PeopleGrains people)
+    private static async Task<Accepted<ErasureAccepted>> EraseAsync(HttpContext context, UserGrains users)
     {
-        var accepted = await people.EraseAsync(context.User.UserId()!, "person-request");
+        var accepted = await users.EraseAsync(context.User.UserId()!, "person-request");
         return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
     }
 
-    private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> NotificationsAsync(HttpContext context, PeopleGrains people) =>
-        ListAsync(context, people, record => record.Notifications);
+    private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> NotificationsAsync(HttpContext context, UserGrains users) =>
+        ListAsync(context, users, record => record.Notifications);
 
-    private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, PeopleGrains people) =>
-        ListAsync(context, people, record => record.Disclosures);
+    private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, UserGrains users) =>
+        ListAsync(context, users, record => record.Disclosures);
 
     private static async Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> ListAsync(
-        HttpContext context, PeopleGrains people, Func<UserRecord, ImmutableArray<Notification>> select) =>
-        await people.User(context.User.UserId()!).GetAsync() is { } record ? TypedResults.Ok(select(record)) : Problems.NotFound("account");
+        HttpContext context, UserGrains users, Func<UserRecord, ImmutableArray<Notification>> select) =>
+        await users.User(context.User.UserId()!).GetAsync() is { } record ? TypedResults.Ok(select(record)) : Problems.NotFound("account");
 
     private static DataPurpose? ParsePurpose(string text) => Enum.GetValues<DataPurpose>()
         .Where(purpose => typeof(DataPurpose).GetField(purpose.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name == text)

@@ -5,10 +5,10 @@ using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Users;
 
-namespace PrimeDirective.Gateway.People;
+namespace PrimeDirective.Gateway.Users;
 
 /// <summary>The grains behind people's routes, addressed by pseudonymous keys in each subject's region.</summary>
-internal sealed class PeopleGrains(IGrainFactory grains, UserKeys keys, IOptions<RegionOptions> regions)
+internal sealed class UserGrains(IGrainFactory grains, UserKeys keys, IOptions<RegionOptions> regions)
 {
     public IReadOnlyList<string> Regions => regions.Value.Configured;
 
