@@ -48,35 +48,16 @@ internal static class LegalHoldEndpoints
 
     private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> PlaceAsync(ILegalHoldSubject? subject, LegalHoldBody body, HttpContext context)
     {
-        if (subject is null)
-        {
-            return Problems.NotFound("subject");
-        }
-
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var hold = new LegalHold(body.Reason, body.Reference, now, body.End, context.User.UserId() ?? "external-officer");
-        return await subject.PlaceLegalHoldAsync(hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject");
+        return subject is not null && await subject.PlaceLegalHoldAsync(hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject");
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> LiftAsync(ILegalHoldSubject? subject, HttpContext context)
-    {
-        if (subject is null)
-        {
-            return Problems.NotFound("legal hold");
-        }
+    private static async Task<Results<NoContent, ProblemHttpResult>> LiftAsync(ILegalHoldSubject? subject, HttpContext context) =>
+        subject is not null && await subject.LiftLegalHoldAsync(context.User.UserId() ?? "external-officer") ? TypedResults.NoContent() : Problems.NotFound("legal hold");
 
-        return await subject.LiftLegalHoldAsync(context.User.UserId() ?? "external-officer") ? TypedResults.NoContent() : Problems.NotFound("legal hold");
-    }
-
-    private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> GetAsync(ILegalHoldSubject? subject)
-    {
-        if (subject is null)
-        {
-            return Problems.NotFound("legal hold");
-        }
-
-        return await subject.GetLegalHoldAsync() is { } hold ? TypedResults.Ok(hold) : Problems.NotFound("legal hold");
-    }
+    private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> GetAsync(ILegalHoldSubject? subject) =>
+        subject is not null && await subject.GetLegalHoldAsync() is { } hold ? TypedResults.Ok(hold) : Problems.NotFound("legal hold");
 
     private static async Task<Results<Ok<ImmutableArray<DestructionEntry>>, ProblemHttpResult>> LedgerAsync(
         string region, string date, UserGrains users, IGrainFactory grains)
@@ -109,21 +90,10 @@ internal sealed partial record LegalHoldBody(string Reason, string Reference, st
 
     public IRequestBody Check(RequestCheck check)
     {
-        DateTimeOffset? end = null;
-        if (EndsAt is not null)
-        {
-            // Only an explicit offset names an instant: without one it would be read in the server's time zone.
-            if (IsoInstant().IsMatch(EndsAt) &&
-                DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now)
-            {
-                end = parsed;
-            }
-            else
-            {
-                check.Values["endsAt"] = ["must be a future date and time (ISO 8601, with offset)"];
-            }
-        }
-
+        // Only an explicit offset names an instant: without one it would be read in the server's time zone.
+        DateTimeOffset? end = EndsAt is not null && IsoInstant().IsMatch(EndsAt) &&
+            DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now ? parsed : null;
+        check.Require(EndsAt is null || end is not null, "endsAt", "must be a future date and time (ISO 8601, with offset)");
         return this with
         {
             Reason = check.Text("reason", Reason, LegalHoldEndpoints.MaxTextLength),

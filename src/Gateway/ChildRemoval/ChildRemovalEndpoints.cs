@@ -43,21 +43,11 @@ internal static class ChildRemovalEndpoints
         return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
     }
 
-    private static async Task<Ok<List<ChildRemovalReview>>> ListAsync(UserGrains users)
+    private static async Task<Ok<ChildRemovalReview[]>> ListAsync(UserGrains users)
     {
-        var pending = new List<ChildRemovalReview>();
-        foreach (var region in users.Regions)
-        {
-            foreach (var requestId in await users.Reviews(region).ListAsync())
-            {
-                if (await users.Request(requestId).ReviewAsync() is { } review)
-                {
-                    pending.Add(review);
-                }
-            }
-        }
-
-        return TypedResults.Ok(pending);
+        var pending = await Task.WhenAll(users.Regions.Select(region => users.Reviews(region).ListAsync()));
+        var reviews = await Task.WhenAll(pending.SelectMany(ids => ids).Select(requestId => users.Request(requestId).ReviewAsync()));
+        return TypedResults.Ok(reviews.OfType<ChildRemovalReview>().ToArray());
     }
 
     private static async Task<Results<Ok<PrivacyRequestView>, ProblemHttpResult>> DecideAsync(
@@ -97,5 +87,5 @@ internal sealed record ReviewDecisionBody(bool Approve, string? Reason = null) :
 /// <summary>Child removal's JSON, source-generated.</summary>
 [JsonSerializable(typeof(ChildRemovalBody))]
 [JsonSerializable(typeof(ReviewDecisionBody))]
-[JsonSerializable(typeof(List<ChildRemovalReview>))]
+[JsonSerializable(typeof(ChildRemovalReview[]))]
 internal sealed partial class ChildRemovalJson : JsonSerializerContext;

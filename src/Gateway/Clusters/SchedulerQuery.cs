@@ -22,18 +22,11 @@ internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, stri
     /// <summary>Documents the query parameters that <see cref="Parse"/> reads.</summary>
     public static Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken __)
     {
-        operation.Parameters ??= [];
-        foreach (var (name, format, required) in new[] { ("id_cluster", "uuid", true), ("id_bootstrap", "uuid", true), ("id_version", null, true) }
-            .Concat(RequiredCounts.Select(name => (name, (string?)"int32", true)))
-            .Concat(OptionalCounts.Select(name => (name, (string?)"int32", false))))
+        string[] ids = ["id_cluster", "id_bootstrap", "id_version"];
+        foreach (var name in ids.Concat(RequiredCounts).Concat(OptionalCounts))
         {
-            operation.Parameters.Add(new OpenApiParameter
-            {
-                Name = name,
-                In = ParameterLocation.Query,
-                Required = required,
-                Schema = new OpenApiSchema { Type = format == "int32" ? JsonSchemaType.Integer : JsonSchemaType.String, Format = format },
-            });
+            var schema = new OpenApiSchema { Type = name.StartsWith("ct_", StringComparison.Ordinal) ? JsonSchemaType.Integer : JsonSchemaType.String };
+            (operation.Parameters ??= []).Add(new OpenApiParameter { Name = name, In = ParameterLocation.Query, Required = !OptionalCounts.Contains(name), Schema = schema });
         }
 
         return Task.CompletedTask;
@@ -47,47 +40,33 @@ internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, stri
         string? Single(string name, bool required)
         {
             var values = query.TryGetValue(name, out var found) ? found : StringValues.Empty;
-            if (values.Count > 1)
-            {
-                errors[name] = ["must be given once"];
-                return null;
-            }
-
             var value = values.Count == 1 ? values[0] : null;
-            if (required && string.IsNullOrEmpty(value))
-            {
-                errors[name] = ["is required"];
-                return null;
-            }
-
-            return value;
+            return values.Count > 1 ? Fail(name, "must be given once")
+                : required && string.IsNullOrEmpty(value) ? Fail(name, "is required")
+                : value;
         }
 
         string? Uuid(string name)
         {
             var text = Single(name, required: true);
-            var uuid = Identifiers.Uuid(text);
-            if (text is not null && uuid is null)
-            {
-                errors[name] = ["must be a UUID"];
-            }
+            return Identifiers.Uuid(text) ?? (text is null ? null : Fail(name, "must be a UUID"));
+        }
 
-            return uuid;
+        string? Fail(string name, string problem)
+        {
+            errors[name] = [problem];
+            return null;
         }
 
         var clusterId = Uuid("id_cluster");
         var bootstrapId = Uuid("id_bootstrap");
         var version = Single("id_version", required: true);
-        if (version is not null && !Identifiers.IsVersion(version))
-        {
-            errors["id_version"] = [$"must be 1 to {Identifiers.MaxVersionLength} printable characters"];
-        }
+        version = version is null || Identifiers.IsVersion(version) ? version : Fail("id_version", $"must be 1 to {Identifiers.MaxVersionLength} printable characters");
 
         var counts = ImmutableDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
         foreach (var name in RequiredCounts.Concat(OptionalCounts))
         {
-            var text = Single(name, required: RequiredCounts.Contains(name));
-            if (text is null)
+            if (Single(name, required: RequiredCounts.Contains(name)) is not { } text)
             {
                 continue;
             }
@@ -98,7 +77,7 @@ internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, stri
             }
             else
             {
-                errors[name] = ["must be a non-negative integer no larger than 2147483647"];
+                Fail(name, "must be a non-negative integer no larger than 2147483647");
             }
         }
 

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Orleans.Storage;
 
 namespace PrimeDirective.Gateway.Http;
@@ -18,30 +18,27 @@ internal sealed partial class GatewayExceptionHandler(ILogger<GatewayExceptionHa
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         // Only exception types are logged: messages of storage, runtime and JSON exceptions can carry submitted values.
-        ProblemHttpResult problem;
-        if (IsTransient(exception))
+        var transient = IsTransient(exception);
+        if (transient)
         {
             LogUnavailable(logger, exception.GetType().Name);
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            problem = Problems.Unavailable("The data's region cannot be reached right now; nothing was stored. Retry later.");
         }
-        else if (exception is BadHttpRequestException bad)
-        {
-            problem = bad.StatusCode switch
-            {
-                StatusCodes.Status413PayloadTooLarge => Problems.TooLarge(JsonBody.MaxBytes),
-                StatusCodes.Status415UnsupportedMediaType => Problems.UnsupportedMediaType(JsonBody.MediaType),
-                _ => Problems.BadRequest(bad.InnerException is System.Text.Json.JsonException
-                    ? "The body is not a JSON object of this request's shape: a field is missing, unknown, repeated, null or of the wrong type."
-                    : "The request is malformed."),
-            };
-        }
-        else
+        else if (exception is not BadHttpRequestException)
         {
             LogFailed(logger, exception.GetType().Name);
-            problem = Problems.Create(StatusCodes.Status500InternalServerError, "internal-error", "Something went wrong.", "Nothing was acknowledged; retry later.");
         }
 
+        var problem = exception switch
+        {
+            _ when transient => Problems.Unavailable("The data's region cannot be reached right now; nothing was stored. Retry later."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.TooLarge(JsonBody.MaxBytes),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => Problems.UnsupportedMediaType(JsonBody.MediaType),
+            BadHttpRequestException { InnerException: JsonException } => Problems.BadRequest(
+                "The body is not a JSON object of this request's shape: a field is missing, unknown, repeated, null or of the wrong type."),
+            BadHttpRequestException => Problems.BadRequest("The request is malformed."),
+            _ => Problems.Create(StatusCodes.Status500InternalServerError, "internal-error", "Something went wrong.", "Nothing was acknowledged; retry later."),
+        };
         await problem.ExecuteAsync(httpContext);
         return true;
     }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
@@ -18,19 +17,10 @@ internal static class JsonBody
     public static IApplicationBuilder UseJsonBodyRules(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var accepts = context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>();
-        if (accepts is null || !accepts.ContentTypes.Contains("application/json", StringComparer.OrdinalIgnoreCase))
-        {
-            await next(context);
-            return;
-        }
-
-        if (await BufferAsync(context.Request, context.RequestAborted) is { } problem)
-        {
-            await problem.ExecuteAsync(context);
-            return;
-        }
-
-        await next(context);
+        var problem = accepts?.ContentTypes.Contains("application/json", StringComparer.OrdinalIgnoreCase) == true
+            ? await BufferAsync(context.Request, context.RequestAborted)
+            : null;
+        await (problem is null ? next(context) : problem.ExecuteAsync(context));
     });
 
     private static async Task<IResult?> BufferAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -47,22 +37,13 @@ internal static class JsonBody
             return Problems.TooLarge(MaxBytes);
         }
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = MaxBytes;
-        }
-
+        // Kestrel's limit (MaxBytes, set by the gateway's composition) stops a chunked body that runs over.
         var copy = new MemoryStream();
         try
         {
             await request.Body.CopyToAsync(copy, cancellationToken);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Problems.TooLarge(MaxBytes);
-        }
-
-        if (copy.Length > MaxBytes)
         {
             return Problems.TooLarge(MaxBytes);
         }

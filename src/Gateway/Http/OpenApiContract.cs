@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
@@ -28,13 +30,7 @@ internal static partial class OpenApiContract
             document.Info.Description = "Statistics from Flynn clusters, kept under a privacy policy by construction. Errors are application/problem+json.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal);
-            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "JWT",
-                Description = "A token from POST /v1/sessions/verify, or an external issuer's.",
-            };
+            document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT" };
             document.Components.SecuritySchemes[ProofScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,
@@ -92,7 +88,7 @@ internal static partial class OpenApiContract
                 // Problems carry extensions (traceId, errors).
                 schema.AdditionalPropertiesAllowed = true;
             }
-            else if (context.JsonPropertyInfo?.CustomConverter is MetricsConverter)
+            else if (type == typeof(ImmutableDictionary<string, JsonElement>))
             {
                 schema.Type = JsonSchemaType.Object;
                 schema.AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Number };
@@ -114,31 +110,22 @@ internal static partial class OpenApiContract
     {
         builder.Finally(endpoint =>
         {
-            var statuses = new List<int>();
-            if (endpoint.Metadata.OfType<IAcceptsMetadata>().Any())
-            {
-                statuses.AddRange([StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType]);
-                if (endpoint.Metadata.OfType<MethodInfo>().Any(method => method.GetParameters().Any(parameter => parameter.ParameterType.IsAssignableTo(typeof(IRequestBody)))))
-                {
-                    statuses.Add(StatusCodes.Status422UnprocessableEntity);
-                }
-            }
-
-            if (endpoint.Metadata.OfType<IAuthorizeData>().Any() && !endpoint.Metadata.OfType<IAllowAnonymous>().Any())
-            {
-                statuses.AddRange([StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden]);
-            }
-
-            if (endpoint.Metadata.OfType<EnableRateLimitingAttribute>().Any())
-            {
-                statuses.Add(StatusCodes.Status429TooManyRequests);
-            }
-
-            statuses.Add(StatusCodes.Status503ServiceUnavailable);
-            var documented = endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Select(produces => produces.StatusCode).ToHashSet();
+            var metadata = endpoint.Metadata;
+            var body = metadata.OfType<IAcceptsMetadata>().Any();
+            var checkedBody = metadata.OfType<MethodInfo>().Any(method => method.GetParameters().Any(parameter => parameter.ParameterType.IsAssignableTo(typeof(IRequestBody))));
+            int[] statuses =
+            [
+                .. body ? [StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType] : Array.Empty<int>(),
+                .. checkedBody ? [StatusCodes.Status422UnprocessableEntity] : Array.Empty<int>(),
+                .. metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any()
+                    ? [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden] : Array.Empty<int>(),
+                .. metadata.OfType<EnableRateLimitingAttribute>().Any() ? [StatusCodes.Status429TooManyRequests] : Array.Empty<int>(),
+                StatusCodes.Status503ServiceUnavailable,
+            ];
+            var documented = metadata.OfType<IProducesResponseTypeMetadata>().Select(produces => produces.StatusCode).ToHashSet();
             foreach (var status in statuses.Where(documented.Add))
             {
-                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
+                metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
             }
         });
         return builder;

@@ -49,7 +49,7 @@ internal static class Problems
     public static ProblemHttpResult Create(int status, string type, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypePrefix + type);
 
-    /// <summary>Problems the framework writes itself (unknown route, wrong method) get the project's type for their status.</summary>
+    /// <summary>Problems the framework writes itself (unknown route, wrong method, a body routing refused) get the project's type for their status.</summary>
     public static void UseProjectType(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;

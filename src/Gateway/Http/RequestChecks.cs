@@ -34,42 +34,35 @@ internal sealed class RequestCheck(DateTimeOffset now, RegionOptions regions)
         where TBuilder : IEndpointConventionBuilder => builder.AddEndpointFilterFactory((factory, next) =>
         {
             var index = Array.FindIndex(factory.MethodInfo.GetParameters(), parameter => parameter.ParameterType.IsAssignableTo(typeof(IRequestBody)));
-            if (index < 0)
-            {
-                return next;
-            }
-
-            return async invocation =>
+            return index < 0 ? next : async invocation =>
             {
                 var services = invocation.HttpContext.RequestServices;
                 var check = new RequestCheck(services.GetRequiredService<TimeProvider>().GetUtcNow(), services.GetRequiredService<IOptions<RegionOptions>>().Value);
-                var body = ((IRequestBody)invocation.Arguments[index]!).Check(check);
-                if (check.Shape.Count > 0)
-                {
-                    return Problems.Malformed(check.Shape);
-                }
-
-                if (check.Values.Count > 0)
-                {
-                    return Problems.Invalid(check.Values);
-                }
-
-                invocation.Arguments[index] = body;
-                return await next(invocation);
+                invocation.Arguments[index] = ((IRequestBody)invocation.Arguments[index]!).Check(check);
+                return check.Shape.Count > 0 ? Problems.Malformed(check.Shape)
+                    : check.Values.Count > 0 ? Problems.Invalid(check.Values)
+                    : await next(invocation);
             };
         });
+
+    /// <summary>Records <paramref name="problems"/> for <paramref name="field"/> unless <paramref name="holds"/>.</summary>
+    public void Require(bool holds, string field, params string[] problems)
+    {
+        if (!holds)
+        {
+            Values[field] = problems;
+        }
+    }
 
     /// <summary>A normalised (trimmed, lower-case) single address without display name.</summary>
     public string Email(string field, string text)
     {
         text = text.Trim();
-        if (text.Length is 0 or > MaxEmailLength || text.Any(char.IsControl) || text.Count(c => c == '@') != 1 ||
-            !MailAddress.TryCreate(text, out var address) || address.Address != text || address.DisplayName.Length > 0 ||
-            !address.Host.Contains('.', StringComparison.Ordinal))
-        {
-            Values[field] = [$"must be one email address of at most {MaxEmailLength} characters"];
-        }
-
+        Require(
+            text.Length is > 0 and <= MaxEmailLength && !text.Any(char.IsControl) && text.Count(c => c == '@') == 1 &&
+            MailAddress.TryCreate(text, out var address) && address.Address == text && address.DisplayName.Length == 0 && address.Host.Contains('.', StringComparison.Ordinal),
+            field,
+            $"must be one email address of at most {MaxEmailLength} characters");
         return text.ToLowerInvariant();
     }
 
@@ -77,57 +70,37 @@ internal sealed class RequestCheck(DateTimeOffset now, RegionOptions regions)
     public string Text(string field, string text, int maxLength = MaxNameLength)
     {
         text = text.Trim();
-        if (text.Length == 0 || text.Length > maxLength || text.Any(char.IsControl))
-        {
-            Values[field] = [$"must be 1 to {maxLength} characters without control characters"];
-        }
-
+        Require(text.Length > 0 && text.Length <= maxLength && !text.Any(char.IsControl), field, $"must be 1 to {maxLength} characters without control characters");
         return text;
     }
 
     /// <summary>A date as <c>yyyy-MM-dd</c>, not in the future and not before 1900.</summary>
     public string BirthDate(string field, string text)
     {
-        if (ParseDate(text) is not { } date || date.Year < 1900 || date > DateOnly.FromDateTime(Now.UtcDateTime))
-        {
-            Values[field] = ["must be a date (yyyy-MM-dd) between 1900 and today"];
-        }
-
+        Require(ParseDate(text) is { Year: >= 1900 } date && date <= DateOnly.FromDateTime(Now.UtcDateTime), field, "must be a date (yyyy-MM-dd) between 1900 and today");
         return text;
     }
 
     /// <summary>A one-time code: eight digits.</summary>
     public string Code(string field, string text)
     {
-        if (!OneTimeCode.IsWellFormed(text))
-        {
-            Values[field] = [$"must be the {OneTimeCode.Digits}-digit code we sent"];
-        }
-
+        Require(OneTimeCode.IsWellFormed(text), field, $"must be the {OneTimeCode.Digits}-digit code we sent");
         return text;
     }
 
     /// <summary>A configured region's name.</summary>
     public string Region(string field, string text)
     {
-        if (!regions.IsConfigured(text))
-        {
-            Values[field] = ["must be one of the regions this service stores data in"];
-        }
-
+        Require(regions.IsConfigured(text), field, "must be one of the regions this service stores data in");
         return text;
     }
 
     /// <summary>The canonical (lower-case, hyphenated) form of a UUID.</summary>
     public string Uuid(string field, string text)
     {
-        if (Identifiers.Uuid(text) is { } canonical)
-        {
-            return canonical;
-        }
-
-        Values[field] = ["must be a UUID"];
-        return text;
+        var uuid = Identifiers.Uuid(text);
+        Require(uuid is not null, field, "must be a UUID");
+        return uuid ?? text;
     }
 
     /// <summary>A <c>yyyy-MM-dd</c> date, or <c>null</c>.</summary>
