@@ -205,19 +205,7 @@ public sealed partial class ClusterGrain(
         }
     }
 
-    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(
-            () =>
-            {
-                var decided = decide(time.GetUtcNow());
-                if (decided.Changed)
-                {
-                    state.State.Bound();
-                }
-
-                return decided;
-            },
-            DeactivateOnIdle);
+    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) => state.UpdateAsync(time, decide, DeactivateOnIdle);
 
     private ClusterRecord Record()
     {

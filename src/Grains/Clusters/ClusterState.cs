@@ -10,7 +10,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
 /// member names, not CLR type names, so a type or assembly rename never strands stored data.
 /// </summary>
-public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestructionProofState
+public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestructionProofState, IBoundedState
 {
     [PersonalData]
     public string? ClusterId { get; set; }
@@ -62,7 +62,7 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>Report ids remembered for repeats, at most; a retry comes soon after its report, so the newest are the ones kept.</summary>
     public const int MaxRememberedReports = 1000;
 
-    /// <summary>Keeps the histories of the state bounded: called with every write.</summary>
+    /// <inheritdoc/>
     public void Bound()
     {
         BoundedHistory.FoldAudit(Audit, EarlierAudit);
