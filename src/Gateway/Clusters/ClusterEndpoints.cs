@@ -103,9 +103,11 @@ internal static class ClusterEndpoints
             return Reject(context, clusterId);
         }
 
+        var cluster = grains.GetGrain<IClusterGrain>(key);
         return await ClusterCalls.RunAsync(context, async () =>
-            await grains.GetGrain<IClusterGrain>(key).GetAsync(presented) is { } record
-                ? TypedResults.Ok(record)
+            await cluster.GetAsync(presented) is { } record &&
+            await ClusterReports.CompleteAsync(record, after => cluster.ReadReportsAsync(presented, after)) is { } complete
+                ? TypedResults.Ok(complete)
                 : Problems.NotFound("cluster"));
     }
 

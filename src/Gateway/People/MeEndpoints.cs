@@ -39,9 +39,14 @@ internal static class MeEndpoints
             }
 
             var userKey = people.UserKey(userId);
-            var clusters = await Task.WhenAll(record.Clusters.Select(async link => new LinkedClusterData(
-                link.ClusterId, link.Region, link.LinkedAt,
-                await grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId)).GetForLinkAsync(userKey))));
+            var clusters = await Task.WhenAll(record.Clusters.Select(async link =>
+            {
+                var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
+                var data = await cluster.GetForLinkAsync(userKey) is { } held
+                    ? await ClusterReports.CompleteAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
+                    : null;
+                return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
+            }));
             var export = new PersonalDataExport(record, [.. clusters]);
             if (download is "1" or "true")
             {

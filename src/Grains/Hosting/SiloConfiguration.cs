@@ -101,6 +101,7 @@ public static class SiloConfiguration
 
             silo.UseInMemoryReminderService();
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
+            services.AddSingleton<IReportLog, InMemoryReportLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -115,6 +116,7 @@ public static class SiloConfiguration
             StringComparer.Ordinal);
         services.AddSingleton(new RegionDatabases(regionDatabases));
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
+        services.AddSingleton<IReportLog, PostgresReportLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
