@@ -79,9 +79,11 @@ internal static class ClusterEndpoints
             return request.Reject(context);
         }
 
-        return await grains.GetGrain<IClusterGrain>(key).GetAsync(proof) is { } record
-            ? TypedResults.Ok(record)
-            : Problems.NotFound("cluster");
+        var cluster = grains.GetGrain<IClusterGrain>(key);
+        return await cluster.GetAsync(proof) is { } record &&
+            await ClusterReports.CompleteAsync(record, after => cluster.ReadReportsAsync(proof, after)) is { } complete
+                ? TypedResults.Ok(complete)
+                : Problems.NotFound("cluster");
     }
 
     private static async Task<Results<Ok<TelemetrySetting>, ProblemHttpResult>> SetTelemetryAsync(

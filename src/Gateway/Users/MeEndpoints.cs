@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Clusters;
@@ -42,9 +43,14 @@ internal static class MeEndpoints
         }
 
         var userKey = users.UserKey(userId);
-        var clusters = await Task.WhenAll(record.Clusters.Select(async link => new LinkedClusterData(
-            link.ClusterId, link.Region, link.LinkedAt,
-            await grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId)).GetForLinkAsync(userKey))));
+        var clusters = await Task.WhenAll(record.Clusters.Select(async link =>
+        {
+            var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
+            var data = await cluster.GetForLinkAsync(userKey) is { } held
+                ? await ClusterReports.CompleteAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
+                : null;
+            return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
+        }));
         if (download is "1" or "true")
         {
             context.Response.Headers.ContentDisposition = "attachment; filename=\"prime-directive-my-data.json\"";

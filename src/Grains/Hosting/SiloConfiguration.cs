@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
+using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Outbox;
@@ -102,6 +103,7 @@ public static class SiloConfiguration
 
             silo.UseInMemoryReminderService();
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
+            services.AddSingleton<IReportLog, InMemoryReportLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -116,6 +118,7 @@ public static class SiloConfiguration
             StringComparer.Ordinal);
         services.AddSingleton(new RegionDatabases(regionDatabases));
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
+        services.AddSingleton<IReportLog, PostgresReportLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

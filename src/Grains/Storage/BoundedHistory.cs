@@ -3,6 +3,13 @@ using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Storage;
 
+/// <summary>A state whose histories are kept bounded on every write.</summary>
+public interface IBoundedState
+{
+    /// <summary>Folds what exceeds the bounds; called with every write that changes the state.</summary>
+    void Bound();
+}
+
 /// <summary>The older part of a bounded history, folded into counts by kind: what it was and when, not each entry.</summary>
 public sealed class FoldedHistory
 {

@@ -43,6 +43,31 @@ public static class StateWrites
         }
     }
 
+    /// <summary>
+    /// <see cref="UpdateAsync{TState, TResult}(IPersistentState{TState}, Func{ValueTuple{bool, TResult}}, Action)"/> for
+    /// a subject whose histories stay bounded: each decision reads the policy's time, and a change is bounded before it is written.
+    /// </summary>
+    public static Task<TResult> UpdateAsync<TState, TResult>(
+        this IPersistentState<TState> state, TimeProvider time, Func<DateTimeOffset, (bool Changed, TResult Result)> decide, Action onUnknownOutcome)
+        where TState : IBoundedState
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(decide);
+        return state.UpdateAsync(
+            () =>
+            {
+                var decided = decide(time.GetUtcNow());
+                if (decided.Changed)
+                {
+                    state.State.Bound();
+                }
+
+                return decided;
+            },
+            onUnknownOutcome);
+    }
+
     /// <summary>Deletes the state's row (DeleteStateOnClear), re-reading on a conflict while <paramref name="stillWanted"/> holds.</summary>
     /// <returns>Whether the row was deleted.</returns>
     public static async Task<bool> DeleteAsync<TState>(this IPersistentState<TState> state, Func<bool> stillWanted, Action onUnknownOutcome)

@@ -301,19 +301,7 @@ public sealed partial class UserGrain(
 
     private static string Json(DataPurpose purpose) => System.Text.Json.JsonSerializer.Serialize(purpose).Trim('"');
 
-    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(
-            () =>
-            {
-                var decided = decide(time.GetUtcNow());
-                if (decided.Changed)
-                {
-                    state.State.Bound();
-                }
-
-                return decided;
-            },
-            DeactivateOnIdle);
+    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) => state.UpdateAsync(time, decide, DeactivateOnIdle);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey} created")]
     private static partial void LogCreated(ILogger logger, string grainKey);

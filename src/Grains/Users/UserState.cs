@@ -7,7 +7,7 @@ using PrimeDirective.Grains.Interfaces.Users;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState, IDestructionProofState
+public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -62,7 +62,7 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState
     /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
     public List<DestructionProof> PendingProofs { get; set; } = [];
 
-    /// <summary>Keeps the histories of the state bounded: called with every write.</summary>
+    /// <inheritdoc/>
     public void Bound()
     {
         BoundedHistory.FoldAudit(Audit, EarlierAudit);

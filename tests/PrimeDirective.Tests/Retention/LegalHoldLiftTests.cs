@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PrimeDirective.Grains.Requests;
@@ -26,7 +25,7 @@ public sealed class LegalHoldLiftTests
         using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
-        await StatusAsync(service, receiptUrl, "on-hold");
+        await LegalHoldTests.StatusAsync(service, receiptUrl, "on-hold");
 
         // The request's reminder runs it again and stops inside its turn, just before it asks the account about the hold.
         await service.Gate.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -45,7 +44,7 @@ public sealed class LegalHoldLiftTests
         }
 
         // Let go, the running turn asks the account, finds the hold lifted and erases it.
-        var done = await StatusAsync(service, receiptUrl, "completed");
+        var done = await LegalHoldTests.StatusAsync(service, receiptUrl, "completed");
         Assert.Contains(done["receipts"]!.AsArray(), entry => (string?)entry!["subject"] == "account");
         foreach (var value in new[] { person.Email, person.Name, person.UserId })
         {
@@ -54,16 +53,6 @@ public sealed class LegalHoldLiftTests
 
         Assert.DoesNotContain(service.Logs.GetSnapshot(), record => record.Message.Contains("TimeoutException", StringComparison.Ordinal));
     }
-
-    private static async Task<JsonNode> StatusAsync(ServiceHost service, string receiptUrl, string status) => await Eventually.ReturnsAsync(
-        async () =>
-        {
-            using var response = await service.Http.GetAsync(receiptUrl);
-            return await Json.ReadAsync(response);
-        },
-        json => (string?)json["status"] == status,
-        TimeSpan.FromSeconds(30),
-        $"the erasure is {status}");
 
     /// <summary>Requests retried every second; the second hold check of any request waits at a gate the test opens.</summary>
     public sealed class GatedHoldCheckService : ServiceHost

@@ -106,7 +106,8 @@ public sealed class LegalHoldTests
         }
     }
 
-    private static async Task<JsonNode> StatusAsync(ServiceHost service, string receiptUrl, string status) => await Eventually.ReturnsAsync(
+    /// <summary>Waits until the request behind <paramref name="receiptUrl"/> has <paramref name="status"/>.</summary>
+    internal static async Task<JsonNode> StatusAsync(ServiceHost service, string receiptUrl, string status) => await Eventually.ReturnsAsync(
         async () =>
         {
             using var response = await service.Http.GetAsync(receiptUrl);
