@@ -52,23 +52,16 @@ internal static class Problems
     /// <summary>Problems the framework writes itself (unknown route, wrong method, a body routing refused) get the project's type for their status.</summary>
     public static void UseProjectType(ProblemDetailsContext context)
     {
-        var problem = context.ProblemDetails;
-        if (problem.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) == true)
+        if (context.ProblemDetails.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) != true)
         {
-            return;
+            context.ProblemDetails.Type = TypePrefix + context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => "not-found",
+                StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+                StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+                >= 500 => "internal-error",
+                _ => "invalid-request",
+            };
         }
-
-        problem.Type = TypePrefix + problem.Status switch
-        {
-            StatusCodes.Status401Unauthorized => "unauthorized",
-            StatusCodes.Status403Forbidden => "forbidden",
-            StatusCodes.Status404NotFound => "not-found",
-            StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
-            StatusCodes.Status413PayloadTooLarge => "payload-too-large",
-            StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
-            StatusCodes.Status503ServiceUnavailable => "unavailable",
-            >= 500 => "internal-error",
-            _ => "invalid-request",
-        };
     }
 }
