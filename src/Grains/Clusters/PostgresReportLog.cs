@@ -202,7 +202,10 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
         }
     }
 
-    /// <summary>Inserts the batch in one statement; an append whose report id was already stored learns when it first was.</summary>
+    /// <summary>
+    /// Inserts the batch in one statement, none of a report whose id the subject already holds (whatever its items); an
+    /// append refused so learns when its report was first stored.
+    /// </summary>
     private static async Task WriteBatchAsync(string connectionString, List<PendingAppend> batch)
     {
         // The same report twice in one batch (a duplicate activation's retry): the later one is a repeat.
@@ -224,6 +227,9 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
             """
             insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics)
             select * from unnest(@subject, @report, @category, @source, @purpose, @collected, @expires, @personal, @value, @metrics)
+              as appended(subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics)
+            where not exists (
+              select 1 from report_item held where held.subject_key = appended.subject_key and held.report_id = appended.report_id)
             on conflict (subject_key, report_id, category) do nothing
             returning subject_key, report_id
             """,
