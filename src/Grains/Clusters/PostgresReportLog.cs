@@ -26,7 +26,11 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
     /// <summary>Batches in flight per database: one waiting on its commit while the next fills.</summary>
     private const int WritersPerDatabase = 4;
 
+    /// <summary>Deletions in flight per silo at most: a wave of due reminders queues here instead of draining the connection pool.</summary>
+    private const int MaxConcurrentDeletions = 8;
+
     private readonly ConcurrentDictionary<string, Lazy<GroupWriter>> _writers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _deletions = new(MaxConcurrentDeletions);
 
     public Task<ReportAppend> AppendAsync(string region, string subjectKey, string reportId, IReadOnlyList<HeldItem> items)
     {
@@ -95,6 +99,19 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
 
     public async Task<ReportDeletion> DeleteAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
     {
+        await _deletions.WaitAsync();
+        try
+        {
+            return await DeleteNowAsync(region, subjectKey, now, all, subjectKind, why);
+        }
+        finally
+        {
+            _deletions.Release();
+        }
+    }
+
+    private async Task<ReportDeletion> DeleteNowAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
+    {
         await using var connection = await OpenAsync(region);
         await using var transaction = await connection.BeginTransactionAsync();
         ImmutableDictionary<DataCategory, int> destroyed;
@@ -135,6 +152,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
 
         // Appends already queued are written before the silo lets go of the log.
         await Task.WhenAll(_writers.Values.Where(lazy => lazy.IsValueCreated).SelectMany(lazy => lazy.Value.Loops));
+        _deletions.Dispose();
     }
 
     private async Task<NpgsqlConnection> OpenAsync(string region)
