@@ -26,7 +26,11 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
     /// <summary>Batches in flight per database: one waiting on its commit while the next fills.</summary>
     private const int WritersPerDatabase = 4;
 
+    /// <summary>Deletions in flight per silo at most: a wave of due reminders queues here instead of draining the connection pool.</summary>
+    private const int MaxConcurrentDeletions = 8;
+
     private readonly ConcurrentDictionary<string, Lazy<GroupWriter>> _writers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _deletions = new(MaxConcurrentDeletions);
 
     public Task<ReportAppend> AppendAsync(string region, string subjectKey, string reportId, IReadOnlyList<HeldItem> items)
     {
@@ -95,6 +99,19 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
 
     public async Task<ReportDeletion> DeleteAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
     {
+        await _deletions.WaitAsync();
+        try
+        {
+            return await DeleteNowAsync(region, subjectKey, now, all, subjectKind, why);
+        }
+        finally
+        {
+            _deletions.Release();
+        }
+    }
+
+    private async Task<ReportDeletion> DeleteNowAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
+    {
         await using var connection = await OpenAsync(region);
         await using var transaction = await connection.BeginTransactionAsync();
         ImmutableDictionary<DataCategory, int> destroyed;
@@ -135,6 +152,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
 
         // Appends already queued are written before the silo lets go of the log.
         await Task.WhenAll(_writers.Values.Where(lazy => lazy.IsValueCreated).SelectMany(lazy => lazy.Value.Loops));
+        _deletions.Dispose();
     }
 
     private async Task<NpgsqlConnection> OpenAsync(string region)
@@ -202,7 +220,10 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
         }
     }
 
-    /// <summary>Inserts the batch in one statement; an append whose report id was already stored learns when it first was.</summary>
+    /// <summary>
+    /// Inserts the batch in one statement, none of a report whose id the subject already holds (whatever its items); an
+    /// append refused so learns when its report was first stored.
+    /// </summary>
     private static async Task WriteBatchAsync(string connectionString, List<PendingAppend> batch)
     {
         // The same report twice in one batch (a duplicate activation's retry): the later one is a repeat.
@@ -224,6 +245,9 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
             """
             insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics)
             select * from unnest(@subject, @report, @category, @source, @purpose, @collected, @expires, @personal, @value, @metrics)
+              as appended(subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics)
+            where not exists (
+              select 1 from report_item held where held.subject_key = appended.subject_key and held.report_id = appended.report_id)
             on conflict (subject_key, report_id, category) do nothing
             returning subject_key, report_id
             """,
