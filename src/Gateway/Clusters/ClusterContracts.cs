@@ -67,6 +67,6 @@ internal sealed record ReportAcknowledgement(string ReportId, DateTimeOffset Acc
 [JsonSerializable(typeof(ReportBody))]
 [JsonSerializable(typeof(TelemetryBody))]
 [JsonSerializable(typeof(ReportAcknowledgement))]
-[JsonSerializable(typeof(ClusterRecord))]
+[JsonSerializable(typeof(ClusterView))]
 [JsonSerializable(typeof(TelemetrySetting))]
 internal sealed partial class ClusterJson : JsonSerializerContext;

@@ -71,7 +71,7 @@ internal static class ClusterEndpoints
         return TypedResults.Accepted((string?)null, new ReportAcknowledgement(receipt.ReportId, receipt.AcceptedAt));
     }
 
-    private static async Task<Results<Ok<ClusterRecord>, ProblemHttpResult>> GetClusterAsync(
+    private static async Task<Results<Ok<ClusterView>, ProblemHttpResult>> GetClusterAsync(
         HttpContext context, [AsParameters] OperatorRequest request, IGrainFactory grains, ClusterKeys keys)
     {
         if (request.Resolve(context, keys) is not ({ } key, { } proof))
@@ -81,8 +81,8 @@ internal static class ClusterEndpoints
 
         var cluster = grains.GetGrain<IClusterGrain>(key);
         return await cluster.GetAsync(proof) is { } record &&
-            await ClusterReports.CompleteAsync(record, after => cluster.ReadReportsAsync(proof, after)) is { } complete
-                ? TypedResults.Ok(complete)
+            await ClusterView.StreamAsync(record, after => cluster.ReadReportsAsync(proof, after)) is { } view
+                ? TypedResults.Ok(view)
                 : Problems.NotFound("cluster");
     }
 

@@ -47,7 +47,7 @@ internal static class MeEndpoints
         {
             var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
             var data = await cluster.GetForLinkAsync(userKey) is { } held
-                ? await ClusterReports.CompleteAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
+                ? await ClusterView.StreamAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
                 : null;
             return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
         }));

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
-using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Users;
@@ -79,7 +79,7 @@ internal sealed record SessionToken(string UserId, string Token);
 internal sealed record PersonalDataExport(UserRecord Account, ImmutableArray<LinkedClusterData> Clusters);
 
 /// <summary>A linked cluster and everything held about it, from its own region.</summary>
-internal sealed record LinkedClusterData(string ClusterId, string Region, DateTimeOffset LinkedAt, ClusterRecord? Data);
+internal sealed record LinkedClusterData(string ClusterId, string Region, DateTimeOffset LinkedAt, ClusterView? Data);
 
 /// <summary>The profile after a correction; <c>emailChange</c> is <c>unchanged</c>, <c>code-sent</c> or <c>changed</c>.</summary>
 internal sealed record CorrectedProfile(UserProfile Profile, string EmailChange);
