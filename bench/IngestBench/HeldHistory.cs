@@ -4,7 +4,8 @@ namespace PrimeDirective.IngestBench;
 /// Figures 4 and 5: the rate of reports, and the WAL bytes each writes, while each of K clusters holds 1 report and
 /// again once each holds 360. A measured batch is M passes over the K clusters (every cluster one report per pass),
 /// so a cluster holds 1 → 1 + M during the first batch and 360 → 360 + M during the second; between them the
-/// clusters are filled up through the same HTTP route, unmeasured.
+/// clusters are filled up through the same HTTP route, unmeasured. Before the first batch, other clusters warm the
+/// fresh process up for the warm-up time.
 /// </summary>
 internal static class HeldHistory
 {
@@ -16,6 +17,11 @@ internal static class HeldHistory
         await using var gateway = await GatewayProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>(), cancellationToken);
         using var load = new FlynnLoad(gateway.Address, options.Clients);
         var clusters = FlynnCluster.Many(options.HeldClusters);
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            await load.RunForAsync(FlynnCluster.Many(clusters.Length), options.Warmup, cancellationToken);
+        }
+
         var failed = (await load.RunAllAsync(clusters, FlynnLoad.Passes(clusters.Length, 1), sentAt: null, cancellationToken)).Failed;
 
         var low = await MeasureAsync(load, clusters, options.HeldBatch, database, cancellationToken);

@@ -40,6 +40,7 @@ internal enum ServerKind
 internal sealed record IngestOptions(
     int Rounds,
     TimeSpan Window,
+    TimeSpan Warmup,
     int Clusters,
     int Clients,
     int RawConnections,
@@ -55,7 +56,7 @@ internal sealed record IngestOptions(
     string? Out)
 {
     public const string Usage =
-        "usage: IngestBench [--rounds N] [--seconds N] [--clusters N] [--clients N] [--raw-connections N]\n" +
+        "usage: IngestBench [--rounds N] [--seconds N] [--warmup-seconds N] [--clusters N] [--clients N] [--raw-connections N]\n" +
         "                   [--held-clusters N] [--held-batch N] [--held N] [--subjects N] [--retention-rate N]\n" +
         "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention]\n" +
         "                   [--server private|shared] [--profile DIR] [--out FILE]";
@@ -65,6 +66,7 @@ internal sealed record IngestOptions(
         var options = new IngestOptions(
             Rounds: 3,
             Window: TimeSpan.FromSeconds(10),
+            Warmup: TimeSpan.FromSeconds(10),
             Clusters: 1_000,
             Clients: 32,
             RawConnections: 16,
@@ -85,6 +87,7 @@ internal sealed record IngestOptions(
             {
                 "--rounds" => options with { Rounds = Positive(args[i], value) },
                 "--seconds" => options with { Window = TimeSpan.FromSeconds(Positive(args[i], value)) },
+                "--warmup-seconds" => options with { Warmup = TimeSpan.FromSeconds(NonNegative(args[i], value)) },
                 "--clusters" => options with { Clusters = Positive(args[i], value) },
                 "--clients" => options with { Clients = Positive(args[i], value) },
                 "--raw-connections" => options with { RawConnections = Positive(args[i], value) },
@@ -127,6 +130,11 @@ internal sealed record IngestOptions(
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
             ? number
             : throw new ArgumentException($"{name} must be a positive integer.");
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new ArgumentException($"{name} must be a non-negative integer.");
 
     private static TimeSpan Duration(string name, string value) =>
         TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration) && duration > TimeSpan.Zero

@@ -3,7 +3,8 @@ namespace PrimeDirective.IngestBench;
 /// <summary>
 /// Figures 2 and 7: Flynn ingest through the gateway over real HTTP, durable (a fresh database) or in memory.
 /// First every cluster reports once (new subjects: the rate of first reports), then the clients report round-robin
-/// over all clusters for the window.
+/// over all clusters, unmeasured for the warm-up (a fresh process spends its first seconds compiling the hot path
+/// again at tier 1), then measured for the window.
 /// </summary>
 internal static class IngestRun
 {
@@ -17,6 +18,11 @@ internal static class IngestRun
         using var load = new FlynnLoad(gateway.Address, options.Clients);
         var clusters = FlynnCluster.Many(options.Clusters);
         var first = await load.RunAllAsync(clusters, FlynnLoad.Passes(clusters.Length, 1), sentAt: null, cancellationToken);
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            await load.RunForAsync(clusters, options.Warmup, cancellationToken);
+        }
+
         var profiling = during?.Invoke(gateway.ProcessId) ?? Task.CompletedTask;
         var measured = await load.RunForAsync(clusters, window, cancellationToken);
         await profiling;

@@ -13,9 +13,11 @@ internal static class Profiler
     private const string Counters =
         "System.Runtime,Microsoft.AspNetCore.Hosting,Microsoft.AspNetCore.Server.Kestrel,System.Net.Sockets,Npgsql,Microsoft.Orleans";
 
-    public static async Task RunAsync(BenchPostgres postgres, IngestOptions options, string directory, CancellationToken cancellationToken)
+    /// <returns>The summary of both profiles (markdown), also written to <c>DIR/summary.md</c>.</returns>
+    public static async Task<string> RunAsync(BenchPostgres postgres, IngestOptions options, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
+        var summary = new System.Text.StringBuilder();
         foreach (var durable in new[] { true, false })
         {
             var name = durable ? "durable" : "memory";
@@ -29,9 +31,16 @@ internal static class Profiler
                 var top = await Commands.RunAsync(Tool("dotnet-trace"), report, cancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(directory, $"top-{name}-{(inclusive ? "inclusive" : "exclusive")}.txt"), top, cancellationToken);
             }
+
+            var speedscope = Path.Combine(directory, $"trace-{name}");
+            await Commands.RunAsync(Tool("dotnet-trace"), ["convert", "--format", "speedscope", trace, "-o", speedscope], cancellationToken);
+            summary.Append(await ProfileSummary.WriteAsync(
+                name, Path.Combine(directory, $"counters-{name}.csv"), speedscope + ".speedscope.json", result.Window.Rate, cancellationToken));
         }
 
-        Progress.Log($"profile: counters, traces and topN reports in {Path.GetFullPath(directory)}");
+        await File.WriteAllTextAsync(Path.Combine(directory, "summary.md"), summary.ToString(), cancellationToken);
+        Progress.Log($"profile: counters, traces, topN reports and summary.md in {Path.GetFullPath(directory)}");
+        return summary.ToString();
     }
 
     private static async Task CollectAsync(int processId, string directory, string name, TimeSpan window, CancellationToken cancellationToken)

@@ -34,6 +34,7 @@ var header = new List<string>
 };
 var table = new FigureTable(options.Rounds);
 var failed = false;
+var profile = string.Empty;
 var wall = System.Diagnostics.Stopwatch.StartNew();
 await using (var postgres = await BenchPostgres.StartAsync(options.Server, token))
 {
@@ -127,14 +128,15 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
     {
         await MeasureAsync("profile", 0, async () =>
         {
-            await Profiler.RunAsync(postgres, options, directory, token);
+            profile = await Profiler.RunAsync(postgres, options, directory, token);
             return 0;
         });
     }
 }
 
 header.Add(string.Create(CultureInfo.InvariantCulture, $"wall time {wall.Elapsed.TotalMinutes:0.0} min; load average at end {Machine.LoadAverage()}"));
-var output = string.Join(Environment.NewLine, header.Select(line => $"- {line}")) + Environment.NewLine + Environment.NewLine + table.Render();
+var output = string.Join(Environment.NewLine, header.Select(line => $"- {line}")) + Environment.NewLine + Environment.NewLine + table.Render() +
+    (profile.Length > 0 ? Environment.NewLine + "## Profile (not a measured round)" + Environment.NewLine + Environment.NewLine + profile : string.Empty);
 Console.WriteLine(output);
 if (options.Out is { } path)
 {
