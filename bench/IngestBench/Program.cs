@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using PrimeDirective.Bench;
 using PrimeDirective.IngestBench;
 
@@ -20,11 +21,17 @@ catch (ArgumentException invalid)
 }
 
 using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, press) =>
+
+// Ctrl+C, kill and the like end the run the orderly way: the gateway stopped, the databases and the private server gone.
+void Stop(PosixSignalContext signal)
 {
-    press.Cancel = true;
+    signal.Cancel = true;
     cancellation.Cancel();
-};
+}
+
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
 var token = cancellation.Token;
 
 var header = new List<string>

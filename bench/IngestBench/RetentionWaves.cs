@@ -24,7 +24,7 @@ internal static class RetentionWaves
     public static async Task<RetentionResult> RunAsync(BenchPostgres postgres, IngestOptions options, double expectedRate, CancellationToken cancellationToken)
     {
         var expectedIngest = TimeSpan.FromSeconds(options.Subjects / expectedRate);
-        var ipRetention = WholeSeconds((expectedIngest * 1.25) + TimeSpan.FromSeconds(30));
+        var ipRetention = WholeSeconds((expectedIngest * 1.15) + TimeSpan.FromSeconds(10));
         var gap = WholeSeconds(TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, expectedIngest.Ticks / 4)));
         var reportRetention = ipRetention + gap;
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
