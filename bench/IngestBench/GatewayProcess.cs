@@ -16,6 +16,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private const string ListeningPrefix = "Now listening on: ";
     private const string PoolExhausted = "connection pool has been exhausted";
     private const int KeptFailures = 5;
+    private const int KeptContinuationLines = 2;
 
     private readonly Process _process;
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -25,6 +26,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private long _poolExhausted;
     private long _warnings;
     private long _failures;
+    private int _continuation;
 
     private GatewayProcess(Process process, string workDirectory)
     {
@@ -193,8 +195,25 @@ internal sealed class GatewayProcess : IAsyncDisposable
             {
                 if (_firstFailures.Count < KeptFailures)
                 {
-                    _firstFailures.Add(line.Length > 400 ? line[..400] : line);
+                    _firstFailures.Add(line);
+                    _continuation = KeptContinuationLines;
+                    return;
                 }
+            }
+        }
+
+        lock (_lock)
+        {
+            // The console logger writes an entry's message (and exception) on the lines after its level and category.
+            if (_continuation > 0 && line.StartsWith(' '))
+            {
+                _continuation--;
+                var entry = $"{_firstFailures[^1]} {line.Trim()}";
+                _firstFailures[^1] = entry.Length > 500 ? entry[..500] : entry;
+            }
+            else
+            {
+                _continuation = 0;
             }
         }
     }
