@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PrimeDirective.Bench;
-using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.RetentionBench;
 using static PrimeDirective.RetentionBench.ResultTable;
 

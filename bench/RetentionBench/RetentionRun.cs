@@ -2,8 +2,9 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
-using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using static PrimeDirective.RetentionBench.ResultTable;
 
 namespace PrimeDirective.RetentionBench;

@@ -1,14 +1,15 @@
+using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Auth;
-using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
-using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Retention;
-using PrimeDirective.Grains.Retention;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Admin;
 
@@ -16,124 +17,98 @@ namespace PrimeDirective.Gateway.Admin;
 /// Legal holds (officers): placed on a person or a cluster with a reason, a reference and an optional end; while one
 /// runs, expiry and erasure of that subject wait. Also each region's daily ledger of destruction.
 /// </summary>
-internal static partial class LegalHoldEndpoints
+internal static class LegalHoldEndpoints
 {
     public const int MaxTextLength = 1000;
 
     public static IEndpointRouteBuilder MapLegalHoldEndpoints(this IEndpointRouteBuilder routes)
     {
-        var holds = routes.MapGroup("/v1/admin/legal-holds").WithTags("Privacy officers").RequireAuthorization(GatewayAuth.OfficerPolicy);
-        holds.MapPut("/users/{userId}", (HttpContext context, string userId, PeopleGrains people, TimeProvider time) =>
-            PlaceAsync(context, UserSubject(userId, people), time)).WithSummary("Places a legal hold on a person.");
-        holds.MapDelete("/users/{userId}", (HttpContext context, string userId, PeopleGrains people) =>
-            LiftAsync(context, UserSubject(userId, people))).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
-        holds.MapGet("/users/{userId}", (HttpContext context, string userId, PeopleGrains people) =>
-            GetAsync(context, UserSubject(userId, people))).WithSummary("A person's legal hold.");
-        holds.MapPut("/clusters/{clusterId}", (HttpContext context, string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people, TimeProvider time) =>
-            PlaceAsync(context, ClusterSubject(clusterId, region, grains, keys, people), time)).WithSummary("Places a legal hold on a cluster (?region=, default the home region).");
-        holds.MapDelete("/clusters/{clusterId}", (HttpContext context, string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people) =>
-            LiftAsync(context, ClusterSubject(clusterId, region, grains, keys, people))).WithSummary("Lifts a cluster's legal hold; expiry and erasure resume at once.");
-        holds.MapGet("/clusters/{clusterId}", (HttpContext context, string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people) =>
-            GetAsync(context, ClusterSubject(clusterId, region, grains, keys, people))).WithSummary("A cluster's legal hold.");
-
-        routes.MapGet("/v1/admin/destruction-ledger/{region}/{date}", LedgerAsync)
-            .WithTags("Privacy officers").RequireAuthorization(GatewayAuth.OfficerPolicy)
+        var admin = routes.MapGroup("/v1/admin").WithTags("Legal holds").RequireAuthorization(GatewayAuth.OfficerPolicy)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        var holds = admin.MapGroup("/legal-holds");
+        holds.MapPut("/users/{userId}", (string userId, LegalHoldBody body, HttpContext context, UserGrains users) =>
+            PlaceAsync(UserSubject(userId, users), body, context)).WithSummary("Places a legal hold on a person.");
+        holds.MapDelete("/users/{userId}", (string userId, HttpContext context, UserGrains users) =>
+            LiftAsync(UserSubject(userId, users), context)).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
+        holds.MapGet("/users/{userId}", (string userId, UserGrains users) =>
+            GetAsync(UserSubject(userId, users))).WithSummary("A person's legal hold.");
+        holds.MapPut("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, LegalHoldBody body, HttpContext context) =>
+            PlaceAsync(cluster.Grain(), body, context)).WithSummary("Places a legal hold on a cluster (?region=, default the home region).");
+        holds.MapDelete("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, HttpContext context) =>
+            LiftAsync(cluster.Grain(), context)).WithSummary("Lifts a cluster's legal hold; expiry and erasure resume at once.");
+        holds.MapGet("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster) =>
+            GetAsync(cluster.Grain())).WithSummary("A cluster's legal hold.");
+        admin.MapGet("/destruction-ledger/{region}/{date}", LedgerAsync)
             .WithSummary("How many items of each category were destroyed in a region on a day (yyyy-MM-dd), and why.");
         return routes;
     }
 
-    /// <summary>ISO 8601 date and time with an offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoInstant();
+    private static ILegalHoldSubject? UserSubject(string userId, UserGrains users) =>
+        SubjectIds.Parse(userId) is { } parsed && users.IsRegion(parsed.Region) ? users.User(userId) : null;
 
-    private static ILegalHoldSubject? UserSubject(string userId, PeopleGrains people) =>
-        SubjectIds.Parse(userId) is { } parsed && people.IsRegion(parsed.Region) ? people.User(userId) : null;
-
-    private static ILegalHoldSubject? ClusterSubject(string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, PeopleGrains people)
+    private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> PlaceAsync(ILegalHoldSubject? subject, LegalHoldBody body, HttpContext context)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var home = region ?? people.Home;
-        return Identifiers.Uuid(clusterId, "clusterId", errors) is { } cluster && people.IsRegion(home)
-            ? grains.GetGrain<IClusterGrain>(keys.For(home, cluster))
-            : null;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var hold = new LegalHold(body.Reason, body.Reference, now, body.End, context.User.UserId() ?? "external-officer");
+        return subject is not null && await subject.PlaceLegalHoldAsync(hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject");
     }
 
-    private static async Task<IResult> PlaceAsync(HttpContext context, ILegalHoldSubject? subject, TimeProvider time)
+    private static async Task<Results<NoContent, ProblemHttpResult>> LiftAsync(ILegalHoldSubject? subject, HttpContext context) =>
+        subject is not null && await subject.LiftLegalHoldAsync(context.User.UserId() ?? "external-officer") ? TypedResults.NoContent() : Problems.NotFound("legal hold");
+
+    private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> GetAsync(ILegalHoldSubject? subject) =>
+        subject is not null && await subject.GetLegalHoldAsync() is { } hold ? TypedResults.Ok(hold) : Problems.NotFound("legal hold");
+
+    private static async Task<Results<Ok<ImmutableArray<DestructionEntry>>, ProblemHttpResult>> LedgerAsync(
+        string region, string date, UserGrains users, IGrainFactory grains)
     {
-        if (subject is null)
-        {
-            return Problems.NotFound("subject");
-        }
-
-        var now = time.GetUtcNow();
-        var (request, problem) = await JsonFields.ReadAsync(context.Request, ["reason", "reference", "endsAt"], fields =>
-        {
-            var endsAt = fields.String("endsAt", required: false);
-            DateTimeOffset? end = null;
-            if (endsAt is not null)
-            {
-                // Only an explicit offset names an instant: without one it would be read in the server's time zone.
-                if (IsoInstant().IsMatch(endsAt) &&
-                    DateTimeOffset.TryParse(endsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > now)
-                {
-                    end = parsed;
-                }
-                else
-                {
-                    fields.Values["endsAt"] = ["must be a future date and time (ISO 8601, with offset)"];
-                }
-            }
-
-            return new
-            {
-                Reason = fields.PersonName("reason", required: true, MaxTextLength),
-                Reference = fields.PersonName("reference", required: true, MaxTextLength),
-                EndsAt = end,
-            };
-        });
-        if (request is null)
-        {
-            return problem!;
-        }
-
-        var hold = new LegalHold(request.Reason!, request.Reference!, now, request.EndsAt, context.User.UserId() ?? "external-officer");
-        return await ClusterCalls.RunAsync(context, async () =>
-            await subject.PlaceLegalHoldAsync(hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject"));
-    }
-
-    private static async Task<IResult> LiftAsync(HttpContext context, ILegalHoldSubject? subject)
-    {
-        if (subject is null)
-        {
-            return Problems.NotFound("legal hold");
-        }
-
-        var officer = context.User.UserId() ?? "external-officer";
-        return await ClusterCalls.RunAsync(context, async () =>
-            await subject.LiftLegalHoldAsync(officer) ? TypedResults.NoContent() : Problems.NotFound("legal hold"));
-    }
-
-    private static async Task<IResult> GetAsync(HttpContext context, ILegalHoldSubject? subject)
-    {
-        if (subject is null)
-        {
-            return Problems.NotFound("legal hold");
-        }
-
-        return await ClusterCalls.RunAsync(context, async () =>
-            await subject.GetLegalHoldAsync() is { } hold ? TypedResults.Ok(hold) : Problems.NotFound("legal hold"));
-    }
-
-    private static async Task<IResult> LedgerAsync(HttpContext context, string region, string date, PeopleGrains people, IGrainFactory grains)
-    {
-        if (!people.IsRegion(region) ||
-            !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (!users.IsRegion(region) || RequestCheck.ParseDate(date) is not { } day)
         {
             return Problems.NotFound("ledger");
         }
 
         var at = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        return await ClusterCalls.RunAsync(context, async () =>
-            TypedResults.Ok(await grains.GetGrain<IDestructionLedgerGrain>(DestructionLedgerGrain.KeyFor(region, at)).ReadAsync()));
+        return TypedResults.Ok(await grains.GetGrain<IDestructionLedgerGrain>(LedgerKeys.For(region, at)).ReadAsync());
+    }
+
+    /// <summary>A cluster named by an officer: its id, and its region (<c>?region=</c>, default the home region).</summary>
+    internal readonly record struct ClusterSubject(string ClusterId, [property: FromQuery(Name = "region")] string? Region, IGrainFactory Grains, ClusterKeys Keys, UserGrains People)
+    {
+        public ILegalHoldSubject? Grain() =>
+            Identifiers.Uuid(ClusterId) is { } cluster && (Region ?? People.Home) is var region && People.IsRegion(region)
+                ? Grains.GetGrain<IClusterGrain>(Keys.For(region, cluster))
+                : null;
     }
 }
+
+/// <summary>A legal hold: why, the legal reference, and optionally when it ends (ISO 8601 with offset, in the future).</summary>
+internal sealed partial record LegalHoldBody(string Reason, string Reference, string? EndsAt = null) : IRequestBody
+{
+    /// <summary>The parsed end, once checked.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? End { get; private init; }
+
+    public IRequestBody Check(RequestCheck check)
+    {
+        // Only an explicit offset names an instant: without one it would be read in the server's time zone.
+        DateTimeOffset? end = EndsAt is not null && IsoInstant().IsMatch(EndsAt) &&
+            DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now ? parsed : null;
+        check.Require(EndsAt is null || end is not null, "endsAt", "must be a future date and time (ISO 8601, with offset)");
+        return this with
+        {
+            Reason = check.Text("reason", Reason, LegalHoldEndpoints.MaxTextLength),
+            Reference = check.Text("reference", Reference, LegalHoldEndpoints.MaxTextLength),
+            End = end,
+        };
+    }
+
+    /// <summary>ISO 8601 date and time with an offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstant();
+}
+
+/// <summary>Legal holds' JSON, source-generated.</summary>
+[JsonSerializable(typeof(LegalHoldBody))]
+[JsonSerializable(typeof(LegalHold))]
+[JsonSerializable(typeof(ImmutableArray<DestructionEntry>))]
+internal sealed partial class LegalHoldJson : JsonSerializerContext;

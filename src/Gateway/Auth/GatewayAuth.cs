@@ -5,8 +5,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using PrimeDirective.Gateway.Hosting;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Gateway.Auth;
 
@@ -76,7 +76,7 @@ internal static class GatewayAuth
                 context.HandleResponse();
                 if (context.HttpContext.Items.ContainsKey(UnavailableItem))
                 {
-                    context.Response.Headers.RetryAfter = ClusterCalls.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.Headers.RetryAfter = GatewayExceptionHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     await Problems.Unavailable("Your account's region cannot be reached right now. Retry later.").ExecuteAsync(context.HttpContext);
                     return;
                 }
@@ -123,7 +123,7 @@ internal static class GatewayAuth
                 return;
             }
         }
-        catch (Exception exception) when (ClusterCalls.IsTransient(exception))
+        catch (Exception exception) when (GatewayExceptionHandler.IsTransient(exception))
         {
             context.HttpContext.Items[UnavailableItem] = true;
             context.Fail("The account's region is unavailable.");

@@ -1,11 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
-using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Regions;
-using PrimeDirective.Grains.Requests;
-using PrimeDirective.Grains.Users;
+using PrimeDirective.Grains.Interfaces.Keys;
 
 namespace PrimeDirective.Gateway.Clusters;
 
@@ -19,22 +17,24 @@ internal static class ClusterEndpoints
     {
         routes.MapWithOptionalRegion(group =>
         {
-            var clusters = group.WithTags("Clusters");
+            var clusters = group.WithTags("Clusters").ProducesProblem(StatusCodes.Status404NotFound);
             clusters.MapGet("/measure/scheduler", SchedulerReportAsync)
-                .WithSummary("Flynn's scheduler report; 200 only once it is stored durably.");
+                .WithSummary("Flynn's scheduler report; 200 only once it is stored durably.")
+                .ProducesProblem(StatusCodes.Status400BadRequest)
+                .AddOpenApiOperationTransformer(SchedulerQuery.DescribeAsync);
             clusters.MapPost("/v1/clusters/{clusterId}/reports", JsonReportAsync)
                 .WithSummary("A JSON report; 202 once stored durably. A repeated reportId is stored once.");
             clusters.MapGet("/v1/clusters/{clusterId}", GetClusterAsync)
-                .WithSummary("Everything held about the cluster (needs the X-Flynn-Bootstrap-Id proof).");
+                .WithSummary("Everything held about the cluster (needs the X-Flynn-Bootstrap-Id proof).").RequireClusterProof();
             clusters.MapPut("/v1/clusters/{clusterId}/telemetry", SetTelemetryAsync)
-                .WithSummary("The server-side TELEMETRY_DISABLED (needs the proof).");
+                .WithSummary("The server-side TELEMETRY_DISABLED (needs the proof).").RequireClusterProof();
             clusters.MapPost("/v1/clusters/{clusterId}/erasure", EraseAsync)
-                .WithSummary("Erases everything about the cluster (needs the proof).");
+                .WithSummary("Erases everything about the cluster (needs the proof).").RequireClusterProof();
         });
         return routes;
     }
 
-    private static async Task<IResult> SchedulerReportAsync(HttpContext context, IGrainFactory grains, ClusterKeys keys)
+    private static async Task<Results<Ok, ProblemHttpResult>> SchedulerReportAsync(HttpContext context, IGrainFactory grains, ClusterKeys keys)
     {
         if (RegionRoute.Resolve(context) is not { } region)
         {
@@ -50,163 +50,91 @@ internal static class ClusterEndpoints
         var report = new ClusterReport(
             query.ClusterId, query.BootstrapId, ReportId: null, query.Version, ClientAddress.Of(context),
             Usage: query.Counts, Performance: [], Configuration: []);
-        return await ClusterCalls.RunAsync(context, async () =>
-        {
-            await grains.GetGrain<IClusterGrain>(keys.For(region, query.ClusterId)).RecordReportAsync(report);
-            return TypedResults.Ok();
-        });
+        await grains.GetGrain<IClusterGrain>(keys.For(region, query.ClusterId)).RecordReportAsync(report);
+        return TypedResults.Ok();
     }
 
-    private static async Task<IResult> JsonReportAsync(HttpContext context, string clusterId, IGrainFactory grains, ClusterKeys keys)
+    private static async Task<Results<Accepted<ReportAcknowledgement>, ProblemHttpResult>> JsonReportAsync(
+        HttpContext context, string clusterId, ReportBody body, IGrainFactory grains, ClusterKeys keys)
     {
         if (RegionRoute.Resolve(context) is not { } region)
         {
             return Problems.UnknownRegion();
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (Identifiers.Uuid(clusterId, "clusterId", errors) is not { } cluster)
+        if (Identifiers.Uuid(clusterId) is not { } cluster)
         {
-            return Problems.Malformed(errors);
+            return MalformedClusterId();
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        using (document)
-        {
-            var (request, invalid) = ReportRequest.Parse(document!.RootElement);
-            if (request is null)
-            {
-                return invalid!;
-            }
-
-            var report = new ClusterReport(
-                cluster, request.BootstrapId, request.ReportId, request.Version, ClientAddress.Of(context),
-                request.Usage, request.Performance, request.Configuration);
-            return await ClusterCalls.RunAsync(context, async () =>
-            {
-                var receipt = await grains.GetGrain<IClusterGrain>(keys.For(region, cluster)).RecordReportAsync(report);
-                return TypedResults.Accepted((string?)null, new ReportAcknowledgement(receipt.ReportId, receipt.AcceptedAt));
-            });
-        }
+        var receipt = await grains.GetGrain<IClusterGrain>(keys.For(region, cluster)).RecordReportAsync(body.ToReport(cluster, ClientAddress.Of(context)));
+        return TypedResults.Accepted((string?)null, new ReportAcknowledgement(receipt.ReportId, receipt.AcceptedAt));
     }
 
-    private static async Task<IResult> GetClusterAsync(
-        HttpContext context, string clusterId, [FromHeader(Name = ProofHeader)] string? proof, IGrainFactory grains, ClusterKeys keys)
+    private static async Task<Results<Ok<ClusterRecord>, ProblemHttpResult>> GetClusterAsync(
+        HttpContext context, [AsParameters] OperatorRequest request, IGrainFactory grains, ClusterKeys keys)
     {
-        if (Target(context, clusterId, proof, keys) is not ({ } key, { } presented))
+        if (request.Resolve(context, keys) is not ({ } key, { } proof))
         {
-            return Reject(context, clusterId);
+            return request.Reject(context);
         }
 
-        return await ClusterCalls.RunAsync(context, async () =>
-            await grains.GetGrain<IClusterGrain>(key).GetAsync(presented) is { } record
-                ? TypedResults.Ok(record)
-                : Problems.NotFound("cluster"));
+        var cluster = grains.GetGrain<IClusterGrain>(key);
+        return await cluster.GetAsync(proof) is { } record &&
+            await ClusterReports.CompleteAsync(record, after => cluster.ReadReportsAsync(proof, after)) is { } complete
+                ? TypedResults.Ok(complete)
+                : Problems.NotFound("cluster");
     }
 
-    private static async Task<IResult> SetTelemetryAsync(
-        HttpContext context, string clusterId, [FromHeader(Name = ProofHeader)] string? proof, IGrainFactory grains, ClusterKeys keys)
+    private static async Task<Results<Ok<TelemetrySetting>, ProblemHttpResult>> SetTelemetryAsync(
+        HttpContext context, [AsParameters] OperatorRequest request, TelemetryBody body, IGrainFactory grains, ClusterKeys keys)
     {
-        if (Target(context, clusterId, proof, keys) is not ({ } key, { } presented))
+        if (request.Resolve(context, keys) is not ({ } key, { } proof))
         {
-            return Reject(context, clusterId);
+            return request.Reject(context);
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(context.Request, context.RequestAborted);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        using (document)
-        {
-            var root = document!.RootElement;
-            var shape = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            bool? Flag(string name, bool required)
-            {
-                if (root.ValueKind != System.Text.Json.JsonValueKind.Object || !root.TryGetProperty(name, out var element))
-                {
-                    if (required)
-                    {
-                        shape[name] = ["is required, as true or false"];
-                    }
-
-                    return null;
-                }
-
-                if (element.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
-                {
-                    return element.GetBoolean();
-                }
-
-                shape[name] = ["must be true or false"];
-                return null;
-            }
-
-            var disabled = Flag("disabled", required: true);
-            var purge = Flag("purge", required: false) ?? false;
-            if (shape.Count > 0)
-            {
-                return Problems.Malformed(shape);
-            }
-
-            return await ClusterCalls.RunAsync(context, async () =>
-                await grains.GetGrain<IClusterGrain>(key).SetTelemetryAsync(presented, disabled!.Value, purge) is { } setting
-                    ? TypedResults.Ok(setting)
-                    : Problems.NotFound("cluster"));
-        }
+        return await grains.GetGrain<IClusterGrain>(key).SetTelemetryAsync(proof, body.Disabled, body.Purge) is { } setting
+            ? TypedResults.Ok(setting)
+            : Problems.NotFound("cluster");
     }
 
-    private static async Task<IResult> EraseAsync(
-        HttpContext context, string clusterId, [FromHeader(Name = ProofHeader)] string? proof, IGrainFactory grains, ClusterKeys keys)
+    private static async Task<Results<Accepted<ErasureAccepted>, ProblemHttpResult>> EraseAsync(
+        HttpContext context, [AsParameters] OperatorRequest request, IGrainFactory grains, ClusterKeys keys)
     {
-        if (Target(context, clusterId, proof, keys) is not ({ } key, { } presented))
+        if (request.Resolve(context, keys) is not ({ } key, { } proof))
         {
-            return Reject(context, clusterId);
+            return request.Reject(context);
         }
 
         // The request lives in the cluster's region; the cluster records it (proof checked), then submits it.
         var requestId = SubjectIds.New(SubjectKey.RegionOf(key)!);
         var (secret, hash) = Capabilities.New();
-        return await ClusterCalls.RunAsync(context, async () =>
+        if (await grains.GetGrain<IClusterGrain>(key).RequestErasureAsync(proof, requestId, hash) is not { } view)
         {
-            if (await grains.GetGrain<IClusterGrain>(key).RequestErasureAsync(presented, requestId, hash) is not { } view)
-            {
-                return Problems.NotFound("cluster");
-            }
-
-            var accepted = ErasureAccepted.From(view, secret);
-            return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
-        });
-    }
-
-    /// <summary>The grain key and proof of an operator request; <c>null</c> parts mean reject.</summary>
-    private static (string? Key, string? Proof) Target(HttpContext context, string clusterId, string? proof, ClusterKeys keys)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var region = RegionRoute.Resolve(context);
-        var cluster = Identifiers.Uuid(clusterId, "clusterId", errors);
-        var presented = Identifiers.Uuid(proof, ProofHeader, errors);
-        return region is null || cluster is null ? (null, null) : (keys.For(region, cluster), presented);
-    }
-
-    /// <summary>Why <see cref="Target"/> refused: unknown region, a malformed id, or (the same as unknown) a missing or wrong proof.</summary>
-    private static IResult Reject(HttpContext context, string clusterId)
-    {
-        if (RegionRoute.Resolve(context) is null)
-        {
-            return Problems.UnknownRegion();
+            return Problems.NotFound("cluster");
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        return Identifiers.Uuid(clusterId, "clusterId", errors) is null ? Problems.Malformed(errors) : Problems.NotFound("cluster");
+        var accepted = ErasureAccepted.From(view, secret);
+        return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
+    }
+
+    private static ProblemHttpResult MalformedClusterId() =>
+        Problems.Malformed(new Dictionary<string, string[]> { ["clusterId"] = ["must be a UUID"] });
+
+    /// <summary>An operator's request about their cluster: its id, and the proof that they run it.</summary>
+    internal readonly record struct OperatorRequest(string ClusterId, [property: FromHeader(Name = ProofHeader)] string? Proof)
+    {
+        /// <summary>The grain key and the proof; <c>null</c> parts mean reject.</summary>
+        public (string? Key, string? Proof) Resolve(HttpContext context, ClusterKeys keys) =>
+            RegionRoute.Resolve(context) is { } region && Identifiers.Uuid(ClusterId) is { } cluster
+                ? (keys.For(region, cluster), Identifiers.Uuid(Proof))
+                : (null, null);
+
+        /// <summary>Why <see cref="Resolve"/> refused: unknown region, a malformed id, or (the same as unknown) a missing or wrong proof.</summary>
+        public ProblemHttpResult Reject(HttpContext context) =>
+            RegionRoute.Resolve(context) is null ? Problems.UnknownRegion()
+            : Identifiers.Uuid(ClusterId) is null ? MalformedClusterId()
+            : Problems.NotFound("cluster");
     }
 }
-
-/// <summary>The answer to an accepted report.</summary>
-internal sealed record ReportAcknowledgement(string ReportId, DateTimeOffset AcceptedAt);

@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Primitives;
+using Microsoft.OpenApi;
+using PrimeDirective.Gateway.Http;
 
 namespace PrimeDirective.Gateway.Clusters;
 
@@ -10,13 +13,24 @@ namespace PrimeDirective.Gateway.Clusters;
 /// </summary>
 internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, string Version, ImmutableDictionary<string, double> Counts)
 {
-    public const int MaxVersionLength = 64;
-
     /// <summary>Counts Flynn always sends.</summary>
     public static readonly ImmutableArray<string> RequiredCounts = ["ct_hosts", "ct_running_jobs", "ct_running_apps", "ct_running_formations"];
 
     /// <summary>Database counts; older and newer schedulers differ in which they send.</summary>
     public static readonly ImmutableArray<string> OptionalCounts = ["ct_postgres_dbs", "ct_mongodb_dbs", "ct_mysql_dbs", "ct_redis_dbs"];
+
+    /// <summary>Documents the query parameters that <see cref="Parse"/> reads.</summary>
+    public static Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext _, CancellationToken __)
+    {
+        string[] ids = ["id_cluster", "id_bootstrap", "id_version"];
+        foreach (var name in ids.Concat(RequiredCounts).Concat(OptionalCounts))
+        {
+            var schema = new OpenApiSchema { Type = name.StartsWith("ct_", StringComparison.Ordinal) ? JsonSchemaType.Integer : JsonSchemaType.String };
+            (operation.Parameters ??= []).Add(new OpenApiParameter { Name = name, In = ParameterLocation.Query, Required = !OptionalCounts.Contains(name), Schema = schema });
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>Parses the query; on failure, the errors by parameter name (never echoing values).</summary>
     public static (SchedulerQuery? Query, Dictionary<string, string[]> Errors) Parse(IQueryCollection query)
@@ -26,35 +40,33 @@ internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, stri
         string? Single(string name, bool required)
         {
             var values = query.TryGetValue(name, out var found) ? found : StringValues.Empty;
-            if (values.Count > 1)
-            {
-                errors[name] = ["must be given once"];
-                return null;
-            }
-
             var value = values.Count == 1 ? values[0] : null;
-            if (required && string.IsNullOrEmpty(value))
-            {
-                errors[name] = ["is required"];
-                return null;
-            }
-
-            return value;
+            return values.Count > 1 ? Fail(name, "must be given once")
+                : required && string.IsNullOrEmpty(value) ? Fail(name, "is required")
+                : value;
         }
 
-        var clusterId = Identifiers.Uuid(Single("id_cluster", required: true), "id_cluster", errors);
-        var bootstrapId = Identifiers.Uuid(Single("id_bootstrap", required: true), "id_bootstrap", errors);
-        var version = Single("id_version", required: true);
-        if (version is not null && !Identifiers.IsVersion(version))
+        string? Uuid(string name)
         {
-            errors["id_version"] = [$"must be 1 to {MaxVersionLength} printable characters"];
+            var text = Single(name, required: true);
+            return Identifiers.Uuid(text) ?? (text is null ? null : Fail(name, "must be a UUID"));
         }
+
+        string? Fail(string name, string problem)
+        {
+            errors[name] = [problem];
+            return null;
+        }
+
+        var clusterId = Uuid("id_cluster");
+        var bootstrapId = Uuid("id_bootstrap");
+        var version = Single("id_version", required: true);
+        version = version is null || Identifiers.IsVersion(version) ? version : Fail("id_version", $"must be 1 to {Identifiers.MaxVersionLength} printable characters");
 
         var counts = ImmutableDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
         foreach (var name in RequiredCounts.Concat(OptionalCounts))
         {
-            var text = Single(name, required: RequiredCounts.Contains(name));
-            if (text is null)
+            if (Single(name, required: RequiredCounts.Contains(name)) is not { } text)
             {
                 continue;
             }
@@ -65,7 +77,7 @@ internal sealed record SchedulerQuery(string ClusterId, string BootstrapId, stri
             }
             else
             {
-                errors[name] = ["must be a non-negative integer no larger than 2147483647"];
+                Fail(name, "must be a non-negative integer no larger than 2147483647");
             }
         }
 

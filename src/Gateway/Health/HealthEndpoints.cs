@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Gateway.Hosting;
 
 namespace PrimeDirective.Gateway.Health;
 
@@ -20,9 +20,19 @@ internal static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapGatewayHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
-        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).WithTags("Health");
+        var health = routes.MapGroup("/health").WithTags("Health");
+        health.MapGet("/live", () => TypedResults.Text(nameof(HealthStatus.Healthy)))
+            .WithSummary("The process answers.").Produces<string>(StatusCodes.Status200OK, "text/plain");
+        health.MapGet("/ready", ReadyAsync).WithSummary("The cluster is reachable and storage answers (503 otherwise).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
         return routes;
+    }
+
+    private static async Task<ContentHttpResult> ReadyAsync(HealthCheckService checks, CancellationToken cancellationToken)
+    {
+        var report = await checks.CheckHealthAsync(check => check.Tags.Contains(ReadyTag), cancellationToken);
+        var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        return TypedResults.Text(report.Status.ToString(), "text/plain", statusCode: status);
     }
 
     private sealed class ClusterReachable(IGrainFactory grains) : IHealthCheck
@@ -46,8 +56,7 @@ internal static class HealthEndpoints
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName);
-            if (string.IsNullOrWhiteSpace(connectionString))
+            if (GatewayOrleans.StorageConnectionString(configuration) is not { } connectionString)
             {
                 return HealthCheckResult.Healthy("in-memory storage");
             }

@@ -2,10 +2,11 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.People;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 
 namespace PrimeDirective.Gateway.Hosting;
@@ -36,7 +37,7 @@ public static class GatewayComposition
             }
         });
         builder.AddGatewayAuth();
-        builder.Services.AddSingleton<PeopleGrains>();
+        builder.Services.AddSingleton<UserGrains>();
         builder.Services.AddRateLimiter(limiter =>
         {
             // Codes by mail are the abusable part: per client address, a few requests a minute.
@@ -51,8 +52,10 @@ public static class GatewayComposition
                     .ExecuteAsync(rejected.HttpContext);
             };
         });
-        builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
+        builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
+        builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;
     }
@@ -68,15 +71,19 @@ public static class GatewayComposition
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseJsonBodyRules();
 
         app.MapOpenApi();
         app.MapGatewayHealth();
-        app.MapClusterEndpoints();
-        app.MapSignUpEndpoints();
-        app.MapMeEndpoints();
-        app.MapPrivacyRequestEndpoints();
-        app.MapAdminEndpoints();
-        app.MapLegalHoldEndpoints();
+
+        // Every route: request bodies' values checked before handlers run, and every problem documented.
+        var routes = RequestCheck.Apply(app.MapGroup(string.Empty)).DescribeProblems();
+        routes.MapClusterEndpoints();
+        routes.MapSignUpEndpoints();
+        routes.MapMeEndpoints();
+        routes.MapPrivacyRequestEndpoints();
+        routes.MapChildRemovalEndpoints();
+        routes.MapLegalHoldEndpoints();
         return app;
     }
 }

@@ -9,12 +9,16 @@ namespace PrimeDirective.Gateway.Hosting;
 /// </summary>
 internal static partial class GatewayOrleans
 {
+    /// <summary>The PostgreSQL connection string of durable storage, or <c>null</c> when everything is in memory.</summary>
+    public static string? StorageConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(SiloConfiguration.ConnectionStringName) is { Length: > 0 } connectionString ? connectionString : null;
+
     /// <summary>
     /// Whether this gateway is the whole service in one process: co-hosted and in memory. Only then may it draw random
     /// pseudonym and signing keys; any other process shares data or tokens with processes that must use the same keys.
     /// </summary>
     public static bool IsSingleProcess(IConfiguration configuration) =>
-        !IsClient(configuration) && string.IsNullOrWhiteSpace(configuration.GetConnectionString(SiloConfiguration.ConnectionStringName));
+        !IsClient(configuration) && StorageConnectionString(configuration) is null;
 
     private static bool IsClient(IConfiguration configuration) =>
         string.Equals(configuration["Orleans:Mode"], "client", StringComparison.OrdinalIgnoreCase);

@@ -1,68 +1,56 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace PrimeDirective.Gateway.Http;
 
-/// <summary>Reads a JSON request body under the gateway's limits: size (413), media type (415), syntax and depth (400).</summary>
+/// <summary>
+/// The transport rules of every JSON body, checked before the framework binds it: UTF-8 JSON only (415), at most
+/// 64 KiB (413, chunked bodies included). The body is buffered here, so binding never meets a half-read stream.
+/// </summary>
 internal static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    private const int MaxDepth = 8;
+    public const string MediaType = "application/json (UTF-8)";
 
-    private static readonly JsonDocumentOptions s_options = new()
+    /// <summary>Applies the rules to requests of endpoints that take a JSON body.</summary>
+    public static IApplicationBuilder UseJsonBodyRules(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        MaxDepth = MaxDepth,
-        AllowDuplicateProperties = false,
-        AllowTrailingCommas = false,
-        CommentHandling = JsonCommentHandling.Disallow,
-    };
+        var accepts = context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>();
+        var problem = accepts?.ContentTypes.Contains("application/json", StringComparer.OrdinalIgnoreCase) == true
+            ? await BufferAsync(context.Request, context.RequestAborted)
+            : null;
+        await (problem is null ? next(context) : problem.ExecuteAsync(context));
+    });
 
-    /// <summary>The parsed body, or the problem to answer with.</summary>
-    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<IResult?> BufferAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
             !(mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)) ||
             (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
         {
-            return (null, Problems.UnsupportedMediaType("application/json (UTF-8)"));
+            return Problems.UnsupportedMediaType(MediaType);
         }
 
         if (request.ContentLength > MaxBytes)
         {
-            return (null, Problems.TooLarge(MaxBytes));
+            return Problems.TooLarge(MaxBytes);
         }
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = MaxBytes;
-        }
-
-        byte[] buffer;
+        // Kestrel's limit (MaxBytes, set by the gateway's composition) stops a chunked body that runs over.
+        var copy = new MemoryStream();
         try
         {
-            using var copy = new MemoryStream();
             await request.Body.CopyToAsync(copy, cancellationToken);
-            buffer = copy.ToArray();
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, Problems.TooLarge(MaxBytes));
+            return Problems.TooLarge(MaxBytes);
         }
 
-        if (buffer.Length > MaxBytes)
-        {
-            return (null, Problems.TooLarge(MaxBytes));
-        }
-
-        try
-        {
-            return (JsonDocument.Parse(buffer, s_options), null);
-        }
-        catch (JsonException)
-        {
-            return (null, Problems.BadRequest($"The body is not well-formed JSON (or nests deeper than {MaxDepth} levels)."));
-        }
+        copy.Position = 0;
+        request.Body = copy;
+        request.HttpContext.Response.RegisterForDispose(copy);
+        return null;
     }
 }

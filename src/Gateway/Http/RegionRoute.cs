@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Interfaces.Regions;
 
 namespace PrimeDirective.Gateway.Http;
 

@@ -16,10 +16,21 @@ public interface IClusterGrain : ILegalHoldSubject, IErasable
     [Alias("RecordReport")]
     Task<ReportReceipt> RecordReportAsync(ClusterReport report);
 
-    /// <summary>Everything held about the cluster, or <c>null</c> if unknown or the proof does not match.</summary>
+    /// <summary>
+    /// The cluster's identifiers, settings, audit trail and hold, or <c>null</c> if unknown or the proof does not match;
+    /// its report items come by page from <see cref="ReadReportsAsync"/>.
+    /// </summary>
     [Alias("Get")]
     [ReadOnly]
     Task<ClusterRecord?> GetAsync([PersonalData] string bootstrapProof);
+
+    /// <summary>
+    /// The cluster's report items not expired, a page at a time after <paramref name="after"/> (the previous page's
+    /// cursor); <c>null</c> if unknown or the proof does not match. <see cref="GetAsync"/> lists the identifiers.
+    /// </summary>
+    [Alias("ReadReports")]
+    [ReadOnly]
+    Task<ItemPage?> ReadReportsAsync([PersonalData] string bootstrapProof, string? after);
 
     /// <summary>Switches telemetry off or on; with <paramref name="purge"/>, destroys what was collected.</summary>
     /// <returns>The new setting, or <c>null</c> if unknown or the proof does not match.</returns>
@@ -53,7 +64,12 @@ public interface IClusterGrain : ILegalHoldSubject, IErasable
     [Alias("SetLinkedConsent")]
     Task SetLinkedConsentAsync(string userKey, bool usageStatisticsConsent);
 
-    /// <summary>Everything held about the cluster, for an account linked to it (export); <c>null</c> otherwise.</summary>
+    /// <summary>The cluster's report items for an account linked to it, by page (as <see cref="ReadReportsAsync"/>); <c>null</c> otherwise.</summary>
+    [Alias("ReadReportsForLink")]
+    [ReadOnly]
+    Task<ItemPage?> ReadReportsForLinkAsync(string userKey, string? after);
+
+    /// <summary>The cluster as its linked account may see it (identifiers and settings; reports by page); <c>null</c> if not linked.</summary>
     [Alias("GetForLink")]
     [ReadOnly]
     Task<ClusterRecord?> GetForLinkAsync(string userKey);

@@ -33,3 +33,12 @@ public sealed record HeldItem(
     /// <summary>Whether the item is past its expiry at <paramref name="now"/> and must no longer be served.</summary>
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && expiresAt <= now;
 }
+
+/// <summary>A page of held items, oldest first, and the cursor of the next page (<c>null</c>: this was the last).</summary>
+/// <param name="Items">The page's items.</param>
+/// <param name="Next">The cursor to ask for the next page with.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ItemPage")]
+public sealed record ItemPage(
+    [property: Id(0)] ImmutableArray<HeldItem> Items,
+    [property: Id(1)] string? Next);

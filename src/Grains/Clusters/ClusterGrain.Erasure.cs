@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
-using PrimeDirective.Grains.Users;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
@@ -80,13 +80,16 @@ public sealed partial class ClusterGrain
     public Task<ErasureStep> EraseForLinkAsync(string userKey, string requestId) =>
         EraseWhileAsync(() => IsLinkedTo(userKey), requestId);
 
-    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
-        state.State.ClusterId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "cluster") : null);
+    public async Task<ErasureReceipt?> PreviewErasureAsync(string requestId) =>
+        state.State.ClusterId is not null
+            ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), Sum(IdentifierCounts(), await reportLog.CountAsync(Region, Key)), "cluster")
+            : null;
 
-    private ImmutableDictionary<DataCategory, int> ErasureCounts() =>
-        IdentifierItems(state.State).Concat(state.State.Items)
-            .GroupBy(item => item.Category)
-            .ToImmutableDictionary(group => group.Key, group => group.Count());
+    private ImmutableDictionary<DataCategory, int> IdentifierCounts() =>
+        IdentifierItems(state.State).GroupBy(item => item.Category).ToImmutableDictionary(group => group.Key, group => group.Count());
+
+    private static ImmutableDictionary<DataCategory, int> Sum(ImmutableDictionary<DataCategory, int> left, ImmutableDictionary<DataCategory, int> right) =>
+        right.Aggregate(left, (sum, pair) => sum.SetItem(pair.Key, sum.GetValueOrDefault(pair.Key) + pair.Value));
 
     /// <summary>Erases the cluster if <paramref name="allowed"/> holds (checked again after a write conflict), unless held.</summary>
     private async Task<ErasureStep> EraseWhileAsync(Func<bool> allowed, string requestId)
@@ -117,6 +120,13 @@ public sealed partial class ClusterGrain
     /// </summary>
     private async Task<ImmutableDictionary<DataCategory, int>?> DestroyAsync(string why, Func<bool> allowed)
     {
+        if (!allowed())
+        {
+            return null;
+        }
+
+        // The reports first (their count goes to the ledger with their deletion), then the rest in one write.
+        var reports = await reportLog.DeleteAsync(Region, Key, time.GetUtcNow(), all: true, "cluster", why);
         var destroyed = await UpdateAsync(now =>
         {
             if (!allowed())
@@ -124,16 +134,17 @@ public sealed partial class ClusterGrain
                 return (false, (ImmutableDictionary<DataCategory, int>?)null);
             }
 
-            var counts = ErasureCounts();
+            var counts = IdentifierCounts();
             state.State = new ClusterState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("cluster", why, counts, now)] };
             return (true, counts);
         });
-        if (destroyed is not null)
+        if (destroyed is null)
         {
-            await CompleteDestructionAsync();
+            return null;
         }
 
-        return destroyed;
+        await CompleteDestructionAsync();
+        return Sum(destroyed, reports.Destroyed);
     }
 
     /// <summary>

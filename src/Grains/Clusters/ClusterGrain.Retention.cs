@@ -1,8 +1,8 @@
-using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -19,44 +19,26 @@ public sealed partial class ClusterGrain
 
         var now = time.GetUtcNow();
         await ResubmitUnconfirmedErasuresAsync(now);
-        var destroyed = await UpdateAsync(_ =>
+        if (state.State.ClusterId is not null && state.State.EarliestReportExpiry <= now && !ExpirySchedule.Defers(state.State.LegalHold, now))
         {
-            var current = state.State;
-            if (ExpirySchedule.Defers(current.LegalHold, now))
+            // One indexed delete of what expired, its count in the ledger in the same transaction.
+            var deletion = await reportLog.DeleteAsync(Region, Key, now, all: false, "cluster", "expiry");
+            await UpdateAsync(_ =>
             {
-                return (false, ImmutableDictionary<DataCategory, int>.Empty);
-            }
+                var current = state.State;
+                foreach (var (category, count) in deletion.Destroyed)
+                {
+                    current.Audit.Add(new AuditEntry(now, "destroyed", $"{count} {WireNames.Of(category)} item(s): expiry"));
+                }
 
-            var (kept, counts) = ExpirySchedule.Purge(current.Items, now);
-            var expiredReceipts = current.Accepted.Where(pair => pair.Value.ExpiresAt <= now).Select(pair => pair.Key).ToList();
-            if (counts.IsEmpty && expiredReceipts.Count == 0)
+                var changed = !deletion.Destroyed.IsEmpty || current.EarliestReportExpiry != deletion.NextExpiry;
+                current.EarliestReportExpiry = deletion.NextExpiry;
+                return (changed, true);
+            });
+            foreach (var (category, count) in deletion.Destroyed)
             {
-                return (false, counts);
+                LogDestroyed(logger, Key, category, count);
             }
-
-            current.Items = kept;
-            foreach (var reportId in expiredReceipts)
-            {
-                current.Accepted.Remove(reportId);
-            }
-
-            foreach (var (category, count) in counts)
-            {
-                current.Audit.Add(new AuditEntry(now, "destroyed", $"{count} {Json(category)} item(s): expiry"));
-            }
-
-            if (!counts.IsEmpty)
-            {
-                current.PendingProofs.Add(DestructionProof.New("cluster", "expiry", counts, now));
-            }
-
-            return (true, counts);
-        });
-        await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
-
-        foreach (var (category, count) in destroyed)
-        {
-            LogDestroyed(logger, this.GetPrimaryKeyString(), category, count);
         }
 
         // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked, no hold: the ids go too.
@@ -73,7 +55,7 @@ public sealed partial class ClusterGrain
 
     /// <summary>Decided again after a write conflict: another activation may just have stored a report.</summary>
     private static bool IsForgettable(ClusterState current) =>
-        current.Items.Count == 0 && current.Accepted.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0 &&
+        current.EarliestReportExpiry is null && current.Items.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0 &&
         current.LegalHold is null && current.AcceptedErasures.Count == 0;
 
     public async Task<bool> PlaceLegalHoldAsync(LegalHold hold)
@@ -127,14 +109,7 @@ public sealed partial class ClusterGrain
 
     private static DateTimeOffset? NextRetention(ClusterState current, DateTimeOffset now)
     {
-        var next = ExpirySchedule.NextExpiry(current.Items);
-        var receiptExpiry = current.Accepted.Count == 0 ? null : current.Accepted.Values.Min(accepted => (DateTimeOffset?)accepted.ExpiresAt);
-        if (receiptExpiry < next || next is null)
-        {
-            next = receiptExpiry;
-        }
-
-        next = ExpirySchedule.NextDue(next, current.LegalHold, now);
+        var next = ExpirySchedule.NextDue(current.EarliestReportExpiry, current.LegalHold, now);
 
         // Not deferred by a hold: the request must exist to show that it is on hold.
         var resubmit = current.UnconfirmedErasures.Count == 0 ? null : current.UnconfirmedErasures.Min(pending => (DateTimeOffset?)pending.ResubmitAt);
@@ -148,8 +123,6 @@ public sealed partial class ClusterGrain
             await this.UnregisterReminder(reminder);
         }
     }
-
-    private static string Json(DataCategory category) => System.Text.Json.JsonSerializer.Serialize(category).Trim('"');
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention destroyed {Count} expired {Category} item(s) of cluster {GrainKey}")]
     private static partial void LogDestroyed(ILogger logger, string grainKey, DataCategory category, int count);

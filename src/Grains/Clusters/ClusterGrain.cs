@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
@@ -23,6 +23,7 @@ public sealed partial class ClusterGrain(
     IOptions<RequestOptions> requests,
     IPrivacyRequestFaults faults,
     IDestructionLedger ledger,
+    IReportLog reportLog,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
@@ -30,20 +31,36 @@ public sealed partial class ClusterGrain(
 
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => CompleteDestructionAsync();
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await CompleteDestructionAsync();
+        await MoveEarlierReportsAsync();
+    }
 
     public async Task<ReportReceipt> RecordReportAsync(ClusterReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var reportId = report.ReportId ?? Guid.NewGuid().ToString("N");
-        var receipt = await UpdateAsync(now => Decide(report, reportId, now));
-        if (receipt.Outcome == ReportOutcome.Stored)
+
+        // Microseconds: what PostgreSQL keeps, so a repeat is answered with exactly the time the first was.
+        var now = time.GetUtcNow();
+        now = now.AddTicks(-(now.UtcTicks % 10));
+        var items = ReportItems(report, reportId, now, retention.Value).ToList();
+        var earliest = items.Min(item => item.ExpiresAt)!.Value;
+        if (!await UpdateAsync(_ => Admit(report, earliest, now)))
         {
-            await ArmRetentionAsync();
+            LogReport(logger, Key, ReportOutcome.Discarded);
+            return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
         }
 
-        LogReport(logger, this.GetPrimaryKeyString(), receipt.Outcome);
-        return receipt;
+        // Armed before the rows exist, so no row is ever without the reminder that destroys it.
+        await ArmRetentionAsync();
+        var append = await reportLog.AppendAsync(Region, Key, reportId, items);
+        var outcome = append.Stored ? ReportOutcome.Stored : ReportOutcome.Duplicate;
+        LogReport(logger, Key, outcome);
+        return new ReportReceipt(reportId, append.AcceptedAt, outcome);
     }
 
     public Task<ClusterRecord?> GetAsync(string bootstrapProof) =>
@@ -51,6 +68,12 @@ public sealed partial class ClusterGrain(
 
     public Task<ClusterRecord?> GetForLinkAsync(string userKey) =>
         Task.FromResult(IsLinkedTo(userKey) ? Record() : null);
+
+    public async Task<ItemPage?> ReadReportsAsync(string bootstrapProof, string? after) =>
+        Proves(bootstrapProof) ? await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize) : null;
+
+    public async Task<ItemPage?> ReadReportsForLinkAsync(string userKey, string? after) =>
+        IsLinkedTo(userKey) ? await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize) : null;
 
     public async Task<bool> LinkAsync(string bootstrapProof, string userKey, bool usageStatisticsConsent)
     {
@@ -104,71 +127,101 @@ public sealed partial class ClusterGrain(
         var setting = await UpdateAsync(now =>
         {
             var current = state.State;
-            var changed = current.TelemetryDisabled != disabled || (purge && (current.Items.Count > 0 || current.Accepted.Count > 0));
-            if (!changed)
-            {
-                return (false, new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt));
-            }
-
-            if (current.TelemetryDisabled != disabled)
+            var changed = current.TelemetryDisabled != disabled;
+            if (changed)
             {
                 current.TelemetryDisabled = disabled;
                 current.TelemetryChangedAt = now;
             }
 
-            if (purge && !ExpirySchedule.Defers(current.LegalHold, now))
-            {
-                // The ids stay: they are what lets us keep honouring the opt-out and prove who may change it.
-                current.Items.Clear();
-                current.Accepted.Clear();
-            }
-
-            return (true, new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt));
+            return (changed, new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt));
         });
+        if (purge && !ExpirySchedule.Defers(state.State.LegalHold, time.GetUtcNow()))
+        {
+            // The ids stay: they are what lets us keep honouring the opt-out and prove who may change it.
+            await reportLog.DeleteAsync(Region, Key, time.GetUtcNow(), all: true, "cluster", "request");
+            await UpdateAsync(_ => (state.State.EarliestReportExpiry is not null, state.State.EarliestReportExpiry = null));
+        }
+
         await ArmRetentionAsync();
-        LogTelemetry(logger, this.GetPrimaryKeyString(), disabled, purge);
+        LogTelemetry(logger, Key, disabled, purge);
         return setting;
     }
 
-    private (bool Changed, ReportReceipt Receipt) Decide(ClusterReport report, string reportId, DateTimeOffset now)
+    /// <summary>
+    /// Whether a report may be kept, decided on fresh state: a report of a cluster that opted out, of another
+    /// installation, or that a linked account withheld consent for is acknowledged and discarded. A kept report
+    /// records the cluster's ids with its first report and the earliest expiry it brings.
+    /// </summary>
+    private (bool Changed, bool Admitted) Admit(ClusterReport report, DateTimeOffset earliestExpiry, DateTimeOffset now)
     {
         var current = state.State;
         if (state.RecordExists && (current.TelemetryDisabled || !SameSecret(current.BootstrapId, report.BootstrapId) ||
             current.Links.Values.Any(link => !link.UsageStatisticsConsent)))
         {
             // Acknowledged so the cluster stops retrying; nothing of it is kept, not even the address.
-            return (false, new ReportReceipt(reportId, now, ReportOutcome.Discarded));
+            return (false, false);
         }
 
-        if (report.ReportId is not null && current.Accepted.TryGetValue(reportId, out var earlier) && earlier.ExpiresAt > now)
+        var changed = false;
+        if (current.ClusterId is null)
         {
-            return (false, new ReportReceipt(reportId, earlier.AcceptedAt, ReportOutcome.Duplicate));
+            current.ClusterId = report.ClusterId;
+            current.BootstrapId = report.BootstrapId;
+            current.FirstSeenAt = now;
+            changed = true;
         }
 
-        var policy = retention.Value;
-        current.ClusterId ??= report.ClusterId;
-        current.BootstrapId ??= report.BootstrapId;
-        current.FirstSeenAt ??= now;
-        current.Items.AddRange(ReportItems(report, reportId, now, policy));
-        if (report.ReportId is not null)
+        if (current.EarliestReportExpiry is not { } earliest || earliestExpiry < earliest)
         {
-            // Only a report that names itself can be repeated; Flynn's scheduler reports carry no id to remember.
-            current.Accepted[reportId] = new ClusterState.AcceptedReport(now, policy.ExpiryOf(DataCategory.Usage, now)!.Value);
+            current.EarliestReportExpiry = earliestExpiry;
+            changed = true;
         }
 
-        return (true, new ReportReceipt(reportId, now, ReportOutcome.Stored));
+        return (changed, true);
+    }
+
+    /// <summary>
+    /// Upgrade in place: reports an earlier version kept in the state document become rows (a report already there is
+    /// not stored twice, so a crash halfway repeats safely), and only then leave the state.
+    /// </summary>
+    private async Task MoveEarlierReportsAsync()
+    {
+        var earlier = state.State.Items;
+        if (earlier.Count == 0 && state.State.Accepted.Count == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(earlier.Where(item => item.ExpiresAt is not null)
+            .GroupBy(item => item.ReportId ?? item.ItemId, StringComparer.Ordinal)
+            .Select(report => reportLog.AppendAsync(Region, Key, report.Key, [.. report])));
+        var earliest = earlier.Min(item => item.ExpiresAt);
+        await UpdateAsync(_ =>
+        {
+            var current = state.State;
+            current.Items.Clear();
+            current.Accepted.Clear();
+            if (earliest < current.EarliestReportExpiry || current.EarliestReportExpiry is null)
+            {
+                current.EarliestReportExpiry = earliest;
+            }
+
+            return (true, true);
+        });
+        LogMoved(logger, Key, earlier.Count);
     }
 
     private static IEnumerable<HeldItem> ReportItems(ClusterReport report, string reportId, DateTimeOffset now, RetentionOptions policy)
     {
         HeldItem Item(DataCategory category, bool personal, string? value, ImmutableDictionary<string, double> metrics) => new(
-            $"{reportId}:{JsonNamingPolicy.KebabCaseLower.ConvertName(category.ToString())}",
+            ReportRows.ItemId(reportId, category),
             reportId,
             category,
             DataSource.Automatic,
             DataPurpose.UsageStatistics,
             now,
-            policy.ExpiryOf(category, now),
+            policy.RoundedExpiryOf(category, now),
             personal,
             value,
             metrics);
@@ -209,15 +262,13 @@ public sealed partial class ClusterGrain(
 
     private ClusterRecord Record()
     {
-        var now = time.GetUtcNow();
         var current = state.State;
-        var items = IdentifierItems(current).Concat(current.Items.Where(item => !item.IsExpiredAt(now)));
         return new ClusterRecord(
             current.ClusterId!,
             Region,
             current.FirstSeenAt!.Value,
             new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
-            [.. items],
+            [.. IdentifierItems(current)],
             [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
             current.LegalHold);
     }
@@ -237,6 +288,9 @@ public sealed partial class ClusterGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry of cluster {GrainKey} set: disabled={Disabled}, purge={Purge}")]
     private static partial void LogTelemetry(ILogger logger, string grainKey, bool disabled, bool purge);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey}: {Count} item(s) kept by an earlier version moved to the report log")]
+    private static partial void LogMoved(ILogger logger, string grainKey, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} linked to an account")]
     private static partial void LogLinked(ILogger logger, string grainKey);

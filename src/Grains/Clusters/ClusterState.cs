@@ -24,10 +24,13 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
 
     public DateTimeOffset? TelemetryChangedAt { get; set; }
 
-    /// <summary>Every item collected from reports; identifiers live in the two fields above.</summary>
+    /// <summary>The earliest expiry of the cluster's report rows (never later than it); <c>null</c> when it holds none.</summary>
+    public DateTimeOffset? EarliestReportExpiry { get; set; }
+
+    /// <summary>Reports as an earlier version kept them, in the state document; moved to the report log at activation.</summary>
     public List<HeldItem> Items { get; set; } = [];
 
-    /// <summary>Acknowledgements by report id, so a repeated report is stored once and answered as the first was.</summary>
+    /// <summary>Report ids an earlier version remembered; the report log's key does this now. Emptied at activation.</summary>
     public Dictionary<string, AcceptedReport> Accepted { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>When the retention reminder is due, if one is registered.</summary>
@@ -59,21 +62,8 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Report ids remembered for repeats, at most; a retry comes soon after its report, so the newest are the ones kept.</summary>
-    public const int MaxRememberedReports = 1000;
-
     /// <inheritdoc/>
-    public void Bound()
-    {
-        BoundedHistory.FoldAudit(Audit, EarlierAudit);
-        if (Accepted.Count > MaxRememberedReports)
-        {
-            foreach (var reportId in Accepted.OrderBy(pair => pair.Value.AcceptedAt).Take(Accepted.Count - MaxRememberedReports).Select(pair => pair.Key).ToList())
-            {
-                Accepted.Remove(reportId);
-            }
-        }
-    }
+    public void Bound() => BoundedHistory.FoldAudit(Audit, EarlierAudit);
 
     /// <param name="RequestId">The accepted request.</param>
     /// <param name="CapabilityHash">Hash of its receipt URL's secret.</param>

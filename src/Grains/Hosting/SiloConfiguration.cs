@@ -1,19 +1,21 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Storage;
-using Orleans.Configuration;
 using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
-using PrimeDirective.Grains.Users;
-using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Grains.Hosting;
 
@@ -101,6 +103,7 @@ public static class SiloConfiguration
 
             silo.UseInMemoryReminderService();
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
+            services.AddSingleton<IReportLog, InMemoryReportLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -115,6 +118,7 @@ public static class SiloConfiguration
             StringComparer.Ordinal);
         services.AddSingleton(new RegionDatabases(regionDatabases));
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
+        services.AddSingleton<IReportLog, PostgresReportLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Interfaces.Keys;
 
 namespace PrimeDirective.Grains.Outbox;
 

@@ -18,6 +18,25 @@ public sealed class RetentionOptions
     /// <summary>How often a retention reminder fires again if a destruction did not complete (never below Orleans' minimum).</summary>
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How finely report expiries are kept: a report item's expiry is rounded down to it (destroyed early, never late), so
+    /// one retention tick destroys a whole period's reports. At most a tenth of the category's retention.
+    /// </summary>
+    public TimeSpan ExpiryGranularity { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary><see cref="ExpiryOf"/> rounded down to <see cref="ExpiryGranularity"/> (or a tenth of the retention, if less).</summary>
+    public DateTimeOffset? RoundedExpiryOf(DataCategory category, DateTimeOffset collectedAt)
+    {
+        if (ExpiryOf(category, collectedAt) is not { } expiry)
+        {
+            return null;
+        }
+
+        var tenth = (expiry - collectedAt) / 10;
+        var step = ExpiryGranularity < tenth ? ExpiryGranularity : tenth;
+        return step <= TimeSpan.Zero ? expiry : new DateTimeOffset(expiry.UtcTicks - (expiry.UtcTicks % step.Ticks), TimeSpan.Zero);
+    }
+
     /// <summary>The expiry of an item of <paramref name="category"/> collected at <paramref name="collectedAt"/>; <c>null</c> while its subject lives.</summary>
     public DateTimeOffset? ExpiryOf(DataCategory category, DateTimeOffset collectedAt) => category switch
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using PrimeDirective.Grains.Interfaces.Regions;
 
 namespace PrimeDirective.Grains.Regions;
 

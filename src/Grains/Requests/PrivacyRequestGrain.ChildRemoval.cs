@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Users;

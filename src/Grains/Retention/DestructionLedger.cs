@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Storage;
 
@@ -29,14 +29,21 @@ internal sealed class PostgresDestructionLedger(RegionDatabases databases) : IDe
     public async Task RecordAsync(string region, DestructionProof proof)
     {
         ArgumentNullException.ThrowIfNull(proof);
+        await using var connection = new NpgsqlConnection(databases.For(region));
+        await connection.OpenAsync();
+        await RecordAsync(connection, null, region, proof);
+    }
+
+    /// <summary>Records <paramref name="proof"/> on an open connection, inside <paramref name="transaction"/> if given (with the deletion it proves).</summary>
+    public static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string region, DestructionProof proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
         var counts = proof.Counts.Where(pair => pair.Value > 0).ToList();
         if (counts.Count == 0)
         {
             return;
         }
 
-        await using var connection = new NpgsqlConnection(databases.For(region));
-        await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
             insert into destruction_ledger (proof_id, category, region, day, subject_kind, why, count, destroyed_at)
@@ -44,7 +51,8 @@ internal sealed class PostgresDestructionLedger(RegionDatabases databases) : IDe
             from unnest(@categories, @counts) as destroyed(category, count)
             on conflict (proof_id, category) do nothing
             """,
-            connection);
+            connection,
+            transaction);
         command.Parameters.AddWithValue("proof", proof.Id);
         command.Parameters.AddWithValue("region", region);
         command.Parameters.AddWithValue("day", DateOnly.FromDateTime(proof.At.UtcDateTime));
@@ -53,7 +61,7 @@ internal sealed class PostgresDestructionLedger(RegionDatabases databases) : IDe
         command.Parameters.AddWithValue("at", proof.At.UtcDateTime);
         command.Parameters.Add(new NpgsqlParameter("categories", NpgsqlDbType.Array | NpgsqlDbType.Text)
         {
-            Value = counts.Select(pair => DataCategories.Name(pair.Key)).ToArray(),
+            Value = counts.Select(pair => WireNames.Of(pair.Key)).ToArray(),
         });
         command.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Integer)
         {
@@ -81,7 +89,7 @@ internal sealed class PostgresDestructionLedger(RegionDatabases databases) : IDe
         while (await reader.ReadAsync())
         {
             entries.Add(new DestructionEntry(
-                reader.GetString(0), DataCategories.Parse(reader.GetString(1)), reader.GetString(2), reader.GetInt32(3),
+                reader.GetString(0), WireNames.Parse<DataCategory>(reader.GetString(1)), reader.GetString(2), reader.GetInt32(3),
                 new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero)));
         }
 
@@ -106,7 +114,7 @@ internal sealed class InMemoryDestructionLedger : IDestructionLedger
         .SelectMany(entry => entry.Proof.Counts.Where(pair => pair.Value > 0).Select(pair => (entry.Proof, Category: pair.Key, Count: pair.Value)))
         .GroupBy(row => (row.Proof.SubjectKind, row.Category, row.Proof.Why))
         .Select(group => new DestructionEntry(group.Key.SubjectKind, group.Key.Category, group.Key.Why, group.Sum(row => row.Count), group.Max(row => row.Proof.At)))
-        .OrderBy(entry => entry.SubjectKind, StringComparer.Ordinal).ThenBy(entry => DataCategories.Name(entry.Category), StringComparer.Ordinal)
+        .OrderBy(entry => entry.SubjectKind, StringComparer.Ordinal).ThenBy(entry => WireNames.Of(entry.Category), StringComparer.Ordinal)
         .ThenBy(entry => entry.Why, StringComparer.Ordinal)
         .ToImmutableArray());
 }
@@ -134,19 +142,4 @@ public static class DestructionProofs
         var recorded = pending.Select(proof => proof.Id).ToHashSet(StringComparer.Ordinal);
         await state.UpdateAsync(() => (state.State.PendingProofs.RemoveAll(proof => recorded.Contains(proof.Id)) > 0, true), onUnknownOutcome);
     }
-}
-
-/// <summary>The wire names of data categories (as in JSON), for the ledger's rows.</summary>
-internal static class DataCategories
-{
-    private static readonly ImmutableDictionary<DataCategory, string> s_names = Enum.GetValues<DataCategory>()
-        .ToImmutableDictionary(category => category, category => System.Text.Json.JsonSerializer.Serialize(category).Trim('"'));
-
-    private static readonly ImmutableDictionary<string, DataCategory> s_byName =
-        s_names.ToImmutableDictionary(pair => pair.Value, pair => pair.Key, StringComparer.Ordinal);
-
-    public static string Name(DataCategory category) => s_names[category];
-
-    public static DataCategory Parse(string name) =>
-        s_byName.TryGetValue(name, out var category) ? category : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"Unknown category {name}."));
 }

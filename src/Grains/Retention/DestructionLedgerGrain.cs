@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Regions;
 
@@ -14,8 +15,7 @@ public sealed class DestructionLedgerGrain(IDestructionLedger ledger) : Grain, I
 {
     private const string DayFormat = "yyyy-MM-dd";
 
-    public static string KeyFor(string region, DateTimeOffset at) =>
-        $"{region}/ledger/{at.UtcDateTime.ToString(DayFormat, CultureInfo.InvariantCulture)}";
+    public static string KeyFor(string region, DateTimeOffset at) => LedgerKeys.For(region, at);
 
     public Task<ImmutableArray<DestructionEntry>> ReadAsync()
     {

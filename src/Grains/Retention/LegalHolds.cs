@@ -1,7 +1,7 @@
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Grains.Retention;
 

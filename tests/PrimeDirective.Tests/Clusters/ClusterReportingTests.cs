@@ -40,8 +40,9 @@ public sealed class ClusterReportingTests(SharedService service)
         Assert.Equal("203.0.113.10", (string?)ip["value"]);
         Assert.True((bool)ip["personal"]!);
         var collected = (DateTimeOffset)ip["collectedAt"]!;
-        Assert.Equal(collected.AddDays(30), (DateTimeOffset)ip["expiresAt"]!);
-        Assert.Equal(collected.AddDays(90), (DateTimeOffset)usage["expiresAt"]!);
+        // Expiries are rounded down to the day (Retention:ExpiryGranularity): destroyed early, never late.
+        Assert.Equal(StartOfDay(collected.AddDays(30)), (DateTimeOffset)ip["expiresAt"]!);
+        Assert.Equal(StartOfDay(collected.AddDays(90)), (DateTimeOffset)usage["expiresAt"]!);
 
         var identifiers = items.Where(item => (string?)item!["category"] == "identifier").Select(item => (string?)item!["value"]).ToList();
         Assert.Equal([cluster, bootstrap], identifiers);
@@ -230,4 +231,6 @@ public sealed class ClusterReportingTests(SharedService service)
 
     private static JsonNode Single(JsonArray items, string category) =>
         Assert.Single(items, item => (string?)item!["category"] == category)!;
+
+    private static DateTimeOffset StartOfDay(DateTimeOffset at) => new(at.UtcDateTime.Date, TimeSpan.Zero);
 }

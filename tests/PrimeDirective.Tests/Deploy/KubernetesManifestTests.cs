@@ -1,16 +1,17 @@
 using System.Globalization;
-using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Hosting;
 using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Regions;
+using k8s.Models;
 
 namespace PrimeDirective.Tests.Deploy;
 

@@ -40,6 +40,9 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
     /// <summary>The base64 key the gateway signs tokens with (tests mint expired tokens with it).</summary>
     public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>Gateways started and not yet disposed (the first serves <see cref="Http"/>).</summary>
+    public IReadOnlyList<WebApplication> Gateways => _gateways;
+
     /// <summary>Silos started and not yet stopped or killed.</summary>
     public IReadOnlyList<IHost> Silos => _silos;
 

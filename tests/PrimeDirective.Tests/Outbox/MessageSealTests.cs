@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Outbox;
-using PrimeDirective.Grains.Privacy;
 
 namespace PrimeDirective.Tests.Outbox;
 

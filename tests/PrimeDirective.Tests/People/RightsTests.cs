@@ -84,7 +84,7 @@ public sealed class RightsTests(SharedService service)
         var items = linked["data"]!["items"]!.AsArray();
         var ip = items.Single(item => (string?)item!["category"] == "ip-address")!;
         Assert.Equal("192.0.2.10", (string?)ip["value"]);
-        Assert.Equal(((DateTimeOffset)ip["collectedAt"]!).AddDays(30), (DateTimeOffset)ip["expiresAt"]!);
+        Assert.Equal(new DateTimeOffset(((DateTimeOffset)ip["collectedAt"]!).AddDays(30).UtcDateTime.Date, TimeSpan.Zero), (DateTimeOffset)ip["expiresAt"]!);
         Assert.Contains(export["account"]!["consents"]!.AsArray(), consent => (string?)consent!["purpose"] == "service-provision" && (string?)consent["basis"] == "contract");
         Assert.Contains(export["account"]!["audit"]!.AsArray(), entry => (string?)entry!["action"] == "cluster-linked");
 

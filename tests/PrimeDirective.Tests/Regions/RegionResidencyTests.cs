@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
-using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Regions;
@@ -18,7 +18,8 @@ public sealed class RegionResidencyTests
         foreach (var region in RegionalService.Regions)
         {
             var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
-            using var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, region: region));
+            var address = $"203.0.113.{Random.Shared.Next(1, 255)}";
+            using var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, region: region, forwardedFor: address));
             Assert.Equal(HttpStatusCode.OK, report.StatusCode);
 
             var (host, label) = await HostingSiloAsync(service, region, cluster);
@@ -27,7 +28,11 @@ public sealed class RegionResidencyTests
 
             foreach (var (name, database) in service.AllDatabases())
             {
+                // The grain's state (the ids) and the report's rows (the address among them) are in the region's database only.
                 Assert.Equal(name == region ? 1 : 0, await database.CountRowsContainingAsync(cluster));
+                Assert.Equal(name == region ? 3L : 0L, await database.ScalarAsync<long>(
+                    "select count(*) from report_item where subject_key like @region || '/%'", ("region", region)));
+                Assert.Equal(name == region ? 1L : 0L, await database.ScalarAsync<long>("select count(*) from report_item where value = @address", ("address", address)));
             }
         }
     }

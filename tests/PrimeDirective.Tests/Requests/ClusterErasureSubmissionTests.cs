@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Requests;
-using PrimeDirective.Grains.Users;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Requests;

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using PrimeDirective.Grains.Clusters;
-using PrimeDirective.Grains.Privacy;
-using PrimeDirective.Grains.Users;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Requests;

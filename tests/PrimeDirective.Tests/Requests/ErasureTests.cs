@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using PrimeDirective.Grains.Users;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Requests;

@@ -8,13 +8,16 @@ using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Retention;
 
-/// <summary>The proof of a destruction survives a crash between destroying and recording it, and is never counted twice.</summary>
+/// <summary>
+/// The proof of a destruction survives a crash between destroying and recording it, and is never counted twice. (Report
+/// rows are counted in the same transaction that deletes them; a subject's own state is proven through its pending proof.)
+/// </summary>
 public sealed class DestructionLedgerCrashTests
 {
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task An_expiry_killed_between_the_destruction_and_its_ledger_entry_is_counted_exactly_once_after_recovery(bool recordedBeforeTheKill)
+    public async Task A_cluster_forgotten_at_expiry_and_killed_before_its_proof_is_recorded_is_counted_exactly_once_after_recovery(bool recordedBeforeTheKill)
     {
         await using var service = await ServiceHost.StartOwnedAsync<LedgerCrashService>();
         service.Ledger.RecordBeforeHolding = recordedBeforeTheKill;
@@ -25,49 +28,50 @@ public sealed class DestructionLedgerCrashTests
             Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         }
 
-        // The address expired and is destroyed; its proof is held on its way to the ledger, and the silo dies there.
+        // Every report expired and is gone (counted with its deletion); then the identifiers are destroyed, and their
+        // proof is held on its way to the ledger, where the silo dies.
         var proofId = await service.Ledger.Held.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, await service.Database.CountRowsContainingAsync(address));
-        Assert.Equal(recordedBeforeTheKill ? 1 : 0, await AddressesCountedAsync(service));
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync(cluster) + await service.Database.CountRowsContainingAsync(bootstrap) +
+            await service.Database.CountRowsContainingAsync(address));
+        Assert.Equal(1, await CountedAsync(service, "ip-address"));
+        Assert.Equal(recordedBeforeTheKill ? 2 : 0, await CountedAsync(service, "identifier"));
         Assert.Equal(1L, await StateRowsHoldingAsync(service, proofId));
         await service.KillSiloAsync(service.Silos.Single());
         await service.StartSiloAsync();
 
-        // The new silo finds the proof with the cluster and records it: once, whichever side of the kill it was on.
-        await Eventually.ReturnsAsync(() => StateRowsHoldingAsync(service, proofId), rows => rows == 0, TimeSpan.FromSeconds(60), "the pending proof recorded and dropped");
-        Assert.Equal(1, await AddressesCountedAsync(service));
+        // The new silo finds the proof with the subject and records it: once, whichever side of the kill it was on.
+        await Eventually.ReturnsAsync(() => StateRowsHoldingAsync(service, proofId), rows => rows == 0, TimeSpan.FromSeconds(60), "the pending proof recorded and the row gone");
+        Assert.Equal(2, await CountedAsync(service, "identifier"));
+        Assert.Equal(1, await CountedAsync(service, "ip-address"));
         var day = await service.Database.ScalarAsync<DateTime>("select day::timestamp from destruction_ledger where proof_id = @id limit 1", ("id", proofId));
         var entries = await service.Ledger.ReadAsync("eu", DateOnly.FromDateTime(day));
-        Assert.Equal(1, Assert.Single(entries, entry => entry is { SubjectKind: "cluster", Why: "expiry", Category: Grains.Interfaces.Privacy.DataCategory.IpAddress }).Count);
-
-        // The rest of the report is still held, and the cluster answers its operator again once the gateway found the new silo.
-        Assert.Equal(1, await service.Database.CountRowsContainingAsync(cluster));
+        Assert.Equal(2, Assert.Single(entries, entry => entry is { SubjectKind: "cluster", Why: "expiry", Category: Grains.Interfaces.Privacy.DataCategory.Identifier }).Count);
         await Eventually.ReturnsAsync(
             async () =>
             {
                 using var record = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
                 return record.StatusCode;
             },
-            status => status == HttpStatusCode.OK,
+            status => status == HttpStatusCode.NotFound,
             TimeSpan.FromSeconds(30),
-            "the cluster served by the new silo");
+            "the cluster unknown once forgotten");
     }
 
-    private static async Task<int> AddressesCountedAsync(ServiceHost service) =>
+    private static async Task<int> CountedAsync(ServiceHost service, string category) =>
         (int)(await service.Database.ScalarAsync<long?>(
-            "select sum(count) from destruction_ledger where category = 'ip-address' and why = 'expiry'") ?? 0);
+            "select sum(count) from destruction_ledger where category = @category and why = 'expiry'", ("category", category)) ?? 0);
 
     private static async Task<long> StateRowsHoldingAsync(ServiceHost service, string proofId) =>
         await service.Database.ScalarAsync<long>(
             "select count(*) from grain_state where convert_from(payload_binary, 'UTF8') like '%' || @id || '%'", ("id", proofId));
 
-    /// <summary>Addresses expire in 2 s, reports in an hour; reminders every second; the first ledger entry is held until its silo dies.</summary>
+    /// <summary>Addresses expire in 2 s, reports in 4 s; reminders every second; the first proof recorded is held until its silo dies.</summary>
     public sealed class LedgerCrashService : ServiceHost
     {
         public LedgerCrashService()
         {
             Settings["Retention:IpAddress"] = "00:00:02";
-            Settings["Retention:RawReport"] = "01:00:00";
+            Settings["Retention:RawReport"] = "00:00:04";
             Settings["Retention:RetryPeriod"] = "00:00:01";
         }
 

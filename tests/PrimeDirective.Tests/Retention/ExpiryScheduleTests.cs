@@ -24,28 +24,22 @@ public sealed class ExpiryScheduleTests
     }
 
     [Fact]
-    public void Items_expire_exactly_at_their_expiry_and_the_next_expiry_is_rearmed()
+    public void Report_expiries_are_rounded_down_to_the_granularity_never_later_and_never_more_than_a_tenth_of_the_retention()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
-        var start = time.GetUtcNow();
-        List<HeldItem> items = [Item("ip", DataCategory.IpAddress, start), Item("usage", DataCategory.Usage, start), Item("id", DataCategory.Identifier, start)];
-        Assert.Equal(start.AddDays(30), ExpirySchedule.NextExpiry(items));
+        var collected = new DateTimeOffset(2026, 11, 28, 17, 45, 12, TimeSpan.Zero);
 
-        time.Advance(TimeSpan.FromDays(30) - TimeSpan.FromTicks(1));
-        var (keptBefore, destroyedBefore) = ExpirySchedule.Purge(items, time.GetUtcNow());
-        Assert.Equal(3, keptBefore.Count);
-        Assert.Empty(destroyedBefore);
+        // A day by default: the reports of a day share one expiry, up to a day early.
+        Assert.Equal(new DateTimeOffset(2026, 12, 28, 0, 0, 0, TimeSpan.Zero), s_defaults.RoundedExpiryOf(DataCategory.IpAddress, collected));
+        Assert.Equal(new DateTimeOffset(2027, 2, 26, 0, 0, 0, TimeSpan.Zero), s_defaults.RoundedExpiryOf(DataCategory.Usage, collected));
 
-        time.Advance(TimeSpan.FromTicks(1));
-        var (kept, destroyed) = ExpirySchedule.Purge(items, time.GetUtcNow());
-        Assert.Equal(1, destroyed[DataCategory.IpAddress]);
-        Assert.Equal(["usage", "id"], kept.Select(item => item.ItemId));
-        Assert.Equal(start.AddDays(90), ExpirySchedule.NextExpiry(kept));
+        // A day's retention is rounded by a tenth of it (2.4 h), not by a day.
+        var inferred = s_defaults.RoundedExpiryOf(DataCategory.Inferred, collected)!.Value;
+        Assert.InRange(inferred, collected.AddDays(1) - TimeSpan.FromHours(2.4), collected.AddDays(1));
 
-        time.Advance(TimeSpan.FromDays(60));
-        var (last, _) = ExpirySchedule.Purge(kept, time.GetUtcNow());
-        Assert.Equal(["id"], last.Select(item => item.ItemId));
-        Assert.Null(ExpirySchedule.NextExpiry(last));
+        // Seconds of retention stay (almost) exact; nothing is ever later than its unrounded expiry.
+        var seconds = new RetentionOptions { IpAddress = TimeSpan.FromSeconds(2) };
+        Assert.InRange(seconds.RoundedExpiryOf(DataCategory.IpAddress, collected)!.Value, collected.AddSeconds(1.8), collected.AddSeconds(2));
+        Assert.Null(s_defaults.RoundedExpiryOf(DataCategory.Account, collected));
     }
 
     [Fact]
@@ -53,13 +47,13 @@ public sealed class ExpiryScheduleTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var start = time.GetUtcNow();
-        List<HeldItem> items = [Item("ip", DataCategory.IpAddress, start)];
+        var item = Item("ip", DataCategory.IpAddress, start);
         var expiry = start.AddDays(30);
         var openEnded = new LegalHold("litigation", "case 17", start, EndsAt: null, "officer");
         var ending = openEnded with { EndsAt = start.AddDays(45) };
 
         // Without a hold the reminder is due at the expiry; under an open-ended hold there is none until it is lifted.
-        Assert.Equal(expiry, ExpirySchedule.NextDue(ExpirySchedule.NextExpiry(items), null, time.GetUtcNow()));
+        Assert.Equal(expiry, ExpirySchedule.NextDue(item.ExpiresAt, null, time.GetUtcNow()));
         Assert.Null(ExpirySchedule.NextDue(expiry, openEnded, time.GetUtcNow()));
 
         // Under a hold with an end it is due when the hold ends (if that is after the expiry).
@@ -68,13 +62,12 @@ public sealed class ExpiryScheduleTests
 
         time.Advance(TimeSpan.FromDays(31));
         Assert.True(ExpirySchedule.Defers(ending, time.GetUtcNow()));
-        Assert.True(items.Single().IsExpiredAt(time.GetUtcNow()));
+        Assert.True(item.IsExpiredAt(time.GetUtcNow()));
 
         // At the hold's end exactly, it defers nothing any more and the expired item is due at once.
         time.Advance(TimeSpan.FromDays(14));
         Assert.False(ExpirySchedule.Defers(ending, time.GetUtcNow()));
         Assert.Equal(expiry, ExpirySchedule.NextDue(expiry, ending, time.GetUtcNow()));
-        Assert.Equal(1, ExpirySchedule.Purge(items, time.GetUtcNow()).Destroyed[DataCategory.IpAddress]);
 
         // Lifted (no hold): due at the expiry, which has passed: the reminder fires at once.
         Assert.Equal(expiry, ExpirySchedule.NextDue(expiry, null, time.GetUtcNow()));

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Storage;
@@ -62,7 +61,7 @@ public sealed class BoundedStateTests(SharedService service)
     }
 
     [Fact]
-    public async Task Flynn_reports_which_carry_no_id_leave_no_id_to_remember_and_a_repeated_json_report_is_a_duplicate()
+    public async Task Reports_are_rows_not_state_and_a_repeated_report_id_is_a_duplicate_stored_once()
     {
         var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
         for (var i = 0; i < 3; i++)
@@ -80,24 +79,11 @@ public sealed class BoundedStateTests(SharedService service)
         Assert.Equal(ReportOutcome.Stored, first.Outcome);
         Assert.Equal(ReportOutcome.Duplicate, again.Outcome);
         Assert.Equal(first.AcceptedAt, again.AcceptedAt);
-        Assert.Single(Member(await StoredStateAsync(key), "accepted").AsObject());
-    }
-
-    [Fact]
-    public void Report_ids_are_remembered_up_to_the_cap_keeping_the_newest()
-    {
-        var state = new ClusterState();
-        var start = DateTimeOffset.UnixEpoch;
-        for (var i = 0; i < ClusterState.MaxRememberedReports + 5; i++)
-        {
-            state.Accepted[$"r{i}"] = new ClusterState.AcceptedReport(start.AddMinutes(i), start.AddDays(90));
-        }
-
-        state.Bound();
-        Assert.Equal(ClusterState.MaxRememberedReports, state.Accepted.Count);
-        Assert.DoesNotContain("r4", state.Accepted.Keys);
-        Assert.Contains("r5", state.Accepted.Keys);
-        Assert.Contains($"r{ClusterState.MaxRememberedReports + 4}", state.Accepted.Keys);
+        Assert.Empty(Member(await StoredStateAsync(key), "accepted").AsObject());
+        Assert.Empty(Member(await StoredStateAsync(key), "items").AsArray());
+        Assert.Equal(2L, await service.Database.ScalarAsync<long>(
+            "select count(*) from report_item where subject_key = @key and report_id = 'report-1'", ("key", key)));
+        Assert.Equal(3 * 3L + 2, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
     }
 
     [Fact]

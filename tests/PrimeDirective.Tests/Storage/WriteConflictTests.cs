@@ -1,8 +1,7 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json.Nodes;
 using PrimeDirective.Grains.Clusters;
-using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Users;
 using PrimeDirective.Tests.Infrastructure;
 using PrimeDirective.Tests.Requests;
@@ -74,14 +73,19 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         var clusterKey = Erasure.KeysOf(service).Clusters.For("eu", cluster);
         const string duplicateAddress = "192.0.2.177";
 
-        // While this activation arms its reminder for its own report (an hour away), another stored an address due in seconds.
+        // Another activation stored a report whose address expires in seconds ...
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        await service.Database.ScalarAsync<int>(
+            """
+            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value)
+            values (@key, 'duplicate', 'ip-address', 'automatic', 'usage-statistics', now(), @expires, true, @address) returning 1
+            """,
+            ("key", clusterKey), ("expires", expiresAt.UtcDateTime), ("address", duplicateAddress));
+
+        // ... and wrote that expiry while this activation arms its reminder for its own report (an hour away).
         var duplicateWrote = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
         {
-            var now = DateTimeOffset.UtcNow;
-            var expiresAt = now.AddSeconds(2);
-            state.Items.Add(new HeldItem(
-                "duplicate:ip-address", "duplicate", DataCategory.IpAddress, DataSource.Automatic, DataPurpose.UsageStatistics, now, expiresAt,
-                true, duplicateAddress, ImmutableDictionary<string, double>.Empty));
+            state.EarliestReportExpiry = expiresAt;
             state.RetentionDueAt = expiresAt;
         });
         using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.177")))

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace PrimeDirective.Grains.Requests;
+namespace PrimeDirective.Grains.Interfaces.Keys;
 
 /// <summary>
 /// Capability secrets for privacy request receipts: whoever holds the URL may read the receipt, even after the
@@ -16,8 +16,10 @@ public static class Capabilities
         return (secret, HashOf(secret));
     }
 
+    /// <summary>The stored form of a secret.</summary>
     public static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
+    /// <summary>Whether <paramref name="presented"/> is the secret behind <paramref name="storedHash"/>, in constant time.</summary>
     public static bool Matches(string presented, string storedHash) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashOf(presented)), Encoding.ASCII.GetBytes(storedHash));
 }

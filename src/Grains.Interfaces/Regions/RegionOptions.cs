@@ -1,8 +1,9 @@
-namespace PrimeDirective.Grains.Regions;
+namespace PrimeDirective.Grains.Interfaces.Regions;
 
 /// <summary>The regions data may live in (configuration section <c>Regions</c>).</summary>
 public sealed class RegionOptions
 {
+    /// <summary>The configuration section.</summary>
     public const string SectionName = "Regions";
 
     private static readonly string[] s_defaultNames = ["eu", "us", "ap"];
@@ -13,7 +14,9 @@ public sealed class RegionOptions
     /// <summary>The region of requests that name none.</summary>
     public string Home { get; set; } = "eu";
 
+    /// <summary>The regions data may live in.</summary>
     public IReadOnlyList<string> Configured => Names is { Length: > 0 } names ? names : s_defaultNames;
 
+    /// <summary>Whether <paramref name="region"/> is one of <see cref="Configured"/>.</summary>
     public bool IsConfigured(string region) => Configured.Contains(region, StringComparer.Ordinal);
 }

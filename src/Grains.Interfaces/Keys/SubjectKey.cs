@@ -1,4 +1,4 @@
-namespace PrimeDirective.Grains.Regions;
+namespace PrimeDirective.Grains.Interfaces.Keys;
 
 /// <summary>Subject grain keys are <c>{region}/{pseudonym}</c>: the region is readable, the identity is not.</summary>
 public static class SubjectKey

@@ -1,6 +1,4 @@
-using PrimeDirective.Grains.Privacy;
-
-namespace PrimeDirective.Grains.Users;
+namespace PrimeDirective.Grains.Interfaces.Keys;
 
 /// <summary>Grain keys of people's subjects: <c>{region}/{hmac(id)}</c>, so no key, row or log line carries the id itself.</summary>
 public sealed class UserKeys(Pseudonymizer pseudonymizer)

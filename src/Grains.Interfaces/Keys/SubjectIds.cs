@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace PrimeDirective.Grains.Users;
+namespace PrimeDirective.Grains.Interfaces.Keys;
 
 /// <summary>
 /// Ids of accounts and privacy requests: <c>{region}-{32 random hex digits}</c>. URL-safe, unguessable, and they

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace PrimeDirective.Grains.Privacy;
+namespace PrimeDirective.Grains.Interfaces.Keys;
 
 /// <summary>
 /// Turns a subject's identifier into a keyed hash (HMAC-SHA256), so grain keys, directory, membership
@@ -12,6 +12,7 @@ public sealed class Pseudonymizer
 {
     private readonly byte[] _key;
 
+    /// <summary>Uses the configured key, or a random one (only for a single in-memory process).</summary>
     public Pseudonymizer(IOptions<PrivacyOptions> options)
     {
         var configured = options.Value.PseudonymKey;

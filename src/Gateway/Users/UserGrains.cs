@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Options;
+using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Regions;
-using PrimeDirective.Grains.Requests;
-using PrimeDirective.Grains.Users;
 
-namespace PrimeDirective.Gateway.People;
+namespace PrimeDirective.Gateway.Users;
 
 /// <summary>The grains behind people's routes, addressed by pseudonymous keys in each subject's region.</summary>
-internal sealed class PeopleGrains(IGrainFactory grains, UserKeys keys, IOptions<RegionOptions> regions)
+internal sealed class UserGrains(IGrainFactory grains, UserKeys keys, IOptions<RegionOptions> regions)
 {
     public IReadOnlyList<string> Regions => regions.Value.Configured;
 
@@ -44,11 +44,4 @@ internal sealed class PeopleGrains(IGrainFactory grains, UserKeys keys, IOptions
         var view = await Request(requestId).SubmitErasureAsync(new ErasureSubmission(keys.ForUser(userId), hash, reason));
         return ErasureAccepted.From(view, secret);
     }
-}
-
-/// <summary>The answer to an accepted privacy request: its id, status, and the capability URL of its receipt.</summary>
-internal sealed record ErasureAccepted(string RequestId, PrivacyRequestStatus Status, string ReceiptUrl)
-{
-    public static ErasureAccepted From(PrivacyRequestView view, string capability) =>
-        new(view.RequestId, view.Status, $"/v1/privacy-requests/{view.RequestId}?capability={capability}");
 }

@@ -1,8 +1,9 @@
-namespace PrimeDirective.Grains.Privacy;
+namespace PrimeDirective.Grains.Interfaces.Keys;
 
 /// <summary>Secrets and switches of the privacy machinery (configuration section <c>Privacy</c>).</summary>
 public sealed class PrivacyOptions
 {
+    /// <summary>The configuration section.</summary>
     public const string SectionName = "Privacy";
 
     /// <summary>
