@@ -71,7 +71,7 @@ internal sealed record IngestOptions(
             Clients: 32,
             RawConnections: 16,
             HeldClusters: 48,
-            HeldBatch: 16,
+            HeldBatch: 24,
             Held: 360,
             Subjects: 4_000,
             RetentionRate: 0,
@@ -105,9 +105,7 @@ internal sealed record IngestOptions(
             };
         }
 
-        return options.Held <= options.HeldBatch + 1
-            ? throw new ArgumentException("--held must be above --held-batch + 1 (the first report and the first measured batch).")
-            : options;
+        return options.HeldBatch < 2 ? throw new ArgumentException("--held-batch must be at least 2 (two halves).") : options;
     }
 
     private static Figures ParseFigures(string value)

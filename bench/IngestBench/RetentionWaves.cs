@@ -5,7 +5,7 @@ namespace PrimeDirective.IngestBench;
 
 /// <summary>
 /// Figure 6: N new subjects (clusters) report once each through the gateway as fast as it takes them (durable). Each
-/// report's IP address and its raw report expire in two waves as long as the ingest; the second starts a quarter of
+/// report's IP address and its raw report expire in two waves as long as the ingest; the second starts an eighth of
 /// the expected ingest after the first, so for most of their length the waves overlap and items expire at twice the
 /// ingest rate. The bench polls the database until every row the ingest wrote (grain state, reminders, report rows,
 /// whatever tables the build has) is gone: <b>lateness</b> is the time from the latest expiry to that poll. Pool
@@ -25,7 +25,7 @@ internal static class RetentionWaves
     {
         var expectedIngest = TimeSpan.FromSeconds(options.Subjects / expectedRate);
         var ipRetention = WholeSeconds((expectedIngest * 1.15) + TimeSpan.FromSeconds(10));
-        var gap = WholeSeconds(TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, expectedIngest.Ticks / 4)));
+        var gap = WholeSeconds(TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, expectedIngest.Ticks / 8)));
         var reportRetention = ipRetention + gap;
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
