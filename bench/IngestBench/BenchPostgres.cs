@@ -25,6 +25,12 @@ internal sealed class BenchPostgres : IAsyncDisposable
     /// <summary>Base connection string, without a database.</summary>
     public string Server { get; }
 
+    /// <summary>The private server's postmaster process id (its backends are its children); <c>null</c> for a shared server.</summary>
+    public int? PostmasterPid =>
+        _directory is not null && File.Exists(Path.Combine(_directory, "postmaster.pid"))
+            ? int.Parse(File.ReadLines(Path.Combine(_directory, "postmaster.pid")).First(), CultureInfo.InvariantCulture)
+            : null;
+
     /// <summary>Whether the server is the bench's alone (so its WAL is the bench's alone).</summary>
     public bool IsPrivate => _directory is not null;
 

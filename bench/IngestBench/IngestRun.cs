@@ -24,13 +24,16 @@ internal static class IngestRun
         }
 
         var profiling = during?.Invoke(gateway.ProcessId) ?? Task.CompletedTask;
+        var start = ProcessCpu.Sample(gateway.ProcessId, postgres.PostmasterPid);
         var measured = await load.RunForAsync(clusters, window, cancellationToken);
+        var cpu = ProcessCpu.Between(start, ProcessCpu.Sample(gateway.ProcessId, postgres.PostmasterPid));
         await profiling;
-        return new IngestResult(first, measured, gateway.Failures, gateway.FirstFailures);
+        return new IngestResult(first, measured, cpu, gateway.Failures, gateway.FirstFailures);
     }
 }
 
 /// <param name="First">Each cluster's first report (new subjects).</param>
 /// <param name="Window">Round-robin over the clusters for the window.</param>
 /// <param name="LoggedErrors">Error entries the gateway logged.</param>
-internal sealed record IngestResult(LoadResult First, LoadResult Window, long LoggedErrors, IReadOnlyList<string> FirstErrors);
+/// <param name="Cpu">Cores used during the window, by process.</param>
+internal sealed record IngestResult(LoadResult First, LoadResult Window, CpuSplit Cpu, long LoggedErrors, IReadOnlyList<string> FirstErrors);

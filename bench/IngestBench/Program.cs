@@ -60,6 +60,7 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
                 var result = await RawInserts.RunAsync(database.ConnectionString, options.RawConnections, options.Window, token);
                 table["1", $"raw ceiling: single-row INSERTs, {options.RawConnections} connections, rows/s", "0"].Set(round, result.Rate);
                 table["1", "row size, bytes (tuple header included)", "0"].Set(round, result.RowBytes);
+                table["1", "WAL bytes per row", "0"].Set(round, result.WalBytesPerRow);
                 return result.Rate;
             });
         }
@@ -163,6 +164,11 @@ void Ingest(int round, string figure, string what, IngestResult result)
     table[figure, "p50 latency, ms", "0.0"].Set(round, result.Window.Percentile(0.50));
     table[figure, "p99 latency, ms", "0.0"].Set(round, result.Window.Percentile(0.99));
     table[figure, "(first report of each cluster, new subjects: req/s)", "0"].Set(round, result.First.Rate);
+    table[figure, "(CPU per request: gateway process, ms)", "0.00"].Set(round, result.Cpu.Gateway * 1000 / result.Window.Rate);
+    table[figure, "(CPU per request: PostgreSQL server, ms)", "0.00"].Set(round, result.Cpu.Postgres * 1000 / result.Window.Rate);
+    table.Note(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{figure}, run {round + 1}: cores used in the window: gateway {result.Cpu.Gateway:0.00}, PostgreSQL {result.Cpu.Postgres:0.00}, load client {result.Cpu.Client:0.00}, rest of the machine {result.Cpu.Rest:0.00}"));
     table[figure, "(requests not answered 200; errors the gateway logged)", "0"].Set(round, result.Window.Failed + result.First.Failed + result.LoggedErrors);
     if ((result.Window.FirstFailure ?? result.First.FirstFailure ?? (result.FirstErrors.Count > 0 ? result.FirstErrors[0] : null)) is { } first)
     {

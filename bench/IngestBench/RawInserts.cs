@@ -16,12 +16,18 @@ internal static class RawInserts
 
     public static async Task<RawResult> RunAsync(string connectionString, int connections, TimeSpan window, CancellationToken cancellationToken)
     {
+        long walBefore;
         await using var source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = connections + 2 }.ConnectionString);
         await using (var create = source.CreateCommand(
             "create table raw_report (id bigint generated always as identity primary key, subject text not null, " +
             "collected_at timestamptz not null, expires_at timestamptz not null, payload text not null)"))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var position = source.CreateCommand("select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint"))
+        {
+            walBefore = (long)(await position.ExecuteScalarAsync(cancellationToken))!;
         }
 
         long inserted = 0;
@@ -63,13 +69,19 @@ internal static class RawInserts
         start.SetResult();
         await Task.WhenAll(workers);
         var elapsed = watch.Elapsed;
+        long walAfter;
+        await using (var position = source.CreateCommand("select (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint"))
+        {
+            walAfter = (long)(await position.ExecuteScalarAsync(cancellationToken))!;
+        }
 
         await using var size = source.CreateCommand("select avg(pg_column_size(r.*))::float8 from raw_report r");
         var rowBytes = (double)(await size.ExecuteScalarAsync(cancellationToken))!;
-        return new RawResult(inserted / elapsed.TotalSeconds, rowBytes);
+        return new RawResult(inserted / elapsed.TotalSeconds, rowBytes, (walAfter - walBefore) / (double)Math.Max(1, inserted));
     }
 }
 
 /// <param name="Rate">Committed INSERTs per second.</param>
 /// <param name="RowBytes">Mean stored row size (tuple header included).</param>
-internal sealed record RawResult(double Rate, double RowBytes);
+/// <param name="WalBytesPerRow">WAL the server wrote during the window, per row (a report's WAL in figure 5 compares with it).</param>
+internal sealed record RawResult(double Rate, double RowBytes, double WalBytesPerRow);
