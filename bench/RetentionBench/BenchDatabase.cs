@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using PrimeDirective.Bench;
 
 namespace PrimeDirective.RetentionBench;
 
@@ -13,7 +14,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     {
         _server = server;
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        ConnectionString = BenchServer.ConnectionString(server, name);
         _source = NpgsqlDataSource.Create(ConnectionString);
     }
 
@@ -21,45 +22,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>
-    /// The server's base connection string (no database): <c>PD_BENCH_PG</c>, else the last line of
-    /// <c>bash scripts/postgres.sh</c>, which installs and starts a local PostgreSQL when needed.
-    /// </summary>
-    public static async Task<string> ResolveServerAsync(CancellationToken cancellationToken)
-    {
-        if (Environment.GetEnvironmentVariable("PD_BENCH_PG") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        var start = new ProcessStartInfo("bash", ["scripts/postgres.sh"])
-        {
-            WorkingDirectory = RepositoryRoot(),
-            RedirectStandardOutput = true,
-        };
-        using var script = Process.Start(start) ?? throw new InvalidOperationException("Could not run scripts/postgres.sh.");
-        var output = await script.StandardOutput.ReadToEndAsync(cancellationToken);
-        await script.WaitForExitAsync(cancellationToken);
-        if (script.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scripts/postgres.sh exited with {script.ExitCode}.");
-        }
-
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
-    }
-
-    public static async Task<BenchDatabase> CreateAsync(string server, CancellationToken cancellationToken)
-    {
-        var name = $"pdb_retention_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(Admin(server)))
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand($"create database \"{name}\"", connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return new BenchDatabase(server, name);
-    }
+    public static async Task<BenchDatabase> CreateAsync(string server, CancellationToken cancellationToken) =>
+        new(server, await BenchServer.CreateDatabaseAsync(server, "pdb_retention", cancellationToken));
 
     /// <summary>Rows of grain state and of reminders; the database is this run's alone, so all of them are the bench's subjects.</summary>
     public async Task<(long GrainStates, long Reminders)> CountRowsAsync(CancellationToken cancellationToken)
@@ -108,29 +72,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _source.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(Admin(_server));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static string Admin(string server) =>
-        new NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString;
-
-    private static string RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Actors.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Run the bench inside the repository, or set PD_BENCH_PG to a base connection string.");
+        await BenchServer.DropDatabaseAsync(_server, Name);
     }
 }

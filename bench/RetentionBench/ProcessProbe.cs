@@ -21,10 +21,6 @@ internal static class ProcessProbe
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;
     }
-
-    /// <summary>The machine's 1-minute load average (other work shares it), or "n/a" off Linux.</summary>
-    public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }
 
 /// <param name="WorkingSet">Process.WorkingSet64, bytes.</param>

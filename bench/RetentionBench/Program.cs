@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using PrimeDirective.Bench;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.RetentionBench;
 using static PrimeDirective.RetentionBench.ResultTable;
@@ -28,11 +29,11 @@ results.Add("subjects", $"{options.Subjects}");
 results.Add("retention: IP address / raw report; retry period", $"{options.IpRetention:c} / {options.ReportRetention:c}; {options.RetryPeriod:c}");
 results.Add(
     "machine at start",
-    $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, load average {ProcessProbe.LoadAverage()}");
+    $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, load average {Machine.LoadAverage()}");
 
 // Listening before the silo starts, so no instrument's early measurements are missed.
 using var meters = new OrleansMeters();
-var server = await BenchDatabase.ResolveServerAsync(cancellation.Token);
+var server = await BenchServer.ResolveAsync(cancellation.Token);
 await using var database = await BenchDatabase.CreateAsync(server, cancellation.Token);
 var serviceId = $"retention-bench-{Guid.NewGuid():N}";
 Console.Error.WriteLine($"[bench] database {database.Name}, service {serviceId}");
@@ -65,7 +66,7 @@ finally
     await silo.StopAsync(CancellationToken.None);
 }
 
-results.Add("wall time (silo started → end); load average at end", $"{Seconds(wall.Elapsed)}; {ProcessProbe.LoadAverage()}");
+results.Add("wall time (silo started → end); load average at end", $"{Seconds(wall.Elapsed)}; {Machine.LoadAverage()}");
 var table = results.Render();
 Console.WriteLine(table);
 if (options.Out is { } path)
