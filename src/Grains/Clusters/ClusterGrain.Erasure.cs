@@ -115,10 +115,11 @@ public sealed partial class ClusterGrain
     }
 
     /// <summary>
-    /// Destroys everything about the cluster if <paramref name="allowed"/> holds: one write leaves only the proof of it,
+    /// Destroys everything about the cluster if <paramref name="allowed"/> holds (its reports already gone if
+    /// <paramref name="reportsDeleted"/>): one write leaves only the proof of it,
     /// which goes to the ledger before the row itself is deleted. <c>null</c> if not allowed (any more).
     /// </summary>
-    private async Task<ImmutableDictionary<DataCategory, int>?> DestroyAsync(string why, Func<bool> allowed)
+    private async Task<ImmutableDictionary<DataCategory, int>?> DestroyAsync(string why, Func<bool> allowed, bool reportsDeleted = false)
     {
         if (!allowed())
         {
@@ -126,7 +127,9 @@ public sealed partial class ClusterGrain
         }
 
         // The reports first (their count goes to the ledger with their deletion), then the rest in one write.
-        var reports = await reportLog.DeleteAsync(Region, Key, time.GetUtcNow(), all: true, "cluster", why);
+        var reports = reportsDeleted
+            ? new ReportDeletion(ImmutableDictionary<DataCategory, int>.Empty, null)
+            : await reportLog.DeleteAsync(Region, Key, time.GetUtcNow(), all: true, "cluster", why);
         var destroyed = await UpdateAsync(now =>
         {
             if (!allowed())
@@ -153,9 +156,17 @@ public sealed partial class ClusterGrain
     /// </summary>
     private async Task CompleteDestructionAsync()
     {
-        await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        // A row left holding only proofs goes with them once they are recorded: no write to drop them first.
+        var recorded = state.RecordExists && state.State.ClusterId is null
+            ? await DestructionProofs.RecordAsync(state, ledger, Region)
+            : null;
+        if (recorded is null)
+        {
+            await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        }
+
         if (state.RecordExists && state.State.ClusterId is null &&
-            await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null, DeactivateOnIdle))
+            await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null && state.State.PendingProofs.All(proof => recorded?.Contains(proof.Id) ?? true), DeactivateOnIdle))
         {
             await DisarmRetentionAsync();
             DeactivateOnIdle();

@@ -10,19 +10,40 @@ namespace PrimeDirective.Grains.Clusters;
 /// <summary>Retention of a cluster's data: one reminder due at the next expiry, deferred while a legal hold runs.</summary>
 public sealed partial class ClusterGrain
 {
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != RetentionReminder)
+        // The tick only queues the work: a wave of due reminders then waits in the silo's queue, not inside ticks.
+        if (reminderName == RetentionReminder)
         {
-            return;
+            retentionRunner.Enqueue(this.GetGrainId());
         }
 
+        return Task.CompletedTask;
+    }
+
+    public async Task RunRetentionAsync()
+    {
         var now = time.GetUtcNow();
         await ResubmitUnconfirmedErasuresAsync(now);
         if (state.State.ClusterId is not null && state.State.EarliestReportExpiry <= now && !ExpirySchedule.Defers(state.State.LegalHold, now))
         {
-            // One indexed delete of what expired, its count in the ledger in the same transaction.
+            // One indexed delete of what expired, its count in the ledger in the same statement.
             var deletion = await reportLog.DeleteAsync(Region, Key, now, all: false, "cluster", "expiry");
+            foreach (var (category, count) in deletion.Destroyed)
+            {
+                LogDestroyed(logger, Key, category, count);
+            }
+
+            // Nothing left and nothing else to keep: straight to forgetting the ids, without first recording the deletion;
+            // only on the state the deletion was decided on (a conflict means another activation may have stored a report).
+            var seen = state.Etag;
+            if (deletion.NextExpiry is null && IsForgettable(state.State, reportsLeft: false) &&
+                await DestroyAsync("expiry", () => state.Etag == seen && IsForgettable(state.State, reportsLeft: false), reportsDeleted: true) is not null)
+            {
+                LogForgotten(logger, Key);
+                return;
+            }
+
             await UpdateAsync(_ =>
             {
                 var current = state.State;
@@ -35,17 +56,13 @@ public sealed partial class ClusterGrain
                 current.EarliestReportExpiry = deletion.NextExpiry;
                 return (changed, true);
             });
-            foreach (var (category, count) in deletion.Destroyed)
-            {
-                LogDestroyed(logger, Key, category, count);
-            }
         }
 
         // Nothing left that we collected for a purpose, no opt-out to honour, nobody linked, no hold: the ids go too.
         if (state.RecordExists && IsForgettable(state.State) &&
             await DestroyAsync("expiry", () => state.RecordExists && IsForgettable(state.State)) is not null)
         {
-            LogForgotten(logger, this.GetPrimaryKeyString());
+            LogForgotten(logger, Key);
             return;
         }
 
@@ -54,8 +71,8 @@ public sealed partial class ClusterGrain
     }
 
     /// <summary>Decided again after a write conflict: another activation may just have stored a report.</summary>
-    private static bool IsForgettable(ClusterState current) =>
-        current.EarliestReportExpiry is null && current.Items.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0 &&
+    private static bool IsForgettable(ClusterState current, bool reportsLeft = true) =>
+        (current.EarliestReportExpiry is null || !reportsLeft) && current.Items.Count == 0 && !current.TelemetryDisabled && current.Links.Count == 0 &&
         current.LegalHold is null && current.AcceptedErasures.Count == 0;
 
     public async Task<bool> PlaceLegalHoldAsync(LegalHold hold)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
@@ -24,7 +25,8 @@ public sealed partial class ClusterGrain(
     IPrivacyRequestFaults faults,
     IDestructionLedger ledger,
     IReportLog reportLog,
-    ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRemindable
+    RetentionRunner retentionRunner,
+    ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";

@@ -9,7 +9,6 @@ using NpgsqlTypes;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
-using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Clusters;
 
@@ -112,35 +111,47 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
 
     private async Task<ReportDeletion> DeleteNowAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
     {
+        // One statement, so one round trip and atomic by itself: the rows go, their counts enter the ledger under one
+        // proof (a retried deletion finds nothing left to count again), and the earliest expiry left comes back. The
+        // sub-select sees the rows as they were before the delete, hence the `expires_at > @now`.
         await using var connection = await OpenAsync(region);
-        await using var transaction = await connection.BeginTransactionAsync();
-        ImmutableDictionary<DataCategory, int> destroyed;
-        await using (var delete = new NpgsqlCommand(
+        await using var command = new NpgsqlCommand(
             """
             with gone as (
-              delete from report_item where subject_key = @subject and (@all or expires_at <= @now) returning category)
-            select category, count(*)::integer from gone group by category
+              delete from report_item where subject_key = @subject and (@all or expires_at <= @now) returning category),
+            counted as (select category, count(*)::integer as count from gone group by category),
+            proof as (
+              insert into destruction_ledger (proof_id, category, region, day, subject_kind, why, count, destroyed_at)
+              select @proof, category, @region, @day, @kind, @why, count, @now from counted
+              on conflict (proof_id, category) do nothing)
+            select counted.category, counted.count, left_over.next
+            from (select min(expires_at) as next from report_item where subject_key = @subject and not @all and expires_at > @now) as left_over
+            left join counted on true
             """,
-            connection,
-            transaction))
+            connection);
+        command.Parameters.AddWithValue("subject", subjectKey);
+        command.Parameters.AddWithValue("now", now.UtcDateTime);
+        command.Parameters.AddWithValue("all", all);
+        command.Parameters.AddWithValue("proof", Guid.NewGuid().ToString("N"));
+        command.Parameters.AddWithValue("region", region);
+        command.Parameters.AddWithValue("day", DateOnly.FromDateTime(now.UtcDateTime));
+        command.Parameters.AddWithValue("kind", subjectKind);
+        command.Parameters.AddWithValue("why", why);
+
+        var destroyed = ImmutableDictionary.CreateBuilder<DataCategory, int>();
+        DateTimeOffset? next = null;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
         {
-            delete.Parameters.AddWithValue("subject", subjectKey);
-            delete.Parameters.AddWithValue("now", now.UtcDateTime);
-            delete.Parameters.AddWithValue("all", all);
-            destroyed = await ReadCountsAsync(delete);
+            if (!reader.IsDBNull(0))
+            {
+                destroyed[WireNames.Parse<DataCategory>(reader.GetString(0))] = reader.GetInt32(1);
+            }
+
+            next = reader.IsDBNull(2) ? null : new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero);
         }
 
-        // The proof is committed with the deletion: a retried deletion finds nothing left to count again.
-        await PostgresDestructionLedger.RecordAsync(connection, transaction, region, DestructionProof.New(subjectKind, why, destroyed, now));
-        DateTimeOffset? next;
-        await using (var left = new NpgsqlCommand("select min(expires_at) from report_item where subject_key = @subject", connection, transaction))
-        {
-            left.Parameters.AddWithValue("subject", subjectKey);
-            next = await left.ExecuteScalarAsync() is DateTime earliest ? new DateTimeOffset(earliest, TimeSpan.Zero) : null;
-        }
-
-        await transaction.CommitAsync();
-        return new ReportDeletion(destroyed, next);
+        return new ReportDeletion(destroyed.ToImmutable(), next);
     }
 
     public async ValueTask DisposeAsync()

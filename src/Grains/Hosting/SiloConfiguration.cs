@@ -190,6 +190,7 @@ public static class SiloConfiguration
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection(RequestOptions.SectionName));
         services.TryAddSingleton<Pseudonymizer>();
         services.TryAddSingleton<ClusterKeys>();
+        services.TryAddSingleton<RetentionRunner>();
         services.TryAddSingleton<UserKeys>();
         services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
         services.AddOutbox(configuration);

@@ -24,6 +24,12 @@ public sealed class RetentionOptions
     /// </summary>
     public TimeSpan ExpiryGranularity { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Subjects whose retention runs at once in a silo at most: a wave of due reminders queues behind them instead of
+    /// draining the connection pools (<see cref="Retention.RetentionRunner"/>).
+    /// </summary>
+    public int MaxConcurrentRuns { get; set; } = 8;
+
     /// <summary><see cref="ExpiryOf"/> rounded down to <see cref="ExpiryGranularity"/> (or a tenth of the retention, if less).</summary>
     public DateTimeOffset? RoundedExpiryOf(DataCategory category, DateTimeOffset collectedAt)
     {

@@ -122,6 +122,22 @@ internal sealed class InMemoryDestructionLedger : IDestructionLedger
 /// <summary>Records a subject's pending proofs and then drops them from its state.</summary>
 public static class DestructionProofs
 {
+    /// <summary>Records every pending proof (idempotent) and answers their ids; the state is left as it is.</summary>
+    public static async Task<HashSet<string>> RecordAsync<TState>(IPersistentState<TState> state, IDestructionLedger ledger, string region)
+        where TState : IDestructionProofState
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(ledger);
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var proof in state.State.PendingProofs.ToList())
+        {
+            await ledger.RecordAsync(region, proof);
+            recorded.Add(proof.Id);
+        }
+
+        return recorded;
+    }
+
     /// <summary>Records every pending proof (idempotent), then removes the recorded ones from the state in one write.</summary>
     public static async Task FlushAsync<TState>(IPersistentState<TState> state, IDestructionLedger ledger, string region, Action onUnknownOutcome)
         where TState : IDestructionProofState

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Privacy;
+
+namespace PrimeDirective.Grains.Retention;
+
+/// <summary>
+/// The silo's queue of due retention work. A reminder tick queues its subject and returns at once; a few workers run the
+/// queued subjects' retention one call each, so however many reminders come due together, at most
+/// <see cref="RetentionOptions.MaxConcurrentRuns"/> destructions run at once and none waits inside a tick under the
+/// tick's response timeout. Nothing here is durable and nothing needs to be: the subject's reminder stays registered
+/// until its run re-arms or removes it, so work lost with the silo is delivered again one retry period later.
+/// </summary>
+public sealed partial class RetentionRunner : IAsyncDisposable
+{
+    private readonly Channel<GrainId> _queue = Channel.CreateUnbounded<GrainId>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly ConcurrentDictionary<GrainId, byte> _waiting = new();
+    private readonly Lazy<Task[]> _workers;
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<RetentionRunner> _logger;
+    private int _running;
+    private int _mostRunning;
+
+    /// <summary>Creates the queue; its workers start with the first subject queued.</summary>
+    public RetentionRunner(IGrainFactory grains, IOptions<RetentionOptions> options, ILogger<RetentionRunner> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _grains = grains;
+        _logger = logger;
+        var workers = Math.Max(1, options.Value.MaxConcurrentRuns);
+        _workers = new Lazy<Task[]>(() => [.. Enumerable.Range(0, workers).Select(_ => Task.Run(WorkAsync))]);
+    }
+
+    /// <summary>Subjects queued or running now.</summary>
+    public int Pending => _waiting.Count;
+
+    /// <summary>The most runs that were ever in flight at once (what the bound promises to keep at or under its limit).</summary>
+    public int MostRunning => Volatile.Read(ref _mostRunning);
+
+    /// <summary>Queues <paramref name="subject"/>'s retention run, unless it is already queued or running.</summary>
+    public void Enqueue(GrainId subject)
+    {
+        if (_waiting.TryAdd(subject, 0) && !_queue.Writer.TryWrite(subject))
+        {
+            // The silo is stopping: the reminder delivers the work again after the restart.
+            _waiting.TryRemove(subject, out _);
+            return;
+        }
+
+        _ = _workers.Value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_workers.IsValueCreated)
+        {
+            await Task.WhenAll(_workers.Value);
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (var subject in _queue.Reader.ReadAllAsync())
+        {
+            var running = Interlocked.Increment(ref _running);
+            for (var most = MostRunning; running > most && Interlocked.CompareExchange(ref _mostRunning, running, most) != most; most = MostRunning)
+            {
+            }
+
+            try
+            {
+                await _grains.GetGrain<IRetentionSubject>(subject).RunRetentionAsync();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The key is pseudonymous; the reminder delivers the work again one retry period later.
+                LogFailed(_logger, subject.Key.ToString(), exception);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+                _waiting.TryRemove(subject, out _);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of {GrainKey} failed; its reminder will deliver it again")]
+    private static partial void LogFailed(ILogger logger, string grainKey, Exception exception);
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Retention;
+using PrimeDirective.Tests.Infrastructure;
+using PrimeDirective.Tests.Requests;
+
+namespace PrimeDirective.Tests.Retention;
+
+/// <summary>
+/// Due retention is queued by the reminder's tick and run by the silo's bounded runner: a wave of due reminders waits in
+/// the queue, not inside ticks under their response timeout, and never more destructions run at once than the bound.
+/// </summary>
+public sealed class RetentionRunnerTests
+{
+    [Fact]
+    public async Task A_tick_returns_at_once_and_its_work_waits_behind_the_bound_then_everything_due_is_destroyed()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<OneRunAtATimeService>();
+        var keys = Erasure.KeysOf(service).Clusters;
+        var clusters = Enumerable.Range(0, 3).Select(_ => (Id: Flynn.NewId(), Bootstrap: Flynn.NewId())).ToList();
+        var (held, others) = (keys.For("eu", clusters[0].Id), clusters.Skip(1).Select(cluster => keys.For("eu", cluster.Id)).ToList());
+        var gate = service.Gate;
+        gate.Hold(held);
+
+        await Erasure.SendAsync(service.Http, Flynn.SchedulerReport(clusters[0].Id, clusters[0].Bootstrap), HttpStatusCode.OK);
+        await gate.Entered(held).WaitAsync(TimeSpan.FromSeconds(30));
+        foreach (var (id, bootstrap) in clusters.Skip(1))
+        {
+            await Erasure.SendAsync(service.Http, Flynn.SchedulerReport(id, bootstrap), HttpStatusCode.OK);
+        }
+
+        // The held subject's run has the only slot. Another subject's tick is acknowledged all the same: it only queues.
+        var silo = service.Silos.Single().Services;
+        var runner = silo.GetRequiredService<RetentionRunner>();
+        var grains = silo.GetRequiredService<IGrainFactory>();
+        foreach (var key in others)
+        {
+            await grains.GetGrain<IClusterGrain>(key).AsReference<IRemindable>().ReceiveReminder("retention", default).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(runner.Pending), pending => pending == 3, TimeSpan.FromSeconds(30), "all three subjects queued or running");
+        foreach (var key in others)
+        {
+            Assert.Equal(3L, await RowsAsync(service, key)); // usage, configuration, address: all expired, none deleted
+        }
+
+        Assert.Equal(1, runner.MostRunning);
+        Assert.Empty(gate.DeletionsOutside(held));
+
+        gate.Release(held);
+        foreach (var key in others.Prepend(held))
+        {
+            await Eventually.ReturnsAsync(
+                async () => await RowsAsync(service, key) + await service.Database.ScalarAsync<long>(
+                    "select count(*) from grain_state where grain_id_extension_string = @key", ("key", key)),
+                left => left == 0,
+                TimeSpan.FromSeconds(60),
+                "the subject's rows and state destroyed");
+        }
+
+        Assert.Equal(1, runner.MostRunning);
+        Assert.Equal(0, runner.Pending);
+    }
+
+    private static Task<long> RowsAsync(ServiceHost service, string key) =>
+        service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key));
+
+    /// <summary>Everything a report holds expires in 2 s; one retention run at a time; reminders every second.</summary>
+    public sealed class OneRunAtATimeService : ServiceHost
+    {
+        public OneRunAtATimeService()
+        {
+            Settings["Retention:IpAddress"] = "00:00:02";
+            Settings["Retention:RawReport"] = "00:00:02";
+            Settings["Retention:RetryPeriod"] = "00:00:01";
+            Settings["Retention:MaxConcurrentRuns"] = "1";
+        }
+
+        public DeletionGate Gate { get; } = new();
+
+        protected override string Purpose => "retention-runner";
+
+        protected override void ConfigureSilo(ISiloBuilder silo)
+        {
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            var real = silo.Services.Last(descriptor => descriptor.ServiceType == typeof(IReportLog));
+            silo.Services.AddSingleton<IReportLog>(provider =>
+                Gate.Around((IReportLog)ActivatorUtilities.CreateInstance(provider, real.ImplementationType!)));
+        }
+    }
+
+    /// <summary>Holds deletions of chosen subjects until released, and records which deletions ran while one was held.</summary>
+    public sealed class DeletionGate
+    {
+        private readonly ConcurrentDictionary<string, (TaskCompletionSource Entered, TaskCompletionSource Released)> _held = new(StringComparer.Ordinal);
+        private readonly ConcurrentQueue<string> _whileHeld = new();
+
+        public void Hold(string subjectKey) =>
+            _held[subjectKey] = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public Task Entered(string subjectKey) => _held[subjectKey].Entered.Task;
+
+        public void Release(string subjectKey) => _held[subjectKey].Released.TrySetResult();
+
+        /// <summary>Subjects other than <paramref name="subjectKey"/> whose deletion ran while it was held.</summary>
+        public IReadOnlyList<string> DeletionsOutside(string subjectKey) => [.. _whileHeld.Where(key => key != subjectKey)];
+
+        public IReportLog Around(IReportLog inner) => new Gated(inner, this);
+
+        private sealed class Gated(IReportLog inner, DeletionGate gate) : IReportLog
+        {
+            public Task<ReportAppend> AppendAsync(string region, string subjectKey, string reportId, IReadOnlyList<HeldItem> items) =>
+                inner.AppendAsync(region, subjectKey, reportId, items);
+
+            public Task<ItemPage> ReadAsync(string region, string subjectKey, DateTimeOffset now, string? after, int limit) =>
+                inner.ReadAsync(region, subjectKey, now, after, limit);
+
+            public Task<ImmutableDictionary<DataCategory, int>> CountAsync(string region, string subjectKey) => inner.CountAsync(region, subjectKey);
+
+            public async Task<ReportDeletion> DeleteAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
+            {
+                if (gate._held.Values.Any(held => !held.Released.Task.IsCompleted))
+                {
+                    gate._whileHeld.Enqueue(subjectKey);
+                }
+
+                if (gate._held.TryGetValue(subjectKey, out var held))
+                {
+                    held.Entered.TrySetResult();
+                    await held.Released.Task;
+                }
+
+                return await inner.DeleteAsync(region, subjectKey, now, all, subjectKind, why);
+            }
+        }
+    }
+}
