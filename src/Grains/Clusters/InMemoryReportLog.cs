@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using PrimeDirective.Grains.Interfaces.Privacy;
@@ -8,30 +9,33 @@ namespace PrimeDirective.Grains.Clusters;
 /// <summary>The report log of the in-memory development mode: gone with the process, like everything else it holds.</summary>
 internal sealed class InMemoryReportLog(IDestructionLedger ledger) : IReportLog
 {
-    private readonly Dictionary<string, List<HeldItem>> _subjects = new(StringComparer.Ordinal);
+    // One lock per subject (its grain is its only writer), so subjects never wait for each other.
+    private readonly ConcurrentDictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
 
     public Task<ReportAppend> AppendAsync(string region, string subjectKey, string reportId, IReadOnlyList<HeldItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        lock (_subjects)
+        var subject = SubjectOf(subjectKey);
+        lock (subject)
         {
-            var held = Rows(subjectKey);
-            if (held.FirstOrDefault(item => item.ReportId == reportId) is { } earlier)
+            if (subject.Reports.TryGetValue(reportId, out var acceptedAt))
             {
-                return Task.FromResult(new ReportAppend(false, earlier.CollectedAt));
+                return Task.FromResult(new ReportAppend(false, acceptedAt));
             }
 
-            held.AddRange(items);
+            subject.Rows.AddRange(items);
+            subject.Reports[reportId] = items[0].CollectedAt;
             return Task.FromResult(new ReportAppend(true, items[0].CollectedAt));
         }
     }
 
     public Task<ItemPage> ReadAsync(string region, string subjectKey, DateTimeOffset now, string? after, int limit)
     {
-        lock (_subjects)
+        var subject = SubjectOf(subjectKey);
+        lock (subject)
         {
             var skip = string.IsNullOrEmpty(after) ? 0 : int.Parse(after, CultureInfo.InvariantCulture);
-            var live = Rows(subjectKey).Where(item => !item.IsExpiredAt(now)).Skip(skip).Take(limit + 1).ToList();
+            var live = subject.Rows.Where(item => !item.IsExpiredAt(now)).Skip(skip).Take(limit + 1).ToList();
             var next = live.Count > limit ? (skip + limit).ToString(CultureInfo.InvariantCulture) : null;
             return Task.FromResult(new ItemPage([.. live.Take(limit)], next));
         }
@@ -39,38 +43,45 @@ internal sealed class InMemoryReportLog(IDestructionLedger ledger) : IReportLog
 
     public Task<ImmutableDictionary<DataCategory, int>> CountAsync(string region, string subjectKey)
     {
-        lock (_subjects)
+        var subject = SubjectOf(subjectKey);
+        lock (subject)
         {
-            return Task.FromResult(Count(Rows(subjectKey)));
+            return Task.FromResult(Count(subject.Rows));
         }
     }
 
     public async Task<ReportDeletion> DeleteAsync(string region, string subjectKey, DateTimeOffset now, bool all, string subjectKind, string why)
     {
         ReportDeletion deletion;
-        lock (_subjects)
+        var subject = SubjectOf(subjectKey);
+        lock (subject)
         {
-            var held = Rows(subjectKey);
-            var gone = held.Where(item => all || item.IsExpiredAt(now)).ToList();
-            held.RemoveAll(gone.Contains);
-            deletion = new ReportDeletion(Count(gone), held.Min(item => item.ExpiresAt));
+            var gone = subject.Rows.Where(item => all || item.IsExpiredAt(now)).ToList();
+            subject.Rows.RemoveAll(gone.Contains);
+
+            // As with the table's key: an id is taken while any item of its report is held.
+            var left = subject.Rows.Select(item => item.ReportId).ToHashSet(StringComparer.Ordinal);
+            foreach (var reportId in gone.Select(item => item.ReportId).Where(id => id is not null && !left.Contains(id)).Distinct())
+            {
+                subject.Reports.Remove(reportId!);
+            }
+
+            deletion = new ReportDeletion(Count(gone), subject.Rows.Min(item => item.ExpiresAt));
         }
 
         await ledger.RecordAsync(region, DestructionProof.New(subjectKind, why, deletion.Destroyed, now));
         return deletion;
     }
 
-    private List<HeldItem> Rows(string subjectKey)
-    {
-        if (!_subjects.TryGetValue(subjectKey, out var rows))
-        {
-            rows = [];
-            _subjects[subjectKey] = rows;
-        }
-
-        return rows;
-    }
+    private Subject SubjectOf(string subjectKey) => _subjects.GetOrAdd(subjectKey, _ => new Subject());
 
     private static ImmutableDictionary<DataCategory, int> Count(IEnumerable<HeldItem> items) =>
         items.GroupBy(item => item.Category).ToImmutableDictionary(group => group.Key, group => group.Count());
+
+    private sealed class Subject
+    {
+        public List<HeldItem> Rows { get; } = [];
+
+        public Dictionary<string, DateTimeOffset> Reports { get; } = new(StringComparer.Ordinal);
+    }
 }

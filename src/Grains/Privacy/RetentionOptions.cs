@@ -28,7 +28,7 @@ public sealed class RetentionOptions
     /// Subjects whose retention runs at once in a silo at most: a wave of due reminders queues behind them instead of
     /// draining the connection pools (<see cref="Retention.RetentionRunner"/>).
     /// </summary>
-    public int MaxConcurrentRuns { get; set; } = 8;
+    public int MaxConcurrentRuns { get; set; } = 32;
 
     /// <summary><see cref="ExpiryOf"/> rounded down to <see cref="ExpiryGranularity"/> (or a tenth of the retention, if less).</summary>
     public DateTimeOffset? RoundedExpiryOf(DataCategory category, DateTimeOffset collectedAt)
