@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,11 +16,12 @@ namespace PrimeDirective.Grains.Retention;
 public sealed partial class RetentionRunner : IAsyncDisposable
 {
     private readonly Channel<GrainId> _queue = Channel.CreateUnbounded<GrainId>(new UnboundedChannelOptions { SingleWriter = false });
-    private readonly ConcurrentDictionary<GrainId, byte> _waiting = new();
+    private readonly Dictionary<GrainId, Stage> _waiting = [];
     private readonly Lazy<Task[]> _workers;
     private readonly IGrainFactory _grains;
     private readonly ILogger<RetentionRunner> _logger;
     private int _running;
+    private long _completed;
     private int _mostRunning;
 
     /// <summary>Creates the queue; its workers start with the first subject queued.</summary>
@@ -35,19 +35,48 @@ public sealed partial class RetentionRunner : IAsyncDisposable
     }
 
     /// <summary>Subjects queued or running now.</summary>
-    public int Pending => _waiting.Count;
+    public int Pending
+    {
+        get
+        {
+            lock (_waiting)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    /// <summary>Runs finished (whatever their outcome) since the silo started.</summary>
+    public long Completed => Interlocked.Read(ref _completed);
 
     /// <summary>The most runs that were ever in flight at once (what the bound promises to keep at or under its limit).</summary>
     public int MostRunning => Volatile.Read(ref _mostRunning);
 
-    /// <summary>Queues <paramref name="subject"/>'s retention run, unless it is already queued or running.</summary>
+    /// <summary>
+    /// Queues <paramref name="subject"/>'s retention run, unless it is already queued; a subject whose run is under way
+    /// runs once more after it (the tick may be for a due time the run has already looked past).
+    /// </summary>
     public void Enqueue(GrainId subject)
     {
-        if (_waiting.TryAdd(subject, 0) && !_queue.Writer.TryWrite(subject))
+        lock (_waiting)
         {
-            // The silo is stopping: the reminder delivers the work again after the restart.
-            _waiting.TryRemove(subject, out _);
-            return;
+            if (_waiting.TryGetValue(subject, out var stage))
+            {
+                if (stage == Stage.Running)
+                {
+                    _waiting[subject] = Stage.RunAgain;
+                }
+
+                return;
+            }
+
+            if (!_queue.Writer.TryWrite(subject))
+            {
+                // The silo is stopping: the reminder delivers the work again after the restart.
+                return;
+            }
+
+            _waiting[subject] = Stage.Queued;
         }
 
         _ = _workers.Value;
@@ -66,6 +95,11 @@ public sealed partial class RetentionRunner : IAsyncDisposable
     {
         await foreach (var subject in _queue.Reader.ReadAllAsync())
         {
+            lock (_waiting)
+            {
+                _waiting[subject] = Stage.Running;
+            }
+
             var running = Interlocked.Increment(ref _running);
             for (var most = MostRunning; running > most && Interlocked.CompareExchange(ref _mostRunning, running, most) != most; most = MostRunning)
             {
@@ -83,9 +117,27 @@ public sealed partial class RetentionRunner : IAsyncDisposable
             finally
             {
                 Interlocked.Decrement(ref _running);
-                _waiting.TryRemove(subject, out _);
+                Interlocked.Increment(ref _completed);
+                lock (_waiting)
+                {
+                    if (_waiting[subject] == Stage.RunAgain && _queue.Writer.TryWrite(subject))
+                    {
+                        _waiting[subject] = Stage.Queued;
+                    }
+                    else
+                    {
+                        _waiting.Remove(subject);
+                    }
+                }
             }
         }
+    }
+
+    private enum Stage
+    {
+        Queued,
+        Running,
+        RunAgain,
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of {GrainKey} failed; its reminder will deliver it again")]

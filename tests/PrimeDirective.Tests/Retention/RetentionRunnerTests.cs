@@ -67,6 +67,31 @@ public sealed class RetentionRunnerTests
         Assert.Equal(0, runner.Pending);
     }
 
+    [Fact]
+    public async Task A_tick_that_arrives_while_its_subjects_run_is_under_way_runs_it_once_more_afterwards()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<LongPeriodService>();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        var silo = service.Silos.Single().Services;
+        var runner = silo.GetRequiredService<RetentionRunner>();
+        service.Gate.Hold(key);
+        await Erasure.SendAsync(service.Http, Flynn.SchedulerReport(cluster, bootstrap), HttpStatusCode.OK);
+        await service.Gate.Entered(key).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // A tick for the subject while its run is under way (it waits behind the run in the grain, then queues the subject
+        // while the runner is still finishing that run): the run read the clock before the tick's due time, so the tick
+        // must not be lost behind it. The reminder itself comes back only after an hour: a second run comes from this tick.
+        var tick = silo.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(key).AsReference<IRemindable>().ReceiveReminder("retention", default);
+        Assert.Equal(0, runner.Completed);
+        service.Gate.Release(key);
+        await tick.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(runner.Completed), completed => completed == 2, TimeSpan.FromSeconds(30), "the run, then one more");
+        Assert.Equal(0, runner.Pending);
+        Assert.Equal(2L, await RowsAsync(service, key)); // the address went; usage and configuration stay an hour
+    }
+
     private static Task<long> RowsAsync(ServiceHost service, string key) =>
         service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key));
 
@@ -88,9 +113,29 @@ public sealed class RetentionRunnerTests
         protected override void ConfigureSilo(ISiloBuilder silo)
         {
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            var real = silo.Services.Last(descriptor => descriptor.ServiceType == typeof(IReportLog));
-            silo.Services.AddSingleton<IReportLog>(provider =>
-                Gate.Around((IReportLog)ActivatorUtilities.CreateInstance(provider, real.ImplementationType!)));
+            Gate.Install(silo);
+        }
+    }
+
+    /// <summary>Addresses expire in 2 s, reports in an hour; a reminder comes back only after an hour.</summary>
+    public sealed class LongPeriodService : ServiceHost
+    {
+        public LongPeriodService()
+        {
+            Settings["Retention:IpAddress"] = "00:00:02";
+            Settings["Retention:RawReport"] = "01:00:00";
+            Settings["Retention:RetryPeriod"] = "01:00:00";
+            Settings["Retention:MaxConcurrentRuns"] = "1";
+        }
+
+        public DeletionGate Gate { get; } = new();
+
+        protected override string Purpose => "retention-rerun";
+
+        protected override void ConfigureSilo(ISiloBuilder silo)
+        {
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            Gate.Install(silo);
         }
     }
 
@@ -110,7 +155,12 @@ public sealed class RetentionRunnerTests
         /// <summary>Subjects other than <paramref name="subjectKey"/> whose deletion ran while it was held.</summary>
         public IReadOnlyList<string> DeletionsOutside(string subjectKey) => [.. _whileHeld.Where(key => key != subjectKey)];
 
-        public IReportLog Around(IReportLog inner) => new Gated(inner, this);
+        /// <summary>Puts the gate around the silo's real report log.</summary>
+        public void Install(ISiloBuilder silo)
+        {
+            var real = silo.Services.Last(descriptor => descriptor.ServiceType == typeof(IReportLog));
+            silo.Services.AddSingleton<IReportLog>(provider => new Gated((IReportLog)ActivatorUtilities.CreateInstance(provider, real.ImplementationType!), this));
+        }
 
         private sealed class Gated(IReportLog inner, DeletionGate gate) : IReportLog
         {
