@@ -1,0 +1,56 @@
+using Microsoft.Playwright;
+using PrimeDirective.Tests.Infrastructure;
+
+namespace PrimeDirective.Tests.PrivacyCenter;
+
+/// <summary>
+/// The service (real silo, PostgreSQL, gateway on Kestrel) and one headless Debian chromium, shared by the Privacy Center's
+/// browser tests. Each test gets its own browser context (its own cookies) and fresh people and clusters.
+/// </summary>
+public sealed class PrivacyCenterService : ServiceHost
+{
+    /// <summary>Debian's chromium (scripts/test.sh installs it and exports its path).</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("PD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    protected override string Purpose => "privacy";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    /// <summary>A fresh browser context (no cookies) on the gateway at <paramref name="baseAddress"/> (default: the first gateway).</summary>
+    public async Task<IPage> NewPageAsync(Uri? baseAddress = null)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = (baseAddress ?? Http.BaseAddress!).ToString().TrimEnd('/'),
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        return await context.NewPageAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PrivacyCenterFixture : ICollectionFixture<PrivacyCenterService>
+{
+    public const string Name = "privacy center";
+}
