@@ -8,6 +8,10 @@ public static class Browsing
     public static ILocator Heading(this IPage page, string name) =>
         page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = name, Level = 1 });
 
+    /// <summary>A link of the site's navigation.</summary>
+    public static ILocator Nav(this IPage page, string name) =>
+        page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = name, Exact = true });
+
     /// <summary>Signs a fresh adult up through the sign-up page and the emailed code; ends on "What we hold".</summary>
     public static async Task<(string Email, string Name)> SignUpAsync(this PrivacyCenterService service, IPage page, string? email = null, string? name = null)
     {

@@ -37,6 +37,20 @@ public sealed class PrivacyCenterService : ServiceHost
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Saves the "What we hold" page as the README shows it (docs/privacy-center-what-we-hold.png). The personal values
+    /// are the test's own made-up ones.
+    /// </summary>
+    public static async Task ScreenshotWhatWeHoldAsync(IPage page)
+    {
+        var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var docs = Path.Combine(repository, "docs");
+        if (Directory.Exists(docs))
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "privacy-center-what-we-hold.png"), FullPage = true });
+        }
+    }
+
     public override async Task DisposeAsync()
     {
         if (Browser is not null)
