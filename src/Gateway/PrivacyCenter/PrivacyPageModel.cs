@@ -75,7 +75,7 @@ public abstract class PrivacyPageModel : PageModel
     /// <summary>A value check with the API's own rules (<see cref="RequestCheck"/>); read its findings with <see cref="Collect"/>.</summary>
     internal RequestCheck Check() => new(Time.GetUtcNow(), Service<IOptions<RegionOptions>>().Value);
 
-    /// <summary>Copies a check's findings into <see cref="Errors"/>; <c>true</c> if there were none.</summary>
+    /// <summary>Copies a check's findings into <see cref="Errors"/>; <c>true</c> if it found nothing wrong.</summary>
     internal bool Collect(RequestCheck check)
     {
         foreach (var (field, problems) in check.Shape.Concat(check.Values))
@@ -83,7 +83,7 @@ public abstract class PrivacyPageModel : PageModel
             Errors[field] = string.Join(" ", problems);
         }
 
-        return Errors.Count == 0;
+        return check.Shape.Count == 0 && check.Values.Count == 0;
     }
 
     /// <summary>The error for <paramref name="field"/>, if any.</summary>
