@@ -26,10 +26,13 @@ public sealed class PrivacyCenterService : ServiceHost
     }
 
     /// <summary>A fresh browser context (no cookies) on the gateway at <paramref name="baseAddress"/> (default: the first gateway).</summary>
-    public async Task<IPage> NewPageAsync(Uri? baseAddress = null)
+    /// <param name="baseAddress">The gateway; default the first.</param>
+    /// <param name="bypassCsp">Only for axe, whose checks are injected as script: the pages themselves allow none.</param>
+    public async Task<IPage> NewPageAsync(Uri? baseAddress = null, bool bypassCsp = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            BypassCSP = bypassCsp,
             BaseURL = (baseAddress ?? Http.BaseAddress!).ToString().TrimEnd('/'),
             AcceptDownloads = true,
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
