@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 
 namespace PrimeDirective.Gateway.PrivacyCenter;
@@ -6,7 +8,7 @@ namespace PrimeDirective.Gateway.PrivacyCenter;
 /// The Privacy Center: server-rendered Razor Pages under <c>/privacy/</c>, served by the gateway, calling the same grains
 /// as the HTTP API. Forms post back and work without script; every asset comes from the gateway.
 /// </summary>
-internal static class PrivacyCenterComposition
+internal static partial class PrivacyCenterComposition
 {
     public const string PathPrefix = "/privacy";
 
@@ -85,7 +87,23 @@ internal static class PrivacyCenterComposition
             }));
         app.MapGet(PathPrefix + "/assets/{name}", (string name) => PrivacyCenterAssets.Serve(name)).ExcludeFromDescription();
         app.MapGet(PathPrefix + "/me/export", ExportDownload.GetAsync).ExcludeFromDescription();
-        app.MapRazorPages();
+        // Pages are for people, not API clients: the OpenAPI document describes the /v1 contract only.
+        app.MapRazorPages().WithMetadata(new ExcludeFromDescriptionAttribute());
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;
     }
+
+    /// <summary>Says where the Privacy Center is, once the gateway listens (addresses only: nothing personal).</summary>
+    private static void AnnounceAddresses(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PrivacyCenterComposition).FullName!);
+        foreach (var address in addresses)
+        {
+            LogPrivacyCenter(logger, address.TrimEnd('/') + PathPrefix + "/");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy Center: {Url}")]
+    private static partial void LogPrivacyCenter(ILogger logger, string url);
 }
