@@ -18,9 +18,16 @@ public sealed class AccessibilityTests(PrivacyCenterService service)
             await page.AssertAccessibleAsync();
         }
 
-        // Forms with their errors shown next to the fields.
+        // Keyboard: the first Tab reaches "Skip to content", which leads straight to the form; Enter submits it.
         await page.GotoAsync("/privacy/sign-up");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Email address")).ToBeFocusedAsync();
+
+        // Forms with their errors shown next to the fields.
+        await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#email-error")).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Email address")).ToHaveAttributeAsync("aria-invalid", "true");
         await page.AssertAccessibleAsync();
