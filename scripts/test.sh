@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 base=$(bash scripts/postgres.sh | tail -n 1)
 export PD_TEST_PG="$base"
 
+# The Privacy Center's browser tests drive Debian's chromium (Playwright's own browser downloads are not needed).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing chromium from Debian packages" >&2
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  as_root apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >&2
+fi
+export PD_CHROMIUM="${PD_CHROMIUM:-$(command -v chromium)}"
+
 rm -rf TestResults
 dotnet test Actors.sln -c Release \
   --logger "trx;LogFileName=results.trx" \

@@ -6,6 +6,7 @@ using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.PrivacyCenter;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 
@@ -57,6 +58,7 @@ public static class GatewayComposition
         builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
+        builder.AddPrivacyCenter();
         return builder;
     }
 
@@ -84,6 +86,7 @@ public static class GatewayComposition
         routes.MapPrivacyRequestEndpoints();
         routes.MapChildRemovalEndpoints();
         routes.MapLegalHoldEndpoints();
+        app.MapPrivacyCenter();
         return app;
     }
 }

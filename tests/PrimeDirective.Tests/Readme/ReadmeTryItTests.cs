@@ -59,6 +59,14 @@ public sealed partial class ReadmeTryItTests
             Assert.Equal(email, answer.RootElement.GetProperty("account").GetProperty("profile").GetProperty("email").GetString());
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(workingDirectory, ".outbox"), "*.eml"));
             Assert.False(!projectOutboxBefore && Directory.Exists(projectOutbox), "The code went to src/Gateway/.outbox, not to the user's ./.outbox.");
+
+            // The run command prints the Privacy Center's address, and the page is there.
+            var privacyCenter = $"http://127.0.0.1:{port}/privacy/";
+            Assert.Contains($"Privacy Center: {privacyCenter}", Snapshot(gatewayOutput), StringComparison.Ordinal);
+            using var pages = new HttpClient();
+            using var front = await pages.GetAsync(new Uri(privacyCenter));
+            Assert.Equal(System.Net.HttpStatusCode.OK, front.StatusCode);
+            Assert.Equal("text/html", front.Content.Headers.ContentType?.MediaType);
         }
         finally
         {

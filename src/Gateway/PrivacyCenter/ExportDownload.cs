@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Clusters;
+using PrimeDirective.Gateway.Users;
+using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
+
+namespace PrimeDirective.Gateway.PrivacyCenter;
+
+/// <summary>
+/// The export download of the Privacy Center: the same JSON as <c>GET /v1/me?download=1</c>, for the session's person.
+/// A GET with a <c>SameSite=Strict</c> cookie: another site can link to it but never receives the file.
+/// </summary>
+internal static class ExportDownload
+{
+    public const string FileName = "prime-directive-my-data.json";
+
+    public static async Task<Results<Ok<PersonalDataExport>, RedirectHttpResult>> GetAsync(
+        HttpContext context, PrivacySessions sessions, UserGrains users, IGrainFactory grains, ClusterKeys clusterKeys)
+    {
+        if (await sessions.ReadAsync(context) is not { } session || await users.User(session.UserId).GetAsync() is not { } record)
+        {
+            return TypedResults.Redirect(PrivacyPaths.SignIn);
+        }
+
+        var userKey = users.UserKey(session.UserId);
+        var clusters = await Task.WhenAll(record.Clusters.Select(async link =>
+        {
+            var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
+            var data = await cluster.GetForLinkAsync(userKey) is { } held
+                ? await ClusterView.StreamAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
+                : null;
+            return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
+        }));
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName}\"";
+        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters]));
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Gateway.Requests;
+
+namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
+
+/// <summary>
+/// A cluster operator's page: with the cluster id and bootstrap id (the proof, only ever in form posts, never in an
+/// address), everything held, telemetry off (optionally purging), and erasure with its receipt. Unknown clusters and
+/// wrong proofs read alike.
+/// </summary>
+public sealed class OperatorModel : PrivacyPageModel
+{
+    [BindProperty]
+    public string? ClusterId { get; set; }
+
+    [BindProperty]
+    public string? BootstrapId { get; set; }
+
+    [BindProperty]
+    public string? Region { get; set; }
+
+    [BindProperty]
+    public bool Disable { get; set; }
+
+    [BindProperty]
+    public bool Purge { get; set; }
+
+    [BindProperty]
+    public bool Confirm { get; set; }
+
+    public string Home => Users.Home;
+
+    public ClusterRecord? Record { get; private set; }
+
+    public IReadOnlyList<HeldItem> Items { get; private set; } = [];
+
+    public bool More { get; private set; }
+
+    public string? Message { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public Task<IActionResult> OnPostShowAsync() => ShowAsync();
+
+    public async Task<IActionResult> OnPostTelemetryAsync()
+    {
+        if (Resolve() is not { } cluster)
+        {
+            return Unproven();
+        }
+
+        if (await cluster.SetTelemetryAsync(BootstrapId!, Disable, Disable && Purge) is null)
+        {
+            return Unproven();
+        }
+
+        Message = Disable
+            ? Purge ? "Telemetry is off, and the reports we held are destroyed." : "Telemetry is off: later reports are acknowledged and discarded."
+            : "Telemetry is on again.";
+        return await ShowAsync();
+    }
+
+    public async Task<IActionResult> OnPostEraseAsync()
+    {
+        if (Resolve() is not { } cluster)
+        {
+            return Unproven();
+        }
+
+        if (!Confirm)
+        {
+            Errors["confirm"] = "Tick the box to confirm; nothing was erased.";
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return await ShowAsync();
+        }
+
+        // As the API does: the request lives in the cluster's region, and the cluster records it (proof checked) first.
+        var requestId = SubjectIds.New(Region!);
+        var (secret, hash) = Capabilities.New();
+        return await cluster.RequestErasureAsync(BootstrapId!, requestId, hash) is { } view
+            ? Redirect(PrivacyPaths.Receipt(ErasureAccepted.From(view, secret)))
+            : Unproven();
+    }
+
+    private async Task<IActionResult> ShowAsync()
+    {
+        if (Resolve() is not { } cluster || await cluster.GetAsync(BootstrapId!) is not { } record)
+        {
+            return Unproven();
+        }
+
+        var proof = BootstrapId!;
+        (Items, More) = await HeldModel.ReadAsync(record.Items, after => cluster.ReadReportsAsync(proof, after));
+        Record = record;
+        return Page();
+    }
+
+    /// <summary>The cluster's grain once the fields are well-formed (normalised in place); otherwise <c>null</c>, errors recorded.</summary>
+    private IClusterGrain? Resolve()
+    {
+        var check = Check();
+        ClusterId = check.Uuid("clusterId", ClusterId ?? string.Empty);
+        BootstrapId = check.Uuid("bootstrapId", BootstrapId ?? string.Empty);
+        Region = check.Region("region", string.IsNullOrEmpty(Region) ? Users.Home : Region);
+        return Collect(check) ? Grains.GetGrain<IClusterGrain>(ClusterKeys.For(Region, ClusterId)) : null;
+    }
+
+    private PageResult Unproven()
+    {
+        if (Errors.Count == 0)
+        {
+            Errors["clusterId"] = "We hold nothing for this cluster id and bootstrap id (or the cluster reports to another region).";
+        }
+
+        (Record, BootstrapId) = (null, null);
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+}

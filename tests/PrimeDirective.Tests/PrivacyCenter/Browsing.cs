@@ -1,0 +1,51 @@
+using Microsoft.Playwright;
+
+namespace PrimeDirective.Tests.PrivacyCenter;
+
+/// <summary>Journeys' shared steps, through the pages only (codes come from the outbox, as a person reads their mail).</summary>
+public static class Browsing
+{
+    public static ILocator Heading(this IPage page, string name) =>
+        page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = name, Level = 1 });
+
+    /// <summary>A link of the site's navigation.</summary>
+    public static ILocator Nav(this IPage page, string name) =>
+        page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = name, Exact = true });
+
+    /// <summary>Signs a fresh adult up through the sign-up page and the emailed code; ends on "What we hold".</summary>
+    public static async Task<(string Email, string Name)> SignUpAsync(this PrivacyCenterService service, IPage page, string? email = null, string? name = null)
+    {
+        email ??= Infrastructure.People.NewEmail("web");
+        name ??= Infrastructure.People.NewName();
+        var seen = (await service.Outbox.MessagesToAsync(email)).Count;
+        await page.GotoAsync("/privacy/sign-up");
+        await page.GetByLabel("Email address").FillAsync(email);
+        await page.GetByLabel("Name", new PageGetByLabelOptions { Exact = true }).FillAsync(name);
+        await page.GetByLabel("Birth date").FillAsync(Infrastructure.People.AdultBirthDate);
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Send me a code" }).ClickAsync();
+        await Assertions.Expect(page.Heading("Check your email")).ToBeVisibleAsync();
+        await EnterCodeAsync(page, await service.Outbox.NextCodeAsync(email, seen));
+        return (email, name);
+    }
+
+    /// <summary>Asks for a sign-in code through the sign-in page; with an account, enters it and ends on "What we hold".</summary>
+    public static async Task SignInAsync(this PrivacyCenterService service, IPage page, string email, bool expectAccount = true)
+    {
+        var seen = (await service.Outbox.MessagesToAsync(email)).Count;
+        await page.GotoAsync("/privacy/sign-in");
+        await page.GetByLabel("Email address").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Send me a code" }).ClickAsync();
+        await Assertions.Expect(page.Heading("Check your email")).ToBeVisibleAsync();
+        if (expectAccount)
+        {
+            await EnterCodeAsync(page, await service.Outbox.NextCodeAsync(email, seen));
+        }
+    }
+
+    private static async Task EnterCodeAsync(IPage page, string code)
+    {
+        await page.GetByLabel("The 8-digit code we sent you").FillAsync(code);
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.Heading("What we hold about you")).ToBeVisibleAsync();
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+using PrimeDirective.Tests.Infrastructure;
+
+namespace PrimeDirective.Tests.PrivacyCenter;
+
+/// <summary>
+/// The service (real silo, PostgreSQL, gateway on Kestrel) and one headless Debian chromium, shared by the Privacy Center's
+/// browser tests. Each test gets its own browser context (its own cookies) and fresh people and clusters.
+/// </summary>
+public sealed class PrivacyCenterService : ServiceHost
+{
+    /// <summary>Debian's chromium (scripts/test.sh installs it and exports its path).</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("PD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    protected override string Purpose => "privacy";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    /// <summary>A fresh browser context (no cookies) on the gateway at <paramref name="baseAddress"/> (default: the first gateway).</summary>
+    /// <param name="baseAddress">The gateway; default the first.</param>
+    /// <param name="bypassCsp">Only for axe, whose checks are injected as script: the pages themselves allow none.</param>
+    public async Task<IPage> NewPageAsync(Uri? baseAddress = null, bool bypassCsp = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BypassCSP = bypassCsp,
+            BaseURL = (baseAddress ?? Http.BaseAddress!).ToString().TrimEnd('/'),
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>
+    /// Saves the "What we hold" page as the README shows it (docs/privacy-center-what-we-hold.png). The personal values
+    /// are the test's own made-up ones.
+    /// </summary>
+    public static async Task ScreenshotWhatWeHoldAsync(IPage page)
+    {
+        var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var docs = Path.Combine(repository, "docs");
+        if (Directory.Exists(docs))
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "privacy-center-what-we-hold.png"), FullPage = true });
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PrivacyCenterFixture : ICollectionFixture<PrivacyCenterService>
+{
+    public const string Name = "privacy center";
+}
