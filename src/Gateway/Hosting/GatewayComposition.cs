@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.HttpOverrides;
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.ChildRemoval;
+using PrimeDirective.Gateway.Downloads;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Gateway.Tracking;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -54,7 +56,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;
@@ -70,6 +72,7 @@ public static class GatewayComposition
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseGpcConsent();
         app.UseRateLimiter();
         app.UseJsonBodyRules();
 
@@ -84,6 +87,8 @@ public static class GatewayComposition
         routes.MapPrivacyRequestEndpoints();
         routes.MapChildRemovalEndpoints();
         routes.MapLegalHoldEndpoints();
+        routes.MapTrackingEndpoints();
+        routes.MapDownloadEndpoints();
         return app;
     }
 }
