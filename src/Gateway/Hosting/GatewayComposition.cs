@@ -56,7 +56,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;
@@ -87,6 +87,7 @@ public static class GatewayComposition
         routes.MapPrivacyRequestEndpoints();
         routes.MapChildRemovalEndpoints();
         routes.MapLegalHoldEndpoints();
+        routes.MapCrashReportEndpoints();
         routes.MapTrackingEndpoints();
         routes.MapDownloadEndpoints();
         return app;

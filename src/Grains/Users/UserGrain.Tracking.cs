@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Users;
 
-/// <summary>Browser signals acting on consent: Global Privacy Control withdraws analytics.</summary>
+/// <summary>Consent moved by signals: Global Privacy Control withdraws analytics; crash-reports consent reaches linked clusters.</summary>
 public sealed partial class UserGrain : IUserTracking
 {
     public async Task<ConsentState?> WithdrawAnalyticsForGpcAsync()
@@ -32,6 +33,17 @@ public sealed partial class UserGrain : IUserTracking
         }
 
         return Consents.Current(state.State.Consents, DataPurpose.Analytics);
+    }
+
+    /// <summary>
+    /// Tells linked clusters whether this account withdrew <c>crash-reports</c> consent (an explicit withdrawal; sending
+    /// a crash report is the operator's own choice until then). Told every time, so a retry repairs a half-done propagation.
+    /// </summary>
+    private Task TellClustersCrashConsentAsync(IEnumerable<LinkedCluster> links)
+    {
+        var withdrawn = Consents.Current(state.State.Consents, DataPurpose.CrashReports) is { Basis: "consent", Granted: false };
+        return Task.WhenAll(links.Select(link =>
+            GrainFactory.GetGrain<IClusterCrashReports>(clusterKeys.For(link.Region, link.ClusterId)).SetLinkedCrashConsentAsync(Key, withdrawn)));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey}: analytics consent withdrawn by a Global Privacy Control signal")]

@@ -161,6 +161,10 @@ public sealed partial class UserGrain(
         {
             await Task.WhenAll(state.State.Links.Values.Select(link => Cluster(link).SetLinkedConsentAsync(Key, granted)));
         }
+        else if (purpose == DataPurpose.CrashReports)
+        {
+            await TellClustersCrashConsentAsync(state.State.Links.Values);
+        }
 
         return Consents.Current(state.State.Consents, purpose);
     }
@@ -179,6 +183,7 @@ public sealed partial class UserGrain(
             return null;
         }
 
+        await TellClustersCrashConsentAsync([candidate]);
         return await UpdateAsync(now =>
         {
             var links = state.State.Links;
