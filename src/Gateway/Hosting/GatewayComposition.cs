@@ -9,6 +9,7 @@ using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Gateway.Stats;
 using PrimeDirective.Gateway.Tracking;
 
 namespace PrimeDirective.Gateway.Hosting;
@@ -56,7 +57,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;
@@ -90,6 +91,7 @@ public static class GatewayComposition
         routes.MapCrashReportEndpoints();
         routes.MapTrackingEndpoints();
         routes.MapDownloadEndpoints();
+        routes.MapStatsEndpoints();
         return app;
     }
 }

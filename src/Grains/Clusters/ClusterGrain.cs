@@ -59,6 +59,11 @@ public sealed partial class ClusterGrain(
         await ArmRetentionAsync();
         var append = await reportLog.AppendAsync(Region, Key, reportId, items);
         var outcome = append.Stored ? ReportOutcome.Stored : ReportOutcome.Duplicate;
+        if (append.Stored)
+        {
+            await ProjectAsync(report, now);
+        }
+
         LogReport(logger, Key, outcome);
         return new ReportReceipt(reportId, append.AcceptedAt, outcome);
     }
