@@ -10,6 +10,9 @@ namespace PrimeDirective.Grains.Clusters;
 /// </summary>
 public sealed partial class ClusterGrain
 {
+    /// <summary>Buckets one cluster is counted in per day at most (a report brings about eight).</summary>
+    private const int MaxBucketsPerDay = 64;
+
     /// <summary>
     /// Marks today's new buckets in the state first (at most once: a crash after it undercounts, never counts twice),
     /// then hands them to the silo's projector, which writes them in a batch later: no database round trip of its own.
@@ -20,7 +23,8 @@ public sealed partial class ClusterGrain
         var day = DateOnly.FromDateTime(now.UtcDateTime);
         var increments = AggregateBuckets.Of(report, day).ToList();
         var current = state.State;
-        if (current.CountedDay == day && increments.All(increment => current.CountedBuckets.Contains(increment.Name, StringComparer.Ordinal)))
+        if (current.CountedDay == day && (current.CountedBuckets.Count >= MaxBucketsPerDay ||
+            increments.All(increment => current.CountedBuckets.Contains(increment.Name, StringComparer.Ordinal))))
         {
             return;
         }
@@ -34,7 +38,9 @@ public sealed partial class ClusterGrain
                 counted.CountedBuckets.Clear();
             }
 
-            var added = increments.Where(increment => !counted.CountedBuckets.Contains(increment.Name, StringComparer.Ordinal)).ToList();
+            // Bounded: a cluster cycling through version labels stops being counted for the day, its state stays small.
+            var added = increments.Where(increment => !counted.CountedBuckets.Contains(increment.Name, StringComparer.Ordinal))
+                .Take(Math.Max(0, MaxBucketsPerDay - counted.CountedBuckets.Count)).ToList();
             counted.CountedBuckets.AddRange(added.Select(increment => increment.Name));
             return (added.Count > 0, added);
         });
