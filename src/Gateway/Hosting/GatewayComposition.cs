@@ -3,12 +3,15 @@ using Microsoft.AspNetCore.HttpOverrides;
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.ChildRemoval;
+using PrimeDirective.Gateway.Downloads;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.PrivacyCenter;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Gateway.Stats;
+using PrimeDirective.Gateway.Tracking;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -55,7 +58,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         builder.AddPrivacyCenter();
@@ -72,6 +75,7 @@ public static class GatewayComposition
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseGpcConsent();
         app.UseRateLimiter();
         app.UseJsonBodyRules();
 
@@ -86,6 +90,11 @@ public static class GatewayComposition
         routes.MapPrivacyRequestEndpoints();
         routes.MapChildRemovalEndpoints();
         routes.MapLegalHoldEndpoints();
+        routes.MapCrashReportEndpoints();
+        routes.MapTrackingEndpoints();
+        routes.MapDownloadEndpoints();
+        routes.MapStatsEndpoints();
+        routes.MapThirdPartyRecordEndpoints();
         app.MapPrivacyCenter();
         return app;
     }

@@ -37,6 +37,10 @@ public enum DataCategory
     /// <summary>Account data a person gave us (name, email, birth date).</summary>
     [JsonStringEnumMemberName("account")]
     Account = 7,
+
+    /// <summary>What someone else (a named source, e.g. a cloud provider) told us about a person.</summary>
+    [JsonStringEnumMemberName("third-party-record")]
+    ThirdPartyRecord = 8,
 }
 
 /// <summary>How we learned an item (policy: "How do we learn information about you?").</summary>

@@ -61,6 +61,11 @@ public sealed partial class ClusterGrain(
         await ArmRetentionAsync();
         var append = await reportLog.AppendAsync(Region, Key, reportId, items);
         var outcome = append.Stored ? ReportOutcome.Stored : ReportOutcome.Duplicate;
+        if (append.Stored)
+        {
+            await ProjectAsync(report, now);
+        }
+
         LogReport(logger, Key, outcome);
         return new ReportReceipt(reportId, append.AcceptedAt, outcome);
     }
@@ -72,10 +77,10 @@ public sealed partial class ClusterGrain(
         Task.FromResult(IsLinkedTo(userKey) ? Record() : null);
 
     public async Task<ItemPage?> ReadReportsAsync(string bootstrapProof, string? after) =>
-        Proves(bootstrapProof) ? await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize) : null;
+        Proves(bootstrapProof) ? CombinationRule.Apply(await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize)) : null;
 
     public async Task<ItemPage?> ReadReportsForLinkAsync(string userKey, string? after) =>
-        IsLinkedTo(userKey) ? await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize) : null;
+        IsLinkedTo(userKey) ? CombinationRule.Apply(await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize)) : null;
 
     public async Task<bool> LinkAsync(string bootstrapProof, string userKey, bool usageStatisticsConsent)
     {
@@ -228,13 +233,14 @@ public sealed partial class ClusterGrain(
             value,
             metrics);
 
-        yield return Item(DataCategory.Usage, personal: false, value: null, report.Usage);
+        // The combination rule: every item is stored linked to the cluster's id, so every item is personal.
+        yield return Item(DataCategory.Usage, personal: true, value: null, report.Usage);
         if (!report.Performance.IsEmpty)
         {
-            yield return Item(DataCategory.Performance, personal: false, value: null, report.Performance);
+            yield return Item(DataCategory.Performance, personal: true, value: null, report.Performance);
         }
 
-        yield return Item(DataCategory.Configuration, personal: false, report.Version, report.Configuration);
+        yield return Item(DataCategory.Configuration, personal: true, report.Version, report.Configuration);
         if (report.IpAddress is not null)
         {
             yield return Item(DataCategory.IpAddress, personal: true, report.IpAddress, ImmutableDictionary<string, double>.Empty);

@@ -62,6 +62,15 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Linked accounts (grain keys) that withdrew <c>crash-reports</c> consent: while any does, crash reports are discarded.</summary>
+    public List<string> CrashReportsWithdrawnBy { get; set; } = [];
+
+    /// <summary>The day (UTC) <see cref="CountedBuckets"/> belong to.</summary>
+    public DateOnly? CountedDay { get; set; }
+
+    /// <summary>The aggregate buckets this cluster was already counted in on <see cref="CountedDay"/> (at most once each).</summary>
+    public List<string> CountedBuckets { get; set; } = [];
+
     /// <inheritdoc/>
     public void Bound() => BoundedHistory.FoldAudit(Audit, EarlierAudit);
 

@@ -82,6 +82,7 @@ public static class SiloConfiguration
         services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        services.AddAnonymousData(configuration, connectionString);
         var regions = configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
         var siloRegions = SiloRegions.From(configuration, regions);
         services.AddSingleton(siloRegions);

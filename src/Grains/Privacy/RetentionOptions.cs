@@ -50,7 +50,7 @@ public sealed class RetentionOptions
         DataCategory.Usage or DataCategory.Performance or DataCategory.Configuration => collectedAt + RawReport,
         DataCategory.CrashReport => collectedAt + CrashReport,
         DataCategory.Inferred => collectedAt + Inferred,
-        DataCategory.Identifier or DataCategory.Account => null,
+        DataCategory.Identifier or DataCategory.Account or DataCategory.ThirdPartyRecord => null,
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, "No retention is defined for this category."),
     };
 }

@@ -88,6 +88,7 @@ public sealed partial class UserGrain(
             Item("name", DataCategory.Account, profile.Name),
             Item("email", DataCategory.Account, profile.Email),
             Item("birth-date", DataCategory.Account, profile.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            .. ThirdPartyItems(current),
         ];
         return Task.FromResult<UserRecord?>(new UserRecord(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
@@ -161,6 +162,10 @@ public sealed partial class UserGrain(
         {
             await Task.WhenAll(state.State.Links.Values.Select(link => Cluster(link).SetLinkedConsentAsync(Key, granted)));
         }
+        else if (purpose == DataPurpose.CrashReports)
+        {
+            await TellClustersCrashConsentAsync(state.State.Links.Values);
+        }
 
         return Consents.Current(state.State.Consents, purpose);
     }
@@ -179,6 +184,7 @@ public sealed partial class UserGrain(
             return null;
         }
 
+        await TellClustersCrashConsentAsync([candidate]);
         return await UpdateAsync(now =>
         {
             var links = state.State.Links;
@@ -243,7 +249,8 @@ public sealed partial class UserGrain(
 
     private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
         .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
-        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count);
+        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count)
+        .AddRange(state.State.ThirdPartyRecords.Count > 0 ? [KeyValuePair.Create(DataCategory.ThirdPartyRecord, state.State.ThirdPartyRecords.Count)] : []);
 
     public async Task<ErasureStep> EraseAsync(string requestId)
     {

@@ -62,6 +62,9 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
     public List<DestructionProof> PendingProofs { get; set; } = [];
 
+    /// <summary>What named sources told us about the person (kept while the account lives; at most UserGrain.ThirdPartyRecordLimit).</summary>
+    public List<ThirdPartyRecordState> ThirdPartyRecords { get; set; } = [];
+
     /// <inheritdoc/>
     public void Bound()
     {

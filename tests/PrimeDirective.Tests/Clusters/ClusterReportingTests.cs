@@ -33,7 +33,8 @@ public sealed class ClusterReportingTests(SharedService service)
         Assert.Equal(1, (double)usage["metrics"]!["mysql_dbs"]!);
         Assert.Equal("automatic", (string?)usage["source"]);
         Assert.Equal("usage-statistics", (string?)usage["purpose"]);
-        Assert.False((bool)usage["personal"]!);
+        // The combination rule (issue 14): stored with the cluster id, so personal.
+        Assert.True((bool)usage["personal"]!);
         Assert.Equal(Flynn.Version, (string?)Single(items, "configuration")["value"]);
 
         var ip = Single(items, "ip-address");

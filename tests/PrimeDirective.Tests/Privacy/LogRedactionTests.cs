@@ -33,6 +33,14 @@ public sealed partial class LogRedactionTests(SharedService service)
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         }
 
+        // A crash report may contain anything: none of it may reach a log (issue 14).
+        var crash = $"panic at /home/crash-canary-{Guid.NewGuid():N}";
+        using (var crashReport = await http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/crash-reports", bootstrap,
+            Json.Body(new { version = Flynn.Version, component = "scheduler", occurredAt = DateTimeOffset.UtcNow, message = crash, stack = crash }))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, crashReport.StatusCode);
+        }
+
         using (var get = await http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap)))
         {
             Assert.Equal(HttpStatusCode.OK, get.StatusCode);
@@ -50,6 +58,7 @@ public sealed partial class LogRedactionTests(SharedService service)
         Assert.DoesNotContain(address, text, StringComparison.Ordinal);
         Assert.DoesNotContain(cluster, text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(bootstrap, text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("crash-canary", text, StringComparison.Ordinal);
         Assert.DoesNotContain(cluster.Replace("-", string.Empty, StringComparison.Ordinal), text, StringComparison.OrdinalIgnoreCase);
     }
 
