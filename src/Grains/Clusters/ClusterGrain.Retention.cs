@@ -108,6 +108,9 @@ public sealed partial class ClusterGrain
             return (true, LegalHolds.Lift(state.State, officerId, now));
         });
         await LegalHolds.ResumeAsync(GrainFactory, waiting);
+
+        // A reminder due at once first fires a period later (RunIfMissed): what the hold kept waiting runs now.
+        retentionRunner.Enqueue(this.GetGrainId());
         LogHold(logger, this.GetPrimaryKeyString(), false);
         return true;
     }
@@ -121,7 +124,19 @@ public sealed partial class ClusterGrain
     private Task ArmRetentionAsync(bool rearm = false)
     {
         var now = time.GetUtcNow();
-        return this.ArmAsync(state, RetentionReminder, current => NextRetention(current, now), now, retention.Value.RetryPeriod, rearm, DeactivateOnIdle);
+        return this.ArmAsync(state, RetentionReminder, current => NextRetention(current, now), now, retention.Value.RetryPeriod, rearm, DeactivateOnIdle, RunIfMissed);
+    }
+
+    /// <summary>
+    /// Orleans starts a reminder's timer at the next point of its schedule after now: one registered for a time that has
+    /// passed by then (due at once, or soon under load) first fires a retry period later. Its work is queued here instead.
+    /// </summary>
+    private void RunIfMissed(DateTimeOffset due)
+    {
+        if (time.GetUtcNow() >= due)
+        {
+            retentionRunner.Enqueue(this.GetGrainId());
+        }
     }
 
     private static DateTimeOffset? NextRetention(ClusterState current, DateTimeOffset now)

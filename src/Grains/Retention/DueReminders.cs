@@ -16,7 +16,8 @@ public static class DueReminders
 
     /// <summary>
     /// Registers the reminder due at <paramref name="dueAt"/> of the state (or removes it when that is <c>null</c>), then
-    /// records that time. Unless <paramref name="rearm"/>, a reminder recorded as due no later is left alone. When a
+    /// records that time; <paramref name="registered"/> is told the due time once the reminder is registered (if that time
+    /// has passed by then, the reminder's first tick comes a period late and the caller should do the work itself). Unless <paramref name="rearm"/>, a reminder recorded as due no later is left alone. When a
     /// write conflict shows another activation changed the state, the due time is decided again from the fresh state:
     /// the reminder is per grain, so the last registration wins and must be the one the stored state asks for.
     /// </summary>
@@ -28,7 +29,8 @@ public static class DueReminders
         DateTimeOffset now,
         TimeSpan period,
         bool rearm,
-        Action onUnknownOutcome)
+        Action onUnknownOutcome,
+        Action<DateTimeOffset>? registered = null)
         where TState : IDueReminderState
     {
         ArgumentNullException.ThrowIfNull(grain);
@@ -46,6 +48,9 @@ public static class DueReminders
             {
                 var dueIn = due - now;
                 await grain.RegisterOrUpdateReminder(reminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
+
+                // A reminder whose start has passed when its timer starts first fires a whole period later.
+                registered?.Invoke(due);
             }
             else if (await grain.GetReminder(reminderName) is { } reminder)
             {

@@ -92,6 +92,33 @@ public sealed class RetentionRunnerTests
         Assert.Equal(2L, await RowsAsync(service, key)); // the address went; usage and configuration stay an hour
     }
 
+    [Fact]
+    public async Task What_comes_due_while_a_run_is_under_way_is_destroyed_right_after_it_not_a_retry_period_later()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<LaterReportService>();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        service.Gate.Hold(key);
+        await Erasure.SendAsync(service.Http, Flynn.SchedulerReport(cluster, bootstrap), HttpStatusCode.OK);
+        await service.Gate.Entered(key).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The run destroys what was due when it began (the address); the report's own expiry passes meanwhile. Orleans
+        // would start the reminder re-armed for that past time a whole period (an hour) later.
+        await Eventually.ReturnsAsync(
+            () => service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key and expires_at > now()", ("key", key)),
+            notYetDue => notYetDue == 0,
+            TimeSpan.FromSeconds(30),
+            "every row of the report past its expiry");
+        service.Gate.Release(key);
+
+        await Eventually.ReturnsAsync(
+            async () => await RowsAsync(service, key) + await service.Database.ScalarAsync<long>(
+                "select count(*) from grain_state where grain_id_extension_string = @key", ("key", key)),
+            left => left == 0,
+            TimeSpan.FromSeconds(30),
+            "the rest of the report and the subject destroyed by the next run");
+    }
+
     private static Task<long> RowsAsync(ServiceHost service, string key) =>
         service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key));
 
@@ -131,6 +158,28 @@ public sealed class RetentionRunnerTests
         public DeletionGate Gate { get; } = new();
 
         protected override string Purpose => "retention-rerun";
+
+        protected override void ConfigureSilo(ISiloBuilder silo)
+        {
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            Gate.Install(silo);
+        }
+    }
+
+    /// <summary>Addresses expire in 2 s, reports in 4 s; a reminder comes back only after an hour.</summary>
+    public sealed class LaterReportService : ServiceHost
+    {
+        public LaterReportService()
+        {
+            Settings["Retention:IpAddress"] = "00:00:02";
+            Settings["Retention:RawReport"] = "00:00:04";
+            Settings["Retention:RetryPeriod"] = "01:00:00";
+            Settings["Retention:MaxConcurrentRuns"] = "1";
+        }
+
+        public DeletionGate Gate { get; } = new();
+
+        protected override string Purpose => "retention-missed";
 
         protected override void ConfigureSilo(ISiloBuilder silo)
         {
