@@ -243,7 +243,7 @@ public sealed partial class UserGrain(
 
     private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
         .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
-        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count);
+        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count + state.State.DisclosureLedger.Count);
 
     public async Task<ErasureStep> EraseAsync(string requestId)
     {

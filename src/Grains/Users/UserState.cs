@@ -3,11 +3,13 @@ using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Sharing;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState
+public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -61,6 +63,12 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
 
     /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
     public List<DestructionProof> PendingProofs { get; set; } = [];
+
+    /// <summary>Every disclosure of the person's data, hash-chained; it leaves only counts in the destruction ledger when erased.</summary>
+    public List<DisclosureEntry> DisclosureLedger { get; set; } = [];
+
+    /// <summary>The last ledger entry's hash.</summary>
+    public string? DisclosureHead { get; set; }
 
     /// <inheritdoc/>
     public void Bound()
