@@ -38,6 +38,7 @@ internal static partial class SharingEndpoints
             VerifyAsync(ClusterSubject(clusterId, region, grains, keys, users))).WithSummary("Verifies a cluster's disclosure ledger (?region=, default the home region).");
 
         routes.MapGet("/v1/disclosure-packages/{token}", ReadPackageAsync).WithTags("Sharing").AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A disclosed package, for whoever holds its capability URL, until it expires (7 days); then 404.");
         return routes;
     }
