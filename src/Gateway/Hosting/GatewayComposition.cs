@@ -55,7 +55,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, SharingJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, SharingJson.Default, LegalRequestJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;

@@ -40,7 +40,7 @@ internal static partial class SharingEndpoints
         routes.MapGet("/v1/disclosure-packages/{token}", ReadPackageAsync).WithTags("Sharing").AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A disclosed package, for whoever holds its capability URL, until it expires (7 days); then 404.");
-        return routes;
+        return routes.MapLegalRequestEndpoints();
     }
 
     private static async Task<Results<Ok<ProcessorView>, ProblemHttpResult>> PutProcessorAsync(

@@ -12,6 +12,10 @@ public static class SharingKeys
     /// <summary>A package served at a capability URL: keyed by the hash of its secret, never the secret.</summary>
     public static string Capability(string region, string secretHash) => $"{region}/cap-{secretHash}";
 
+    /// <summary>A legal request (its id is <c>{region}-{random}</c>, not personal).</summary>
+    public static string LegalRequest(string requestId) =>
+        Keys.SubjectIds.Parse(requestId) is { } parsed ? $"{parsed.Region}/legal-{parsed.Random}" : throw new ArgumentException("Not a well-formed request id.", nameof(requestId));
+
     /// <summary>The capability token a URL carries: <c>{region}.{secret}</c>.</summary>
     public static string Token(string region, string secret) => $"{region}.{secret}";
 

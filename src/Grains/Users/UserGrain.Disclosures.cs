@@ -60,7 +60,8 @@ public sealed partial class UserGrain : IDisclosureSubject
     {
         var now = time.GetUtcNow();
         return Task.FromResult<ImmutableArray<DisclosureEntry>?>(state.State.IsActive
-            ? [.. state.State.DisclosureLedger.Where(entry => entry.HiddenUntil is not { } until || until <= now)]
+            ? [.. state.State.DisclosureLedger.Where(entry => (entry.HiddenUntil is not { } until || until <= now) &&
+                (!state.State.DisclosureGags.TryGetValue(entry.DisclosureId, out var extended) || extended <= now))]
             : null);
     }
 

@@ -70,6 +70,9 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>The last ledger entry's hash.</summary>
     public string? DisclosureHead { get; set; }
 
+    /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
+    public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
+
     /// <inheritdoc/>
     public void Bound()
     {
