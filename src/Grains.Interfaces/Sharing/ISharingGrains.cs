@@ -47,6 +47,11 @@ public interface IDisclosureSubject : IGrainWithStringKey
     [ReadOnly]
     Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync();
 
+    /// <summary>The processors that received the subject's data by push, and the subject's identities, for an erasure to propagate to them.</summary>
+    [Alias("ErasureRecipients")]
+    [ReadOnly]
+    Task<ErasureRecipients?> ErasureRecipientsAsync();
+
     /// <summary>Re-reads the stored ledger and checks its hash chain; <c>null</c> if the subject is unknown.</summary>
     [Alias("VerifyDisclosures")]
     Task<ChainVerification?> VerifyDisclosuresAsync();

@@ -74,6 +74,10 @@ public sealed partial class ClusterGrain : IDisclosureSubject
             : null);
     }
 
+    public Task<ErasureRecipients?> ErasureRecipientsAsync() => Task.FromResult(state.State.ClusterId is null ? null : new ErasureRecipients(
+        [.. state.State.DisclosureLedger.Where(entry => entry.Delivery == "push").Select(entry => entry.Recipient).Distinct(StringComparer.Ordinal)],
+        [new SubjectIdentity("cluster_id", state.State.ClusterId)]));
+
     public async Task<ChainVerification?> VerifyDisclosuresAsync()
     {
         // What is stored is what is verified, not what this activation remembers.

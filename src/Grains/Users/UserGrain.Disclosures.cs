@@ -65,6 +65,10 @@ public sealed partial class UserGrain : IDisclosureSubject
             : null);
     }
 
+    public Task<ErasureRecipients?> ErasureRecipientsAsync() => Task.FromResult(state.State.UserId is null ? null : new ErasureRecipients(
+        [.. state.State.DisclosureLedger.Where(entry => entry.Delivery == "push").Select(entry => entry.Recipient).Distinct(StringComparer.Ordinal)],
+        [new SubjectIdentity("email", state.State.Email!), new SubjectIdentity("controller_id", state.State.UserId)]));
+
     public async Task<ChainVerification?> VerifyDisclosuresAsync()
     {
         // What is stored is what is verified, not what this activation remembers.
