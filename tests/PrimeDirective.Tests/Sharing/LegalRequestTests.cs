@@ -54,6 +54,7 @@ public sealed class LegalRequestTests(SharingService service)
         var notice = Assert.Single(notices);
         Assert.Contains("Federal Agency", (string?)notice["text"], StringComparison.Ordinal);
         Assert.Contains("SUB-2026-0042", (string?)notice["text"], StringComparison.Ordinal);
+        Assert.Contains("limits the legal defences or objections you may have", (string?)notice["text"], StringComparison.Ordinal);
         var entry = Assert.Single(await service.LedgerAsync(person));
         Assert.Equal("legal", (string?)entry!["basis"]);
         Assert.Equal("SUB-2026-0042", (string?)entry["legalReference"]);

@@ -22,7 +22,7 @@ public sealed class LoopbackProcessor : IAsyncDisposable
     }
 
     /// <summary>A fresh secret for this processor (never one of another test's).</summary>
-    public string Secret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string Secret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     public Uri Address { get; private set; } = null!;
 
