@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Keys;
 
 namespace PrimeDirective.Gateway.Clusters;
@@ -82,7 +83,7 @@ internal static class ClusterEndpoints
         var cluster = grains.GetGrain<IClusterGrain>(key);
         return await cluster.GetAsync(proof) is { } record &&
             await ClusterView.StreamAsync(record, after => cluster.ReadReportsAsync(proof, after)) is { } view
-                ? TypedResults.Ok(view)
+                ? TypedResults.Ok(view with { Disclosures = await cluster.AsReference<IDisclosureSubject>().GetDisclosuresAsync() ?? [] })
                 : Problems.NotFound("cluster");
     }
 

@@ -1,6 +1,7 @@
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Clusters;
@@ -16,6 +17,7 @@ namespace PrimeDirective.Gateway.Clusters;
 /// <param name="Items">Every item held, none of them expired: the identifiers, then the reports' items, oldest first.</param>
 /// <param name="Audit">What was done to the cluster's data and why.</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
+/// <param name="Disclosures">Every disclosure of the cluster's data (filled by the operator's route).</param>
 internal sealed record ClusterView(
     string ClusterId,
     string Region,
@@ -23,7 +25,8 @@ internal sealed record ClusterView(
     TelemetrySetting Telemetry,
     IAsyncEnumerable<HeldItem> Items,
     IReadOnlyList<AuditEntry> Audit,
-    LegalHold? LegalHold)
+    LegalHold? LegalHold,
+    IReadOnlyList<DisclosureEntry>? Disclosures = null)
 {
     /// <summary>
     /// The record with its report items to come from <paramref name="readPage"/>. The first page is read now, so that

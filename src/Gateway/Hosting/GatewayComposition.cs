@@ -12,6 +12,7 @@ using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Stats;
 using PrimeDirective.Gateway.Tracking;
+using PrimeDirective.Gateway.Sharing;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -58,7 +59,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         builder.AddPrivacyCenter();
@@ -95,6 +96,7 @@ public static class GatewayComposition
         routes.MapDownloadEndpoints();
         routes.MapStatsEndpoints();
         routes.MapThirdPartyRecordEndpoints();
+        routes.MapSharingEndpoints();
         app.MapPrivacyCenter();
         return app;
     }

@@ -6,9 +6,11 @@ using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Users;
@@ -140,8 +142,8 @@ internal static class MeEndpoints
     private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> NotificationsAsync(HttpContext context, UserGrains users) =>
         ListAsync(context, users, record => record.Notifications);
 
-    private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, UserGrains users) =>
-        ListAsync(context, users, record => record.Disclosures);
+    private static async Task<Results<Ok<ImmutableArray<DisclosureEntry>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, UserGrains users) =>
+        await SharingEndpoints.UserSubject(context.User.UserId()!, users)!.GetDisclosuresAsync() is { } entries ? TypedResults.Ok(entries) : Problems.NotFound("account");
 
     private static async Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> ListAsync(
         HttpContext context, UserGrains users, Func<UserRecord, ImmutableArray<Notification>> select) =>

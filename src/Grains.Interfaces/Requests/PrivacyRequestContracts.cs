@@ -75,6 +75,8 @@ public sealed record ChildRemovalSubmission(
 /// <param name="SubmittedAt">When it was accepted.</param>
 /// <param name="CompletedAt">When it completed or was decided, if it has.</param>
 /// <param name="Receipts">What was erased, per subject and region.</param>
+/// <param name="Propagated">For an erasure of data processors received: <c>pending</c> until every one acknowledged, then <c>acknowledged</c>.</param>
+/// <param name="Processors">Each processor told of the erasure, and its answer.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.PrivacyRequestView")]
 public sealed record PrivacyRequestView(
@@ -83,7 +85,9 @@ public sealed record PrivacyRequestView(
     [property: Id(2)] PrivacyRequestStatus Status,
     [property: Id(3)] DateTimeOffset SubmittedAt,
     [property: Id(4)] DateTimeOffset? CompletedAt,
-    [property: Id(5)] ImmutableArray<ErasureReceipt> Receipts);
+    [property: Id(5)] ImmutableArray<ErasureReceipt> Receipts,
+    [property: Id(6)] string? Propagated = null,
+    [property: Id(7)] ImmutableArray<Sharing.ProcessorErasureOutcome>? Processors = null);
 
 /// <summary>A child-removal request as an officer reviews it.</summary>
 /// <param name="Request">The request.</param>

@@ -1,6 +1,8 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
@@ -10,7 +12,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// The stored state of a cluster grain, written as plain JSON (System.Text.Json) to its region's database:
 /// member names, not CLR type names, so a type or assembly rename never strands stored data.
 /// </summary>
-public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestructionProofState, IBoundedState
+public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestructionProofState, IBoundedState, IDisclosureLedgerState
 {
     [PersonalData]
     public string? ClusterId { get; set; }
@@ -70,6 +72,12 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
 
     /// <summary>The aggregate buckets this cluster was already counted in on <see cref="CountedDay"/> (at most once each).</summary>
     public List<string> CountedBuckets { get; set; } = [];
+
+    /// <summary>Every disclosure of the cluster's data, hash-chained.</summary>
+    public List<DisclosureEntry> DisclosureLedger { get; set; } = [];
+
+    /// <summary>The last ledger entry's hash.</summary>
+    public string? DisclosureHead { get; set; }
 
     /// <inheritdoc/>
     public void Bound() => BoundedHistory.FoldAudit(Audit, EarlierAudit);

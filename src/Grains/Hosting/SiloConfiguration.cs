@@ -14,6 +14,7 @@ using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Users;
 
@@ -59,6 +60,7 @@ public static class SiloConfiguration
         var services = silo.Services;
         services.AddPrimeDirectiveCore(configuration, singleProcess);
         services.AddOutboxSender();
+        services.AddSharing(configuration);
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.

@@ -100,6 +100,10 @@ public sealed partial class PrivacyRequestGrain(
         {
             await RecheckOutgoingAsync();
         }
+        else if (reminderName == PropagationReminder)
+        {
+            await PropagateAsync();
+        }
     }
 
     /// <summary>Arms the resume reminder (durable), then runs at once on a timer so the caller gets its answer now.</summary>
@@ -201,6 +205,7 @@ public sealed partial class PrivacyRequestGrain(
 
             if (!state.State.Done.Contains(erasure.UserKey))
             {
+                await CapturePropagationAsync(erasure.UserKey);
                 var account = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey);
                 var resumed = await PreviewAsync(erasure.UserKey, account, requestId);
                 await faults.BeforeStepAsync(requestId, "account");
@@ -310,7 +315,7 @@ public sealed partial class PrivacyRequestGrain(
     private PrivacyRequestView View()
     {
         var current = state.State;
-        return new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]);
+        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]));
     }
 
     /// <summary>The public id of this request: <c>{region}-{random}</c>, from its key <c>{region}/{random}</c>.</summary>

@@ -67,6 +67,12 @@ public sealed class PrivacyRequestState
 
     /// <summary>Messages to the parent not yet delivered, sealed.</summary>
     public List<QueuedMessage> Outgoing { get; set; } = [];
+
+    /// <summary>Whether the processors to tell of the erasure were taken from the account before it was destroyed.</summary>
+    public bool PropagationCaptured { get; set; }
+
+    /// <summary>Erasure notices owed to processors that received the subject's data.</summary>
+    public List<ProcessorNotice> ProcessorNotices { get; set; } = [];
 }
 
 /// <summary>The kinds of privacy request.</summary>

@@ -249,7 +249,7 @@ public sealed partial class UserGrain(
 
     private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
         .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
-        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count)
+        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count + state.State.DisclosureLedger.Count)
         .AddRange(state.State.ThirdPartyRecords.Count > 0 ? [KeyValuePair.Create(DataCategory.ThirdPartyRecord, state.State.ThirdPartyRecords.Count)] : []);
 
     public async Task<ErasureStep> EraseAsync(string requestId)

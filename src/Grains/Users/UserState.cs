@@ -3,11 +3,13 @@ using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Sharing;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState
+public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -64,6 +66,15 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
 
     /// <summary>What named sources told us about the person (kept while the account lives; at most UserGrain.ThirdPartyRecordLimit).</summary>
     public List<ThirdPartyRecordState> ThirdPartyRecords { get; set; } = [];
+
+    /// <summary>Every disclosure of the person's data, hash-chained; it leaves only counts in the destruction ledger when erased.</summary>
+    public List<DisclosureEntry> DisclosureLedger { get; set; } = [];
+
+    /// <summary>The last ledger entry's hash.</summary>
+    public string? DisclosureHead { get; set; }
+
+    /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
+    public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public void Bound()

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
+namespace PrimeDirective.Grains.Interfaces.Sharing;
+
+/// <summary>The processors registry, one per service, keyed <c>{home region}/processors</c>; every change is audited.</summary>
+[Alias("PrimeDirective.IProcessorRegistryGrain")]
+public interface IProcessorRegistryGrain : IGrainWithStringKey
+{
+    /// <summary>Registers or replaces a processor; a <c>null</c> secret keeps the one it has (required for a new one).</summary>
+    /// <returns>The entry; <c>null</c> if a new processor came without a secret.</returns>
+    [Alias("Put")]
+    Task<ProcessorView?> PutAsync(ProcessorView processor, string? secret, string officerId);
+
+    /// <summary>One processor, without its secret; <c>null</c> if unknown.</summary>
+    [Alias("Get")]
+    [ReadOnly]
+    Task<ProcessorView?> GetAsync(string processorId);
+
+    /// <summary>Every processor, without secrets.</summary>
+    [Alias("List")]
+    [ReadOnly]
+    Task<ImmutableArray<ProcessorView>> ListAsync();
+
+    /// <summary>The audit of registry changes, newest last (officer, processor, what changed; never a secret).</summary>
+    [Alias("Audit")]
+    [ReadOnly]
+    Task<ImmutableArray<PrimeDirective.Grains.Interfaces.Users.AuditEntry>> AuditAsync();
+
+    /// <summary>How to reach a processor and sign for it (silo-internal; never answered over HTTP).</summary>
+    [Alias("GetDelivery")]
+    [ReadOnly]
+    Task<ProcessorDelivery?> GetDeliveryAsync(string processorId);
+}
+
+/// <summary>A subject (person or cluster) as the one decision point for disclosing its data, and the keeper of its ledger.</summary>
+[Alias("PrimeDirective.IDisclosureSubject")]
+public interface IDisclosureSubject : IGrainWithStringKey
+{
+    /// <summary>Discloses if the order's basis holds now: writes the ledger entry, then hands the package on; otherwise names the failed basis.</summary>
+    /// <returns>The outcome; <c>null</c> if the subject is unknown.</returns>
+    [Alias("Disclose")]
+    Task<DisclosureOutcome?> DiscloseAsync(DisclosureOrder order);
+
+    /// <summary>The ledger as the subject may see it now (entries hidden by a running gag left out); <c>null</c> if unknown.</summary>
+    [Alias("GetDisclosures")]
+    [ReadOnly]
+    Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync();
+
+    /// <summary>The processors that received the subject's data by push, and the subject's identities, for an erasure to propagate to them.</summary>
+    [Alias("ErasureRecipients")]
+    [ReadOnly]
+    Task<ErasureRecipients?> ErasureRecipientsAsync();
+
+    /// <summary>Re-reads the stored ledger and checks its hash chain; <c>null</c> if the subject is unknown.</summary>
+    [Alias("VerifyDisclosures")]
+    Task<ChainVerification?> VerifyDisclosuresAsync();
+}
+
+/// <summary>
+/// One disclosure's package, keyed <c>{region}/push-{disclosureId}</c> (pushed to a processor, retried by reminder until
+/// acknowledged) or <c>{region}/cap-{hash of the URL's secret}</c> (served for a limited time, then destroyed by reminder).
+/// </summary>
+[Alias("PrimeDirective.IDisclosurePackageGrain")]
+public interface IDisclosurePackageGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the package and arms its reminder; a repeat changes nothing.</summary>
+    [Alias("Create")]
+    Task CreateAsync(DisclosurePackage package);
+
+    /// <summary>The package's JSON while its URL works; <c>null</c> once expired, destroyed or unknown.</summary>
+    [Alias("Read")]
+    [ReadOnly]
+    Task<string?> ReadAsync();
+
+    /// <summary>Where the package stands; <c>null</c> if unknown.</summary>
+    [Alias("GetStatus")]
+    [ReadOnly]
+    Task<PackageStatus?> GetStatusAsync();
+}

@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Grains.Interfaces.Sharing;
+
+/// <summary>The ground on which a subject's data may be handed to someone else (policy: "When do we share your information with others?").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DisclosureBasis>))]
+public enum DisclosureBasis
+{
+    /// <summary>The person granted <c>third-party-sharing</c>.</summary>
+    [JsonStringEnumMemberName("consent")]
+    Consent = 0,
+
+    /// <summary>A processor under a current contract covering the categories, the purpose and the subject's region.</summary>
+    [JsonStringEnumMemberName("processor")]
+    Processor = 1,
+
+    /// <summary>A legal request decided <c>disclose</c>; only through that request.</summary>
+    [JsonStringEnumMemberName("legal")]
+    Legal = 2,
+
+    /// <summary>An officer's good-faith belief that it is needed to protect someone's rights, property or safety.</summary>
+    [JsonStringEnumMemberName("harm-prevention")]
+    HarmPrevention = 3,
+
+    /// <summary>A recorded organisational change (restructuring, acquisition, bankruptcy) naming the successor.</summary>
+    [JsonStringEnumMemberName("successor")]
+    Successor = 4,
+}
+
+/// <summary>A processor's contract with us.</summary>
+/// <param name="Reference">The contract's reference.</param>
+/// <param name="SignedAt">When it was signed.</param>
+/// <param name="ExpiresAt">When it ends; from then on the processor receives nothing.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ProcessorContract")]
+public sealed record ProcessorContract(
+    [property: Id(0)] string Reference,
+    [property: Id(1)] DateTimeOffset SignedAt,
+    [property: Id(2)] DateTimeOffset ExpiresAt)
+{
+    /// <summary>Whether the contract is in force at <paramref name="now"/>.</summary>
+    public bool IsCurrentAt(DateTimeOffset now) => SignedAt <= now && now < ExpiresAt;
+}
+
+/// <summary>A processor as officers see it: everything but its signing secret, which is never shown back.</summary>
+/// <param name="ProcessorId">Its id (lower-case letters, digits, hyphens).</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Purposes">The purposes it may receive data for.</param>
+/// <param name="Categories">The categories it may receive.</param>
+/// <param name="Regions">The subjects' regions whose data it may hold (a transfer out of a region must be listed here).</param>
+/// <param name="Location">The region where it holds the data; a subject of another region is an international transfer.</param>
+/// <param name="Contract">Its contract.</param>
+/// <param name="Endpoint">Where packages are pushed (POST, signed).</param>
+/// <param name="ErasureEndpoint">Where erasure requests are sent (OpenDSR-shaped, signed).</param>
+/// <param name="UpdatedAt">When the registry entry last changed.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ProcessorView")]
+public sealed record ProcessorView(
+    [property: Id(0)] string ProcessorId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] ImmutableArray<DataPurpose> Purposes,
+    [property: Id(3)] ImmutableArray<DataCategory> Categories,
+    [property: Id(4)] ImmutableArray<string> Regions,
+    [property: Id(5)] string Location,
+    [property: Id(6)] ProcessorContract Contract,
+    [property: Id(7)] string Endpoint,
+    [property: Id(8)] string ErasureEndpoint,
+    [property: Id(9)] DateTimeOffset UpdatedAt);
+
+/// <summary>Where and how to reach a processor: its endpoints and the secret its messages are signed with (silo-internal).</summary>
+/// <param name="Endpoint">Where packages are pushed.</param>
+/// <param name="ErasureEndpoint">Where erasure requests go.</param>
+/// <param name="Secret">The HMAC-SHA256 key.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ProcessorDelivery")]
+public sealed record ProcessorDelivery(
+    [property: Id(0)] string Endpoint,
+    [property: Id(1)] string ErasureEndpoint,
+    [property: Id(2)] string Secret);
+
+/// <summary>A recorded organisational change that lets data pass to a successor or affiliate.</summary>
+/// <param name="Kind"><c>restructuring</c>, <c>acquisition</c> or <c>bankruptcy</c>.</param>
+/// <param name="Successor">The successor or affiliate it names.</param>
+/// <param name="Reference">The record of the change (filing, deed, court reference).</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.OrganisationalChange")]
+public sealed record OrganisationalChange(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Successor,
+    [property: Id(2)] string Reference);
+
+/// <summary>An officer's order to disclose a subject's data, as the decision point receives it.</summary>
+/// <param name="DisclosureId">Fresh id of the disclosure.</param>
+/// <param name="Recipient">Who receives it (a processor's id for basis <c>processor</c>).</param>
+/// <param name="Basis">The basis claimed.</param>
+/// <param name="Categories">What is disclosed.</param>
+/// <param name="Purpose">What for.</param>
+/// <param name="Rationale">Why (a good-faith rationale for harm prevention and legal requests).</param>
+/// <param name="Protects">For harm prevention: whose rights, property or safety (<c>the-person</c>, <c>other-users</c>, <c>prime-directive</c>, <c>the-public</c>).</param>
+/// <param name="OfficerId">The officer ordering it.</param>
+/// <param name="Processor">For basis <c>processor</c>: the registry's entry as read just before; <c>null</c> if unknown.</param>
+/// <param name="Change">For basis <c>successor</c>: the organisational change.</param>
+/// <param name="LegalRequestId">For basis <c>legal</c>: the decided request.</param>
+/// <param name="LegalReference">For basis <c>legal</c>: the authority's reference.</param>
+/// <param name="HiddenUntil">For basis <c>legal</c> under a gag: until when the entry is hidden from the person.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.DisclosureOrder")]
+public sealed record DisclosureOrder(
+    [property: Id(0)] string DisclosureId,
+    [property: Id(1), UserContent] string Recipient,
+    [property: Id(2)] DisclosureBasis Basis,
+    [property: Id(3)] ImmutableArray<DataCategory> Categories,
+    [property: Id(4)] DataPurpose Purpose,
+    [property: Id(5), UserContent] string Rationale,
+    [property: Id(6)] string? Protects,
+    [property: Id(7)] string OfficerId,
+    [property: Id(8)] ProcessorView? Processor,
+    [property: Id(9)] OrganisationalChange? Change,
+    [property: Id(10)] string? LegalRequestId,
+    [property: Id(11), UserContent] string? LegalReference,
+    [property: Id(12)] DateTimeOffset? HiddenUntil);
+
+/// <summary>One disclosure in a subject's ledger; each entry carries the hash of the previous one.</summary>
+/// <param name="DisclosureId">The disclosure's id.</param>
+/// <param name="At">When.</param>
+/// <param name="Recipient">Who received the data.</param>
+/// <param name="Basis">On what basis.</param>
+/// <param name="Categories">What was disclosed.</param>
+/// <param name="Purpose">What for.</param>
+/// <param name="Rationale">Why.</param>
+/// <param name="LegalReference">The legal request's or organisational change's reference, if any.</param>
+/// <param name="Delivery"><c>push</c> (to a processor) or <c>capability</c> (a URL valid for a limited time).</param>
+/// <param name="InternationalTransfer">Whether the data left the subject's region.</param>
+/// <param name="RecipientRegion">Where the recipient holds it, when known.</param>
+/// <param name="HiddenUntil">Hidden from the person until then (a gag order); <c>null</c> if never hidden.</param>
+/// <param name="PreviousHash">The previous entry's hash (64 zeros for the first).</param>
+/// <param name="Hash">SHA-256 of the previous hash and this entry's fields.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.DisclosureEntry")]
+public sealed record DisclosureEntry(
+    [property: Id(0)] string DisclosureId,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2), UserContent] string Recipient,
+    [property: Id(3)] DisclosureBasis Basis,
+    [property: Id(4)] ImmutableArray<DataCategory> Categories,
+    [property: Id(5)] DataPurpose Purpose,
+    [property: Id(6), UserContent] string Rationale,
+    [property: Id(7), UserContent] string? LegalReference,
+    [property: Id(8)] string Delivery,
+    [property: Id(9)] bool InternationalTransfer,
+    [property: Id(10)] string? RecipientRegion,
+    [property: Id(11)] DateTimeOffset? HiddenUntil,
+    [property: Id(12)] string PreviousHash,
+    [property: Id(13)] string Hash);
+
+/// <summary>What the decision point decided.</summary>
+/// <param name="RefusedBasis">The basis that did not hold (the answer is refused); <c>null</c> when disclosed.</param>
+/// <param name="Reason">Which condition of the basis failed (no personal data), or <c>null</c>.</param>
+/// <param name="Entry">The ledger entry written, when disclosed.</param>
+/// <param name="CapabilitySecret">For delivery <c>capability</c>: the secret part of the package's URL (shown once).</param>
+/// <param name="CapabilityExpiresAt">When that URL stops working.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.DisclosureOutcome")]
+public sealed record DisclosureOutcome(
+    [property: Id(0)] DisclosureBasis? RefusedBasis,
+    [property: Id(1)] string? Reason,
+    [property: Id(2)] DisclosureEntry? Entry,
+    [property: Id(3)] string? CapabilitySecret,
+    [property: Id(4)] DateTimeOffset? CapabilityExpiresAt)
+{
+    /// <summary>A refusal naming the basis and the failed condition.</summary>
+    public static DisclosureOutcome Refused(DisclosureBasis basis, string reason) => new(basis, reason, null, null, null);
+}
+
+/// <summary>The result of checking a subject's ledger chain.</summary>
+/// <param name="Entries">How many entries were checked.</param>
+/// <param name="Valid">Whether every entry's hash and link hold, and the head matches the last entry.</param>
+/// <param name="FirstBrokenIndex">The first entry (0-based) that fails, or <c>null</c>.</param>
+/// <param name="Head">The hash the ledger's head records.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.ChainVerification")]
+public sealed record ChainVerification(
+    [property: Id(0)] int Entries,
+    [property: Id(1)] bool Valid,
+    [property: Id(2)] int? FirstBrokenIndex,
+    [property: Id(3)] string Head);
+
+/// <summary>A disclosure's data package, handed by the subject to the package grain that delivers or serves it.</summary>
+/// <param name="DisclosureId">The disclosure.</param>
+/// <param name="Json">The package (the subject's data of the disclosed categories, like the export).</param>
+/// <param name="ProcessorId">For a push: the processor; <c>null</c> for a capability URL.</param>
+/// <param name="ExpiresAt">For a capability URL: when it stops working and the package is destroyed.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.DisclosurePackage")]
+public sealed record DisclosurePackage(
+    [property: Id(0)] string DisclosureId,
+    [property: Id(1), PersonalData] string Json,
+    [property: Id(2)] string? ProcessorId,
+    [property: Id(3)] DateTimeOffset? ExpiresAt);
+
+/// <summary>Where a package stands.</summary>
+/// <param name="Attempts">Push attempts made.</param>
+/// <param name="DeliveredAt">When the processor acknowledged it.</param>
+/// <param name="ExpiresAt">When a capability package stops working.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.PackageStatus")]
+public sealed record PackageStatus(
+    [property: Id(0)] int Attempts,
+    [property: Id(1)] DateTimeOffset? DeliveredAt,
+    [property: Id(2)] DateTimeOffset? ExpiresAt);

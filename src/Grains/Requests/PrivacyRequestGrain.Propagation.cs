@@ -1,0 +1,172 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Sharing;
+
+namespace PrimeDirective.Grains.Requests;
+
+/// <summary>
+/// An erasure propagates to every processor that received the subject's data: an OpenDSR-shaped request, signed
+/// (<c>X-OpenDSR-Signature</c>), retried by this request's own reminder with growing waits until each answers 2xx.
+/// Our own erasure never waits for them; the receipt shows <c>propagated: pending</c> until they all answered.
+/// </summary>
+public sealed partial class PrivacyRequestGrain
+{
+    private const string PropagationReminder = "propagate";
+
+    /// <summary>The longest wait between two attempts to one processor.</summary>
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
+
+    private static readonly JsonSerializerOptions OpenDsrJson = new() { WriteIndented = false };
+
+    private SharingOptions Sharing => ServiceProvider.GetRequiredService<IOptions<SharingOptions>>().Value;
+
+    // Waits between attempts run on real time: they pace requests to a processor, they are no policy deadline.
+    private TimeProvider RealTime => ServiceProvider.GetRequiredService<TimeProvider>();
+
+    /// <summary>Before the account is destroyed: who must be told, with the exact request each will receive (kept until it acknowledges).</summary>
+    private async Task CapturePropagationAsync(string userKey)
+    {
+        if (state.State.PropagationCaptured)
+        {
+            return;
+        }
+
+        var recipients = await GrainFactory.GetGrain<IUserGrain>(userKey).AsReference<IDisclosureSubject>().ErasureRecipientsAsync();
+        await UpdateAsync(now =>
+        {
+            var current = state.State;
+            if (current.PropagationCaptured)
+            {
+                return (false, true);
+            }
+
+            foreach (var processorId in recipients?.ProcessorIds ?? [])
+            {
+                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, Body = OpenDsrBody(recipients!.Identities, now) });
+            }
+
+            current.PropagationCaptured = true;
+            return (true, true);
+        });
+        if (state.State.ProcessorNotices.Count > 0)
+        {
+            await this.RegisterOrUpdateReminder(PropagationReminder, TimeSpan.Zero, Sharing.RetryPeriod);
+        }
+    }
+
+    /// <summary>Sends every unacknowledged notice whose wait is over; stops the reminder once all were acknowledged.</summary>
+    private async Task PropagateAsync()
+    {
+        var registry = GrainFactory.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(ServiceProvider.GetRequiredService<IOptions<RegionOptions>>().Value.Home));
+        var http = ServiceProvider.GetRequiredService<SharingHttp>();
+        foreach (var pending in state.State.ProcessorNotices.Where(notice => notice.AcknowledgedAt is null).ToList())
+        {
+            if ((pending.NextAttemptAt is { } next && next > RealTime.GetUtcNow()) || pending.Body is not { } body)
+            {
+                continue;
+            }
+
+            var delivery = await registry.GetDeliveryAsync(pending.ProcessorId);
+            var answer = delivery is null
+                ? null
+                : await http.PostSignedAsync(delivery.ErasureEndpoint, Encoding.UTF8.GetBytes(body), Signatures.OpenDsrHeader, delivery.Secret, ImmutableDictionary<string, string>.Empty);
+            var acknowledged = answer is >= 200 and < 300;
+            await UpdateAsync(now =>
+            {
+                // Decided on the stored notice: after a write conflict the list is re-read.
+                if (state.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId) is not { AcknowledgedAt: null } notice)
+                {
+                    return (false, false);
+                }
+
+                notice.Attempts++;
+                notice.LastAnswer = answer;
+                if (acknowledged)
+                {
+                    // Answered: the identities it carried have no purpose left here.
+                    notice.AcknowledgedAt = now;
+                    notice.Body = null;
+                }
+                else
+                {
+                    var wait = Sharing.RetryPeriod * Math.Pow(2, Math.Min(notice.Attempts - 1, 20));
+                    notice.NextAttemptAt = RealTime.GetUtcNow() + (wait < MaxBackoff ? wait : MaxBackoff);
+                }
+
+                return (true, true);
+            });
+            LogPropagation(logger, state.State.RequestId ?? "?", pending.ProcessorId, answer ?? 0);
+        }
+
+        if (state.State.ProcessorNotices.All(notice => notice.AcknowledgedAt is not null) && await this.GetReminder(PropagationReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>The view with each processor's answer, when the erasure reached any.</summary>
+    private PrivacyRequestView WithPropagation(PrivacyRequestView view)
+    {
+        var notices = state.State.ProcessorNotices;
+        return notices.Count == 0 ? view : view with
+        {
+            Propagated = notices.All(notice => notice.AcknowledgedAt is not null) ? "acknowledged" : "pending",
+            Processors = [.. notices.Select(notice => new ProcessorErasureOutcome(
+                notice.ProcessorId, notice.AcknowledgedAt is null ? "pending" : "acknowledged", notice.Attempts, notice.LastAnswer, notice.AcknowledgedAt))],
+        };
+    }
+
+    private string OpenDsrBody(ImmutableArray<SubjectIdentity> identities, DateTimeOffset now) => JsonSerializer.Serialize(
+        new OpenDsrRequest(
+            Guid.NewGuid().ToString("D"),
+            "erasure",
+            [.. identities.Select(identity => new OpenDsrIdentity(identity.Type, identity.Value, "raw"))],
+            now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            "0.1",
+            state.State.RequestId!),
+        OpenDsrJson);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId}: erasure notice to processor {ProcessorId} answered {Status}")]
+    private static partial void LogPropagation(ILogger logger, string requestId, string processorId, int status);
+
+    private sealed record OpenDsrIdentity(
+        [property: JsonPropertyName("identity_type")] string Type,
+        [property: JsonPropertyName("identity_value")] string Value,
+        [property: JsonPropertyName("identity_format")] string Format);
+
+    private sealed record OpenDsrRequest(
+        [property: JsonPropertyName("subject_request_id")] string SubjectRequestId,
+        [property: JsonPropertyName("subject_request_type")] string SubjectRequestType,
+        [property: JsonPropertyName("subject_identities")] ImmutableArray<OpenDsrIdentity> SubjectIdentities,
+        [property: JsonPropertyName("submitted_time")] string SubmittedTime,
+        [property: JsonPropertyName("api_version")] string ApiVersion,
+        [property: JsonPropertyName("controller_request_id")] string ControllerRequestId);
+}
+
+/// <summary>An erasure notice owed to one processor, kept with the request until the processor acknowledges it.</summary>
+public sealed class ProcessorNotice
+{
+    public string ProcessorId { get; set; } = string.Empty;
+
+    /// <summary>The exact request body every attempt sends; dropped once acknowledged.</summary>
+    [Interfaces.Privacy.PersonalData]
+    public string? Body { get; set; }
+
+    public int Attempts { get; set; }
+
+    public int? LastAnswer { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+}

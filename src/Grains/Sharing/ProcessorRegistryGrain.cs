@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Storage;
+
+namespace PrimeDirective.Grains.Sharing;
+
+/// <summary>The processors registry: who may receive data under contract, and the audit of every change to it.</summary>
+[RegionPlacement]
+public sealed partial class ProcessorRegistryGrain(
+    [PersistentState("processors", StorageNames.Subjects)] IPersistentState<ProcessorRegistryState> state,
+    PolicyClock time,
+    ILogger<ProcessorRegistryGrain> logger) : Grain, IProcessorRegistryGrain
+{
+    /// <summary>The newest audit entries kept; older ones are dropped, as the registry's state must stay bounded.</summary>
+    private const int MaxAudit = 500;
+
+    public async Task<ProcessorView?> PutAsync(ProcessorView processor, string? secret, string officerId)
+    {
+        ArgumentNullException.ThrowIfNull(processor);
+        var stored = await state.UpdateAsync(
+            () =>
+            {
+                var now = time.GetUtcNow();
+                var known = state.State.Processors.GetValueOrDefault(processor.ProcessorId);
+                if (known is null && secret is null)
+                {
+                    return (false, (ProcessorView?)null);
+                }
+
+                var entry = new StoredProcessor(processor with { UpdatedAt = now }, secret ?? known!.Secret);
+                state.State.Processors[processor.ProcessorId] = entry;
+                state.State.Audit.Add(new AuditEntry(
+                    now,
+                    known is null ? "processor-registered" : "processor-updated",
+                    $"processor {processor.ProcessorId} by officer {officerId}; contract {processor.Contract.Reference}{(secret is null ? string.Empty : "; secret set")}"));
+                if (state.State.Audit.Count > MaxAudit)
+                {
+                    state.State.Audit.RemoveRange(0, state.State.Audit.Count - MaxAudit);
+                }
+
+                return (true, (ProcessorView?)entry.View);
+            },
+            DeactivateOnIdle);
+        if (stored is not null)
+        {
+            LogPut(logger, processor.ProcessorId);
+        }
+
+        return stored;
+    }
+
+    public Task<ProcessorView?> GetAsync(string processorId) =>
+        Task.FromResult(state.State.Processors.GetValueOrDefault(processorId)?.View);
+
+    public Task<ImmutableArray<ProcessorView>> ListAsync() =>
+        Task.FromResult(state.State.Processors.Values.Select(entry => entry.View).OrderBy(view => view.ProcessorId, StringComparer.Ordinal).ToImmutableArray());
+
+    public Task<ImmutableArray<AuditEntry>> AuditAsync() => Task.FromResult(state.State.Audit.ToImmutableArray());
+
+    public Task<ProcessorDelivery?> GetDeliveryAsync(string processorId) =>
+        Task.FromResult(state.State.Processors.GetValueOrDefault(processorId) is { } entry
+            ? new ProcessorDelivery(entry.View.Endpoint, entry.View.ErasureEndpoint, entry.Secret)
+            : null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} registered or updated")]
+    private static partial void LogPut(ILogger logger, string processorId);
+}
+
+/// <summary>The registry's stored state: processors by id, with their secrets, and the audit of changes.</summary>
+public sealed class ProcessorRegistryState
+{
+    public Dictionary<string, StoredProcessor> Processors { get; set; } = new(StringComparer.Ordinal);
+
+    public List<AuditEntry> Audit { get; set; } = [];
+}
+
+/// <summary>A processor as stored: what officers see, and the secret they never see again.</summary>
+/// <param name="View">The registry entry.</param>
+/// <param name="Secret">The signing secret.</param>
+public sealed record StoredProcessor(ProcessorView View, string Secret);

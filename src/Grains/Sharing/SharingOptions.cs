@@ -1,0 +1,22 @@
+namespace PrimeDirective.Grains.Sharing;
+
+/// <summary>Disclosures and processors (configuration section <c>Sharing</c>).</summary>
+public sealed class SharingOptions
+{
+    public const string SectionName = "Sharing";
+
+    /// <summary>How often an unacknowledged push or erasure notice is retried, and an expired package looked at (never below Orleans' reminder minimum).</summary>
+    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often, at most, a package's reminder looks at the policy's clock before expiry: reminders keep real time, and
+    /// a package must not outlive its expiry by more than this even when the policy's clock was moved.
+    /// </summary>
+    public TimeSpan ExpiryCheckPeriod { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a capability URL works before its package is destroyed.</summary>
+    public TimeSpan PackageLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long one push may take before it counts as failed.</summary>
+    public TimeSpan PushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

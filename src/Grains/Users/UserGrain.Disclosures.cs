@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Sharing;
+
+namespace PrimeDirective.Grains.Users;
+
+/// <summary>A person as the decision point for disclosing their data, and the keeper of their hash-chained disclosure ledger.</summary>
+public sealed partial class UserGrain : IDisclosureSubject
+{
+    public async Task<DisclosureOutcome?> DiscloseAsync(DisclosureOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (!state.State.IsActive)
+        {
+            return null;
+        }
+
+        if (state.State.DisclosureLedger.FirstOrDefault(entry => entry.DisclosureId == order.DisclosureId) is { } known)
+        {
+            return new DisclosureOutcome(null, null, known, null, null);
+        }
+
+        var consent = Consents.Current(state.State.Consents, DataPurpose.ThirdPartySharing).Granted;
+        var legal = order.Basis == DisclosureBasis.Legal && await LegalAuthorisesAsync(order);
+        var decision = DisclosureRules.Decide(order, Region, time.GetUtcNow(), consent, legal);
+        if (decision.Refusal is { } refusal)
+        {
+            // Audited with the basis and the failed condition only: no recipient, no rationale.
+            await UpdateAsync(now =>
+            {
+                state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"));
+                return (true, true);
+            });
+            LogRefused(logger, Key, Wire(order.Basis), refusal);
+            return DisclosureOutcome.Refused(order.Basis, refusal);
+        }
+
+        var record = await GetAsync();
+        var entry = await UpdateAsync(now =>
+        {
+            var appended = DisclosureLedger.Append(state.State, DisclosureDesk.Entry(order, decision, now));
+            state.State.Audit.Add(new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"));
+            return (true, appended);
+        });
+
+        // Recorded before anything leaves: a crash here leaves an entry for a package never sent, never the reverse.
+        var json = DisclosureDesk.Package(entry, "person", Region, record!.Items);
+        var sharing = ServiceProvider.GetRequiredService<IOptions<SharingOptions>>().Value;
+        var (secret, expiresAt) = await DisclosureDesk.HandOnAsync(GrainFactory, Region, entry, json, time.GetUtcNow(), sharing.PackageLifetime);
+        LogDisclosed(logger, Key, Wire(order.Basis));
+        return new DisclosureOutcome(null, null, entry, secret, expiresAt);
+    }
+
+    public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync()
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult<ImmutableArray<DisclosureEntry>?>(state.State.IsActive
+            ? [.. state.State.DisclosureLedger.Where(entry => (entry.HiddenUntil is not { } until || until <= now) &&
+                (!state.State.DisclosureGags.TryGetValue(entry.DisclosureId, out var extended) || extended <= now))]
+            : null);
+    }
+
+    public Task<ErasureRecipients?> ErasureRecipientsAsync() => Task.FromResult(state.State.UserId is null ? null : new ErasureRecipients(
+        [.. state.State.DisclosureLedger.Where(entry => entry.Delivery == "push").Select(entry => entry.Recipient).Distinct(StringComparer.Ordinal)],
+        [new SubjectIdentity("email", state.State.Email!), new SubjectIdentity("controller_id", state.State.UserId)]));
+
+    public async Task<ChainVerification?> VerifyDisclosuresAsync()
+    {
+        // What is stored is what is verified, not what this activation remembers.
+        await state.ReadStateAsync();
+        return state.State.UserId is null ? null : DisclosureLedger.Verify(state.State);
+    }
+
+    /// <summary>Whether a legal request decided <c>disclose</c> authorises this very disclosure; nothing else can.</summary>
+    private Task<bool> LegalAuthorisesAsync(DisclosureOrder order) => LegalRequestGate.AuthorisesAsync(GrainFactory, order, Key);
+
+    private static string Wire(DisclosureBasis basis) => System.Text.Json.JsonSerializer.Serialize(basis).Trim('"');
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Disclosure from account {GrainKey} refused: basis {Basis}, {Refusal}")]
+    private static partial void LogRefused(ILogger logger, string grainKey, string basis, string refusal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Disclosure from account {GrainKey} recorded: basis {Basis}")]
+    private static partial void LogDisclosed(ILogger logger, string grainKey, string basis);
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using PrimeDirective.Grains.Retention;
+using PrimeDirective.Tests.Infrastructure;
+
+namespace PrimeDirective.Tests.Sharing;
+
+/// <summary>
+/// The service for sharing tests: PostgreSQL, a silo whose policy clock the tests move (Orleans' own timers keep real
+/// time), one-second reminders, an officer and a gateway that knows them. Plain-http loopback processors are allowed here.
+/// </summary>
+public sealed class SharingService : ServiceHost
+{
+    public SharingService()
+    {
+        Settings["Sharing:RetryPeriod"] = "00:00:01";
+        Settings["Sharing:ExpiryCheckPeriod"] = "00:00:01";
+        Settings["Sharing:AllowInsecureEndpoints"] = "true";
+    }
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public Person Officer { get; private set; } = null!;
+
+    /// <summary>A gateway whose configuration names <see cref="Officer"/>.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+
+    protected override string Purpose => "sharing";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Officer = await this.SignUpAsync();
+        Admin = await StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client", ["Auth:Officers:0"] = Officer.UserId });
+    }
+
+    protected override void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.Services.Replace(ServiceDescriptor.Singleton(new PolicyClock(Clock)));
+        silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        Admin?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharingFixture : ICollectionFixture<SharingService>
+{
+    public const string Name = "sharing service";
+}
