@@ -6,6 +6,7 @@ using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 
@@ -54,7 +55,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, NoticeJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         return builder;
@@ -84,6 +85,7 @@ public static class GatewayComposition
         routes.MapPrivacyRequestEndpoints();
         routes.MapChildRemovalEndpoints();
         routes.MapLegalHoldEndpoints();
+        routes.MapNoticeEndpoints();
         return app;
     }
 }

@@ -158,6 +158,7 @@ public sealed partial class ClusterGrain
             await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null, DeactivateOnIdle))
         {
             await DisarmRetentionAsync();
+            await Registry.RemoveAsync(Region, Key);
             DeactivateOnIdle();
         }
     }

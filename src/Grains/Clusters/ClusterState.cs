@@ -62,6 +62,9 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Notices (breaches) shown to the operator of a cluster nobody linked; one per campaign.</summary>
+    public List<Notification> OperatorNotices { get; set; } = [];
+
     /// <inheritdoc/>
     public void Bound() => BoundedHistory.FoldAudit(Audit, EarlierAudit);
 
