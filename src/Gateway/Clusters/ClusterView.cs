@@ -16,6 +16,7 @@ namespace PrimeDirective.Gateway.Clusters;
 /// <param name="Items">Every item held, none of them expired: the identifiers, then the reports' items, oldest first.</param>
 /// <param name="Audit">What was done to the cluster's data and why.</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
+/// <param name="Notices">Notices for the operator (breaches), when no person is linked to the cluster.</param>
 internal sealed record ClusterView(
     string ClusterId,
     string Region,
@@ -23,7 +24,8 @@ internal sealed record ClusterView(
     TelemetrySetting Telemetry,
     IAsyncEnumerable<HeldItem> Items,
     IReadOnlyList<AuditEntry> Audit,
-    LegalHold? LegalHold)
+    LegalHold? LegalHold,
+    IReadOnlyList<Notification> Notices)
 {
     /// <summary>
     /// The record with its report items to come from <paramref name="readPage"/>. The first page is read now, so that
@@ -39,7 +41,8 @@ internal sealed record ClusterView(
         }
 
         return new ClusterView(
-            record.ClusterId, record.Region, record.FirstSeenAt, record.Telemetry, ItemsAsync(record, first, readPage), record.Audit, record.LegalHold);
+            record.ClusterId, record.Region, record.FirstSeenAt, record.Telemetry, ItemsAsync(record, first, readPage), record.Audit, record.LegalHold,
+            record.Notices.IsDefault ? [] : record.Notices);
     }
 
     private static async IAsyncEnumerable<HeldItem> ItemsAsync(ClusterRecord record, ItemPage first, Func<string?, Task<ItemPage?>> readPage)

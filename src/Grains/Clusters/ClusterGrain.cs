@@ -276,7 +276,8 @@ public sealed partial class ClusterGrain(
             new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
             [.. IdentifierItems(current)],
             [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
-            current.LegalHold);
+            current.LegalHold,
+            OperatorNotices);
     }
 
     private bool IsLinkedTo(string userKey) =>
