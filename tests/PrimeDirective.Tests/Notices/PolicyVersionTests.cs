@@ -65,7 +65,7 @@ public sealed class PolicyVersionTests
         var (consentStatus, _) = await SendAsync(service.Http, person.Request(HttpMethod.Put, "/v1/me/consents/analytics", new { granted = true }));
         Assert.Equal(HttpStatusCode.OK, consentStatus);
         var me = await service.Http.GetMeAsync(person);
-        Assert.Equal("2026-12-minor", (string?)me["consentHistory"]!.AsArray().Last(entry => (string?)entry!["purpose"] == "analytics")!["policyVersion"]);
+        Assert.Equal("2026-12-minor", (string?)me["account"]!["consentHistory"]!.AsArray().Last(entry => (string?)entry!["purpose"] == "analytics")!["policyVersion"]);
         foreach (var member in people)
         {
             Assert.Equal(0, await EmailsAsync(service, member, PolicyTitle));
@@ -105,7 +105,7 @@ public sealed class PolicyVersionTests
     }
 
     private static List<JsonNode> ContinuedUse(JsonNode me) =>
-        [.. me["consentHistory"]!.AsArray().Where(entry => (string?)entry!["how"] == "continued-use").Select(entry => entry!)];
+        [.. me["account"]!["consentHistory"]!.AsArray().Where(entry => (string?)entry!["how"] == "continued-use").Select(entry => entry!)];
 
     private static string PolicyFile()
     {
