@@ -16,6 +16,9 @@ public sealed class PolicySchedule(IGrainFactory grains, IOptions<RegionOptions>
     /// <summary>How long a fetched schedule is trusted: a version published elsewhere is seen within this.</summary>
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(5);
 
+    private static readonly PolicyVersionSummary Seeded = new(
+        PolicyRegistryGrain.Seed.Version, PolicyRegistryGrain.Seed.EffectiveAt, PolicyRegistryGrain.Seed.Substantive, PolicyRegistryGrain.Seed.Summary);
+
     private (ImmutableArray<PolicyVersionSummary> Versions, long FetchedAt)? _cached;
 
     /// <summary>The version in effect now (the seeded one at least).</summary>
@@ -36,8 +39,16 @@ public sealed class PolicySchedule(IGrainFactory grains, IOptions<RegionOptions>
             return cached.Versions;
         }
 
-        var versions = await grains.GetGrain<IPolicyRegistryGrain>(PolicyKeys.Registry(regions.Value.Home)).ScheduleAsync();
-        _cached = (versions, now);
-        return versions;
+        try
+        {
+            var versions = await grains.GetGrain<IPolicyRegistryGrain>(PolicyKeys.Registry(regions.Value.Home)).ScheduleAsync();
+            _cached = (versions, now);
+            return versions;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The home region down must not lock everyone out: the last schedule known (or the seeded version) serves.
+            return _cached?.Versions ?? [Seeded];
+        }
     }
 }

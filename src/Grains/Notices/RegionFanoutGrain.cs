@@ -29,8 +29,15 @@ public sealed partial class RegionFanoutGrain(
 
     private const string ResumeReminder = "resume";
 
+    /// <summary>Times a batch with failures is tried before its failures are counted and the fan-out moves on.</summary>
+    private const int BatchAttempts = 5;
+
     private IGrainTimer? _timer;
     private int _batches;
+
+    // A batch with failures is repeated (harmless: subjects answer a repeat alike) a few times before they are counted.
+    private int _failedAttempts;
+    private long _retryAt;
 
     private string Region => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal)];
 
@@ -100,6 +107,11 @@ public sealed partial class RegionFanoutGrain(
             return;
         }
 
+        if (Environment.TickCount64 < _retryAt)
+        {
+            return;
+        }
+
         var page = await registry.PageAsync(Region, state.State.Cursor, Math.Max(1, options.Value.BatchSize), Kind(campaign));
         if (page.IsEmpty)
         {
@@ -117,6 +129,15 @@ public sealed partial class RegionFanoutGrain(
 
         var outcomes = await Task.WhenAll(page.Select(subject => DeliverAsync(subject, campaign)));
         await faults.BeforeBatchRecordedAsync(campaign.Id, ++_batches);
+        if (outcomes.Any(outcome => outcome.Outcome is null) && ++_failedAttempts < BatchAttempts)
+        {
+            // Most failures pass (a silo dying, a region's database restarting): wait a little, then repeat the batch.
+            _retryAt = Environment.TickCount64 + (1000L * _failedAttempts);
+            LogBatchRepeated(logger, _failedAttempts);
+            return;
+        }
+
+        _failedAttempts = 0;
         await state.UpdateAsync(
             () =>
             {
@@ -175,6 +196,9 @@ public sealed partial class RegionFanoutGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice fan-out finished in its region: {Examined} subjects examined")]
     private static partial void LogDone(ILogger logger, long examined);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice fan-out: a batch had failures; repeating it (attempt {Attempt})")]
+    private static partial void LogBatchRepeated(ILogger logger, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice fan-out: a subject failed ({ExceptionType}); trying again")]
     private static partial void LogRetry(ILogger logger, string exceptionType);
