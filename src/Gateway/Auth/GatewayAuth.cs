@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 using PrimeDirective.Gateway.Hosting;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Keys;
-using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Interfaces.Notices;
 
 namespace PrimeDirective.Gateway.Auth;
 
@@ -117,7 +117,8 @@ internal static class GatewayAuth
         var key = services.GetRequiredService<UserKeys>().ForUser(userId);
         try
         {
-            if (!await services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(key).IsActiveAsync())
+            // The account's use also records acceptance of a policy version that took effect since its last use.
+            if (!await services.GetRequiredService<IGrainFactory>().GetGrain<IUserPolicyUse>(key).UseAsync())
             {
                 context.Fail("The account no longer exists.");
                 return;

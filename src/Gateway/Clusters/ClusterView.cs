@@ -17,6 +17,7 @@ namespace PrimeDirective.Gateway.Clusters;
 /// <param name="Items">Every item held, none of them expired: the identifiers, then the reports' items, oldest first.</param>
 /// <param name="Audit">What was done to the cluster's data and why.</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
+/// <param name="Notices">Notices for the operator (breaches), when no person is linked to the cluster.</param>
 /// <param name="Disclosures">Every disclosure of the cluster's data (filled by the operator's route).</param>
 internal sealed record ClusterView(
     string ClusterId,
@@ -26,6 +27,7 @@ internal sealed record ClusterView(
     IAsyncEnumerable<HeldItem> Items,
     IReadOnlyList<AuditEntry> Audit,
     LegalHold? LegalHold,
+    IReadOnlyList<Notification> Notices,
     IReadOnlyList<DisclosureEntry>? Disclosures = null)
 {
     /// <summary>
@@ -42,7 +44,8 @@ internal sealed record ClusterView(
         }
 
         return new ClusterView(
-            record.ClusterId, record.Region, record.FirstSeenAt, record.Telemetry, ItemsAsync(record, first, readPage), record.Audit, record.LegalHold);
+            record.ClusterId, record.Region, record.FirstSeenAt, record.Telemetry, ItemsAsync(record, first, readPage), record.Audit, record.LegalHold,
+            record.Notices.IsDefault ? [] : record.Notices);
     }
 
     private static async IAsyncEnumerable<HeldItem> ItemsAsync(ClusterRecord record, ItemPage first, Func<string?, Task<ItemPage?>> readPage)

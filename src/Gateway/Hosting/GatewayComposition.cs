@@ -8,6 +8,7 @@ using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.PrivacyCenter;
+using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Stats;
@@ -59,7 +60,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         builder.AddPrivacyCenter();
@@ -97,6 +98,7 @@ public static class GatewayComposition
         routes.MapStatsEndpoints();
         routes.MapThirdPartyRecordEndpoints();
         routes.MapSharingEndpoints();
+        routes.MapNoticeEndpoints();
         app.MapPrivacyCenter();
         return app;
     }

@@ -13,6 +13,7 @@ namespace PrimeDirective.Grains.Interfaces.Clusters;
 /// <param name="Items">Every item held, none of them expired.</param>
 /// <param name="Audit">What was done to the cluster's data and why (holds, destruction).</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
+/// <param name="Notices">Notices (breaches) for the operator of a cluster nobody linked.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ClusterRecord")]
 public sealed record ClusterRecord(
@@ -22,7 +23,8 @@ public sealed record ClusterRecord(
     [property: Id(3)] TelemetrySetting Telemetry,
     [property: Id(4)] ImmutableArray<HeldItem> Items,
     [property: Id(5)] ImmutableArray<AuditEntry> Audit,
-    [property: Id(6)] LegalHold? LegalHold);
+    [property: Id(6)] LegalHold? LegalHold,
+    [property: Id(7)] ImmutableArray<Notification> Notices = default);
 
 /// <summary>The server-side equivalent of Flynn's <c>TELEMETRY_DISABLED</c>.</summary>
 /// <param name="Disabled">Whether later reports are acknowledged and discarded.</param>

@@ -68,13 +68,15 @@ public sealed record UserProfile(
 /// <param name="Granted">Granted or withdrawn.</param>
 /// <param name="At">When.</param>
 /// <param name="PolicyVersion">The policy version in force at the time.</param>
+/// <param name="How"><c>null</c> for the person's choice; <c>continued-use</c> when they went on using the service under a new version.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ConsentEvent")]
 public sealed record ConsentEvent(
     [property: Id(0)] DataPurpose Purpose,
     [property: Id(1)] bool Granted,
     [property: Id(2)] DateTimeOffset At,
-    [property: Id(3)] string PolicyVersion);
+    [property: Id(3)] string PolicyVersion,
+    [property: Id(4)] string? How = null);
 
 /// <summary>The consent in force for one purpose, and on what basis.</summary>
 /// <param name="Purpose">The purpose.</param>

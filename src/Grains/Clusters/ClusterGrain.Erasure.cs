@@ -169,6 +169,7 @@ public sealed partial class ClusterGrain
             await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null && state.State.PendingProofs.All(proof => recorded?.Contains(proof.Id) ?? true), DeactivateOnIdle))
         {
             await DisarmRetentionAsync();
+            await Registry.RemoveAsync(Region, Key);
             DeactivateOnIdle();
         }
     }

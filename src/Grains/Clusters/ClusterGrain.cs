@@ -51,6 +51,12 @@ public sealed partial class ClusterGrain(
         now = now.AddTicks(-(now.UtcTicks % 10));
         var items = ReportItems(report, reportId, now, retention.Value).ToList();
         var earliest = items.Min(item => item.ExpiresAt)!.Value;
+        if (state.State.FirstSeenAt is null)
+        {
+            // Once per cluster, at its first report; listed before the write, so no stored cluster is missing from the list.
+            await Registry.AddAsync(Region, Key, Notices.SubjectKinds.Cluster);
+        }
+
         if (!await UpdateAsync(_ => Admit(report, earliest, now)))
         {
             LogReport(logger, Key, ReportOutcome.Discarded);
@@ -278,7 +284,8 @@ public sealed partial class ClusterGrain(
             new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
             [.. IdentifierItems(current)],
             [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
-            current.LegalHold);
+            current.LegalHold,
+            OperatorNotices);
     }
 
     private bool IsLinkedTo(string userKey) =>

@@ -79,6 +79,9 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>The last ledger entry's hash.</summary>
     public string? DisclosureHead { get; set; }
 
+    /// <summary>Notices (breaches) shown to the operator of a cluster nobody linked; one per campaign.</summary>
+    public List<Notification> OperatorNotices { get; set; } = [];
+
     /// <inheritdoc/>
     public void Bound() => BoundedHistory.FoldAudit(Audit, EarlierAudit);
 

@@ -9,6 +9,7 @@ using Orleans.Storage;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
@@ -61,6 +62,9 @@ public static class SiloConfiguration
         services.AddPrimeDirectiveCore(configuration, singleProcess);
         services.AddOutboxSender();
         services.AddSharing(configuration);
+        services.AddSingleton<PolicySchedule>();
+        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName));
+        services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
@@ -107,6 +111,7 @@ public static class SiloConfiguration
             silo.UseInMemoryReminderService();
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
+            services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -122,6 +127,7 @@ public static class SiloConfiguration
         services.AddSingleton(new RegionDatabases(regionDatabases));
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
+        services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

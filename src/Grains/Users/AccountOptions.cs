@@ -13,7 +13,4 @@ public sealed class AccountOptions
 
     /// <summary>Messages sent to one address per <see cref="CodeLifetime"/>; more requests are answered alike but send nothing.</summary>
     public int MaxMessagesPerWindow { get; set; } = 5;
-
-    /// <summary>The policy version consents are given under: the date on the policy (POLICY.md, September 22, 2016).</summary>
-    public string PolicyVersion { get; set; } = "2016-09-22";
 }

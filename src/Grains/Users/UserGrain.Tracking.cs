@@ -15,6 +15,7 @@ public sealed partial class UserGrain : IUserTracking
             return null;
         }
 
+        var version = await PolicyVersionInEffectAsync();
         var withdrawn = await UpdateAsync(now =>
         {
             var current = state.State;
@@ -23,7 +24,7 @@ public sealed partial class UserGrain : IUserTracking
                 return (false, false);
             }
 
-            current.Consents.Add(new ConsentEvent(DataPurpose.Analytics, false, now, options.Value.PolicyVersion));
+            current.Consents.Add(new ConsentEvent(DataPurpose.Analytics, false, now, version));
             current.Audit.Add(new AuditEntry(now, "consent-withdrawn", "Global Privacy Control signal (Sec-GPC: 1) while using the Privacy Center; for analytics"));
             return (true, true);
         });

@@ -1,4 +1,5 @@
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
@@ -75,6 +76,15 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
 
     /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
     public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Notice campaigns the person holds, each with the subject the fan-out reached (once per campaign).</summary>
+    public Dictionary<string, string> NoticesReceived { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Notice emails kept until the silo's sender has delivered them.</summary>
+    public List<QueuedMessage> Outgoing { get; set; } = [];
+
+    /// <summary>The last policy version the person was recorded continuing under.</summary>
+    public string? ContinuedUnder { get; set; }
 
     /// <inheritdoc/>
     public void Bound()

@@ -1,0 +1,147 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using PrimeDirective.Gateway.Http;
+using PrimeDirective.Grains.Interfaces.Notices;
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Gateway.Notices;
+
+/// <summary>A breach declaration: where, which data, when it was exposed, what happened and what people should do.</summary>
+internal sealed record BreachBody(
+    ImmutableArray<string> Regions, ImmutableArray<string> Categories, string ExposedFrom, string ExposedUntil, string Description, string Advice) : IRequestBody
+{
+    public const int MaxDescriptionLength = 4000;
+
+    public const int MaxAdviceLength = 2000;
+
+    /// <summary>The parsed categories, once checked.</summary>
+    [JsonIgnore]
+    public ImmutableArray<DataCategory>? Parsed { get; private init; }
+
+    /// <summary>The categories as checked (parsed), for the grain.</summary>
+    [JsonIgnore]
+    public ImmutableArray<DataCategory>? CategoriesChecked => Parsed;
+
+    [JsonIgnore]
+    public DateTimeOffset From { get; private init; }
+
+    [JsonIgnore]
+    public DateTimeOffset Until { get; private init; }
+
+    /// <summary>The categories' JSON names.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> CategoryNames => (Parsed ?? []).Select(NoticeNames.Of);
+
+    public IRequestBody Check(RequestCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var regions = Regions.IsDefault ? [] : Regions;
+        var categories = Categories.IsDefault ? [] : Categories;
+        check.Require(regions.Length > 0 && regions.Distinct(StringComparer.Ordinal).Count() == regions.Length, "regions", "must name one or more regions, each once");
+        foreach (var region in regions)
+        {
+            check.Region("regions", region);
+        }
+
+        var parsed = categories.Select(NoticeNames.Category).ToList();
+        check.Require(parsed.Count > 0 && parsed.All(category => category is not null) && parsed.Distinct().Count() == parsed.Count,
+            "categories", "must name one or more known data categories, each once");
+        var from = NoticeNames.Instant(ExposedFrom);
+        var until = NoticeNames.Instant(ExposedUntil);
+        check.Require(from is not null, "exposedFrom", "must be a date and time (ISO 8601, with offset)");
+        check.Require(until is not null && (from is null || until > from), "exposedUntil", "must be a date and time (ISO 8601, with offset) after exposedFrom");
+        return this with
+        {
+            Regions = regions,
+            Description = check.Text("description", Description, MaxDescriptionLength),
+            Advice = check.Text("advice", Advice, MaxAdviceLength),
+            Parsed = [.. parsed.OfType<DataCategory>()],
+            From = from ?? default,
+            Until = until ?? default,
+        };
+    }
+}
+
+/// <summary>A policy version to publish: its name, when it takes effect (not in the past), whether it is substantive, a summary and the text (Markdown).</summary>
+internal sealed partial record PolicyVersionBody(string Version, string EffectiveAt, bool Substantive, string Summary, string Text) : IRequestBody
+{
+    public const int MaxSummaryLength = 2000;
+
+    /// <summary>The longest text (characters); a body is also bounded by the gateway's size limit.</summary>
+    public const int MaxTextLength = 50_000;
+
+    [JsonIgnore]
+    public DateTimeOffset? Effective { get; private init; }
+
+    public static bool IsVersionName(string text) => VersionName().IsMatch(text);
+
+    public IRequestBody Check(RequestCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var effective = NoticeNames.Instant(EffectiveAt);
+        check.Require(IsVersionName(Version), "version", "must be 1 to 64 letters, digits, dots or hyphens, starting with a letter or digit");
+        check.Require(effective is not null && effective >= check.Now, "effectiveAt", "must be a date and time (ISO 8601, with offset), not in the past");
+        var text = Text.Trim();
+        check.Require(text.Length is > 0 and <= MaxTextLength && !text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')),
+            "text", $"must be 1 to {MaxTextLength} characters of Markdown");
+        return this with { Summary = check.Text("summary", Summary, MaxSummaryLength), Text = text, Effective = effective };
+    }
+
+    [GeneratedRegex(@"^[0-9A-Za-z][0-9A-Za-z.\-]{0,63}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex VersionName();
+}
+
+/// <summary>Names and instants as the notice routes read them.</summary>
+internal static partial class NoticeNames
+{
+    public static DataCategory? Category(string text) => Enum.GetValues<DataCategory>().Where(category => Of(category) == text).Select(category => (DataCategory?)category).FirstOrDefault();
+
+    public static string Of(DataCategory category) =>
+        typeof(DataCategory).GetField(category.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()!.Name;
+
+    /// <summary>An ISO 8601 instant with an explicit offset (without one it would be read in the server's zone), or <c>null</c>.</summary>
+    public static DateTimeOffset? Instant(string? text) =>
+        text is not null && IsoInstant().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed : null;
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstant();
+}
+
+/// <summary>A breach as officers see it: the declaration and its fan-out's counts.</summary>
+internal sealed record BreachView(
+    string Id, ImmutableArray<string> Regions, ImmutableArray<string> Categories, DateTimeOffset? ExposedFrom, DateTimeOffset? ExposedUntil,
+    string? Description, string? Advice, DateTimeOffset DeclaredAt, string DeclaredBy, NoticeProgress Progress)
+{
+    public static BreachView From(NoticeStatus status)
+    {
+        var campaign = status.Campaign;
+        return new(campaign.Id, campaign.Regions, [.. campaign.Categories.Select(NoticeNames.Of)], campaign.From, campaign.To,
+            campaign.Description, campaign.Advice, campaign.DeclaredAt, status.DeclaredBy, status.Progress);
+    }
+}
+
+/// <summary>One version of the policy: its effective date first, as the policy promises.</summary>
+internal sealed record PolicyDocument(DateTimeOffset EffectiveAt, string Version, bool Substantive, string Summary, DateTimeOffset PublishedAt, string Text)
+{
+    public static PolicyDocument From(PolicyVersion version) =>
+        new(version.EffectiveAt, version.Version, version.Substantive, version.Summary, version.PublishedAt, version.Text);
+}
+
+/// <summary>The policy page: the version in effect, its effective date first, then every version's summary.</summary>
+internal sealed record PolicyPage(DateTimeOffset EffectiveAt, string Version, string Summary, string Text, ImmutableArray<PolicyVersionSummary> History)
+{
+    public static PolicyPage From(PolicyView view) =>
+        new(view.InEffect.EffectiveAt, view.InEffect.Version, view.InEffect.Summary, view.InEffect.Text, view.History);
+}
+
+/// <summary>Notices' JSON, source-generated.</summary>
+[JsonSerializable(typeof(BreachBody))]
+[JsonSerializable(typeof(BreachView))]
+[JsonSerializable(typeof(PolicyVersionBody))]
+[JsonSerializable(typeof(PolicyDocument))]
+[JsonSerializable(typeof(PolicyPage))]
+[JsonSerializable(typeof(NoticeProgress))]
+internal sealed partial class NoticeJson : JsonSerializerContext;

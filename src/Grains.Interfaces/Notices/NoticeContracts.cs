@@ -1,0 +1,172 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+using PrimeDirective.Grains.Interfaces.Privacy;
+
+namespace PrimeDirective.Grains.Interfaces.Notices;
+
+/// <summary>What a notice campaign is about.</summary>
+public enum NoticeKind
+{
+    /// <summary>A security breach: only subjects who held data of its categories during its window, in its regions.</summary>
+    Breach = 0,
+
+    /// <summary>A substantive change of the policy: every account.</summary>
+    PolicyChange = 1,
+}
+
+/// <summary>A notice to many subjects, fanned out region by region.</summary>
+/// <param name="Id">The campaign's id (a breach id, or <c>policy-{version}</c>).</param>
+/// <param name="Kind">Breach or policy change.</param>
+/// <param name="Regions">Regions whose subjects are examined.</param>
+/// <param name="Categories">A breach's data categories (empty for a policy change).</param>
+/// <param name="From">Start of the exposure window (breach).</param>
+/// <param name="To">End of the exposure window (breach).</param>
+/// <param name="Title">The notice's subject line.</param>
+/// <param name="Text">The notice's text (description and advice, or the change's summary).</param>
+/// <param name="DeclaredAt">When it was declared or published.</param>
+/// <param name="Description">A breach's description, as the officer gave it.</param>
+/// <param name="Advice">A breach's advice to people, as the officer gave it.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.NoticeCampaign")]
+public sealed record NoticeCampaign(
+    [property: Id(0)] string Id,
+    [property: Id(1)] NoticeKind Kind,
+    [property: Id(2)] ImmutableArray<string> Regions,
+    [property: Id(3)] ImmutableArray<DataCategory> Categories,
+    [property: Id(4)] DateTimeOffset? From,
+    [property: Id(5)] DateTimeOffset? To,
+    [property: Id(6)] string Title,
+    [property: Id(7)] string Text,
+    [property: Id(8)] DateTimeOffset DeclaredAt,
+    [property: Id(9)] string? Description = null,
+    [property: Id(10)] string? Advice = null)
+{
+    /// <summary>Whether a subject that held <paramref name="category"/> from <paramref name="heldFrom"/> to <paramref name="heldUntil"/> is affected.</summary>
+    public bool Covers(DataCategory category, DateTimeOffset heldFrom, DateTimeOffset? heldUntil) =>
+        Kind == NoticeKind.PolicyChange ||
+        (Categories.Contains(category) && heldFrom <= (To ?? DateTimeOffset.MaxValue) && (heldUntil ?? DateTimeOffset.MaxValue) > (From ?? DateTimeOffset.MinValue));
+}
+
+/// <summary>What one subject made of a notice.</summary>
+public enum NoticeOutcome
+{
+    /// <summary>Not affected: nothing recorded.</summary>
+    NotAffected = 0,
+
+    /// <summary>A person holds the notice (recorded now, or by an earlier attempt of the same caller) and its email is queued.</summary>
+    Notified = 1,
+
+    /// <summary>The person already held it through another path (one of their clusters): counted once, there.</summary>
+    NotifiedElsewhere = 2,
+
+    /// <summary>A cluster with no linked person shows it to its operator.</summary>
+    ShownToOperator = 3,
+
+    /// <summary>No such subject any more (erased, or never created): skipped.</summary>
+    Absent = 4,
+}
+
+/// <summary>A subject that can receive notices (people and clusters).</summary>
+[Alias("PrimeDirective.INoticeRecipient")]
+public interface INoticeRecipient : IGrainWithStringKey
+{
+    /// <summary>
+    /// Records the notice once per campaign, with its email in the same write; a repeat answers as the first did.
+    /// <paramref name="via"/> names the subject the fan-out reached (this one, or the cluster that led to this person).
+    /// </summary>
+    [Alias("Deliver")]
+    Task<NoticeOutcome> DeliverNoticeAsync(NoticeCampaign campaign, string via);
+}
+
+/// <summary>Progress of a campaign's fan-out (one region, or summed over its regions).</summary>
+/// <param name="Subjects">Subjects in the regions' lists when the fan-out started there.</param>
+/// <param name="Examined">Subjects examined so far.</param>
+/// <param name="Affected">Affected so far (notified, shown to an operator, or failed).</param>
+/// <param name="Notified">People who hold the notice (and whose email is queued).</param>
+/// <param name="ShownToOperators">Clusters without a linked person that show it.</param>
+/// <param name="Skipped">Subjects gone (erased) by the time they were reached.</param>
+/// <param name="Pending">Subjects not yet examined.</param>
+/// <param name="Failed">Subjects that could not be reached, by reason.</param>
+/// <param name="Done">Whether every region finished.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.NoticeProgress")]
+public sealed record NoticeProgress(
+    [property: Id(0)] long Subjects,
+    [property: Id(1)] long Examined,
+    [property: Id(2)] long Affected,
+    [property: Id(3)] long Notified,
+    [property: Id(4)] long ShownToOperators,
+    [property: Id(5)] long Skipped,
+    [property: Id(6)] long Pending,
+    [property: Id(7)] ImmutableDictionary<string, long> Failed,
+    [property: Id(8)] bool Done)
+{
+    /// <summary>Nothing yet.</summary>
+    public static NoticeProgress None { get; } = new(0, 0, 0, 0, 0, 0, 0, ImmutableDictionary<string, long>.Empty, false);
+
+    /// <summary>The sum of two regions' progress.</summary>
+    public NoticeProgress Add(NoticeProgress other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var failed = Failed;
+        foreach (var (reason, count) in other.Failed)
+        {
+            failed = failed.SetItem(reason, failed.GetValueOrDefault(reason) + count);
+        }
+
+        return new(Subjects + other.Subjects, Examined + other.Examined, Affected + other.Affected, Notified + other.Notified,
+            ShownToOperators + other.ShownToOperators, Skipped + other.Skipped, Pending + other.Pending, failed, Done && other.Done);
+    }
+}
+
+/// <summary>A campaign and its progress.</summary>
+/// <param name="Campaign">What is announced.</param>
+/// <param name="Progress">Counts summed over its regions.</param>
+/// <param name="DeclaredBy">The officer who declared it.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.NoticeStatus")]
+public sealed record NoticeStatus(
+    [property: Id(0)] NoticeCampaign Campaign,
+    [property: Id(1)] NoticeProgress Progress,
+    [property: Id(2)] string DeclaredBy);
+
+/// <summary>A notice campaign (key <c>{home}/notice/{id}</c>): durable declaration, then one fan-out per region.</summary>
+[Alias("PrimeDirective.INoticeCampaignGrain")]
+public interface INoticeCampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Records the campaign (durable when this returns) and starts each region's fan-out; a repeat changes nothing.</summary>
+    [Alias("Start")]
+    Task<bool> StartAsync(NoticeCampaign campaign, string declaredBy);
+
+    /// <summary>The campaign and its counts, or <c>null</c> if none was declared under this key.</summary>
+    [Alias("Get")]
+    [ReadOnly]
+    Task<NoticeStatus?> GetAsync();
+}
+
+/// <summary>One region's fan-out of a campaign (key <c>{region}/fanout/{id}</c>): pages its subject list in bounded batches.</summary>
+[Alias("PrimeDirective.IRegionFanoutGrain")]
+public interface IRegionFanoutGrain : IGrainWithStringKey
+{
+    /// <summary>Records the campaign and starts (or resumes) paging; a repeat changes nothing.</summary>
+    [Alias("Start")]
+    Task StartAsync(NoticeCampaign campaign);
+
+    /// <summary>This region's counts.</summary>
+    [Alias("Progress")]
+    [ReadOnly]
+    Task<NoticeProgress> ProgressAsync();
+}
+
+/// <summary>Keys of notice grains.</summary>
+public static class NoticeKeys
+{
+    /// <summary>A campaign's key, in the home region.</summary>
+    public static string Campaign(string homeRegion, string id) => $"{homeRegion}/notice/{id}";
+
+    /// <summary>A campaign's fan-out in one region.</summary>
+    public static string Fanout(string region, string id) => $"{region}/fanout/{id}";
+
+    /// <summary>The campaign id of a policy version's announcement.</summary>
+    public static string PolicyChange(string version) => $"policy-{version}";
+}
