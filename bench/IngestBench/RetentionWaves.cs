@@ -13,9 +13,12 @@ namespace PrimeDirective.IngestBench;
 /// </summary>
 internal static class RetentionWaves
 {
-    /// <summary>Tables that hold no subject's data, or keep rows by design after destruction (ledger counts, tombstones).</summary>
+    /// <summary>
+    /// Tables that hold no subject's data, or keep rows by design after destruction (ledger counts, tombstones, the
+    /// anonymous aggregates, which are kept forever).
+    /// </summary>
     private static readonly string[] s_kept =
-        ["orleansquery", "membership_version", "membership_member", "schema_migration", "destruction_ledger", "grain_state_tombstone"];
+        ["orleansquery", "membership_version", "membership_member", "schema_migration", "destruction_ledger", "grain_state_tombstone", "aggregate_count"];
 
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(15);

@@ -6,10 +6,10 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Sharing;
-using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Sharing;
 
 namespace PrimeDirective.Grains.Requests;
@@ -33,36 +33,57 @@ public sealed partial class PrivacyRequestGrain
     // Waits between attempts run on real time: they pace requests to a processor, they are no policy deadline.
     private TimeProvider RealTime => ServiceProvider.GetRequiredService<TimeProvider>();
 
-    /// <summary>Before the account is destroyed: who must be told, with the exact request each will receive (kept until it acknowledges).</summary>
-    private async Task CapturePropagationAsync(string userKey)
+    /// <summary>
+    /// Before a subject (the person, or a cluster) is destroyed: who must be told, with the exact request each will
+    /// receive (kept until it acknowledges). Each subject is captured once, whatever is retried.
+    /// </summary>
+    private async Task CapturePropagationAsync(string subjectKey, IDisclosureSubject subject)
     {
-        if (state.State.PropagationCaptured)
+        if (IsCaptured(state.State, subjectKey))
         {
             return;
         }
 
-        var recipients = await GrainFactory.GetGrain<IUserGrain>(userKey).AsReference<IDisclosureSubject>().ErasureRecipientsAsync();
+        var recipients = await subject.ErasureRecipientsAsync();
         await UpdateAsync(now =>
         {
             var current = state.State;
-            if (current.PropagationCaptured)
+            if (IsCaptured(current, subjectKey))
             {
                 return (false, true);
             }
 
             foreach (var processorId in recipients?.ProcessorIds ?? [])
             {
-                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, Body = OpenDsrBody(recipients!.Identities, now) });
+                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, SubjectKey = subjectKey, Body = OpenDsrBody(recipients!.Identities, now) });
             }
 
-            current.PropagationCaptured = true;
+            current.PropagationCapturedFor.Add(subjectKey);
             return (true, true);
         });
-        if (state.State.ProcessorNotices.Count > 0)
+        if (state.State.ProcessorNotices.Any(notice => notice.SubjectKey == subjectKey))
         {
-            await this.RegisterOrUpdateReminder(PropagationReminder, TimeSpan.Zero, Sharing.RetryPeriod);
+            // The reminder retries; the first attempt is now (a reminder due at once would first fire a period later).
+            await this.RegisterOrUpdateReminder(PropagationReminder, Sharing.RetryPeriod, Sharing.RetryPeriod);
+            this.RegisterGrainTimer(_ => PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
     }
+
+    /// <summary>A cluster's processors, unless a legal hold keeps the cluster now (then on the resumed attempt).</summary>
+    private async Task CaptureClusterPropagationAsync(string clusterKey, IClusterGrain cluster)
+    {
+        if (await cluster.GetLegalHoldAsync() is { } hold && Retention.ExpirySchedule.Defers(hold, time.GetUtcNow()))
+        {
+            return;
+        }
+
+        await CapturePropagationAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
+    }
+
+    // Requests written before clusters were captured too marked only the person's capture, with a flag.
+    private static bool IsCaptured(PrivacyRequestState current, string subjectKey) =>
+        current.PropagationCapturedFor.Contains(subjectKey) ||
+        (current.PropagationCaptured && current.Plan?.UserKey == subjectKey);
 
     /// <summary>Sends every unacknowledged notice whose wait is over; stops the reminder once all were acknowledged.</summary>
     private async Task PropagateAsync()
@@ -84,7 +105,7 @@ public sealed partial class PrivacyRequestGrain
             await UpdateAsync(now =>
             {
                 // Decided on the stored notice: after a write conflict the list is re-read.
-                if (state.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId) is not { AcknowledgedAt: null } notice)
+                if (state.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId && known.SubjectKey == pending.SubjectKey) is not { AcknowledgedAt: null } notice)
                 {
                     return (false, false);
                 }
@@ -157,6 +178,9 @@ public sealed partial class PrivacyRequestGrain
 public sealed class ProcessorNotice
 {
     public string ProcessorId { get; set; } = string.Empty;
+
+    /// <summary>The subject (grain key, pseudonymous) the notice is about: one request may erase a person and their clusters.</summary>
+    public string? SubjectKey { get; set; }
 
     /// <summary>The exact request body every attempt sends; dropped once acknowledged.</summary>
     [Interfaces.Privacy.PersonalData]

@@ -5,6 +5,7 @@ using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
@@ -160,6 +161,7 @@ public sealed partial class PrivacyRequestGrain(
         if (state.State.SubjectClusterKey is { } operatorCluster && !state.State.Done.Contains(operatorCluster))
         {
             var cluster = GrainFactory.GetGrain<IClusterGrain>(operatorCluster);
+            await CaptureClusterPropagationAsync(operatorCluster, cluster);
             var resumed = await PreviewAsync(operatorCluster, cluster, requestId);
             await faults.BeforeStepAsync(requestId, "cluster");
             var step = await cluster.EraseForRequestAsync(requestId);
@@ -183,6 +185,7 @@ public sealed partial class PrivacyRequestGrain(
             foreach (var clusterKey in erasure.ClusterKeys.Where(key => !state.State.Done.Contains(key)))
             {
                 var cluster = GrainFactory.GetGrain<IClusterGrain>(clusterKey);
+                await CaptureClusterPropagationAsync(clusterKey, cluster);
                 var resumed = await PreviewAsync(clusterKey, cluster, requestId);
                 await faults.BeforeStepAsync(requestId, "cluster");
                 var step = await cluster.EraseForLinkAsync(erasure.UserKey, requestId);
@@ -205,7 +208,7 @@ public sealed partial class PrivacyRequestGrain(
 
             if (!state.State.Done.Contains(erasure.UserKey))
             {
-                await CapturePropagationAsync(erasure.UserKey);
+                await CapturePropagationAsync(erasure.UserKey, GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AsReference<IDisclosureSubject>());
                 var account = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey);
                 var resumed = await PreviewAsync(erasure.UserKey, account, requestId);
                 await faults.BeforeStepAsync(requestId, "account");

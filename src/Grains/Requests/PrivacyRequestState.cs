@@ -73,6 +73,9 @@ public sealed class PrivacyRequestState
 
     /// <summary>Erasure notices owed to processors that received the subject's data.</summary>
     public List<ProcessorNotice> ProcessorNotices { get; set; } = [];
+
+    /// <summary>Subjects (grain keys) whose processors were captured into <see cref="ProcessorNotices"/>: each once.</summary>
+    public List<string> PropagationCapturedFor { get; set; } = [];
 }
 
 /// <summary>The kinds of privacy request.</summary>

@@ -41,16 +41,19 @@ public sealed class PrivacyCenterService : ServiceHost
     }
 
     /// <summary>
-    /// Saves the "What we hold" page as the README shows it (docs/privacy-center-what-we-hold.png). The personal values
-    /// are the test's own made-up ones.
+    /// Takes the "What we hold" page as the README shows it; with <c>PD_UPDATE_SCREENSHOT=1</c> it replaces
+    /// docs/privacy-center-what-we-hold.png (the ids change every run, so an ordinary run leaves the committed one alone).
+    /// The personal values are the test's own made-up ones.
     /// </summary>
     public static async Task ScreenshotWhatWeHoldAsync(IPage page)
     {
+        var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
+        Assert.NotEmpty(shot);
         var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         var docs = Path.Combine(repository, "docs");
-        if (Directory.Exists(docs))
+        if (Environment.GetEnvironmentVariable("PD_UPDATE_SCREENSHOT") == "1" && Directory.Exists(docs))
         {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(docs, "privacy-center-what-we-hold.png"), FullPage = true });
+            await File.WriteAllBytesAsync(Path.Combine(docs, "privacy-center-what-we-hold.png"), shot);
         }
     }
 

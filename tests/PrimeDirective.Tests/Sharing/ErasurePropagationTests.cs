@@ -67,6 +67,52 @@ public sealed class ErasurePropagationTests(SharingService service)
         Assert.Single(await service.LedgerAsync(other));
     }
 
+    [Fact]
+    public async Task A_cluster_operators_erasure_reaches_the_processor_that_received_the_clusters_data()
+    {
+        await using var processor = await LoopbackProcessor.StartAsync();
+        var processorId = await service.RegisterAsync(processor, categories: ["usage"]);
+        var (cluster, bootstrap, other) = (Flynn.NewId(), Flynn.NewId(), Flynn.NewId());
+        foreach (var id in new[] { cluster, other })
+        {
+            using var report = await service.Http.SendAsync(Flynn.SchedulerReport(id, bootstrap));
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        foreach (var id in new[] { cluster, other })
+        {
+            await service.DisclosedAsync(new
+            {
+                subject = new { clusterId = id, region = "eu" },
+                recipient = processorId,
+                basis = "processor",
+                categories = new[] { "usage" },
+                rationale = "Usage statistics are analysed by our processor under contract.",
+            });
+        }
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(processor.Requests.Count), count => count == 2, TimeSpan.FromSeconds(30), "the packages arrive");
+
+        using var erase = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/erasure", bootstrap));
+        Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
+        var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
+        var done = await Eventually.ReturnsAsync(
+            () => ReceiptAsync(receiptUrl),
+            json => (string?)json["status"] == "completed" && (string?)json["propagated"] == "acknowledged",
+            TimeSpan.FromSeconds(60),
+            "the cluster erased and the processor's acknowledgement on the receipt");
+        var outcome = Assert.Single(done["processors"]!.AsArray());
+        Assert.Equal(processorId, (string?)outcome!["processorId"]);
+
+        // One signed OpenDSR request naming this cluster, and nothing about the other cluster the processor also holds.
+        var notice = Assert.Single(processor.Requests, request => request.Path == "/erasure");
+        Assert.True(LoopbackProcessor.IsSignedWith(notice, "X-OpenDSR-Signature", processor.Secret));
+        var body = JsonNode.Parse(notice.Text)!;
+        Assert.Equal("erasure", (string?)body["subject_request_type"]);
+        Assert.Contains(body["subject_identities"]!.AsArray(), identity => (string?)identity!["identity_value"] == cluster);
+        Assert.DoesNotContain(other, notice.Text, StringComparison.Ordinal);
+    }
+
     private async Task<JsonNode> ReceiptAsync(string receiptUrl)
     {
         using var response = await service.Http.GetAsync(receiptUrl);
