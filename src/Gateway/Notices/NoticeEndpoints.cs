@@ -35,7 +35,15 @@ internal static class NoticeEndpoints
     {
         var id = Guid.NewGuid().ToString("N");
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var campaign = new NoticeCampaign(
+        var campaign = BreachCampaign(id, body, now);
+        var grain = Campaign(grains, users, id);
+        await grain.StartAsync(campaign, context.User.UserId() ?? "external-officer");
+        return TypedResults.Created($"/v1/admin/breaches/{id}", BreachView.From((await grain.GetAsync())!));
+    }
+
+    /// <summary>The campaign of a checked breach declaration (the route and the officer's page both declare through it).</summary>
+    public static NoticeCampaign BreachCampaign(string id, BreachBody body, DateTimeOffset now) =>
+        new(
             id, NoticeKind.Breach, [.. body.Regions], [.. body.CategoriesChecked!.Value], body.From, body.Until,
             "Security breach notice",
             $"""
@@ -46,10 +54,6 @@ internal static class NoticeEndpoints
             What you should do: {body.Advice}
             """,
             now, body.Description, body.Advice);
-        var grain = Campaign(grains, users, id);
-        await grain.StartAsync(campaign, context.User.UserId() ?? "external-officer");
-        return TypedResults.Created($"/v1/admin/breaches/{id}", BreachView.From((await grain.GetAsync())!));
-    }
 
     private static async Task<Results<Ok<BreachView>, ProblemHttpResult>> BreachAsync(string breachId, UserGrains users, IGrainFactory grains) =>
         IsCampaignId(breachId) && await Campaign(grains, users, breachId).GetAsync() is { Campaign.Kind: NoticeKind.Breach } status
@@ -84,11 +88,11 @@ internal static class NoticeEndpoints
             ? TypedResults.Ok(PolicyDocument.From(found))
             : Problems.NotFound("policy version");
 
-    private static IPolicyRegistryGrain Registry(IGrainFactory grains, UserGrains users) =>
+    public static IPolicyRegistryGrain Registry(IGrainFactory grains, UserGrains users) =>
         grains.GetGrain<IPolicyRegistryGrain>(PolicyKeys.Registry(users.Home));
 
-    private static INoticeCampaignGrain Campaign(IGrainFactory grains, UserGrains users, string id) =>
+    public static INoticeCampaignGrain Campaign(IGrainFactory grains, UserGrains users, string id) =>
         grains.GetGrain<INoticeCampaignGrain>(NoticeKeys.Campaign(users.Home, id));
 
-    private static bool IsCampaignId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
+    public static bool IsCampaignId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
 }

@@ -17,7 +17,13 @@ internal static class PrivacyPaths
     public const string Export = "/privacy/me/export";
     public const string Operator = "/privacy/operator";
     public const string Policy = "/privacy/policy";
+    public const string Stats = "/stats";
     public const string Officer = "/privacy/officer";
+    public const string Processors = "/privacy/officer/processors";
+    public const string Disclosures = "/privacy/officer/disclosures";
+    public const string LegalRequests = "/privacy/officer/legal-requests";
+    public const string Breaches = "/privacy/officer/breaches";
+    public const string PolicyVersions = "/privacy/officer/policy-versions";
     public const string LegalHolds = "/privacy/officer/legal-holds";
     public const string ChildRemovals = "/privacy/officer/child-removals";
     public const string Ledger = "/privacy/officer/ledger";

@@ -51,8 +51,7 @@ internal static partial class SharingEndpoints
             return Problems.Invalid(new Dictionary<string, string[]> { ["processorId"] = ["must be 1 to 64 lower-case letters, digits or hyphens"] });
         }
 
-        // Personal data travels to processors: only over TLS, except while developing.
-        if (body.UsesHttp && !environment.IsDevelopment() && !configuration.GetValue<bool>("Sharing:AllowInsecureEndpoints"))
+        if (RefusesHttp(body, configuration, environment))
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["endpoint"] = ["must be an https URL outside development"] });
         }
@@ -77,24 +76,7 @@ internal static partial class SharingEndpoints
     private static async Task<Results<Created<DisclosureMade>, ProblemHttpResult>> DiscloseAsync(
         DisclosureBody body, HttpContext context, IGrainFactory grains, ClusterKeys keys, UserGrains users)
     {
-        var (subject, region) = body.Subject.UserId is { } userId
-            ? (UserSubject(userId, users), SubjectIds.Parse(userId)?.Region)
-            : (ClusterSubject(body.Subject.ClusterId!, body.Subject.Region, grains, keys, users), body.Subject.Region);
-        if (subject is null || region is null)
-        {
-            return Problems.NotFound("subject");
-        }
-
-        // Read just before deciding: the contract must hold at this moment, not when the officer last looked.
-        var processor = body.Basis == DisclosureBasis.Processor && ProcessorId().IsMatch(body.Recipient)
-            ? await Registry(grains, users).GetAsync(body.Recipient)
-            : null;
-        var order = new DisclosureOrder(
-            SubjectIds.New(region), body.Recipient, body.Basis, body.Categories, body.Purpose ?? DataPurpose.ServiceProvision, body.Rationale, body.Protects,
-            context.User.UserId() ?? "external-officer", processor,
-            body.Change is { } change ? new OrganisationalChange(change.Kind, change.Successor, change.Reference) : null, null, null, null);
-        var outcome = await subject.DiscloseAsync(order);
-        if (outcome is null)
+        if (await OrderAsync(body, context.User.UserId() ?? "external-officer", grains, keys, users) is not ({ } outcome, var region))
         {
             return Problems.NotFound("subject");
         }
@@ -102,7 +84,7 @@ internal static partial class SharingEndpoints
         if (outcome.RefusedBasis is { } refused)
         {
             return TypedResults.Problem(
-                detail: $"The basis '{Wire(refused)}' does not hold now: {outcome.Reason}. Nothing was sent or recorded as disclosed.",
+                detail: RefusalDetail(refused, outcome.Reason),
                 statusCode: StatusCodes.Status409Conflict,
                 title: "The disclosure's basis does not hold.",
                 type: Problems.TypePrefix + RefusalType(refused),
@@ -112,6 +94,41 @@ internal static partial class SharingEndpoints
         var url = outcome.CapabilitySecret is { } secret ? $"/v1/disclosure-packages/{SharingKeys.Token(region, secret)}" : null;
         return TypedResults.Created(url, new DisclosureMade(outcome.Entry!, url, outcome.CapabilityExpiresAt));
     }
+
+    /// <summary>Personal data travels to processors only over TLS, except while developing (or where configured for tests).</summary>
+    public static bool RefusesHttp(ProcessorBody body, IConfiguration configuration, IHostEnvironment environment) =>
+        body.UsesHttp && !environment.IsDevelopment() && !configuration.GetValue<bool>("Sharing:AllowInsecureEndpoints");
+
+    /// <summary>
+    /// Hands a checked order to the subject, the one decision point (the route and the officer's page both come here):
+    /// the outcome and the subject's region, or <c>null</c> for an unknown subject.
+    /// </summary>
+    public static async Task<(DisclosureOutcome Outcome, string Region)?> OrderAsync(
+        DisclosureBody body, string officerId, IGrainFactory grains, ClusterKeys keys, UserGrains users)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var (subject, region) = body.Subject.UserId is { } userId
+            ? (UserSubject(userId, users), SubjectIds.Parse(userId)?.Region)
+            : (ClusterSubject(body.Subject.ClusterId!, body.Subject.Region, grains, keys, users), body.Subject.Region);
+        if (subject is null || region is null)
+        {
+            return null;
+        }
+
+        // Read just before deciding: the contract must hold at this moment, not when the officer last looked.
+        var processor = body.Basis == DisclosureBasis.Processor && ProcessorId().IsMatch(body.Recipient)
+            ? await Registry(grains, users).GetAsync(body.Recipient)
+            : null;
+        var order = new DisclosureOrder(
+            SubjectIds.New(region), body.Recipient, body.Basis, body.Categories, body.Purpose ?? DataPurpose.ServiceProvision, body.Rationale, body.Protects,
+            officerId, processor,
+            body.Change is { } change ? new OrganisationalChange(change.Kind, change.Successor, change.Reference) : null, null, null, null);
+        return await subject.DiscloseAsync(order) is { } outcome ? (outcome, region) : null;
+    }
+
+    /// <summary>The refusal's text: the basis that does not hold and its failed condition.</summary>
+    public static string RefusalDetail(DisclosureBasis refused, string? reason) =>
+        $"The basis '{Wire(refused)}' does not hold now: {reason}. Nothing was sent or recorded as disclosed.";
 
     private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(IDisclosureSubject? subject) =>
         subject is not null && await subject.VerifyDisclosuresAsync() is { } verification ? TypedResults.Ok(verification) : Problems.NotFound("subject");
@@ -136,11 +153,11 @@ internal static partial class SharingEndpoints
             ? grains.GetGrain<IClusterGrain>(keys.For(named, cluster)).AsReference<IDisclosureSubject>()
             : null;
 
-    private static IProcessorRegistryGrain Registry(IGrainFactory grains, UserGrains users) =>
+    public static IProcessorRegistryGrain Registry(IGrainFactory grains, UserGrains users) =>
         grains.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(users.Home));
 
     private static string Wire(DisclosureBasis basis) => System.Text.Json.JsonSerializer.Serialize(basis, SharingJson.Default.DisclosureBasis).Trim('"');
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex ProcessorId();
+    public static partial Regex ProcessorId();
 }

@@ -1,0 +1,124 @@
+using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Sharing;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Sharing;
+
+namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
+
+/// <summary>
+/// Legal requests, as <c>/v1/admin/legal-requests</c> handles them: record one (authority, reference, person,
+/// categories, optional gag and hold), look one up, and decide it once (disclose in good faith, or reject with reasons).
+/// </summary>
+public sealed class LegalRequestsModel : OfficerPageModel
+{
+    [BindProperty(SupportsGet = true, Name = "id")]
+    public string? Id { get; set; }
+
+    [BindProperty(Name = "authority")]
+    public string? Authority { get; set; }
+
+    [BindProperty(Name = "reference")]
+    public string? Reference { get; set; }
+
+    [BindProperty(Name = "subject.userId")]
+    public string? UserId { get; set; }
+
+    [BindProperty(Name = "categories")]
+    public List<string> Categories { get; set; } = [];
+
+    [BindProperty(Name = "gagUntil")]
+    public string? GagUntil { get; set; }
+
+    [BindProperty(Name = "placeHold")]
+    public bool PlaceHold { get; set; }
+
+    [BindProperty(Name = "decision")]
+    public string? Decision { get; set; }
+
+    [BindProperty(Name = "rationale")]
+    public string? Rationale { get; set; }
+
+    /// <summary>The request shown.</summary>
+    public LegalRequestView? Shown { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (Id is null)
+        {
+            return Page();
+        }
+
+        Shown = Known(Id) ? await Grain(Id).GetAsync() : null;
+        return Shown is null ? NotFoundPage() : Page();
+    }
+
+    public async Task<IActionResult> OnPostReceiveAsync()
+    {
+        var gag = Instant("gagUntil", GagUntil, required: false);
+        var body = Checked(new LegalRequestBody(
+            Authority ?? string.Empty, Reference ?? string.Empty, new LegalSubjectBody(string.IsNullOrWhiteSpace(UserId) ? null : UserId.Trim()),
+            WireNames.ParseAll<DataCategory>(Categories), gag, PlaceHold));
+        if (body is null || Errors.Count > 0)
+        {
+            return Answer();
+        }
+
+        if (SubjectIds.Parse(body.Subject.UserId) is not { } parsed || !Users.IsRegion(parsed.Region))
+        {
+            Errors["subject.userId"] = "We hold nothing about this person.";
+            return Answer();
+        }
+
+        var requestId = SubjectIds.New(parsed.Region);
+        var receipt = new LegalRequestReceipt(requestId, body.Authority, body.Reference, body.Subject.UserId!, body.Categories, body.Gag, OfficerId);
+        if (await Grain(requestId).ReceiveAsync(receipt, body.PlaceHold) is not { } view)
+        {
+            Errors["subject.userId"] = "We hold nothing about this person.";
+            return Answer();
+        }
+
+        (Shown, Id, Message) = (view, requestId, "The request is recorded.");
+        (Authority, Reference, UserId, Categories, GagUntil, PlaceHold) = (null, null, null, [], null, false);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDecideAsync()
+    {
+        if (Id is null || !Known(Id) || await Grain(Id).GetAsync() is not { } current)
+        {
+            return NotFoundPage();
+        }
+
+        Shown = current;
+        var kind = WireNames.Parse<LegalDecisionKind>(Decision);
+        if (kind is null)
+        {
+            Errors["decision"] = "choose disclose or reject";
+        }
+
+        var body = Checked(new LegalDecisionBody(kind ?? LegalDecisionKind.Reject, Rationale ?? string.Empty));
+        if (body is null || Errors.Count > 0)
+        {
+            return Answer();
+        }
+
+        var (outcome, view) = await Grain(Id).DecideAsync(body.Decision, body.Rationale, OfficerId);
+        switch (outcome)
+        {
+            case LegalCommandOutcome.Done:
+                (Shown, Message, Rationale, Decision) = (view, "Decided.", null, null);
+                return Page();
+            case LegalCommandOutcome.Conflict:
+                Errors["decision"] = "The request is already decided otherwise.";
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Page();
+            default:
+                return NotFoundPage();
+        }
+    }
+
+    private bool Known(string requestId) => SubjectIds.Parse(requestId) is { } parsed && Users.IsRegion(parsed.Region);
+
+    private ILegalRequestGrain Grain(string requestId) => Grains.GetGrain<ILegalRequestGrain>(SharingKeys.LegalRequest(requestId));
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PrimeDirective.Gateway.Http;
+
+namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
+
+/// <summary>What the officer console's forms share: officers only, the API's own body checks, and a 422 when a field is wrong.</summary>
+public abstract class OfficerPageModel : PrivacyPageModel
+{
+    /// <summary>What was done, shown as a status message.</summary>
+    public string? Message { get; protected set; }
+
+    protected override bool RequiresOfficer => true;
+
+    /// <summary>The officer acting (recorded by the grains as the route records the token's subject).</summary>
+    internal string OfficerId => Session!.UserId;
+
+    /// <summary>Runs the route's own check on <paramref name="body"/>: the normalised body, or <c>null</c> with each problem next to its field.</summary>
+    internal T? Checked<T>(T body)
+        where T : class, IRequestBody
+    {
+        var check = Check();
+        var normalised = (T)body.Check(check);
+        return Collect(check) ? normalised : null;
+    }
+
+    /// <summary>The page, answered 422 when a field is wrong (nothing was stored).</summary>
+    protected PageResult Answer()
+    {
+        if (Errors.Count > 0)
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        }
+
+        return Page();
+    }
+
+    /// <summary>An instant typed in a form, or <c>null</c> (with an error on <paramref name="field"/> when it was not empty).</summary>
+    protected DateTimeOffset? Instant(string field, string? text, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                Errors[field] = "is required (ISO 8601 with offset, e.g. 2027-01-31T00:00:00Z)";
+            }
+
+            return null;
+        }
+
+        var parsed = Notices.NoticeNames.Instant(text.Trim());
+        if (parsed is null)
+        {
+            Errors[field] = "must be a date and time (ISO 8601, with offset)";
+        }
+
+        return parsed;
+    }
+}

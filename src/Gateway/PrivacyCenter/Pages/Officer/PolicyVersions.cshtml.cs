@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Notices;
+using PrimeDirective.Grains.Interfaces.Notices;
+
+namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
+
+/// <summary>
+/// Policy versions, as <c>/v1/admin/policy-versions</c> publishes them: immutable once published, never taking effect
+/// before one already published; a substantive one is announced to every account (its counts shown here).
+/// </summary>
+public sealed class PolicyVersionsModel : OfficerPageModel
+{
+    [BindProperty(Name = "version")]
+    public string? Version { get; set; }
+
+    [BindProperty(Name = "effectiveAt")]
+    public string? EffectiveAt { get; set; }
+
+    [BindProperty(Name = "substantive")]
+    public bool Substantive { get; set; }
+
+    [BindProperty(Name = "summary")]
+    public string? Summary { get; set; }
+
+    [BindProperty(Name = "text")]
+    public string? Text { get; set; }
+
+    /// <summary>Every version, oldest first, with the announcement's counts for substantive ones.</summary>
+    public IReadOnlyList<(PolicyVersionSummary Version, NoticeProgress? Announcement)> History { get; private set; } = [];
+
+    public string InEffect { get; private set; } = string.Empty;
+
+    public Task OnGetAsync() => ListAsync();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var body = Checked(new PolicyVersionBody(Version?.Trim() ?? string.Empty, EffectiveAt?.Trim() ?? string.Empty, Substantive, Summary ?? string.Empty, Text ?? string.Empty));
+        if (body is not null)
+        {
+            var version = new PolicyVersion(body.Version, body.Effective!.Value, body.Substantive, body.Summary, body.Text, Time.GetUtcNow());
+            switch (await NoticeEndpoints.Registry(Grains, Users).PublishAsync(version))
+            {
+                case PublishOutcome.Published or PublishOutcome.AlreadyPublished:
+                    Message = $"Published version {version.Version}, in effect from {PolicyModel.Day(version.EffectiveAt)}.";
+                    (Version, EffectiveAt, Substantive, Summary, Text) = (null, null, false, null, null);
+                    break;
+                case PublishOutcome.Conflict:
+                    Errors["version"] = "exists already: published versions are immutable, publish a new version to correct one";
+                    break;
+                default:
+                    Errors["effectiveAt"] = "must be later than every version already published";
+                    break;
+            }
+        }
+
+        await ListAsync();
+        return Answer();
+    }
+
+    private async Task ListAsync()
+    {
+        var view = await NoticeEndpoints.Registry(Grains, Users).GetAsync();
+        InEffect = view.InEffect.Version;
+        History = await Task.WhenAll(view.History.Select(async version => (version, version.Substantive
+            ? (await NoticeEndpoints.Campaign(Grains, Users, NoticeKeys.PolicyChange(version.Version)).GetAsync())?.Progress
+            : null)));
+    }
+}
