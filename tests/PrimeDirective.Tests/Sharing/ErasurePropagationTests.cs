@@ -8,6 +8,8 @@ namespace PrimeDirective.Tests.Sharing;
 [Collection(SharingFixture.Name)]
 public sealed class ErasurePropagationTests(SharingService service)
 {
+    private static readonly string[] s_usage = ["usage"];
+
     [Fact]
     public async Task Erasure_reaches_both_processors_retrying_the_failing_one_and_the_receipt_ends_with_both_acknowledged()
     {
@@ -86,7 +88,7 @@ public sealed class ErasurePropagationTests(SharingService service)
                 subject = new { clusterId = id, region = "eu" },
                 recipient = processorId,
                 basis = "processor",
-                categories = new[] { "usage" },
+                categories = s_usage,
                 rationale = "Usage statistics are analysed by our processor under contract.",
             });
         }
