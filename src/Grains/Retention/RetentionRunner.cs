@@ -17,6 +17,7 @@ public sealed partial class RetentionRunner : IAsyncDisposable
 {
     private readonly Channel<GrainId> _queue = Channel.CreateUnbounded<GrainId>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly Dictionary<GrainId, Stage> _waiting = [];
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task[]> _workers;
     private readonly IGrainFactory _grains;
     private readonly ILogger<RetentionRunner> _logger;
@@ -84,16 +85,31 @@ public sealed partial class RetentionRunner : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // What is still queued is dropped, not run against a stopping silo: its reminders deliver it again.
         _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
         if (_workers.IsValueCreated)
         {
             await Task.WhenAll(_workers.Value);
         }
+
+        _stopping.Dispose();
     }
 
     private async Task WorkAsync()
     {
-        await foreach (var subject in _queue.Reader.ReadAllAsync())
+        try
+        {
+            await WorkUntilStoppedAsync();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task WorkUntilStoppedAsync()
+    {
+        await foreach (var subject in _queue.Reader.ReadAllAsync(_stopping.Token))
         {
             lock (_waiting)
             {
