@@ -123,63 +123,31 @@ public sealed class RetentionRunnerTests
         service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key));
 
     /// <summary>Everything a report holds expires in 2 s; one retention run at a time; reminders every second.</summary>
-    public sealed class OneRunAtATimeService : ServiceHost
-    {
-        public OneRunAtATimeService()
-        {
-            Settings["Retention:IpAddress"] = "00:00:02";
-            Settings["Retention:RawReport"] = "00:00:02";
-            Settings["Retention:RetryPeriod"] = "00:00:01";
-            Settings["Retention:MaxConcurrentRuns"] = "1";
-        }
-
-        public DeletionGate Gate { get; } = new();
-
-        protected override string Purpose => "retention-runner";
-
-        protected override void ConfigureSilo(ISiloBuilder silo)
-        {
-            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            Gate.Install(silo);
-        }
-    }
+    public sealed class OneRunAtATimeService() : GatedService("retention-runner", address: "00:00:02", report: "00:00:02", retry: "00:00:01");
 
     /// <summary>Addresses expire in 2 s, reports in an hour; a reminder comes back only after an hour.</summary>
-    public sealed class LongPeriodService : ServiceHost
-    {
-        public LongPeriodService()
-        {
-            Settings["Retention:IpAddress"] = "00:00:02";
-            Settings["Retention:RawReport"] = "01:00:00";
-            Settings["Retention:RetryPeriod"] = "01:00:00";
-            Settings["Retention:MaxConcurrentRuns"] = "1";
-        }
-
-        public DeletionGate Gate { get; } = new();
-
-        protected override string Purpose => "retention-rerun";
-
-        protected override void ConfigureSilo(ISiloBuilder silo)
-        {
-            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            Gate.Install(silo);
-        }
-    }
+    public sealed class LongPeriodService() : GatedService("retention-rerun", address: "00:00:02", report: "01:00:00", retry: "01:00:00");
 
     /// <summary>Addresses expire in 2 s, reports in 4 s; a reminder comes back only after an hour.</summary>
-    public sealed class LaterReportService : ServiceHost
+    public sealed class LaterReportService() : GatedService("retention-missed", address: "00:00:02", report: "00:00:04", retry: "01:00:00");
+
+    /// <summary>A service whose silo runs one subject's retention at a time, its report log behind a <see cref="DeletionGate"/>.</summary>
+    public abstract class GatedService : ServiceHost
     {
-        public LaterReportService()
+        private readonly string _purpose;
+
+        protected GatedService(string purpose, string address, string report, string retry)
         {
-            Settings["Retention:IpAddress"] = "00:00:02";
-            Settings["Retention:RawReport"] = "00:00:04";
-            Settings["Retention:RetryPeriod"] = "01:00:00";
+            _purpose = purpose;
+            Settings["Retention:IpAddress"] = address;
+            Settings["Retention:RawReport"] = report;
+            Settings["Retention:RetryPeriod"] = retry;
             Settings["Retention:MaxConcurrentRuns"] = "1";
         }
 
         public DeletionGate Gate { get; } = new();
 
-        protected override string Purpose => "retention-missed";
+        protected override string Purpose => _purpose;
 
         protected override void ConfigureSilo(ISiloBuilder silo)
         {
