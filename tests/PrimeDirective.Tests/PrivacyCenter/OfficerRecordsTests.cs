@@ -14,7 +14,8 @@ namespace PrimeDirective.Tests.PrivacyCenter;
 [Collection(PrivacyCenterFixture.Name)]
 public sealed class OfficerRecordsTests(PrivacyCenterService service)
 {
-    private static readonly string[] s_newPages = ["/privacy/officer/third-party-records", "/privacy/officer/disclosure-verification"];
+    private static readonly string[] s_newPages =
+        ["/privacy/officer/third-party-records", "/privacy/officer/disclosure-verification", "/privacy/officer/policy-versions?announcement=2026-01-01"];
 
     [Fact]
     public async Task Officer_records_what_a_source_told_verifies_a_ledger_and_extends_a_gag_and_only_officers_see_the_pages()
@@ -38,6 +39,10 @@ public sealed class OfficerRecordsTests(PrivacyCenterService service)
         {
             await Expect(page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToBeVisibleAsync();
         }
+
+        // An announcement's counts: a version never announced is the route's 404.
+        var unannounced = await page.GotoAsync($"/privacy/officer/policy-versions?announcement=never-{Guid.NewGuid():N}");
+        Assert.Equal(404, unannounced!.Status);
 
         // Third-party records: a kind the route refuses is shown beside its field and nothing reaches the person.
         var refusedValue = $"refused-{Guid.NewGuid():N}";
