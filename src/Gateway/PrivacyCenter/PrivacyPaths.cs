@@ -27,6 +27,8 @@ internal static class PrivacyPaths
     public const string LegalHolds = "/privacy/officer/legal-holds";
     public const string ChildRemovals = "/privacy/officer/child-removals";
     public const string Ledger = "/privacy/officer/ledger";
+    public const string ThirdPartyRecords = "/privacy/officer/third-party-records";
+    public const string DisclosureVerification = "/privacy/officer/disclosure-verification";
 
     private const string ApiReceiptPrefix = "/v1/privacy-requests/";
 

@@ -148,7 +148,8 @@ internal static partial class SharingEndpoints
     public static IDisclosureSubject? UserSubject(string userId, UserGrains users) =>
         SubjectIds.Parse(userId) is { } parsed && users.IsRegion(parsed.Region) ? users.User(userId).AsReference<IDisclosureSubject>() : null;
 
-    private static IDisclosureSubject? ClusterSubject(string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, UserGrains users) =>
+    /// <summary>The cluster's subject grain in <paramref name="region"/> (default home), or <c>null</c> for an id or region that cannot be one.</summary>
+    internal static IDisclosureSubject? ClusterSubject(string clusterId, string? region, IGrainFactory grains, ClusterKeys keys, UserGrains users) =>
         Identifiers.Uuid(clusterId) is { } cluster && (region ?? users.Home) is var named && users.IsRegion(named)
             ? grains.GetGrain<IClusterGrain>(keys.For(named, cluster)).AsReference<IDisclosureSubject>()
             : null;

@@ -39,6 +39,9 @@ public sealed class LegalRequestsModel : OfficerPageModel
     [BindProperty(Name = "rationale")]
     public string? Rationale { get; set; }
 
+    [BindProperty(Name = "until")]
+    public string? Until { get; set; }
+
     /// <summary>The request shown.</summary>
     public LegalRequestView? Shown { get; private set; }
 
@@ -111,6 +114,36 @@ public sealed class LegalRequestsModel : OfficerPageModel
                 return Page();
             case LegalCommandOutcome.Conflict:
                 Errors["decision"] = "The request is already decided otherwise.";
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Page();
+            default:
+                return NotFoundPage();
+        }
+    }
+
+    public async Task<IActionResult> OnPostGagAsync()
+    {
+        if (Id is null || !Known(Id) || await Grain(Id).GetAsync() is not { } current)
+        {
+            return NotFoundPage();
+        }
+
+        Shown = current;
+        var until = Instant("until", Until, required: true);
+        var body = until is null ? null : Checked(new GagBody(until.Value));
+        if (body is null || Errors.Count > 0)
+        {
+            return Answer();
+        }
+
+        var (outcome, view) = await Grain(Id).ExtendGagAsync(body.Until, OfficerId);
+        switch (outcome)
+        {
+            case LegalCommandOutcome.Done:
+                (Shown, Message, Until) = (view, "The gag is extended.", null);
+                return Page();
+            case LegalCommandOutcome.Conflict:
+                Errors["until"] = "Only a gag that still runs can be extended, and only to a later end.";
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return Page();
             default:

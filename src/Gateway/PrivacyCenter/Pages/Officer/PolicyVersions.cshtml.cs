@@ -30,7 +30,27 @@ public sealed class PolicyVersionsModel : OfficerPageModel
 
     public string InEffect { get; private set; } = string.Empty;
 
-    public Task OnGetAsync() => ListAsync();
+    /// <summary>The version whose announcement's counts are shown in full (<c>?announcement=</c>).</summary>
+    [BindProperty(SupportsGet = true, Name = "announcement")]
+    public string? Announced { get; set; }
+
+    /// <summary>The chosen announcement's counts, as <c>/v1/admin/policy-versions/{version}/announcement</c> reads them.</summary>
+    public NoticeProgress? Progress { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        await ListAsync();
+        if (Announced is null)
+        {
+            return Page();
+        }
+
+        // The route's 404 for a version never announced (unknown, or not substantive).
+        Progress = PolicyVersionBody.IsVersionName(Announced)
+            ? (await NoticeEndpoints.Campaign(Grains, Users, NoticeKeys.PolicyChange(Announced)).GetAsync())?.Progress
+            : null;
+        return Progress is null ? NotFoundPage() : Page();
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
