@@ -142,20 +142,12 @@ public static class DestructionProofs
     public static async Task FlushAsync<TState>(IPersistentState<TState> state, IDestructionLedger ledger, string region, Action onUnknownOutcome)
         where TState : IDestructionProofState
     {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(ledger);
-        var pending = state.State.PendingProofs.ToList();
-        if (pending.Count == 0)
+        var recorded = await RecordAsync(state, ledger, region);
+        if (recorded.Count == 0)
         {
             return;
         }
 
-        foreach (var proof in pending)
-        {
-            await ledger.RecordAsync(region, proof);
-        }
-
-        var recorded = pending.Select(proof => proof.Id).ToHashSet(StringComparer.Ordinal);
         await state.UpdateAsync(() => (state.State.PendingProofs.RemoveAll(proof => recorded.Contains(proof.Id)) > 0, true), onUnknownOutcome);
     }
 }
