@@ -11,6 +11,7 @@ using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -26,7 +27,8 @@ public sealed partial class ClusterGrain(
     IDestructionLedger ledger,
     IReportLog reportLog,
     RetentionRunner retentionRunner,
-    ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRetentionSubject, IRemindable
+    ILogger<ClusterGrain> logger,
+    DisclosureDesk disclosures) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";

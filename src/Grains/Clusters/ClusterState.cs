@@ -79,6 +79,15 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>The last ledger entry's hash.</summary>
     public string? DisclosureHead { get; set; }
 
+    /// <inheritdoc/>
+    public int EvidenceSeq { get; set; }
+
+    /// <inheritdoc/>
+    public List<LedgerEvidence> PendingEvidence { get; set; } = [];
+
+    /// <inheritdoc/>
+    public Dictionary<string, DateTimeOffset> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Notices (breaches) shown to the operator of a cluster nobody linked; one per campaign.</summary>
     public List<Notification> OperatorNotices { get; set; } = [];
 

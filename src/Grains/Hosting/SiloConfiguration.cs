@@ -110,6 +110,7 @@ public static class SiloConfiguration
 
             silo.UseInMemoryReminderService();
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
+            services.AddSingleton<IDisclosureEvidence, InMemoryDisclosureEvidence>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             silo.AddStartupTask<InMemoryModeNotice>();
@@ -126,6 +127,7 @@ public static class SiloConfiguration
             StringComparer.Ordinal);
         services.AddSingleton(new RegionDatabases(regionDatabases));
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
+        services.AddSingleton<IDisclosureEvidence, PostgresDisclosureEvidence>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.TryAddSingleton<SchemaMigrator>();

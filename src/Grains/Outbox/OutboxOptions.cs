@@ -15,6 +15,12 @@ public sealed class OutboxOptions
     /// <summary>The SMTP relay; setting <see cref="SmtpSettings.Host"/> switches the outbox to SMTP.</summary>
     public SmtpSettings Smtp { get; set; } = new();
 
+    /// <summary>
+    /// The processors registry's id of the SMTP relay (it receives addresses, names and codes): the officer console flags it
+    /// while it is unnamed, unregistered or out of contract, and a person's export names it.
+    /// </summary>
+    public string? RelayProcessorId { get; set; }
+
     /// <summary>Wait after a message's first failed delivery; it doubles after each further failure, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -10,6 +10,7 @@ using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Requests;
@@ -27,7 +28,8 @@ public sealed partial class PrivacyRequestGrain(
     UserKeys keys,
     PolicyClock time,
     IOptions<RequestOptions> options,
-    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
+    ILogger<PrivacyRequestGrain> logger,
+    ProcessorChannel processors) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -208,7 +210,9 @@ public sealed partial class PrivacyRequestGrain(
 
             if (!state.State.Done.Contains(erasure.UserKey))
             {
-                await CapturePropagationAsync(erasure.UserKey, GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AsReference<IDisclosureSubject>());
+                var disclosing = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AsReference<IDisclosureSubject>();
+                await CapturePropagationAsync(erasure.UserKey, disclosing);
+                await DestroyPackagesAsync(erasure.UserKey, disclosing);
                 var account = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey);
                 var resumed = await PreviewAsync(erasure.UserKey, account, requestId);
                 await faults.BeforeStepAsync(requestId, "account");

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -30,30 +28,40 @@ public sealed partial class UserGrain : IDisclosureSubject
         var decision = DisclosureRules.Decide(order, Region, time.GetUtcNow(), consent, legal);
         if (decision.Refusal is { } refusal)
         {
-            // Audited with the basis and the failed condition only: no recipient, no rationale.
-            await UpdateAsync(now =>
-            {
-                state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"));
-                return (true, true);
-            });
-            LogRefused(logger, Key, Wire(order.Basis), refusal);
-            return DisclosureOutcome.Refused(order.Basis, refusal);
+            return await RefuseAsync(order, refusal);
         }
 
-        var record = await GetAsync();
-        var entry = await UpdateAsync(now =>
+        var selection = PurposeCompatibility.Select(order, (await GetAsync())!.Items);
+        if (selection.NothingCompatible)
         {
-            var appended = DisclosureLedger.Append(state.State, DisclosureDesk.Entry(order, decision, now));
+            return await RefuseAsync(order, "no-item-compatible-with-purpose");
+        }
+
+        var lastSeq = await disclosures.Ledger.LastSeqAsync(state.State, Region, Key);
+        var (entry, plan) = await UpdateAsync(now =>
+        {
+            var recorded = disclosures.Record(state.State, Region, Key, order, decision, selection, lastSeq, now);
             state.State.Audit.Add(new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"));
-            return (true, appended);
+            return (true, recorded);
         });
 
         // Recorded before anything leaves: a crash here leaves an entry for a package never sent, never the reverse.
-        var json = DisclosureDesk.Package(entry, "person", Region, record!.Items);
-        var sharing = ServiceProvider.GetRequiredService<IOptions<SharingOptions>>().Value;
-        var (secret, expiresAt) = await DisclosureDesk.HandOnAsync(GrainFactory, Region, entry, json, time.GetUtcNow(), sharing.PackageLifetime);
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        var outcome = await DisclosureDesk.HandOnAsync(GrainFactory, this.GetGrainId(), entry, plan, DisclosureDesk.Package(entry, "person", Region, selection));
         LogDisclosed(logger, Key, Wire(order.Basis));
-        return new DisclosureOutcome(null, null, entry, secret, expiresAt);
+        return outcome;
+    }
+
+    private async Task<DisclosureOutcome> RefuseAsync(DisclosureOrder order, string refusal)
+    {
+        // Audited with the basis and the failed condition only: no recipient, no rationale.
+        await UpdateAsync(now =>
+        {
+            state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"));
+            return (true, true);
+        });
+        LogRefused(logger, Key, Wire(order.Basis), refusal);
+        return DisclosureOutcome.Refused(order.Basis, refusal);
     }
 
     public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync()
@@ -71,10 +79,15 @@ public sealed partial class UserGrain : IDisclosureSubject
 
     public async Task<ChainVerification?> VerifyDisclosuresAsync()
     {
-        // What is stored is what is verified, not what this activation remembers.
+        // What is stored is what is verified, not what this activation remembers; evidence still owed is recorded first.
         await state.ReadStateAsync();
-        return state.State.UserId is null ? null : DisclosureLedger.Verify(state.State);
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        return await disclosures.Ledger.VerifyAsync(state.State.UserId is null ? null : state.State, Region, Key);
     }
+
+    public Task<ImmutableArray<string>> DisclosurePackagesAsync() => Task.FromResult(state.State.DisclosurePackages.Keys.ToImmutableArray());
+
+    public Task<bool> StillDisclosableAsync() => Task.FromResult(state.State.IsActive);
 
     /// <summary>Whether a legal request decided <c>disclose</c> authorises this very disclosure; nothing else can.</summary>
     private Task<bool> LegalAuthorisesAsync(DisclosureOrder order) => LegalRequestGate.AuthorisesAsync(GrainFactory, order, Key);

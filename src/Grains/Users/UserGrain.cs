@@ -7,6 +7,7 @@ using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
@@ -19,7 +20,8 @@ public sealed partial class UserGrain(
     ClusterKeys clusterKeys,
     PolicyClock time,
     IDestructionLedger ledger,
-    ILogger<UserGrain> logger) : Grain, IUserGrain
+    ILogger<UserGrain> logger,
+    DisclosureDesk disclosures) : Grain, IUserGrain
 {
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
 
@@ -267,7 +269,9 @@ public sealed partial class UserGrain(
             return ErasureStep.Held(hold);
         }
 
-        // One write leaves only the proof of the destruction; it goes to the ledger before the row itself is deleted.
+        // One write leaves only the proof of the destruction (and the evidence of the disclosure ledger's); it goes to the
+        // ledgers before the row itself is deleted.
+        var lastSeq = state.State.DisclosureLedger.Count > 0 ? await disclosures.Ledger.LastSeqAsync(state.State, Region, Key) : 0;
         var counts = await UpdateAsync(now =>
         {
             if (state.State.UserId is null)
@@ -276,7 +280,9 @@ public sealed partial class UserGrain(
             }
 
             var counts = ErasureCounts();
-            state.State = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", counts, now)] };
+            var erased = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", counts, now)] };
+            disclosures.Ledger.CarryDestruction(state.State, erased, Key, "request", lastSeq, now);
+            state.State = erased;
             return (true, counts);
         });
         if (counts is null)
@@ -297,6 +303,7 @@ public sealed partial class UserGrain(
     private async Task CompleteDestructionAsync()
     {
         await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
         if (state.RecordExists && state.State.UserId is null &&
             await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, DeactivateOnIdle))
         {

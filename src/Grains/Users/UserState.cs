@@ -74,6 +74,15 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>The last ledger entry's hash.</summary>
     public string? DisclosureHead { get; set; }
 
+    /// <inheritdoc/>
+    public int EvidenceSeq { get; set; }
+
+    /// <inheritdoc/>
+    public List<LedgerEvidence> PendingEvidence { get; set; } = [];
+
+    /// <inheritdoc/>
+    public Dictionary<string, DateTimeOffset> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
     public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
 
