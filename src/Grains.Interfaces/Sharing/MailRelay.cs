@@ -5,9 +5,10 @@ namespace PrimeDirective.Grains.Interfaces.Sharing;
 /// notices) passes through it, so it must be a registered processor under a current contract.
 /// </summary>
 /// <param name="Status">
-/// <c>files</c> (no SMTP relay: messages are written as files on our own servers); <c>under-contract</c>; or, flagged,
-/// <c>not-named</c> (a relay is used but <c>Outbox:RelayProcessorId</c> names none), <c>not-registered</c>,
-/// <c>contract-expired</c>, <c>contract-not-yet-signed</c>.
+/// <c>files</c> (neither an SMTP relay nor a relay id is configured: messages are written as files on our own servers);
+/// <c>under-contract</c>; or, flagged, <c>not-named</c> (an SMTP relay is used but <c>Outbox:RelayProcessorId</c> names
+/// none), <c>not-registered</c>, <c>contract-expired</c>, <c>contract-not-yet-signed</c>. A named relay is judged even
+/// where messages are written as files.
 /// </param>
 /// <param name="ProcessorId">The processor id configuration names, if any.</param>
 /// <param name="Processor">Its registry entry, if registered.</param>

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
@@ -17,10 +16,8 @@ public sealed class DisclosureDesk(DisclosureLedger ledger, IOptions<SharingOpti
     /// <summary>How long a package's key stays listed with its subject after the package can no longer exist.</summary>
     private static readonly TimeSpan PackageListGrace = TimeSpan.FromDays(30);
 
-    private static readonly JsonSerializerOptions PackageJson = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    // Every member written, nulls too: the package is what GET /v1/disclosure-packages/{token} documents.
+    private static readonly JsonSerializerOptions PackageJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>The subject's ledger.</summary>
     public DisclosureLedger Ledger => ledger;

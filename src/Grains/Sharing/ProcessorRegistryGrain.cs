@@ -69,8 +69,7 @@ public sealed partial class ProcessorRegistryGrain(
         var relayId = outbox.Value.RelayProcessorId;
         var known = relayId is null ? null : state.State.Processors.GetValueOrDefault(relayId)?.View;
         var now = time.GetUtcNow();
-        var status = string.IsNullOrWhiteSpace(outbox.Value.Smtp.Host) ? "files"
-            : string.IsNullOrWhiteSpace(relayId) ? "not-named"
+        var status = string.IsNullOrWhiteSpace(relayId) ? (string.IsNullOrWhiteSpace(outbox.Value.Smtp.Host) ? "files" : "not-named")
             : known is null ? "not-registered"
             : now >= known.Contract.ExpiresAt ? "contract-expired"
             : now < known.Contract.SignedAt ? "contract-not-yet-signed"

@@ -29,7 +29,7 @@ public static class Browsing
     }
 
     /// <summary>Asks for a sign-in code through the sign-in page; with an account, enters it and ends on "What we hold".</summary>
-    public static async Task SignInAsync(this PrivacyCenterService service, IPage page, string email, bool expectAccount = true)
+    public static async Task SignInAsync(this Infrastructure.ServiceHost service, IPage page, string email, bool expectAccount = true)
     {
         var seen = (await service.Outbox.MessagesToAsync(email)).Count;
         await page.GotoAsync("/privacy/sign-in");

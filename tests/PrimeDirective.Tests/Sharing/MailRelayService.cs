@@ -1,0 +1,52 @@
+using Microsoft.Playwright;
+using PrimeDirective.Tests.PrivacyCenter;
+
+namespace PrimeDirective.Tests.Sharing;
+
+/// <summary>
+/// The sharing service with a mail relay named in the silos' configuration (<c>Outbox:RelayProcessorId</c>, fresh per
+/// fixture, registered by no one yet) and one headless chromium for the officer console's pages.
+/// </summary>
+public sealed class MailRelayService : SharingService
+{
+    private IPlaywright? _playwright;
+
+    public MailRelayService() => Settings["Outbox:RelayProcessorId"] = RelayId;
+
+    public string RelayId { get; } = $"relay-{Guid.NewGuid():N}";
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    protected override string Purpose => "sharing_relay";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = PrivacyCenterService.ChromiumPath, Headless = true });
+    }
+
+    /// <summary>A fresh browser context on the officers' gateway (axe injects its checks as script, so CSP is bypassed).</summary>
+    public async Task<IPage> NewOfficerPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Admin.BaseAddress!.ToString().TrimEnd('/'), BypassCSP = true });
+        return await context.NewPageAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MailRelayFixture : ICollectionFixture<MailRelayService>
+{
+    public const string Name = "mail relay service";
+}
