@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
+using PrimeDirective.Grains.Interfaces.Sharing;
 
 namespace PrimeDirective.Gateway.Sharing;
 
@@ -17,10 +19,22 @@ internal sealed record MailRoute(
 {
     private static readonly ImmutableArray<string> s_carried = ["email address", "name", "one-time codes", "notices"];
 
-    /// <summary>The route as the processors registry and the silos' outbox configuration describe it now.</summary>
+    /// <summary>
+    /// The route as the processors registry and the silos' outbox configuration describe it now. The registry lives in the
+    /// home region: while that region cannot answer, the export still answers, saying so here.
+    /// </summary>
     public static async Task<MailRoute> ForAsync(IGrainFactory grains, UserGrains users)
     {
-        var relay = await SharingEndpoints.Registry(grains, users).MailRelayAsync();
+        MailRelayView relay;
+        try
+        {
+            relay = await SharingEndpoints.Registry(grains, users).MailRelayAsync();
+        }
+        catch (Exception exception) when (GatewayExceptionHandler.IsTransient(exception))
+        {
+            return new("Our record of the mail relay cannot be read right now; ask again later.", null, null, null, null, null, []);
+        }
+
         if (relay.Status == "files")
         {
             return new("Messages to you are written as files on our own servers; no mail relay receives them.", null, null, null, null, null, []);

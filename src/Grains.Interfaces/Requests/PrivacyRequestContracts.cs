@@ -74,8 +74,11 @@ public sealed record ChildRemovalSubmission(
 /// <param name="Status">Where it stands.</param>
 /// <param name="SubmittedAt">When it was accepted.</param>
 /// <param name="CompletedAt">When it completed or was decided, if it has.</param>
-/// <param name="Receipts">What was erased, per subject and region.</param>
-/// <param name="Propagated">For an erasure of data processors received: <c>pending</c> until every one acknowledged, then <c>acknowledged</c>.</param>
+/// <param name="Receipts">What was erased, per subject and region (<c>disclosure-packages</c>: the subject's packages that still held data).</param>
+/// <param name="Propagated">
+/// For an erasure of data processors received: <c>pending</c> while any is still asked, then <c>acknowledged</c>, or
+/// <c>abandoned</c> if any did not answer within the propagation lifetime.
+/// </param>
 /// <param name="Processors">Each processor told of the erasure, and its answer.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.PrivacyRequestView")]

@@ -42,7 +42,6 @@ public sealed partial class PrivacyRequestGrain
             await UpdateAsync(now => (true, state.State.Previews[step] = new ErasureReceipt(requestId, region, now, counts, held.Count > 0 ? PackagesReceipt : string.Empty)));
         }
 
-        await faults.BeforeStepAsync(requestId, "packages");
         foreach (var package in packages)
         {
             await package.DestroyForErasureAsync(requestId);

@@ -10,8 +10,8 @@ namespace PrimeDirective.Tests.Sharing;
 /// The mail relay receives names, addresses and codes, so it must be a processor under contract: the officer console (page
 /// and <c>GET /v1/admin/processors</c>) flags it while it is not registered or out of contract, and a person's export names it.
 /// </summary>
-[Collection(MailRelayFixture.Name)]
-public sealed class MailRelayTests(MailRelayService service)
+[Collection(SharingPagesFixture.Name)]
+public sealed class MailRelayTests(SharingPagesService service)
 {
     [Fact]
     public async Task The_console_flags_a_relay_not_registered_or_out_of_contract_and_the_export_says_mail_passes_through_it()

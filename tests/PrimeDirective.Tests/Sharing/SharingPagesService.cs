@@ -4,20 +4,20 @@ using PrimeDirective.Tests.PrivacyCenter;
 namespace PrimeDirective.Tests.Sharing;
 
 /// <summary>
-/// The sharing service with a mail relay named in the silos' configuration (<c>Outbox:RelayProcessorId</c>, fresh per
-/// fixture, registered by no one yet) and one headless chromium for the officer console's pages.
+/// The sharing service for the officer console's sharing pages: one headless chromium, and a mail relay named in the
+/// silos' configuration (<c>Outbox:RelayProcessorId</c>, fresh per fixture, registered by no one until a test does).
 /// </summary>
-public sealed class MailRelayService : SharingService
+public sealed class SharingPagesService : SharingService
 {
     private IPlaywright? _playwright;
 
-    public MailRelayService() => Settings["Outbox:RelayProcessorId"] = RelayId;
+    public SharingPagesService() => Settings["Outbox:RelayProcessorId"] = RelayId;
 
     public string RelayId { get; } = $"relay-{Guid.NewGuid():N}";
 
     public IBrowser Browser { get; private set; } = null!;
 
-    protected override string Purpose => "sharing_relay";
+    protected override string Purpose => "sharing_pages";
 
     public override async Task InitializeAsync()
     {
@@ -46,7 +46,7 @@ public sealed class MailRelayService : SharingService
 }
 
 [CollectionDefinition(Name)]
-public sealed class MailRelayFixture : ICollectionFixture<MailRelayService>
+public sealed class SharingPagesFixture : ICollectionFixture<SharingPagesService>
 {
-    public const string Name = "mail relay service";
+    public const string Name = "sharing pages service";
 }
