@@ -9,21 +9,20 @@ namespace PrimeDirective.Tests.Sharing;
 /// </summary>
 public sealed class SharingPagesService : SharingService
 {
-    private IPlaywright? _playwright;
+    private HeadlessChromium? _chromium;
 
     public SharingPagesService() => Settings["Outbox:RelayProcessorId"] = RelayId;
 
     public string RelayId { get; } = $"relay-{Guid.NewGuid():N}";
 
-    public IBrowser Browser { get; private set; } = null!;
+    public IBrowser Browser => _chromium!.Browser;
 
     protected override string Purpose => "sharing_pages";
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = PrivacyCenterService.ChromiumPath, Headless = true });
+        _chromium = await HeadlessChromium.StartAsync();
     }
 
     /// <summary>A fresh browser context on the officers' gateway (axe injects its checks as script, so CSP is bypassed).</summary>
@@ -35,12 +34,11 @@ public sealed class SharingPagesService : SharingService
 
     public override async Task DisposeAsync()
     {
-        if (Browser is not null)
+        if (_chromium is not null)
         {
-            await Browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         await base.DisposeAsync();
     }
 }
