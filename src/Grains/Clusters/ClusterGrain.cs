@@ -11,6 +11,7 @@ using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Stats;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -26,6 +27,7 @@ public sealed partial class ClusterGrain(
     IDestructionLedger ledger,
     IReportLog reportLog,
     RetentionRunner retentionRunner,
+    AggregateProjector aggregates,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
