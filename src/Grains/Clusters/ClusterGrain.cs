@@ -12,6 +12,7 @@ using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sharing;
+using PrimeDirective.Grains.Stats;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -27,6 +28,7 @@ public sealed partial class ClusterGrain(
     IDestructionLedger ledger,
     IReportLog reportLog,
     RetentionRunner retentionRunner,
+    AggregateProjector aggregates,
     ILogger<ClusterGrain> logger,
     DisclosureDesk disclosures) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {

@@ -67,11 +67,8 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>Linked accounts (grain keys) that withdrew <c>crash-reports</c> consent: while any does, crash reports are discarded.</summary>
     public List<string> CrashReportsWithdrawnBy { get; set; } = [];
 
-    /// <summary>The day (UTC) <see cref="CountedBuckets"/> belong to.</summary>
+    /// <summary>The last day (UTC) this cluster was counted in the aggregates: once a day, by its first report.</summary>
     public DateOnly? CountedDay { get; set; }
-
-    /// <summary>The aggregate buckets this cluster was already counted in on <see cref="CountedDay"/> (at most once each).</summary>
-    public List<string> CountedBuckets { get; set; } = [];
 
     /// <summary>Every disclosure of the cluster's data, hash-chained.</summary>
     public List<DisclosureEntry> DisclosureLedger { get; set; } = [];
