@@ -287,7 +287,8 @@ public sealed partial class LegalRequestGrain(
             await subject.EndGagAsync(request.RequestId);
         }
 
-        var received = current.ReceiptNotifiedAt is null && await subject.NotifyLegalRequestAsync(LegalRequestNotices.Received(request));
+        // A request told of its decision before receipt notices existed is not told of its receipt afterwards.
+        var received = current is { ReceiptNotifiedAt: null, NotifiedAt: null } && await subject.NotifyLegalRequestAsync(LegalRequestNotices.Received(request));
         var decided = current is { Decision: { } decision, NotifiedAt: null } && await subject.NotifyLegalRequestAsync(LegalRequestNotices.Decided(request, decision));
         await state.UpdateAsync(
             () =>
