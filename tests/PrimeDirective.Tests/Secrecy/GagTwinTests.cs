@@ -54,7 +54,8 @@ public sealed class GagTwinTests(SecrecyPagesService service)
             Assert.Contains(gagged.Email, await package.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        await officer.ReloadAsync();
+        await officer.GotoAsync($"/privacy/officer/legal-requests?id={requestId}");
+        await Expect(officer.Locator("main")).ToContainTextAsync(reference);
         await Expect(officer.Locator("main")).Not.ToContainTextAsync("Package URL");
         await officer.Context.CloseAsync();
 
