@@ -51,6 +51,16 @@ internal static class Messages
         Someone asked to move a Prime Directive account to this address, which already has one. Nothing changed.
         """);
 
+    public static OutboxMessage LegalRequest(string email, string name, string title, string text) => new(
+        email, name, title,
+        $"""
+        Hello {name},
+
+        {text}
+
+        This notice is also in your account, under your notifications.
+        """);
+
     public static OutboxMessage ChildRemovalReceived(string email, string name, string requestId) => new(
         email, name, "We received your request to remove a child's data",
         $"""

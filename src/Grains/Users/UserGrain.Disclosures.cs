@@ -41,7 +41,7 @@ public sealed partial class UserGrain : IDisclosureSubject
         var (entry, plan) = await UpdateAsync(now =>
         {
             var recorded = disclosures.Record(state.State, Region, Key, order, decision, selection, lastSeq, now);
-            state.State.Audit.Add(new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"));
+            GaggedAudit.Record(state.State, GagOf(order), new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"), now);
             return (true, recorded);
         });
 
@@ -57,20 +57,31 @@ public sealed partial class UserGrain : IDisclosureSubject
         // Audited with the basis and the failed condition only: no recipient, no rationale.
         await UpdateAsync(now =>
         {
-            state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"));
+            GaggedAudit.Record(state.State, GagOf(order), new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"), now);
             return (true, true);
         });
         LogRefused(logger, Key, Wire(order.Basis), refusal);
         return DisclosureOutcome.Refused(order.Basis, refusal);
     }
 
-    public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync()
+    public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync() =>
+        Task.FromResult<ImmutableArray<DisclosureEntry>?>(state.State.IsActive ? [.. VisibleDisclosures(time.GetUtcNow())] : null);
+
+    /// <summary>The ledger as the person may see it at <paramref name="now"/>: entries hidden by a running gag left out.</summary>
+    private IEnumerable<DisclosureEntry> VisibleDisclosures(DateTimeOffset now) =>
+        state.State.DisclosureLedger.Where(entry => (entry.HiddenUntil is not { } until || until <= now) &&
+            (!state.State.DisclosureGags.TryGetValue(entry.DisclosureId, out var extended) || extended <= now));
+
+    /// <summary>The legal request whose gag hides what this order causes (its gag recorded first), or <c>null</c>.</summary>
+    private string? GagOf(DisclosureOrder order)
     {
-        var now = time.GetUtcNow();
-        return Task.FromResult<ImmutableArray<DisclosureEntry>?>(state.State.IsActive
-            ? [.. state.State.DisclosureLedger.Where(entry => (entry.HiddenUntil is not { } until || until <= now) &&
-                (!state.State.DisclosureGags.TryGetValue(entry.DisclosureId, out var extended) || extended <= now))]
-            : null);
+        if (order is { LegalRequestId: { } requestId, HiddenUntil: { } until })
+        {
+            GaggedAudit.Extend(state.State, requestId, until);
+            return requestId;
+        }
+
+        return null;
     }
 
     public Task<ErasureRecipients?> ErasureRecipientsAsync() => Task.FromResult(state.State.UserId is null ? null : new ErasureRecipients(

@@ -98,7 +98,7 @@ public sealed partial class UserGrain(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
             Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
             [.. BoundedHistory.ShowNotifications(current.Notifications, current.EarlierNotifications)], [.. current.Disclosures],
-            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)]));
+            [.. BoundedHistory.ShowAudit(GaggedAudit.Visible(current, time.GetUtcNow()), current.EarlierAudit)]));
     }
 
     public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
@@ -250,11 +250,13 @@ public sealed partial class UserGrain(
     }
 
     public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
-        state.State.UserId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "account") : null);
+        state.State.UserId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(asThePersonSees: true), "account") : null);
 
-    private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
+    /// <summary>What erasure destroys; the person's receipt leaves out ledger entries a running gag hides (the region's ledger counts them).</summary>
+    private ImmutableDictionary<DataCategory, int> ErasureCounts(bool asThePersonSees = false) => ImmutableDictionary<DataCategory, int>.Empty
         .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
-        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count + state.State.DisclosureLedger.Count)
+        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count +
+            (asThePersonSees ? VisibleDisclosures(time.GetUtcNow()).Count() : state.State.DisclosureLedger.Count))
         .AddRange(state.State.ThirdPartyRecords.Count > 0 ? [KeyValuePair.Create(DataCategory.ThirdPartyRecord, state.State.ThirdPartyRecords.Count)] : []);
 
     public async Task<ErasureStep> EraseAsync(string requestId)
@@ -269,6 +271,8 @@ public sealed partial class UserGrain(
             return ErasureStep.Held(hold);
         }
 
+        await ForgetLegalRequestsAsync();
+
         // One write leaves only the proof of the destruction (and the evidence of the disclosure ledger's); it goes to the
         // ledgers before the row itself is deleted.
         var lastSeq = state.State.DisclosureLedger.Count > 0 ? await disclosures.Ledger.LastSeqAsync(state.State, Region, Key) : 0;
@@ -279,11 +283,11 @@ public sealed partial class UserGrain(
                 return (false, (ImmutableDictionary<DataCategory, int>?)null);
             }
 
-            var counts = ErasureCounts();
-            var erased = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", counts, now)] };
+            var receipt = ErasureCounts(asThePersonSees: true);
+            var erased = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", ErasureCounts(), now)] };
             disclosures.Ledger.CarryDestruction(state.State, erased, Key, "request", lastSeq, now);
             state.State = erased;
-            return (true, counts);
+            return (true, receipt);
         });
         if (counts is null)
         {

@@ -10,7 +10,7 @@ using PrimeDirective.Grains.Sharing;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState
+public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState, IGaggedAuditState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -85,6 +85,15 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
 
     /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
     public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gags of legal requests about the person, by request id: until each ends, what it caused stays out of the person's views.</summary>
+    public Dictionary<string, DateTimeOffset> LegalGags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Audit entries a running gag hides, moved into <see cref="Audit"/> when it ends.</summary>
+    public List<SealedAuditEntry> SealedAudit { get; set; } = [];
+
+    /// <summary>Legal requests about the person: their link to the person is destroyed when the account is erased.</summary>
+    public List<string> LegalRequestIds { get; set; } = [];
 
     /// <summary>Notice campaigns the person holds, each with the subject the fan-out reached (once per campaign).</summary>
     public Dictionary<string, string> NoticesReceived { get; set; } = new(StringComparer.Ordinal);

@@ -11,6 +11,9 @@ public sealed class PrivacyCenterService : ServiceHost
 {
     private HeadlessChromium? _chromium;
 
+    /// <summary>Debian's chromium (scripts/test.sh installs it and exports its path).</summary>
+    public static string ChromiumPath => HeadlessChromium.ExecutablePath;
+
     public IBrowser Browser => _chromium!.Browser;
 
     protected override string Purpose => "privacy";
