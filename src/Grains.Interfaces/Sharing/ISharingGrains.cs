@@ -65,10 +65,10 @@ public interface IDisclosureSubject : IGrainWithStringKey
     [Alias("VerifyDisclosures")]
     Task<ChainVerification?> VerifyDisclosuresAsync();
 
-    /// <summary>The grain keys of the subject's disclosure packages that may still exist (an erasure destroys them).</summary>
+    /// <summary>The subject's disclosure packages that may still exist (an erasure destroys them), each with whether a gag hides its disclosure now.</summary>
     [Alias("DisclosurePackages")]
     [ReadOnly]
-    Task<ImmutableArray<string>> DisclosurePackagesAsync();
+    Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync();
 
     /// <summary>
     /// Whether the subject's data may still leave: it exists and no erasure has closed it. Asked by a package before each

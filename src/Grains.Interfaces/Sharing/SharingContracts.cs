@@ -238,6 +238,15 @@ public sealed record DisclosurePackage(
     [property: Id(4)] string? Subject = null,
     [property: Id(5)] DateTimeOffset? GiveUpAt = null);
 
+/// <summary>One of a subject's disclosure packages, as its erasure finds it.</summary>
+/// <param name="Key">The package grain's key.</param>
+/// <param name="Hidden">Whether its disclosure is hidden from the person now (a running gag): destroyed all the same, but counted nowhere the person sees.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.SubjectPackage")]
+public sealed record SubjectPackage(
+    [property: Id(0)] string Key,
+    [property: Id(1)] bool Hidden);
+
 /// <summary>Where a package stands.</summary>
 /// <param name="Attempts">Push attempts made.</param>
 /// <param name="DeliveredAt">When the processor acknowledged it.</param>

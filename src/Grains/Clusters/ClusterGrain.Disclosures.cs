@@ -104,7 +104,12 @@ public sealed partial class ClusterGrain : IDisclosureSubject
         return await disclosures.Ledger.VerifyAsync(state.State.ClusterId is null ? null : state.State, Region, Key);
     }
 
-    public Task<ImmutableArray<string>> DisclosurePackagesAsync() => Task.FromResult(state.State.DisclosurePackages.Keys.ToImmutableArray());
+    public Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync()
+    {
+        var now = time.GetUtcNow();
+        var hidden = state.State.DisclosureLedger.Where(entry => entry.HiddenUntil > now).Select(entry => entry.DisclosureId).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<ImmutableArray<SubjectPackage>>([.. state.State.DisclosurePackages.Select(pair => new SubjectPackage(pair.Key, hidden.Contains(pair.Value.DisclosureId)))]);
+    }
 
     public Task<bool> StillDisclosableAsync() =>
         Task.FromResult(state.RecordExists && state.State.ClusterId is not null && state.State.AcceptedErasures.Count == 0);

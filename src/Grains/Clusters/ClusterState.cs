@@ -83,7 +83,7 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     public List<LedgerEvidence> PendingEvidence { get; set; } = [];
 
     /// <inheritdoc/>
-    public Dictionary<string, DateTimeOffset> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ListedPackage> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Notices (breaches) shown to the operator of a cluster nobody linked; one per campaign.</summary>
     public List<Notification> OperatorNotices { get; set; } = [];

@@ -46,12 +46,12 @@ public sealed class DisclosureDesk(DisclosureLedger ledger, IOptions<SharingOpti
             order.LegalReference ?? order.Change?.Reference, order.Basis == DisclosureBasis.Processor ? "push" : "capability",
             decision.International, decision.RecipientRegion, order.HiddenUntil, string.Empty, string.Empty, null, selection.Withheld), lastSeq, now);
         var plan = Plan(region, entry, now);
-        foreach (var gone in subject.DisclosurePackages.Where(pair => pair.Value + PackageListGrace < now).Select(pair => pair.Key).ToList())
+        foreach (var gone in subject.DisclosurePackages.Where(pair => pair.Value.Until + PackageListGrace < now).Select(pair => pair.Key).ToList())
         {
             subject.DisclosurePackages.Remove(gone);
         }
 
-        subject.DisclosurePackages[plan.Key] = plan.Until;
+        subject.DisclosurePackages[plan.Key] = new ListedPackage(entry.DisclosureId, plan.Until);
         return (entry, plan);
     }
 

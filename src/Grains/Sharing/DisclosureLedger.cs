@@ -21,9 +21,14 @@ public interface IDisclosureLedgerState
     /// <summary>Evidence rows written with a change of the ledger and not yet confirmed recorded in the region's table.</summary>
     List<LedgerEvidence> PendingEvidence { get; set; }
 
-    /// <summary>The grain keys of the subject's disclosure packages, each with the time after which it can no longer exist.</summary>
-    Dictionary<string, DateTimeOffset> DisclosurePackages { get; set; }
+    /// <summary>The subject's disclosure packages by grain key: whose disclosure, and after when it can no longer exist.</summary>
+    Dictionary<string, ListedPackage> DisclosurePackages { get; set; }
 }
+
+/// <summary>A disclosure package as its subject lists it.</summary>
+/// <param name="DisclosureId">The disclosure it carries.</param>
+/// <param name="Until">When it can no longer exist (served or pushed).</param>
+public sealed record ListedPackage(string DisclosureId, DateTimeOffset Until);
 
 /// <summary>
 /// The disclosure ledger: each entry sealed (HMAC-SHA256 under a configured, versioned key) over the previous seal and its

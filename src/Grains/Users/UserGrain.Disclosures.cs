@@ -96,7 +96,11 @@ public sealed partial class UserGrain : IDisclosureSubject
         return await disclosures.Ledger.VerifyAsync(state.State.UserId is null ? null : state.State, Region, Key);
     }
 
-    public Task<ImmutableArray<string>> DisclosurePackagesAsync() => Task.FromResult(state.State.DisclosurePackages.Keys.ToImmutableArray());
+    public Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync()
+    {
+        var visible = VisibleDisclosures(time.GetUtcNow()).Select(entry => entry.DisclosureId).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<ImmutableArray<SubjectPackage>>([.. state.State.DisclosurePackages.Select(pair => new SubjectPackage(pair.Key, !visible.Contains(pair.Value.DisclosureId)))]);
+    }
 
     public Task<bool> StillDisclosableAsync() => Task.FromResult(state.State.IsActive);
 

@@ -81,7 +81,7 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     public List<LedgerEvidence> PendingEvidence { get; set; } = [];
 
     /// <inheritdoc/>
-    public Dictionary<string, DateTimeOffset> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ListedPackage> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
     public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
