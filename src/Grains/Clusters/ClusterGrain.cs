@@ -26,6 +26,7 @@ public sealed partial class ClusterGrain(
     IDestructionLedger ledger,
     IReportLog reportLog,
     RetentionRunner retentionRunner,
+    Notices.NoticeReach reach,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>

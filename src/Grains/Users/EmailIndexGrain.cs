@@ -191,10 +191,9 @@ public sealed partial class EmailIndexGrain(
 
         if (claimed || current.UserId is null)
         {
+            // Nothing more goes to an erased person's address, and nothing sent to it stays in the outbox's files.
+            await outbox.DestroyCopiesAsync(this.GetGrainId(), [.. current.Outgoing.Select(message => message.Id)]);
             await state.DeleteAsync(() => true, DeactivateOnIdle);
-
-            // Nothing more goes to an erased person's address.
-            outbox.Withdraw([.. current.Outgoing.Select(message => message.Id)]);
             await DisarmAsync();
             DeactivateOnIdle();
         }
@@ -207,7 +206,7 @@ public sealed partial class EmailIndexGrain(
                 state.State.Pending = null;
                 return (changed, removed);
             });
-            outbox.Withdraw(withdrawn);
+            await outbox.DestroyCopiesAsync(this.GetGrainId(), withdrawn);
         }
 
         LogReleased(logger, this.GetPrimaryKeyString());

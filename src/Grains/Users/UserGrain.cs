@@ -19,6 +19,7 @@ public sealed partial class UserGrain(
     ClusterKeys clusterKeys,
     PolicyClock time,
     IDestructionLedger ledger,
+    Notices.NoticeReach reach,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
@@ -266,6 +267,9 @@ public sealed partial class UserGrain(
         {
             return ErasureStep.Held(hold);
         }
+
+        // Nothing sent to the person stays behind in the outbox's files (before the write: a crash repeats it).
+        await DestroyOutboxCopiesAsync();
 
         // One write leaves only the proof of the destruction; it goes to the ledger before the row itself is deleted.
         var counts = await UpdateAsync(now =>

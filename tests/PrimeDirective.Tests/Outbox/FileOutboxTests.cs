@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Tests.Outbox;
 
@@ -31,8 +32,8 @@ public sealed class FileOutboxTests : IDisposable
         var first = new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", "Jürgen Flynn", "Your data export", "Grüße, here is your export.");
         var second = new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Erasure done", "Everything we held is gone.");
 
-        await outbox.SendAsync(first);
-        await outbox.SendAsync(second);
+        await outbox.SendAsync(first, Origin());
+        await outbox.SendAsync(second, Origin());
 
         var files = Directory.GetFiles(_directory, "*.eml");
         Assert.Equal(2, files.Length);
@@ -63,7 +64,7 @@ public sealed class FileOutboxTests : IDisposable
 
         for (var i = 0; i < 3; i++)
         {
-            await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, $"Subject {i}", $"Body {i}"));
+            await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, $"Subject {i}", $"Body {i}"), Origin());
         }
 
         var all = Directory.GetFiles(_directory, "*", SearchOption.AllDirectories);
@@ -79,7 +80,7 @@ public sealed class FileOutboxTests : IDisposable
         var nested = Path.Combine(_directory, "nested", "outbox");
         var outbox = CreateOutbox(nested);
 
-        await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"));
+        await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"), Origin());
 
         Assert.True(Directory.Exists(nested));
         Assert.Single(Directory.GetFiles(nested, "*.eml"));
@@ -93,7 +94,7 @@ public sealed class FileOutboxTests : IDisposable
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"), cancellation.Token));
+            () => outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"), Origin(), cancellation.Token));
 
         Assert.Empty(Directory.GetFiles(_directory, "*", SearchOption.AllDirectories));
         Assert.Empty(_logger.Collector.GetSnapshot());
@@ -106,7 +107,7 @@ public sealed class FileOutboxTests : IDisposable
     {
         var outbox = CreateOutbox();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => outbox.SendAsync(new OutboxMessage(to, "Secret Name", "Hello", "Body")));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => outbox.SendAsync(new OutboxMessage(to, "Secret Name", "Hello", "Body"), Origin()));
 
         Assert.DoesNotContain("Secret Name", error.ToString(), StringComparison.Ordinal);
         if (to.Length > 0)
@@ -143,7 +144,9 @@ public sealed class FileOutboxTests : IDisposable
     }
 
     private FileOutbox CreateOutbox(string? directory = null) =>
-        new(Options.Create(new OutboxOptions { Directory = directory ?? _directory }), _time, _logger);
+        new(Options.Create(new OutboxOptions { Directory = directory ?? _directory }), new PolicyClock(_time), _logger);
+
+    private static MessageOrigin Origin(string owner = "user") => new(GrainId.Create(owner, $"eu/{Guid.NewGuid():N}"), Guid.NewGuid().ToString("N"));
 
     private void AssertNothingPersonalLogged(params OutboxMessage[] messages)
     {
