@@ -9,11 +9,11 @@ namespace PrimeDirective.Grains.Outbox;
 
 /// <summary>
 /// Writes each message as one <c>.eml</c> file, for development and for a mail pickup process. A file is named
-/// <c>{written}-{owner tag}-{message id}.eml</c>: it is deleted <see cref="OutboxOptions.FileLifetime"/> after it was
-/// written (by the silo's <see cref="FileOutboxExpiry"/>), and at once when its owner is erased (by the owner's tag,
-/// a hash of its pseudonymous grain key, so no list of files needs keeping).
+/// <c>{written}-{owner tag}-{message id}.eml</c> and stamped with the policy's time of writing: it is deleted
+/// <see cref="OutboxOptions.FileLifetime"/> after that (by the silo's <see cref="FileOutboxExpiry"/>), and at once when
+/// its owner is erased (by the owner's tag, a hash of its pseudonymous grain key, so no list of files needs keeping).
 /// </summary>
-internal sealed class FileOutbox(IOptions<OutboxOptions> options, PolicyClock time, ILogger<FileOutbox> logger) : IOutbox
+internal sealed class FileOutbox(IOptions<OutboxOptions> options, TimeProvider time, PolicyClock policy, ILogger<FileOutbox> logger) : IOutbox
 {
     private const string WrittenFormat = "yyyyMMdd'T'HHmmssfff'Z'";
 
@@ -50,6 +50,8 @@ internal sealed class FileOutbox(IOptions<OutboxOptions> options, PolicyClock ti
             }
 
             // A message sent again (at least once) in the same millisecond is the same file.
+            // The policy's time of writing is what its lifetime counts from (the same as the name's, unless a test moved it).
+            File.SetLastWriteTimeUtc(temporary, policy.GetUtcNow().UtcDateTime);
             File.Move(temporary, final, overwrite: true);
             moved = true;
         }
@@ -84,15 +86,15 @@ internal sealed class FileOutbox(IOptions<OutboxOptions> options, PolicyClock ti
     }
 
     /// <summary>
-    /// Deletes every file written <see cref="OutboxOptions.FileLifetime"/> ago or earlier (by the time in its name; files
-    /// named otherwise are not ours and stay), then waits for the next one's time, a new file, or an hour, until stopped.
+    /// Deletes every file written <see cref="OutboxOptions.FileLifetime"/> ago or earlier (files not named as ours stay),
+    /// then waits for the next one's time, a new file, or an hour, until stopped.
     /// </summary>
     public async Task ExpireAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
             var written = Volatile.Read(ref _written).Task;
-            var now = time.GetUtcNow();
+            var now = policy.GetUtcNow();
             DateTimeOffset? next = null;
             try
             {
@@ -108,7 +110,7 @@ internal sealed class FileOutbox(IOptions<OutboxOptions> options, PolicyClock ti
             wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
             try
             {
-                await Task.WhenAny(Task.Delay(wait, time, stopping), written).WaitAsync(stopping);
+                await Task.WhenAny(Task.Delay(wait, policy, stopping), written).WaitAsync(stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -132,13 +134,12 @@ internal sealed class FileOutbox(IOptions<OutboxOptions> options, PolicyClock ti
         foreach (var file in Directory.EnumerateFiles(_directory, "*.eml"))
         {
             var name = Path.GetFileName(file);
-            if (name.Length < 19 ||
-                !DateTime.TryParseExact(name[..19], WrittenFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var written))
+            if (name.Length < 19 || !DateTime.TryParseExact(name[..19], WrittenFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
             {
                 continue;
             }
 
-            var expires = new DateTimeOffset(written, TimeSpan.Zero) + _options.FileLifetime;
+            var expires = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero) + _options.FileLifetime;
             if (expires <= now)
             {
                 DeleteQuietly(file);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Outbox;
 
@@ -143,10 +144,49 @@ public sealed class FileOutboxTests : IDisposable
         Assert.False(Directory.Exists(_directory));
     }
 
-    private FileOutbox CreateOutbox(string? directory = null) =>
-        new(Options.Create(new OutboxOptions { Directory = directory ?? _directory }), new PolicyClock(_time), _logger);
+    [Fact]
+    public async Task A_file_is_deleted_its_lifetime_after_it_was_written_and_an_owners_files_at_once_on_request()
+    {
+        var outbox = CreateOutbox();
+        var (erased, kept) = (GrainId.Create("user", $"eu/{Guid.NewGuid():N}"), GrainId.Create("user", $"eu/{Guid.NewGuid():N}"));
+        await outbox.SendAsync(new OutboxMessage("erased@example.invalid", null, "Code", "Your code"), Origin(erased));
+        await outbox.SendAsync(new OutboxMessage("erased@example.invalid", null, "Notice", "A notice"), Origin(erased));
+        await outbox.SendAsync(new OutboxMessage("kept@example.invalid", null, "Old", "Written first"), Origin(kept));
+        var foreign = Path.Combine(_directory, "notes.eml");
+        await File.WriteAllTextAsync(foreign, "not the outbox's");
+        using var stopping = new CancellationTokenSource();
+        var expiry = outbox.ExpireAsync(stopping.Token);
 
-    private static MessageOrigin Origin(string owner = "user") => new(GrainId.Create(owner, $"eu/{Guid.NewGuid():N}"), Guid.NewGuid().ToString("N"));
+        // An owner's files go at once when asked (its erasure); nobody else's.
+        await outbox.DestroyCopiesAsync(erased);
+        Assert.Empty(Files("erased@"));
+        Assert.Single(Files("kept@"));
+        await Assert.ThrowsAsync<ArgumentException>(() => outbox.DestroyCopiesAsync(kept, "../*"));
+
+        _time.Advance(TimeSpan.FromHours(1));
+        await outbox.SendAsync(new OutboxMessage("kept@example.invalid", null, "New", "Written an hour later"), Origin(kept));
+        Assert.Equal(2, Files("kept@").Count);
+
+        // A day after the first was written only it goes; a day after the second, the second; a file not ours stays.
+        _time.Advance(TimeSpan.FromHours(23));
+        var left = await Eventually.ReturnsAsync(() => Task.FromResult(Files("kept@")), files => files.Count == 1, TimeSpan.FromSeconds(30), "the day-old file deleted");
+        Assert.Contains("Written an hour later", await File.ReadAllTextAsync(Assert.Single(left)), StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromHours(1));
+        await Eventually.ReturnsAsync(() => Task.FromResult(Files("kept@")), files => files.Count == 0, TimeSpan.FromSeconds(30), "the second file deleted");
+        Assert.True(File.Exists(foreign));
+
+        await stopping.CancelAsync();
+        await expiry.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(_logger.Collector.GetSnapshot(), record => record.Level > LogLevel.Debug);
+    }
+
+    private List<string> Files(string addressed) =>
+        [.. Directory.GetFiles(_directory, "*.eml").Where(file => File.ReadAllText(file).Contains(addressed, StringComparison.Ordinal))];
+
+    private FileOutbox CreateOutbox(string? directory = null) =>
+        new(Options.Create(new OutboxOptions { Directory = directory ?? _directory }), _time, new PolicyClock(_time), _logger);
+
+    private static MessageOrigin Origin(GrainId? owner = null) => new(owner ?? GrainId.Create("user", $"eu/{Guid.NewGuid():N}"), Guid.NewGuid().ToString("N"));
 
     private void AssertNothingPersonalLogged(params OutboxMessage[] messages)
     {
