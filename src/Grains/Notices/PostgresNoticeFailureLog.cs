@@ -11,16 +11,18 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
     {
         await using var connection = await OpenAsync(region);
         await using var batch = new NpgsqlBatch(connection);
-        var forget = new NpgsqlBatchCommand("delete from notice_failure where campaign_id = @campaign and failure = 'delivery' and subject_key = any(@keys)");
+        var forget = new NpgsqlBatchCommand("delete from notice_failure where region = @region and campaign_id = @campaign and failure = 'delivery' and subject_key = any(@keys)");
+        forget.Parameters.AddWithValue("region", region);
         forget.Parameters.AddWithValue("campaign", campaignId);
         forget.Parameters.AddWithValue("keys", reached.ToArray());
         batch.BatchCommands.Add(forget);
         var list = new NpgsqlBatchCommand(
             """
-            insert into notice_failure (campaign_id, failure, subject_key, kind, reason, first_failed_at)
-            select @campaign, 'delivery', key, kind, reason, at from unnest(@keys, @kinds, @reasons, @ats) as failed(key, kind, reason, at)
+            insert into notice_failure (region, campaign_id, failure, subject_key, kind, reason, first_failed_at)
+            select @region, @campaign, 'delivery', key, kind, reason, at from unnest(@keys, @kinds, @reasons, @ats) as failed(key, kind, reason, at)
             on conflict do nothing
             """);
+        list.Parameters.AddWithValue("region", region);
         list.Parameters.AddWithValue("campaign", campaignId);
         list.Parameters.AddWithValue("keys", failed.Select(failure => failure.SubjectKey).ToArray());
         list.Parameters.AddWithValue("kinds", failed.Select(failure => failure.Kind).ToArray());
@@ -39,12 +41,13 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         await using var command = new NpgsqlCommand(
             """
             select subject_key, kind, reason, first_failed_at from notice_failure
-            where campaign_id = @campaign and failure = 'delivery' and outcome is null and gave_up_at is null
+            where region = @region and campaign_id = @campaign and failure = 'delivery' and outcome is null and gave_up_at is null
               and (@after::text is null or subject_key > @after)
             order by subject_key
             limit @limit
             """,
             connection);
+        command.Parameters.AddWithValue("region", region);
         command.Parameters.AddWithValue("campaign", campaignId);
         command.Parameters.AddWithValue("after", (object?)after ?? DBNull.Value);
         command.Parameters.AddWithValue("limit", limit);
@@ -64,9 +67,10 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         await using var command = new NpgsqlCommand(
             """
             update notice_failure set outcome = @outcome, attempts = attempts + 1
-            where campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
+            where region = @region and campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
             """,
             connection);
+        command.Parameters.AddWithValue("region", region);
         command.Parameters.AddWithValue("campaign", campaignId);
         command.Parameters.AddWithValue("key", subjectKey);
         command.Parameters.AddWithValue("outcome", outcome);
@@ -79,9 +83,10 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         await using var command = new NpgsqlCommand(
             """
             update notice_failure set reason = @reason, attempts = attempts + 1, gave_up_at = @gave_up
-            where campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
+            where region = @region and campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
             """,
             connection);
+        command.Parameters.AddWithValue("region", region);
         command.Parameters.AddWithValue("campaign", campaignId);
         command.Parameters.AddWithValue("key", subjectKey);
         command.Parameters.AddWithValue("reason", reason);
@@ -94,11 +99,12 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         await using var connection = await OpenAsync(region);
         await using var command = new NpgsqlCommand(
             """
-            insert into notice_failure (campaign_id, failure, subject_key, kind, reason, first_failed_at, gave_up_at)
-            values (@campaign, 'email', @key, 'user', @reason, @at, @at)
+            insert into notice_failure (region, campaign_id, failure, subject_key, kind, reason, first_failed_at, gave_up_at)
+            values (@region, @campaign, 'email', @key, 'user', @reason, @at, @at)
             on conflict do nothing
             """,
             connection);
+        command.Parameters.AddWithValue("region", region);
         command.Parameters.AddWithValue("campaign", campaignId);
         command.Parameters.AddWithValue("key", subjectKey);
         command.Parameters.AddWithValue("reason", reason);
@@ -115,11 +121,12 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         await using (var counts = new NpgsqlCommand(
             """
             select failure, outcome, gave_up_at is not null, case when failure = 'delivery' and outcome is null and gave_up_at is not null then reason end, count(*)
-            from notice_failure where campaign_id = @campaign
+            from notice_failure where region = @region and campaign_id = @campaign
             group by 1, 2, 3, 4
             """,
             connection))
         {
+            counts.Parameters.AddWithValue("region", region);
             counts.Parameters.AddWithValue("campaign", campaignId);
             await using var reader = await counts.ExecuteReaderAsync();
             while (await reader.ReadAsync())
@@ -148,12 +155,13 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         await using (var listed = new NpgsqlCommand(
             """
             select subject_key from notice_failure
-            where campaign_id = @campaign and failure = 'delivery' and outcome is null and gave_up_at is not null
+            where region = @region and campaign_id = @campaign and failure = 'delivery' and outcome is null and gave_up_at is not null
             order by subject_key
             limit @limit
             """,
             connection))
         {
+            listed.Parameters.AddWithValue("region", region);
             listed.Parameters.AddWithValue("campaign", campaignId);
             listed.Parameters.AddWithValue("limit", keyLimit);
             await using var reader = await listed.ExecuteReaderAsync();

@@ -2,9 +2,11 @@
 -- failure 'delivery': the fan-out could not reach the subject; retried by its reminder until it answers (outcome) or
 -- Notices:GiveUpAfter passed (gave_up_at), then listed as failed in the campaign's view.
 -- failure 'email': the notice is in the person's account but its email could not be delivered (final).
--- "C" collation: keys are compared byte by byte, as in subject_registry. Idempotent.
+-- region: the fan-out's region (several regions may share one database). "C" collation: keys are compared byte by
+-- byte, as in subject_registry. Idempotent.
 
 create table if not exists notice_failure (
+  region text not null,
   campaign_id text collate "C" not null,
   failure text not null,
   subject_key text collate "C" not null,
@@ -14,5 +16,5 @@ create table if not exists notice_failure (
   first_failed_at timestamptz not null,
   outcome text null,
   gave_up_at timestamptz null,
-  primary key (campaign_id, failure, subject_key)
+  primary key (region, campaign_id, failure, subject_key)
 );
