@@ -61,38 +61,15 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         return page.ToImmutable();
     }
 
-    public async Task SettleAsync(string region, string campaignId, string subjectKey, string outcome)
-    {
-        await using var connection = await OpenAsync(region);
-        await using var command = new NpgsqlCommand(
-            """
-            update notice_failure set outcome = @outcome, attempts = attempts + 1
-            where region = @region and campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
-            """,
-            connection);
-        command.Parameters.AddWithValue("region", region);
-        command.Parameters.AddWithValue("campaign", campaignId);
-        command.Parameters.AddWithValue("key", subjectKey);
-        command.Parameters.AddWithValue("outcome", outcome);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task SettleAsync(string region, string campaignId, string subjectKey, string outcome) =>
+        ChangeRetriedAsync(region, campaignId, subjectKey, "outcome = @outcome", parameters => parameters.AddWithValue("outcome", outcome));
 
-    public async Task FailAgainAsync(string region, string campaignId, string subjectKey, string reason, DateTimeOffset? giveUpAt)
-    {
-        await using var connection = await OpenAsync(region);
-        await using var command = new NpgsqlCommand(
-            """
-            update notice_failure set reason = @reason, attempts = attempts + 1, gave_up_at = @gave_up
-            where region = @region and campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
-            """,
-            connection);
-        command.Parameters.AddWithValue("region", region);
-        command.Parameters.AddWithValue("campaign", campaignId);
-        command.Parameters.AddWithValue("key", subjectKey);
-        command.Parameters.AddWithValue("reason", reason);
-        command.Parameters.Add(new NpgsqlParameter("gave_up", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)giveUpAt?.UtcDateTime ?? DBNull.Value });
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task FailAgainAsync(string region, string campaignId, string subjectKey, string reason, DateTimeOffset? giveUpAt) =>
+        ChangeRetriedAsync(region, campaignId, subjectKey, "reason = @reason, gave_up_at = @gave_up", parameters =>
+        {
+            parameters.AddWithValue("reason", reason);
+            parameters.Add(new NpgsqlParameter("gave_up", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)giveUpAt?.UtcDateTime ?? DBNull.Value });
+        });
 
     public async Task RecordEmailFailureAsync(string region, string campaignId, string subjectKey, string reason, DateTimeOffset at)
     {
@@ -172,6 +149,23 @@ internal sealed class PostgresNoticeFailureLog(RegionDatabases databases) : INot
         }
 
         return new NoticeFailureSummary(retrying, gaveUp.ToImmutable(), keys.ToImmutable(), settled.ToImmutable(), emails);
+    }
+
+    /// <summary>Counts one more attempt of a subject still retried and sets <paramref name="set"/> (a constant SQL list of assignments).</summary>
+    private async Task ChangeRetriedAsync(string region, string campaignId, string subjectKey, string set, Action<NpgsqlParameterCollection> parameters)
+    {
+        await using var connection = await OpenAsync(region);
+        await using var command = new NpgsqlCommand(
+            $"""
+            update notice_failure set {set}, attempts = attempts + 1
+            where region = @region and campaign_id = @campaign and failure = 'delivery' and subject_key = @key and outcome is null and gave_up_at is null
+            """,
+            connection);
+        command.Parameters.AddWithValue("region", region);
+        command.Parameters.AddWithValue("campaign", campaignId);
+        command.Parameters.AddWithValue("key", subjectKey);
+        parameters(command.Parameters);
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<NpgsqlConnection> OpenAsync(string region)
