@@ -74,6 +74,17 @@ public sealed class PolicyNoticePageTests(PrivacyCenterService browser)
         await Expect(notices).ToContainTextAsync(version);
         await page.AssertAccessibleAsync();
         await page.Context.CloseAsync();
+
+        // The officer's page shows the announcement's counts as the route does, the new ones included.
+        var officerPage = await browser.NewPageAsync(service.Admin!.BaseAddress, bypassCsp: true);
+        await SignInAsync(officerPage, service, officer.Email);
+        await officerPage.GotoAsync($"/privacy/officer/policy-versions?announcement={version}");
+        var table = officerPage.GetByRole(AriaRole.Table, new() { Name = $"Announcement of version {version}" });
+        await Expect(table.GetByRole(AriaRole.Columnheader, new() { Name = "Retrying" })).ToBeVisibleAsync();
+        await Expect(table.GetByRole(AriaRole.Columnheader, new() { Name = "Emails undelivered" })).ToBeVisibleAsync();
+        await Expect(table.Locator("tbody tr")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*4\s*4\s*3\s*2\s*1\s*0\s*0\s*0\s*0\s*0\s*yes\s*$"));
+        await officerPage.AssertAccessibleAsync();
+        await officerPage.Context.CloseAsync();
     }
 
     [Fact]
@@ -100,6 +111,18 @@ public sealed class PolicyNoticePageTests(PrivacyCenterService browser)
 
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(browser.Http, new HttpRequestMessage(HttpMethod.Get, $"/v1/policy/{version}"))).Status);
         Assert.Empty(await NotificationsAsync(browser.Http, officer, "policy-change"));
+    }
+
+    /// <summary>Signs in through the pages of <paramref name="service"/>'s gateway, with the code from its outbox.</summary>
+    private static async Task SignInAsync(IPage page, ServiceHost service, string email)
+    {
+        var seen = (await service.Outbox.MessagesToAsync(email)).Count;
+        await page.GotoAsync("/privacy/sign-in");
+        await page.GetByLabel("Email address").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
+        await page.GetByLabel("The 8-digit code we sent you").FillAsync(await service.Outbox.NextCodeAsync(email, seen));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Expect(page.Heading("What we hold about you")).ToBeVisibleAsync();
     }
 
     private static string NoticeKeysOf(string version) => PrimeDirective.Grains.Interfaces.Notices.NoticeKeys.PolicyChange(version);
