@@ -171,7 +171,13 @@ public sealed partial class RegionFanoutGrain(
         await state.UpdateAsync(
             () =>
             {
+                // Decided on what is stored: a batch another activation already recorded (a silo killed meanwhile) counts once.
                 var current = state.State;
+                if (current.Cursor is { } recorded && string.CompareOrdinal(recorded, page[^1].Key) >= 0)
+                {
+                    return (false, true);
+                }
+
                 current.Cursor = page[^1].Key;
                 current.Examined += page.Length;
                 foreach (var (outcome, _) in outcomes)

@@ -29,6 +29,13 @@ internal sealed class FileOutboxExpiry(IOutbox outbox) : ILifecycleParticipant<I
     private async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            await _running.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // An ungraceful stop does not wait for the pass under way; the next silo's expiry finishes it.
+        }
     }
 }
