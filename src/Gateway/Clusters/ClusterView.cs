@@ -17,7 +17,7 @@ namespace PrimeDirective.Gateway.Clusters;
 /// <param name="Items">Every item held, none of them expired: the identifiers, then the reports' items, oldest first.</param>
 /// <param name="Audit">What was done to the cluster's data and why.</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
-/// <param name="Notices">Notices for the operator (breaches), when no person is linked to the cluster.</param>
+/// <param name="Notices">Notices for the operator (breaches, substantive policy changes), when no person is linked to the cluster.</param>
 /// <param name="Disclosures">Every disclosure of the cluster's data (filled by the operator's route).</param>
 internal sealed record ClusterView(
     string ClusterId,

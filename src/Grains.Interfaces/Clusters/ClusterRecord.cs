@@ -13,7 +13,7 @@ namespace PrimeDirective.Grains.Interfaces.Clusters;
 /// <param name="Items">Every item held, none of them expired.</param>
 /// <param name="Audit">What was done to the cluster's data and why (holds, destruction).</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
-/// <param name="Notices">Notices (breaches) for the operator of a cluster nobody linked.</param>
+/// <param name="Notices">Notices (breaches, substantive policy changes) for the operator of a cluster nobody linked.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ClusterRecord")]
 public sealed record ClusterRecord(

@@ -28,6 +28,7 @@ public sealed partial class ClusterGrain(
     IReportLog reportLog,
     RetentionRunner retentionRunner,
     AggregateProjector aggregates,
+    Notices.NoticeReach reach,
     ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>

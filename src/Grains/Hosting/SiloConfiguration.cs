@@ -63,8 +63,12 @@ public static class SiloConfiguration
         services.AddOutboxSender();
         services.AddSharing(configuration);
         services.AddSingleton<PolicySchedule>();
-        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName));
+        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName))
+            .Validate(options => options.GiveUpAfter > TimeSpan.Zero && options.MinimumNoticePeriod >= TimeSpan.Zero,
+                "Notices:GiveUpAfter must be positive and Notices:MinimumNoticePeriod not negative.")
+            .ValidateOnStart();
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
+        services.TryAddSingleton<NoticeReach>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
@@ -112,6 +116,7 @@ public static class SiloConfiguration
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
+            services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -128,6 +133,7 @@ public static class SiloConfiguration
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
+        services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

@@ -20,6 +20,7 @@ public sealed partial class UserGrain(
     ClusterKeys clusterKeys,
     PolicyClock time,
     IDestructionLedger ledger,
+    Notices.NoticeReach reach,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
@@ -271,6 +272,9 @@ public sealed partial class UserGrain(
         }
 
         await ForgetLegalRequestsAsync();
+
+        // Nothing sent to the person stays behind in the outbox's files (before the write: a crash repeats it).
+        await DestroyOutboxCopiesAsync();
 
         // One write leaves only the proof of the destruction; it goes to the ledger before the row itself is deleted.
         var counts = await UpdateAsync(now =>

@@ -92,6 +92,12 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>Notice emails kept until the silo's sender has delivered them.</summary>
     public List<QueuedMessage> Outgoing { get; set; } = [];
 
+    /// <summary>Campaigns whose email to the person was delivered (a substantive policy version needs its announcement's).</summary>
+    public List<string> NoticesDelivered { get; set; } = [];
+
+    /// <summary>Campaigns whose email could not be delivered, with why, until the campaign has counted it failed.</summary>
+    public Dictionary<string, string> NoticeEmailFailures { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The last policy version the person was recorded continuing under.</summary>
     public string? ContinuedUnder { get; set; }
 
