@@ -22,6 +22,7 @@ public sealed partial class ClusterGrain(
     PolicyClock time,
     IOptions<RetentionOptions> retention,
     IOptions<RequestOptions> requests,
+    IOptions<CrashReportOptions> crashReports,
     IPrivacyRequestFaults faults,
     IDestructionLedger ledger,
     IReportLog reportLog,
