@@ -123,8 +123,9 @@ public sealed class TrackingTests(SharedService service)
         }
     }
 
+    /// <summary>The API behind the Privacy Center; its pages with GPC on are driven in a browser by PrivacyCenter.GpcPageTests.</summary>
     [Fact]
-    public async Task Using_the_Privacy_Center_with_GPC_on_withdraws_analytics_consent_and_records_why()
+    public async Task Using_the_Privacy_Center_API_with_GPC_on_withdraws_analytics_consent_and_records_why()
     {
         var person = await service.SignUpAsync();
         using (var grant = await service.Http.SendAsync(person.Request(HttpMethod.Put, "/v1/me/consents/analytics", new { granted = true })))
