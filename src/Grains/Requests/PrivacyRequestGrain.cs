@@ -48,6 +48,8 @@ public sealed partial class PrivacyRequestGrain(
         return View();
     }
 
+    public Task SubmitErasureOneWayAsync(ErasureSubmission submission) => SubmitErasureAsync(submission);
+
     public async Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);

@@ -51,6 +51,16 @@ internal static class Messages
         Someone asked to move a Prime Directive account to this address, which already has one. Nothing changed.
         """);
 
+    public static OutboxMessage DormantAccountWarning(string email, string name, DateTimeOffset lastSignIn, DateTimeOffset eraseAt) => new(
+        email, name, "Your Prime Directive account will be erased unless you sign in",
+        $"""
+        Hello {name},
+
+        Nobody has signed in to your Prime Directive account since {lastSignIn.UtcDateTime:yyyy-MM-dd}. We do not keep
+        accounts nobody uses: unless you sign in before {eraseAt.UtcDateTime:yyyy-MM-dd}, we will erase the account and
+        everything we hold about you. To keep it, just sign in; nothing else is needed.
+        """);
+
     public static OutboxMessage ChildRemovalReceived(string email, string name, string requestId) => new(
         email, name, "We received your request to remove a child's data",
         $"""

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
@@ -19,6 +21,7 @@ public sealed partial class UserGrain(
     ClusterKeys clusterKeys,
     PolicyClock time,
     IDestructionLedger ledger,
+    IOptions<RetentionOptions> retention,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
@@ -36,6 +39,12 @@ public sealed partial class UserGrain(
         }
 
         HandOutgoing();
+
+        // Accounts created before the dormant-account rule get its reminder the first time they are active again.
+        if (state.State.IsActive && state.State.DormancyDueAt is null)
+        {
+            await ArmDormancyAsync(rearm: true);
+        }
     }
 
     public async Task CreateAsync(NewAccount account)
@@ -68,6 +77,8 @@ public sealed partial class UserGrain(
         {
             LogCreated(logger, Key);
         }
+
+        await ArmDormancyAsync(rearm: false);
     }
 
     public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);
@@ -96,7 +107,8 @@ public sealed partial class UserGrain(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
             Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
             [.. BoundedHistory.ShowNotifications(current.Notifications, current.EarlierNotifications)], [.. current.Disclosures],
-            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)]));
+            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
+            [DormancyRule(current)]));
     }
 
     public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
@@ -300,6 +312,8 @@ public sealed partial class UserGrain(
         if (state.RecordExists && state.State.UserId is null &&
             await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, DeactivateOnIdle))
         {
+            // Nothing is left to grow dormant.
+            await UnregisterAsync(DormancyReminder);
             DeactivateOnIdle();
         }
     }
