@@ -67,6 +67,12 @@ public sealed partial class ClusterGrain
             return;
         }
 
+        // Only the telemetry opt-out is left to honour: a hash of the bootstrap id does that, the raw ids go.
+        if (state.RecordExists && IdentifiersUnneeded(state.State))
+        {
+            await MinimizeIdentifiersAsync();
+        }
+
         // The reminder just fired: whatever it was registered for is spent.
         await ArmRetentionAsync(rearm: true);
     }

@@ -20,6 +20,12 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     [PersonalData]
     public string? BootstrapId { get; set; }
 
+    /// <summary>
+    /// Once telemetry is disabled and nothing else needs the raw ids, they are destroyed (<see cref="ClusterId"/> empty,
+    /// <see cref="BootstrapId"/> <c>null</c>) and this salted hash of the bootstrap id recognises the cluster's reports and operator.
+    /// </summary>
+    public string? BootstrapDigest { get; set; }
+
     public DateTimeOffset? FirstSeenAt { get; set; }
 
     public bool TelemetryDisabled { get; set; }
