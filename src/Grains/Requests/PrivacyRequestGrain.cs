@@ -107,6 +107,10 @@ public sealed partial class PrivacyRequestGrain(
         {
             await PropagateAsync();
         }
+        else if (reminderName == ReviewReminder)
+        {
+            await CheckReviewAsync();
+        }
     }
 
     /// <summary>Arms the resume reminder (durable), then runs at once on a timer so the caller gets its answer now.</summary>
@@ -320,7 +324,10 @@ public sealed partial class PrivacyRequestGrain(
     private PrivacyRequestView View()
     {
         var current = state.State;
-        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]));
+        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts])
+        {
+            ExpiresAt = ReviewExpiresAt(current),
+        });
     }
 
     /// <summary>The public id of this request: <c>{region}-{random}</c>, from its key <c>{region}/{random}</c>.</summary>
