@@ -166,7 +166,7 @@ public sealed record UserRecord(
     [property: Id(9)] ImmutableArray<Notification> Notifications,
     [property: Id(10)] ImmutableArray<Notification> Disclosures,
     [property: Id(11)] ImmutableArray<AuditEntry> Audit,
-    [property: Id(12)] ImmutableArray<RetentionRule> RetentionRules = default);
+    [property: Id(12)] ImmutableArray<RetentionRule>? RetentionRules = null);
 
 /// <summary>What else an erasure must reach once the account is closed; grain keys only, no identifiers.</summary>
 /// <param name="UserKey">The account's own grain key.</param>

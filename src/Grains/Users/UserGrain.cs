@@ -251,6 +251,9 @@ public sealed partial class UserGrain(
             state.State.Audit.Add(new AuditEntry(now, "account-closed", $"erasure {requestId}: tokens revoked"));
             return (true, true);
         });
+
+        // A closed account is being erased: it no longer grows dormant.
+        await UnregisterAsync(DormancyReminder);
         var current = state.State;
         string?[] addresses = [current.Email, current.PendingEmail, current.ReleasingEmail];
         return new ErasurePlan(
