@@ -203,6 +203,7 @@ public static class SiloConfiguration
             .ValidateOnStart();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection(RequestOptions.SectionName));
+        services.AddOptions<CrashReportOptions>().Bind(configuration.GetSection(CrashReportOptions.SectionName));
         services.TryAddSingleton<Pseudonymizer>();
         services.TryAddSingleton<ClusterKeys>();
         services.TryAddSingleton<RetentionRunner>();

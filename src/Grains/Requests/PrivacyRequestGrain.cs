@@ -48,6 +48,8 @@ public sealed partial class PrivacyRequestGrain(
         return PersonView();
     }
 
+    public Task SubmitErasureOneWayAsync(ErasureSubmission submission) => SubmitErasureAsync(submission);
+
     public async Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -104,6 +106,10 @@ public sealed partial class PrivacyRequestGrain(
         else if (reminderName == PropagationReminder)
         {
             await PropagateAsync();
+        }
+        else if (reminderName == ReviewReminder)
+        {
+            await CheckReviewAsync();
         }
     }
 
@@ -324,7 +330,10 @@ public sealed partial class PrivacyRequestGrain(
     private PrivacyRequestView View()
     {
         var current = state.State;
-        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]));
+        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts])
+        {
+            ExpiresAt = ReviewExpiresAt(current),
+        });
     }
 
     /// <summary>

@@ -100,6 +100,12 @@ public sealed partial class UserGrain : INoticeRecipient, IOutboxOwner, IReminda
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == DormancyReminder)
+        {
+            await CheckDormancyAsync();
+            return;
+        }
+
         if (reminderName != OutboxReminder)
         {
             return;
