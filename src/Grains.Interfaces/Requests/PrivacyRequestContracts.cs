@@ -31,6 +31,10 @@ public enum PrivacyRequestStatus
     /// <summary>An officer declined it.</summary>
     [JsonStringEnumMemberName("rejected")]
     Rejected = 5,
+
+    /// <summary>A child-removal request nobody decided within its lifetime: closed, the parent told, their details destroyed.</summary>
+    [JsonStringEnumMemberName("expired")]
+    Expired = 6,
 }
 
 /// <summary>The erasure of an account, as submitted.</summary>
@@ -80,6 +84,7 @@ public sealed record ChildRemovalSubmission(
 /// <c>abandoned</c> if any did not answer within the propagation lifetime.
 /// </param>
 /// <param name="Processors">Each processor told of the erasure, and its answer.</param>
+/// <param name="ExpiresAt">A child-removal request awaiting review: when it expires undecided, and the parent's details with it.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.PrivacyRequestView")]
 public sealed record PrivacyRequestView(
@@ -90,7 +95,8 @@ public sealed record PrivacyRequestView(
     [property: Id(4)] DateTimeOffset? CompletedAt,
     [property: Id(5)] ImmutableArray<ErasureReceipt> Receipts,
     [property: Id(6)] string? Propagated = null,
-    [property: Id(7)] ImmutableArray<Sharing.ProcessorErasureOutcome>? Processors = null);
+    [property: Id(7)] ImmutableArray<Sharing.ProcessorErasureOutcome>? Processors = null,
+    [property: Id(8)] DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A child-removal request as an officer reviews it.</summary>
 /// <param name="Request">The request.</param>

@@ -63,8 +63,12 @@ public static class SiloConfiguration
         services.AddOutboxSender();
         services.AddSharing(configuration);
         services.AddSingleton<PolicySchedule>();
-        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName));
+        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName))
+            .Validate(options => options.GiveUpAfter > TimeSpan.Zero && options.MinimumNoticePeriod >= TimeSpan.Zero,
+                "Notices:GiveUpAfter must be positive and Notices:MinimumNoticePeriod not negative.")
+            .ValidateOnStart();
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
+        services.TryAddSingleton<NoticeReach>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
@@ -113,6 +117,7 @@ public static class SiloConfiguration
             services.AddSingleton<IDisclosureEvidence, InMemoryDisclosureEvidence>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
+            services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -130,6 +135,7 @@ public static class SiloConfiguration
         services.AddSingleton<IDisclosureEvidence, PostgresDisclosureEvidence>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
+        services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
@@ -199,6 +205,7 @@ public static class SiloConfiguration
             .ValidateOnStart();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection(RequestOptions.SectionName));
+        services.AddOptions<CrashReportOptions>().Bind(configuration.GetSection(CrashReportOptions.SectionName));
         services.TryAddSingleton<Pseudonymizer>();
         services.TryAddSingleton<ClusterKeys>();
         services.TryAddSingleton<RetentionRunner>();

@@ -36,6 +36,9 @@ public sealed class OutboxOptions
     /// <summary>How long a message without a code (a notice, an answer to a parent) is retried before it is dropped unsent.</summary>
     public TimeSpan NoticeLifetime { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>How long a file of the file outbox is kept after it was written (the policy's clock); an erasure deletes its subject's at once.</summary>
+    public TimeSpan FileLifetime { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Deliveries a silo attempts at the same time.</summary>
     public int MaxConcurrentSends { get; set; } = 4;
 }

@@ -50,6 +50,8 @@ public sealed partial class PrivacyRequestGrain(
         return PersonView();
     }
 
+    public Task SubmitErasureOneWayAsync(ErasureSubmission submission) => SubmitErasureAsync(submission);
+
     public async Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -106,6 +108,10 @@ public sealed partial class PrivacyRequestGrain(
         else if (reminderName == PropagationReminder)
         {
             await PropagateAsync();
+        }
+        else if (reminderName == ReviewReminder)
+        {
+            await CheckReviewAsync();
         }
     }
 
@@ -328,7 +334,10 @@ public sealed partial class PrivacyRequestGrain(
     private PrivacyRequestView View()
     {
         var current = state.State;
-        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]));
+        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts])
+        {
+            ExpiresAt = ReviewExpiresAt(current),
+        });
     }
 
     /// <summary>

@@ -65,6 +65,9 @@ public sealed class PrivacyRequestState
 
     public string? DecisionReason { get; set; }
 
+    /// <summary>When officers were last reminded that this child-removal request waits for review.</summary>
+    public DateTimeOffset? LastReviewReminderAt { get; set; }
+
     /// <summary>Whether the parent has been told the decision (then their data goes).</summary>
     public bool ParentAnswered { get; set; }
 

@@ -1,6 +1,5 @@
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sharing;
 
@@ -63,20 +62,21 @@ public sealed partial class UserGrain : ILegalRequestSubject
 
         await ArmOutboxAsync();
         var queued = Outbox.Prepare(Messages.LegalRequest(state.State.Email!, state.State.Name!, notice.Title, notice.Text), time.GetUtcNow() + Outbox.NoticeLifetime);
-        await UpdateAsync(now =>
+        var displaced = await UpdateAsync(now =>
         {
             var current = state.State;
             if (current.UserId is null || current.Notifications.Any(known => known.Id == notice.NoticeId))
             {
-                return (false, true);
+                return (false, new List<string>());
             }
 
             current.Notifications.Add(new Notification(notice.NoticeId, now, "legal-request", notice.Text));
             current.Audit.Add(new AuditEntry(now, "legal-request-notified", $"request {notice.RequestId}: {notice.Stage}"));
-            OutgoingMessages.Add(current.Outgoing, queued);
-            return (true, true);
+            return (true, Queue(current, queued));
         });
+        Outbox.Withdraw(displaced);
         HandOutgoing();
+        await ReportEmailFailuresAsync();
         return true;
     }
 

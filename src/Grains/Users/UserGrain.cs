@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sharing;
@@ -20,6 +22,8 @@ public sealed partial class UserGrain(
     ClusterKeys clusterKeys,
     PolicyClock time,
     IDestructionLedger ledger,
+    Notices.NoticeReach reach,
+    IOptions<RetentionOptions> retention,
     ILogger<UserGrain> logger,
     DisclosureDesk disclosures) : Grain, IUserGrain
 {
@@ -38,6 +42,12 @@ public sealed partial class UserGrain(
         }
 
         HandOutgoing();
+
+        // Accounts created before the dormant-account rule get its reminder the first time they are active again.
+        if (state.State.IsActive && state.State.DormancyDueAt is null)
+        {
+            await ArmDormancyAsync(rearm: true);
+        }
     }
 
     public async Task CreateAsync(NewAccount account)
@@ -70,6 +80,8 @@ public sealed partial class UserGrain(
         {
             LogCreated(logger, Key);
         }
+
+        await ArmDormancyAsync(rearm: false);
     }
 
     public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);
@@ -98,7 +110,8 @@ public sealed partial class UserGrain(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
             Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
             [.. BoundedHistory.ShowNotifications(current.Notifications, current.EarlierNotifications)], [.. current.Disclosures],
-            [.. BoundedHistory.ShowAudit(GaggedAudit.Visible(current, time.GetUtcNow()), current.EarlierAudit)]));
+            [.. BoundedHistory.ShowAudit(GaggedAudit.Visible(current, time.GetUtcNow()), current.EarlierAudit)],
+            [DormancyRule(current)]));
     }
 
     public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
@@ -241,6 +254,9 @@ public sealed partial class UserGrain(
             state.State.Audit.Add(new AuditEntry(now, "account-closed", $"erasure {requestId}: tokens revoked"));
             return (true, true);
         });
+
+        // A closed account is being erased: it no longer grows dormant.
+        await UnregisterAsync(DormancyReminder);
         var current = state.State;
         string?[] addresses = [current.Email, current.PendingEmail, current.ReleasingEmail];
         return new ErasurePlan(
@@ -272,6 +288,9 @@ public sealed partial class UserGrain(
         }
 
         await ForgetLegalRequestsAsync();
+
+        // Nothing sent to the person stays behind in the outbox's files (before the write: a crash repeats it).
+        await DestroyOutboxCopiesAsync();
 
         // One write leaves only the proof of the destruction (and the evidence of the disclosure ledger's); it goes to the
         // ledgers before the row itself is deleted.
@@ -311,6 +330,8 @@ public sealed partial class UserGrain(
         if (state.RecordExists && state.State.UserId is null &&
             await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, DeactivateOnIdle))
         {
+            // Nothing is left to grow dormant.
+            await UnregisterAsync(DormancyReminder);
             DeactivateOnIdle();
         }
     }

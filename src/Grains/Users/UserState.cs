@@ -101,6 +101,24 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>Notice emails kept until the silo's sender has delivered them.</summary>
     public List<QueuedMessage> Outgoing { get; set; } = [];
 
+    /// <summary>Campaigns whose email to the person was delivered (a substantive policy version needs its announcement's).</summary>
+    public List<string> NoticesDelivered { get; set; } = [];
+
+    /// <summary>Campaigns whose email could not be delivered, with why, until the campaign has counted it failed.</summary>
+    public Dictionary<string, string> NoticeEmailFailures { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the person last signed in (a verified code); <c>null</c>: not since the account was created.</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
+
+    /// <summary>When the person was warned that the account is dormant; cleared by a sign-in.</summary>
+    public DateTimeOffset? DormantWarnedAt { get; set; }
+
+    /// <summary>When the dormancy reminder was last registered to be due; <c>null</c> while none is registered.</summary>
+    public DateTimeOffset? DormancyDueAt { get; set; }
+
+    /// <summary>The erasure request a dormant account submitted for itself (the same one on every retry).</summary>
+    public string? DormantErasure { get; set; }
+
     /// <summary>The last policy version the person was recorded continuing under.</summary>
     public string? ContinuedUnder { get; set; }
 

@@ -59,6 +59,8 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Outbox:Directory"] = Outbox.Directory;
         Settings["Auth:SigningKey"] = SigningKey;
         Settings["Gateway:RateLimits:CodeRequestsPerMinute"] = "100000";
+        Settings["Gateway:RateLimits:AnalyticsEvents"] = "100000";
+        Settings["Gateway:RateLimits:CrashReports"] = "100000";
 
         // Behaviour tests share two cores with parallel collections; a slow first call must not turn into a 503. The
         // shipped short default is what the multi-process kill test runs (scripts/cluster.sh).
