@@ -17,9 +17,6 @@ public class NoticeService : ServiceHost
         Settings["Outbox:RecheckPeriod"] = "00:00:02";
         Settings["Notices:ResumePeriod"] = "00:00:02";
         Settings["Notices:BatchSize"] = "4";
-
-        // Tests here move the policy's clock by weeks and then count the emails sent before: the files must outlive that.
-        Settings["Outbox:FileLifetime"] = "365.00:00:00";
     }
 
     /// <summary>The policy's clock on every silo; starts at the real time.</summary>

@@ -88,7 +88,7 @@ public sealed class OutboxFileLifetimeTests
     /// <summary>A notice service (fake policy clock, an officer) whose outbox files live the shipped day.</summary>
     public sealed class FileLifetimeService : NoticeService
     {
-        public FileLifetimeService() => Settings.Remove("Outbox:FileLifetime");
+        public FileLifetimeService() => Settings["Outbox:FileLifetime"] = "1.00:00:00";
 
         protected override string Purpose => "outbox-files";
     }
