@@ -17,7 +17,15 @@ fi
 export PD_CHROMIUM="${PD_CHROMIUM:-$(command -v chromium)}"
 
 rm -rf TestResults
-dotnet test Actors.sln -c Release \
-  --logger "trx;LogFileName=results.trx" \
-  --logger "console;verbosity=normal" \
-  --results-directory TestResults "$@"
+# Build once, then each test project with its own TRX file (one shared file name would be overwritten by the second
+# project). The fast tier (PrimeDirective.Grains.Tests: no PostgreSQL, no HTTP) runs first and answers in under a minute.
+dotnet build Actors.sln -c Release
+status=0
+for project in tests/PrimeDirective.Grains.Tests tests/PrimeDirective.Tests; do
+  name=$(basename "$project")
+  dotnet test "$project" -c Release --no-build \
+    --logger "trx;LogFileName=$name.trx" \
+    --logger "console;verbosity=normal" \
+    --results-directory TestResults "$@" || status=$?
+done
+exit $status

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using PrimeDirective.Grains.Hosting;
 using PrimeDirective.Grains.Stats;
 
-namespace PrimeDirective.Tests.Stats;
+namespace PrimeDirective.Grains.Tests.Stats;
 
 /// <summary>
 /// The noise: the sampler draws the discrete Laplace distribution (checked statistically on a seeded generator, so the
