@@ -66,6 +66,8 @@ public static class SiloConfiguration
         services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName));
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
+        services.AddSiloHealth();
+        silo.UseClusterTls(configuration, singleProcess);
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
         services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (provider, _) => new SiloStartClock(provider.GetRequiredService<TimeProvider>()));
@@ -204,6 +206,7 @@ public static class SiloConfiguration
         services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
         services.AddOutbox(configuration);
         services.AddPrivacyRedaction();
+        services.AddManagementServer(configuration);
         return services;
     }
 }

@@ -60,6 +60,12 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Auth:SigningKey"] = SigningKey;
         Settings["Gateway:RateLimits:CodeRequestsPerMinute"] = "100000";
 
+        // Mutual TLS between silos and from gateways, with certificates from files as in production.
+        foreach (var (key, value) in TestCertificates.Cluster.Silo.Settings)
+        {
+            Settings[key] = value;
+        }
+
         // Behaviour tests share two cores with parallel collections; a slow first call must not turn into a 503. The
         // shipped short default is what the multi-process kill test runs (scripts/cluster.sh).
         Settings["Orleans:ResponseTimeout"] = "00:00:30";
@@ -142,14 +148,15 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Starts one more gateway listening on <paramref name="urls"/> (<c>;</c>-separated, port 0 allowed) and returns every address it bound.</summary>
-    public async Task<IReadOnlyList<Uri>> StartGatewayOnAsync(string urls, IDictionary<string, string?>? overrides = null)
+    public async Task<IReadOnlyList<Uri>> StartGatewayOnAsync(string urls, IDictionary<string, string?>? overrides = null, string environmentName = "Testing")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            EnvironmentName = "Testing",
+            EnvironmentName = environmentName,
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(Settings);
+        builder.Configuration.AddInMemoryCollection(TestCertificates.Cluster.Gateway.Settings);
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
