@@ -28,6 +28,12 @@ public sealed class ManagementOptions
 /// </summary>
 public static partial class ManagementServer
 {
+    /// <summary>The liveness route of the management listener.</summary>
+    public const string LivePath = "/health/live";
+
+    /// <summary>The readiness route of the management listener.</summary>
+    public const string ReadyPath = "/health/ready";
+
     /// <summary>Checks that say the process still makes progress (a failure restarts it).</summary>
     public const string LiveTag = "live";
 
@@ -86,8 +92,8 @@ public static partial class ManagementServer
             var app = builder.Build();
             app.UseRouting();
             var checks = services.GetRequiredService<HealthCheckService>();
-            app.MapGet("/health/live", (CancellationToken token) => HealthAsync(checks, LiveTag, token));
-            app.MapGet("/health/ready", (CancellationToken token) => HealthAsync(checks, ReadyTag, token));
+            app.MapGet(LivePath, (CancellationToken token) => HealthAsync(checks, LiveTag, token));
+            app.MapGet(ReadyPath, (CancellationToken token) => HealthAsync(checks, ReadyTag, token));
             foreach (var endpoints in services.GetServices<ManagementEndpoints>())
             {
                 endpoints.Map(app, services);
