@@ -78,7 +78,8 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Starts one more silo process-equivalent (its own host, ports and container) in the cluster.</summary>
     /// <param name="region">The silo's region label; <c>null</c> for an unlabelled silo that serves every region.</param>
-    public async Task<IHost> StartSiloAsync(string? region = null)
+    /// <param name="overrides">Settings of this silo only (e.g. its management listener).</param>
+    public async Task<IHost> StartSiloAsync(string? region = null, IDictionary<string, string?>? overrides = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -93,6 +94,11 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans:Metadata:region"] = region,
         });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
         builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
         builder.UseOrleans(silo =>
         {
