@@ -27,7 +27,9 @@ internal static class ClientAddress
         var networks = new List<IPNetwork>();
         foreach (var entry in configured)
         {
-            if (entry.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(entry, out var network))
+            // Strict: a network whose address has host bits set (10.0.0.1/8) is more likely a typo than a range.
+            if (entry.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(entry, out var network)
+                && network.BaseAddress.Equals(IPAddress.Parse(entry[..entry.IndexOf('/', StringComparison.Ordinal)])))
             {
                 networks.Add(network);
             }

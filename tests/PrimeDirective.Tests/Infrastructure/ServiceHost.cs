@@ -162,7 +162,11 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(Settings);
-        builder.Configuration.AddInMemoryCollection(TestCertificates.Cluster.Gateway.Settings);
+        if (overrides?.TryGetValue("Orleans:Mode", out var mode) == true && mode == "client")
+        {
+            // A client's certificate allows client authentication only; a co-hosted silo keeps the silos' certificate.
+            builder.Configuration.AddInMemoryCollection(TestCertificates.Cluster.Gateway.Settings);
+        }
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
@@ -179,10 +183,14 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         }
         catch
         {
-            // A gateway that refuses to start may already hold its ports and its cluster connection.
+            // A gateway that refuses to start may already hold its ports and its cluster connection. One that failed
+            // before its hosted services were known cannot be stopped: its own exception is the one to see.
             try
             {
                 await app.StopAsync();
+            }
+            catch (ArgumentNullException)
+            {
             }
             finally
             {
