@@ -37,6 +37,9 @@ public sealed class ClusterTlsTests(SharedService service)
 
         Assert.Contains(Silo().SiloAddress, hosts.Keys);
         Assert.All(hosts.Values, status => Assert.Equal(SiloStatus.Active, status));
+
+        // And the silo it called speaks TLS with a certificate of the cluster's authority: the call did not go in the clear.
+        Assert.True(await PresentsClusterCertificateAsync(Silo().GatewayAddress.Endpoint), "the gateway port does not present the cluster's certificate");
     }
 
     [Theory]
@@ -124,6 +127,29 @@ public sealed class ClusterTlsTests(SharedService service)
     /// <summary>Refusals of a peer's certificate the shared silo has logged (its TLS middleware's warnings).</summary>
     private int Refusals() => service.Logs.GetSnapshot().Count(record =>
         record.Category == "Orleans.Connections.Security.TlsServerConnectionMiddleware" && record.Level == LogLevel.Warning);
+
+    /// <summary>Whether a TLS handshake with the endpoint shows a server certificate the cluster's authority issued.</summary>
+    private static async Task<bool> PresentsClusterCertificateAsync(IPEndPoint endpoint)
+    {
+        using var certificate = TestCertificates.Cluster.Gateway.Load();
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint);
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, presented, _, _) => TestCertificates.Cluster.Issued(presented));
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = [certificate],
+                ApplicationProtocols = [new SslApplicationProtocol("Orleans1")],
+            });
+            return TestCertificates.Cluster.Issued(tls.RemoteCertificate);
+        }
+        catch (Exception exception) when (exception is IOException or System.Security.Authentication.AuthenticationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>A TLS handshake presenting <paramref name="files"/>' certificate, as any workload could attempt one.</summary>
     private static async Task HandshakeAsync(IPEndPoint endpoint, CertificateFiles files)
