@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using PrimeDirective.Grains.Hosting;
 using PrimeDirective.Tests.Infrastructure;
@@ -41,6 +44,32 @@ public sealed class HealthProbeTests(SharedService service)
 
         // Stopped with its silo: nothing answers on the port any more.
         Assert.True(FreePort.IsBindable(port), "the management listener outlived its silo");
+    }
+
+    [Fact]
+    public async Task A_route_added_to_the_management_listener_is_served_there_beside_health_and_the_listener_stops_with_its_process()
+    {
+        var port = FreePort.Next();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Management:Urls"] = $"http://127.0.0.1:{port}" });
+        builder.Services.AddManagementServer(builder.Configuration);
+        builder.Services.AddManagementEndpoints((routes, services) =>
+            routes.MapGet("/extra", () => services.GetRequiredService<IHostEnvironment>().EnvironmentName));
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+            using var extra = await management.GetAsync("/extra");
+            using var ready = await management.GetAsync(ManagementServer.ReadyPath);
+
+            // The route sees the process's own services; with no check registered the process is healthy.
+            Assert.Equal((HttpStatusCode.OK, "Testing"), (extra.StatusCode, await extra.Content.ReadAsStringAsync()));
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            await host.StopAsync();
+        }
+
+        Assert.True(FreePort.IsBindable(port), "the management listener outlived its process");
     }
 
     [Theory]
