@@ -128,6 +128,7 @@ public sealed class HealthProbeTests(SharedService service)
             }.ConnectionString,
             ["Management:Urls"] = $"http://127.0.0.1:{managementPort.ToString(CultureInfo.InvariantCulture)}",
         });
+        var started = service.Gateways[^1];
         using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
         using (var before = await gateway.GetAsync("/health/ready"))
         {
@@ -151,6 +152,9 @@ public sealed class HealthProbeTests(SharedService service)
         // Still serving: a report reaches its grain, which writes through its silo's own database connection.
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         Assert.Equal(1, await service.Database.CountRowsContainingAsync(cluster));
+
+        // Cut off from PostgreSQL it would go on failing to refresh its gateway list for the rest of the run.
+        await service.StopGatewayAsync(started);
     }
 
     private sealed class FixedStatus(SiloStatus status) : ISiloStatusOracle

@@ -16,12 +16,12 @@ public sealed class TrustedProxyRangeTests(SharedService service)
     {
         // The tests' loopback connection plays a controller pod somewhere in 127.0.0.0/8.
         using var gateway = await service.StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client", ["Gateway:TrustedProxies:0"] = "127.0.0.0/8" });
-        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        var (cluster, bootstrap, client) = (Flynn.NewId(), Flynn.NewId(), FreshAddress());
 
-        using var report = await gateway.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.23"));
+        using var report = await gateway.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: client));
 
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
-        Assert.Equal("198.51.100.23", await KeptAddressAsync(gateway, cluster, bootstrap));
+        Assert.Equal(client, await KeptAddressAsync(gateway, cluster, bootstrap));
     }
 
     [Fact]
@@ -33,13 +33,13 @@ public sealed class TrustedProxyRangeTests(SharedService service)
             ["Gateway:TrustedProxies:0"] = "10.0.0.0/8",
             ["Gateway:TrustedProxies:1"] = "192.0.2.7",
         });
-        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        var (cluster, bootstrap, client) = (Flynn.NewId(), Flynn.NewId(), FreshAddress());
 
-        using var report = await gateway.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.24"));
+        using var report = await gateway.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: client));
 
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         Assert.Equal("127.0.0.1", await KeptAddressAsync(gateway, cluster, bootstrap));
-        Assert.Equal(0, await service.Database.CountRowsContainingAsync("198.51.100.24"));
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync(client));
     }
 
     [Theory]
@@ -53,6 +53,15 @@ public sealed class TrustedProxyRangeTests(SharedService service)
 
         Assert.Contains($"\"{entry}\"", refused.Message, StringComparison.Ordinal);
         Assert.Contains("CIDR", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A client address no other test uses (documentation range 2001:db8::/32): the shared database is searched for it.</summary>
+    private static string FreshAddress()
+    {
+        var bytes = new byte[16];
+        new byte[] { 0x20, 0x01, 0x0d, 0xb8 }.CopyTo(bytes, 0);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes.AsSpan(4));
+        return new IPAddress(bytes).ToString();
     }
 
     /// <summary>The address the cluster's report was stored with (its ip-address item), as its operator sees it.</summary>

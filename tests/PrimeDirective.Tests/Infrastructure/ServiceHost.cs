@@ -204,6 +204,14 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(address => new Uri(address))];
     }
 
+    /// <summary>Stops and forgets a gateway started by <see cref="StartGatewayOnAsync"/>.</summary>
+    public async Task StopGatewayAsync(WebApplication gateway)
+    {
+        _gateways.Remove(gateway);
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+    }
+
     /// <summary>Starts a service owned by one test (<c>await using</c>), for tests that stop or kill silos.</summary>
     public static async Task<T> StartOwnedAsync<T>()
         where T : ServiceHost, new()
