@@ -96,5 +96,7 @@ internal sealed class NoticeSilos(string connectionString, string key, string ou
             seen();
             return Task.CompletedTask;
         }
+
+        public Task BeforeDeliveryAsync(string campaignId, string subjectKey) => Task.CompletedTask;
     }
 }

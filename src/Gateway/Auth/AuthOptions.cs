@@ -23,6 +23,12 @@ internal sealed class AuthOptions
     /// <summary>How long a token minted here is valid.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a gateway trusts its last answer that a token was not signed out: a token ended through another gateway
+    /// is refused here within this (plus one grain call). Keep it under 5 seconds.
+    /// </summary>
+    public TimeSpan RevocationCheckPeriod { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>User ids of privacy officers.</summary>
     public string[] Officers { get; set; } = [];
 }

@@ -11,8 +11,10 @@ using PrimeDirective.Grains.Interfaces.Notices;
 namespace PrimeDirective.Gateway.Auth;
 
 /// <summary>
-/// JWT bearer authentication. A token works only while its person's account is active: after erasure (or while it
-/// runs) every token of that person answers 401. Officers are configured user ids, or carry an external issuer's role.
+/// JWT bearer authentication. One of our tokens works only while its person's account is active and the token was not
+/// signed out: after erasure (or while it runs) every token of that person answers 401, and a token whose Privacy Center
+/// session was ended answers 401 on every route. Officers are configured user ids, or carry an external issuer's role
+/// (whose tokens that issuer revokes).
 /// </summary>
 internal static class GatewayAuth
 {
@@ -36,6 +38,7 @@ internal static class GatewayAuth
                 + "with durable data or Orleans:Mode=client, every gateway replica must accept the others' tokens.")
             .ValidateOnStart();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<SessionRevocations>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, TokenIssuer>((jwt, auth, issuer) => Configure(jwt, auth.Value, issuer));
@@ -107,9 +110,10 @@ internal static class GatewayAuth
         }
 
         var userId = principal.UserId();
-        if (userId is null || SubjectIds.Parse(userId) is null)
+        if (userId is null || SubjectIds.Parse(userId) is not { } subject ||
+            principal.FindFirst(JwtRegisteredClaimNames.Jti)?.Value is not { Length: > 0 and <= 64 } tokenId)
         {
-            context.Fail("The token names no account.");
+            context.Fail("The token names no account or has no id.");
             return;
         }
 
@@ -117,10 +121,13 @@ internal static class GatewayAuth
         var key = services.GetRequiredService<UserKeys>().ForUser(userId);
         try
         {
-            // The account's use also records acceptance of a policy version that took effect since its last use.
-            if (!await services.GetRequiredService<IGrainFactory>().GetGrain<IUserPolicyUse>(key).UseAsync())
+            // A token signed out (on a page, through any gateway) is refused on every route, as is every token of an
+            // account being erased. The account's use also records acceptance of a policy version that took effect since.
+            var ended = services.GetRequiredService<SessionRevocations>().IsEndedAsync(subject.Region, tokenId, new DateTimeOffset(context.SecurityToken.ValidTo, TimeSpan.Zero));
+            var active = services.GetRequiredService<IGrainFactory>().GetGrain<IUserPolicyUse>(key).UseAsync();
+            if (await ended || !await active)
             {
-                context.Fail("The account no longer exists.");
+                context.Fail("The session was ended or the account no longer exists.");
                 return;
             }
         }

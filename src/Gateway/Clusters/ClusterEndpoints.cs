@@ -83,7 +83,12 @@ internal static class ClusterEndpoints
         var cluster = grains.GetGrain<IClusterGrain>(key);
         return await cluster.GetAsync(proof) is { } record &&
             await ClusterView.StreamAsync(record, after => cluster.ReadReportsAsync(proof, after)) is { } view
-                ? TypedResults.Ok(view with { Disclosures = await cluster.AsReference<IDisclosureSubject>().GetDisclosuresAsync() ?? [] })
+                ? TypedResults.Ok(view with
+                {
+                    // The ids may have been destroyed (telemetry disabled): the operator named the cluster, so it is shown as named.
+                    ClusterId = view.ClusterId.Length > 0 ? view.ClusterId : Identifiers.Uuid(request.ClusterId)!,
+                    Disclosures = await cluster.AsReference<IDisclosureSubject>().GetDisclosuresAsync() ?? [],
+                })
                 : Problems.NotFound("cluster");
     }
 

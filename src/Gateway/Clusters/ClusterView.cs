@@ -17,8 +17,9 @@ namespace PrimeDirective.Gateway.Clusters;
 /// <param name="Items">Every item held, none of them expired: the identifiers, then the reports' items, oldest first.</param>
 /// <param name="Audit">What was done to the cluster's data and why.</param>
 /// <param name="LegalHold">The legal hold in force, if any.</param>
-/// <param name="Notices">Notices for the operator (breaches), when no person is linked to the cluster.</param>
+/// <param name="Notices">Notices for the operator (breaches, substantive policy changes), when no person is linked to the cluster.</param>
 /// <param name="Disclosures">Every disclosure of the cluster's data (filled by the operator's route).</param>
+/// <param name="RetentionRules">How long the identifiers, kept "while the cluster lives", are really kept.</param>
 internal sealed record ClusterView(
     string ClusterId,
     string Region,
@@ -28,7 +29,8 @@ internal sealed record ClusterView(
     IReadOnlyList<AuditEntry> Audit,
     LegalHold? LegalHold,
     IReadOnlyList<Notification> Notices,
-    IReadOnlyList<DisclosureEntry>? Disclosures = null)
+    IReadOnlyList<DisclosureEntry>? Disclosures = null,
+    IReadOnlyList<RetentionRule>? RetentionRules = null)
 {
     /// <summary>
     /// The record with its report items to come from <paramref name="readPage"/>. The first page is read now, so that
@@ -45,7 +47,7 @@ internal sealed record ClusterView(
 
         return new ClusterView(
             record.ClusterId, record.Region, record.FirstSeenAt, record.Telemetry, ItemsAsync(record, first, readPage), record.Audit, record.LegalHold,
-            record.Notices.IsDefault ? [] : record.Notices);
+            record.Notices.IsDefault ? [] : record.Notices, RetentionRules: record.RetentionRules.IsDefault ? [] : record.RetentionRules);
     }
 
     private static async IAsyncEnumerable<HeldItem> ItemsAsync(ClusterRecord record, ItemPage first, Func<string?, Task<ItemPage?>> readPage)

@@ -14,8 +14,9 @@ internal static class CrashReportEndpoints
     {
         routes.MapWithOptionalRegion(group => group.WithTags("Clusters").ProducesProblem(StatusCodes.Status404NotFound)
             .MapPost("/v1/clusters/{clusterId}/crash-reports", RecordAsync)
-            .WithSummary("A crash report (needs the X-Flynn-Bootstrap-Id proof): 202 once stored durably for 180 days; acknowledged and discarded while telemetry is disabled or a linked account withdrew crash-reports consent.")
-            .RequireClusterProof());
+            .WithSummary("A crash report (needs the X-Flynn-Bootstrap-Id proof): 202 once stored durably for 180 days; acknowledged with kept: false and discarded while telemetry is disabled, while a linked person has not granted crash-reports consent, or beyond the cluster's daily cap. Rate-limited per client address (429).")
+            .RequireClusterProof()
+            .RequireRateLimiting(CollectionRateLimits.CrashReportsPolicy));
         return routes;
     }
 

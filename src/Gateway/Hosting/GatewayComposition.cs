@@ -36,6 +36,9 @@ public static class GatewayComposition
 
         // Request logging would write paths and query strings, which carry cluster ids: framework logs stay at warnings.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The host also opens a log scope naming the request path around every line logged during a request (an Orleans
+        // warning included); with its category off it opens none, so no provider that writes scopes can see a cluster id.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.AddGatewayOrleans();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
@@ -67,10 +70,13 @@ public static class GatewayComposition
             limiter.AddPolicy(SignUpEndpoints.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+
+            // Anyone can make us store analytics events and (with a cluster's proof) crash reports: bounded per address too.
+            CollectionRateLimits.AddPolicies(limiter, builder.Configuration);
             limiter.OnRejected = async (rejected, _) =>
             {
-                rejected.HttpContext.Response.Headers.RetryAfter = "60";
-                await Problems.Create(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests.", "Wait a minute before asking again.")
+                rejected.HttpContext.Response.Headers.RetryAfter = CollectionRateLimits.RetryAfter(rejected.Lease);
+                await Problems.Create(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests.", "Wait as Retry-After says before sending again.")
                     .ExecuteAsync(rejected.HttpContext);
             };
         });

@@ -8,7 +8,8 @@ namespace PrimeDirective.Gateway.Notices;
 
 /// <summary>
 /// Notices: officers declare breaches (every affected person told once) and publish policy versions (a substantive
-/// one announced to every account); anyone reads the policy in effect, its effective date first, and its history.
+/// one announced to every account, at least the minimum notice period ahead); anyone reads the policy in effect, its
+/// effective date first, and its history.
 /// </summary>
 internal static class NoticeEndpoints
 {
@@ -21,7 +22,7 @@ internal static class NoticeEndpoints
         admin.MapGet("/breaches/{breachId}", BreachAsync)
             .WithSummary("A breach and its fan-out's counts: affected so far, notified, pending, failed with a reason.");
         admin.MapPost("/policy-versions", PublishAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Publishes a policy version (immutable); a substantive one is announced to every account at once.");
+            .WithSummary("Publishes a policy version (immutable); a substantive one is announced to every account and unlinked cluster at once and takes effect no sooner than the minimum notice period (Notices:MinimumNoticePeriod, 30 days) after publication.");
         admin.MapGet("/policy-versions/{version}/announcement", AnnouncementAsync)
             .WithSummary("The fan-out counts of a substantive version's announcement.");
 
@@ -71,8 +72,24 @@ internal static class NoticeEndpoints
             PublishOutcome.Published => TypedResults.Created($"/v1/policy/{version.Version}", PolicyDocument.From((await registry.GetVersionAsync(version.Version))!)),
             PublishOutcome.AlreadyPublished => TypedResults.Ok(PolicyDocument.From((await registry.GetVersionAsync(version.Version))!)),
             PublishOutcome.Conflict => Problems.Create(StatusCodes.Status409Conflict, "conflict", "The version exists.", "Published versions are immutable: publish a new version to correct one."),
-            _ => Problems.Invalid(new Dictionary<string, string[]> { ["effectiveAt"] = ["must be later than every version already published"] }),
+            var refused => Problems.Invalid(new Dictionary<string, string[]> { ["effectiveAt"] = [await EffectRefusalAsync(registry, refused, version)] }),
         };
+    }
+
+    /// <summary>Why <paramref name="version"/>'s effective date was refused (the route's 422 and the officer's page say the same).</summary>
+    public static async Task<string> EffectRefusalAsync(IPolicyRegistryGrain registry, PublishOutcome outcome, PolicyVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(version);
+        if (outcome != PublishOutcome.TooSoon)
+        {
+            return "must be later than every version already published";
+        }
+
+        var period = await registry.MinimumNoticePeriodAsync();
+        var earliest = version.PublishedAt + period;
+        return $"a substantive version takes effect at least {period.TotalDays:0.##} days after it is published, so everyone is told first: "
+            + $"{earliest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} or later";
     }
 
     private static async Task<Results<Ok<NoticeProgress>, ProblemHttpResult>> AnnouncementAsync(string version, UserGrains users, IGrainFactory grains) =>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Clusters;
+using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
@@ -32,6 +33,6 @@ internal static class ExportDownload
             return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
         }));
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName}\"";
-        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters]));
+        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters], await MailRoute.ForAsync(grains, users)));
     }
 }

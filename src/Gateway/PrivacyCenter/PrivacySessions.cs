@@ -19,7 +19,7 @@ internal sealed record PrivacySession(string UserId, string TokenId, DateTimeOff
 /// scoped to <c>/privacy</c> (nothing in script-readable storage). A session works only while its account is active and
 /// it was not signed out: signing out or erasure ends it at once, on every gateway.
 /// </summary>
-internal sealed class PrivacySessions(TokenIssuer issuer, IOptions<AuthOptions> auth, UserGrains users, IGrainFactory grains)
+internal sealed class PrivacySessions(TokenIssuer issuer, IOptions<AuthOptions> auth, UserGrains users, IGrainFactory grains, SessionRevocations revocations)
 {
     public const string CookieName = "pd_session";
 
@@ -56,6 +56,9 @@ internal sealed class PrivacySessions(TokenIssuer issuer, IOptions<AuthOptions> 
     public async Task EndAsync(HttpContext context, PrivacySession session)
     {
         await grains.GetGrain<IWebSessionGrain>(WebSessionKeys.For(session.Region, session.TokenId)).EndAsync(session.ExpiresAt);
+
+        // The same token as a bearer is refused by this gateway from the next request, by the others within their check period.
+        revocations.Ended(session.Region, session.TokenId, session.ExpiresAt);
         Forget(context);
     }
 

@@ -23,7 +23,7 @@ internal static class LegalRequestEndpoints
         requests.MapPost(string.Empty, ReceiveAsync).WithSummary("Records a request from a government or a lawsuit: authority, reference, subject, categories, optional gagUntil.");
         requests.MapGet("/{requestId}", GetAsync).WithSummary("A legal request and where it stands.");
         requests.MapPost("/{requestId}/decision", DecideAsync).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Decides once: disclose (good-faith rationale) or reject (reasons); the person is told unless a gag runs.");
+            .WithSummary("Decides once: disclose (good-faith rationale; the answer carries the package's URL, this once) or reject (reasons); the person is told unless a gag runs.");
         requests.MapPost("/{requestId}/gag", ExtendGagAsync).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Extends a gag that still runs to a later end.");
         return routes;
@@ -55,8 +55,17 @@ internal static class LegalRequestEndpoints
             return Problems.NotFound("legal request");
         }
 
-        var (outcome, view) = await Grain(grains, requestId).DecideAsync(body.Decision, body.Rationale, context.User.UserId() ?? "external-officer");
-        return Answer(outcome, view, "The request is already decided otherwise.");
+        var result = await Grain(grains, requestId).DecideAsync(body.Decision, body.Rationale, context.User.UserId() ?? "external-officer");
+        return Answer(result.Outcome, WithPackage(result, requestId), "The request is already decided otherwise.");
+    }
+
+    /// <summary>The decided request, with the package's capability URL when this very decision made the disclosure (shown this once).</summary>
+    public static LegalRequestView? WithPackage(LegalDecisionResult result, string requestId)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result is { View: { } view, CapabilitySecret: { } secret } && SubjectIds.Parse(requestId) is { } parsed
+            ? view with { PackageUrl = $"/v1/disclosure-packages/{SharingKeys.Token(parsed.Region, secret)}", PackageExpiresAt = result.CapabilityExpiresAt }
+            : result.View;
     }
 
     private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> ExtendGagAsync(

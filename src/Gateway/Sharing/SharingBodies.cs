@@ -104,10 +104,11 @@ internal sealed record DisclosureBody(
 /// <param name="PackageExpiresAt">When that URL stops working.</param>
 internal sealed record DisclosureMade(DisclosureEntry Disclosure, string? PackageUrl, DateTimeOffset? PackageExpiresAt);
 
-/// <summary>The processors registry as officers read it: every processor (never a secret) and the audit of changes.</summary>
+/// <summary>The processors registry as officers read it: every processor (never a secret), the audit of changes, and the mail relay's standing.</summary>
 /// <param name="Processors">The processors.</param>
 /// <param name="Audit">Every registry change, oldest first.</param>
-internal sealed record ProcessorList(ImmutableArray<ProcessorView> Processors, ImmutableArray<Grains.Interfaces.Users.AuditEntry> Audit);
+/// <param name="MailRelay">The mail relay configuration names, judged against the registry (<c>flagged</c> unless under contract or unused).</param>
+internal sealed record ProcessorList(ImmutableArray<ProcessorView> Processors, ImmutableArray<Grains.Interfaces.Users.AuditEntry> Audit, MailRelayView MailRelay);
 
 /// <summary>Sharing's JSON, source-generated.</summary>
 [JsonSerializable(typeof(ProcessorBody))]
@@ -117,4 +118,5 @@ internal sealed record ProcessorList(ImmutableArray<ProcessorView> Processors, I
 [JsonSerializable(typeof(DisclosureMade))]
 [JsonSerializable(typeof(ImmutableArray<DisclosureEntry>))]
 [JsonSerializable(typeof(ChainVerification))]
+[JsonSerializable(typeof(DisclosurePackageDocument))]
 internal sealed partial class SharingJson : JsonSerializerContext;

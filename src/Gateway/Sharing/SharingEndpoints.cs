@@ -29,7 +29,7 @@ internal static partial class SharingEndpoints
         admin.MapPut("/processors/{processorId}", PutProcessorAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Registers or updates a processor: purposes, categories, regions, contract, endpoints; the secret is never shown back.");
         admin.MapGet("/processors/{processorId}", GetProcessorAsync).WithSummary("One processor, without its secret.");
-        admin.MapGet("/processors", ListProcessorsAsync).WithSummary("Every processor, and the audit of registry changes.");
+        admin.MapGet("/processors", ListProcessorsAsync).WithSummary("Every processor, the audit of registry changes, and the mail relay's standing (flagged unless under contract).");
         admin.MapPost("/disclosures", DiscloseAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Discloses a subject's data if the basis holds now (409 naming the basis otherwise); the ledger entry is written first.");
         admin.MapGet("/disclosures/users/{userId}/verification", (string userId, UserGrains users) => VerifyAsync(UserSubject(userId, users)))
@@ -38,8 +38,8 @@ internal static partial class SharingEndpoints
             VerifyAsync(ClusterSubject(clusterId, region, grains, keys, users))).WithSummary("Verifies a cluster's disclosure ledger (?region=, default the home region).");
 
         routes.MapGet("/v1/disclosure-packages/{token}", ReadPackageAsync).WithTags("Sharing").AllowAnonymous()
-            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("A disclosed package, for whoever holds its capability URL, until it expires (7 days); then 404.");
+            .Produces<DisclosurePackageDocument>(StatusCodes.Status200OK, "application/json").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A disclosed package, for whoever holds its capability URL, until it expires (7 days) or its subject is erased; then 404.");
         return routes.MapLegalRequestEndpoints();
     }
 
@@ -70,7 +70,7 @@ internal static partial class SharingEndpoints
     private static async Task<Ok<ProcessorList>> ListProcessorsAsync(IGrainFactory grains, UserGrains users)
     {
         var registry = Registry(grains, users);
-        return TypedResults.Ok(new ProcessorList(await registry.ListAsync(), await registry.AuditAsync()));
+        return TypedResults.Ok(new ProcessorList(await registry.ListAsync(), await registry.AuditAsync(), await registry.MailRelayAsync()));
     }
 
     private static async Task<Results<Created<DisclosureMade>, ProblemHttpResult>> DiscloseAsync(

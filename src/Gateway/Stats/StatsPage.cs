@@ -34,11 +34,12 @@ internal static class StatsPage
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Prime Directive — public statistics</title>")
             .Append("<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .5rem;text-align:right}</style>")
             .Append("</head><body><h1>Public statistics</h1>")
-            .Append(CultureInfo.InvariantCulture, $"<p>From {release.From:yyyy-MM-dd} to {release.To:yyyy-MM-dd}. Every bucket counts at least {release.K} distinct clusters; smaller ones are merged into <em>other</em> or not shown. ")
-            .Append(release.DifferentialPrivacy
-                ? string.Create(CultureInfo.InvariantCulture, $"Laplace noise with ε = {release.Epsilon} was added to every number.")
-                : "No noise was added.")
-            .Append(" These figures hold no identifier of anyone.</p>");
+            .Append(CultureInfo.InvariantCulture, $"<p>Released days from {release.From:yyyy-MM-dd} to {release.To:yyyy-MM-dd}. ")
+            .Append("Each UTC day is released once, after it closed, and never drawn again: today is never shown. ")
+            .Append("Every number carries discrete Laplace noise, and a bucket is shown only when its noisy count of distinct clusters reaches k (a version label: the higher count in the table below, so a label run by fewer than k clusters is named with probability at most δ); ")
+            .Append("smaller ones are merged into <em>other</em> or not shown. One cluster on one day is the unit protected, with the ε of each statistic below; ")
+            .Append("a cluster that reports every day is covered by the sum of the days' ε. These figures hold no identifier of anyone.</p>")
+            .Append(Budget(release));
         foreach (var (metric, title) in s_titles)
         {
             var rows = release.Rows.Where(row => row.Metric == metric).ToList();
@@ -80,6 +81,35 @@ internal static class StatsPage
         plot.Axes.Bottom.SetTicks(days, [.. ordered.Select(row => row.Day.ToString("MM-dd", CultureInfo.InvariantCulture))]);
         plot.ShowLegend();
         return plot.GetSvgHtml(640, 320);
+    }
+
+    /// <summary>Each released day's k, δ and ε per statistic.</summary>
+    private static string Budget(StatsRelease release)
+    {
+        if (release.Days.IsEmpty)
+        {
+            return "<p>No day has been released yet.</p>";
+        }
+
+        var table = new StringBuilder("<section><h2>Privacy budget per day</h2><table><thead><tr><th>day</th><th>k</th><th>version labels need</th><th>δ</th><th>ε (day)</th>");
+        foreach (var statistic in StatsStatistics.All)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"<th>ε {statistic}</th>");
+        }
+
+        table.Append("</tr></thead><tbody>");
+        foreach (var day in release.Days.OrderBy(day => day.Day))
+        {
+            table.Append(CultureInfo.InvariantCulture, $"<tr><td>{day.Day:yyyy-MM-dd}</td><td>{day.K}</td><td>{day.Budget.FirstOrDefault(entry => entry.Statistic == StatsStatistics.Versions)?.Threshold}</td><td>{day.Delta}</td><td>{day.Epsilon}</td>");
+            foreach (var statistic in StatsStatistics.All)
+            {
+                table.Append(CultureInfo.InvariantCulture, $"<td>{day.Budget.FirstOrDefault(entry => entry.Statistic == statistic)?.Epsilon}</td>");
+            }
+
+            table.Append("</tr>");
+        }
+
+        return table.Append("</tbody></table></section>").ToString();
     }
 
     private static string Table(List<StatsRow> rows, bool workload)

@@ -13,15 +13,50 @@ internal sealed partial record AnalyticsEventBody(string Page, string? Campaign 
 {
     public const int MaxPageLength = 512;
 
+    /// <summary>Longer path segments are refused: a page's name is short, a token, hash or id often is not.</summary>
+    public const int MaxSegmentLength = 64;
+
     public IRequestBody Check(RequestCheck check)
     {
         check.Require(PagePattern().IsMatch(Page) && Page.Length <= MaxPageLength, "page", $"must be a path of at most {MaxPageLength} characters starting with '/', without query or fragment");
+        check.Require(
+            !MayIdentify(Page),
+            "page",
+            $"must not carry an identifier: no '@' (also percent-encoded) and no segment longer than {MaxSegmentLength} characters");
         check.Require(Campaign is null || LabelPattern().IsMatch(Campaign), "campaign", "must be 1 to 64 characters of a-z, 0-9, '_', '.' or '-'");
         check.Require(Conversion is null || LabelPattern().IsMatch(Conversion), "conversion", "must be 1 to 64 characters of a-z, 0-9, '_', '.' or '-'");
         return this;
     }
 
     public AnalyticsEvent ToEvent() => new(Page, Campaign, Conversion);
+
+    /// <summary>
+    /// Whether a path may name someone: an '@' in any segment (an address like <c>/u/alice@example.com</c>, a handle
+    /// like <c>/@alice</c>), also once percent-decoded however often it was encoded, or a segment too long for a page name.
+    /// </summary>
+    private static bool MayIdentify(string page)
+    {
+        var decoded = page;
+        for (var round = 0; round < 4; round++)
+        {
+            if (decoded.Contains('@', StringComparison.Ordinal) ||
+                decoded.Split('/').Any(segment => segment.Length > MaxSegmentLength))
+            {
+                return true;
+            }
+
+            var next = Uri.UnescapeDataString(decoded);
+            if (next == decoded)
+            {
+                return false;
+            }
+
+            decoded = next;
+        }
+
+        // Still encoded after several rounds: nobody's page is named that way.
+        return true;
+    }
 
     [GeneratedRegex("^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")]
     private static partial Regex PagePattern();

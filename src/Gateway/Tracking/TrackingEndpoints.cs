@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Analytics;
 using PrimeDirective.Grains.Interfaces.Privacy;
@@ -23,7 +24,7 @@ internal static class TrackingEndpoints
     public static IEndpointRouteBuilder MapTrackingEndpoints(this IEndpointRouteBuilder routes)
     {
         var tracking = routes.MapGroup(string.Empty).WithTags("Tracking").AllowAnonymous();
-        tracking.MapPost("/v1/analytics/events", RecordAsync)
+        tracking.MapPost("/v1/analytics/events", RecordAsync).RequireRateLimiting(CollectionRateLimits.AnalyticsEventsPolicy)
             .WithSummary("A site analytics event: with DNT: 1 or Sec-GPC: 1 nothing is stored (204, Tk: N); otherwise stored without identifiers for 30 days (202, Tk: T).");
         tracking.MapGet("/.well-known/gpc.json", (HttpContext context) =>
             {

@@ -58,7 +58,7 @@ internal static class MeEndpoints
             context.Response.Headers.ContentDisposition = "attachment; filename=\"prime-directive-my-data.json\"";
         }
 
-        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters]));
+        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters], await MailRoute.ForAsync(grains, users)));
     }
 
     private static async Task<Results<Ok<CorrectedProfile>, Accepted<ErasureAccepted>, ProblemHttpResult>> CorrectAsync(

@@ -54,6 +54,7 @@ internal static class SignUpEndpoints
         {
             if (await users.EmailIndex(region, body.Email).VerifyAsync(body.Code) is { } userId)
             {
+                await users.SignedInAsync(userId);
                 return TypedResults.Ok(new SessionToken(userId, tokens.Mint(userId)));
             }
         }

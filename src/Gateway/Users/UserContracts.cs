@@ -75,8 +75,8 @@ internal sealed record CodeRequested(string Message);
 /// <summary>A verified session.</summary>
 internal sealed record SessionToken(string UserId, string Token);
 
-/// <summary>Everything held about a person, machine-readable (access and portability).</summary>
-internal sealed record PersonalDataExport(UserRecord Account, ImmutableArray<LinkedClusterData> Clusters);
+/// <summary>Everything held about a person, machine-readable (access and portability), and the mail relay our messages to them pass through.</summary>
+internal sealed record PersonalDataExport(UserRecord Account, ImmutableArray<LinkedClusterData> Clusters, Sharing.MailRoute? Mail = null);
 
 /// <summary>A linked cluster and everything held about it, from its own region.</summary>
 internal sealed record LinkedClusterData(string ClusterId, string Region, DateTimeOffset LinkedAt, ClusterView? Data);

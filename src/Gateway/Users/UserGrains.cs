@@ -20,6 +20,9 @@ internal sealed class UserGrains(IGrainFactory grains, UserKeys keys, IOptions<R
 
     public IUserGrain User(string userId) => grains.GetGrain<IUserGrain>(keys.ForUser(userId));
 
+    /// <summary>Records a verified sign-in: the account's dormancy count starts again.</summary>
+    public Task SignedInAsync(string userId) => grains.GetGrain<IUserActivity>(keys.ForUser(userId)).SignedInAsync();
+
     public IEmailIndexGrain EmailIndex(string region, string email) => grains.GetGrain<IEmailIndexGrain>(keys.ForEmail(region, email));
 
     public string EmailIndexKey(string region, string email) => keys.ForEmail(region, email);

@@ -26,13 +26,14 @@ public interface IClusterCrashReports : IGrainWithStringKey
 {
     /// <summary>
     /// Keeps the crash report for its retention, durably before answering; acknowledged and discarded (nothing kept)
-    /// while telemetry is disabled or a linked account withdrew <c>crash-reports</c> consent.
+    /// while telemetry is disabled, while a linked account has not granted <c>crash-reports</c> consent (the default),
+    /// or beyond the cluster's cap for the day.
     /// </summary>
     /// <returns>The receipt, or <c>null</c> if the cluster is unknown or the proof does not match.</returns>
     [Alias("RecordCrashReport")]
     Task<ReportReceipt?> RecordCrashReportAsync([PersonalData] string bootstrapProof, CrashReport report);
 
-    /// <summary>A linked account's <c>crash-reports</c> consent: while any linked account withdrew it, crash reports are discarded.</summary>
+    /// <summary>A linked account's <c>crash-reports</c> consent (<paramref name="withdrawn"/>: not granted): unless every linked account granted it, crash reports are discarded.</summary>
     [Alias("SetLinkedCrashConsent")]
     Task SetLinkedCrashConsentAsync(string userKey, bool withdrawn);
 }

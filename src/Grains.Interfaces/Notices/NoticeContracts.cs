@@ -10,7 +10,7 @@ public enum NoticeKind
     /// <summary>A security breach: only subjects who held data of its categories during its window, in its regions.</summary>
     Breach = 0,
 
-    /// <summary>A substantive change of the policy: every account.</summary>
+    /// <summary>A substantive change of the policy: every account, and the operator of every cluster nobody linked.</summary>
     PolicyChange = 1,
 }
 
@@ -81,13 +81,16 @@ public interface INoticeRecipient : IGrainWithStringKey
 /// <summary>Progress of a campaign's fan-out (one region, or summed over its regions).</summary>
 /// <param name="Subjects">Subjects in the regions' lists when the fan-out started there.</param>
 /// <param name="Examined">Subjects examined so far.</param>
-/// <param name="Affected">Affected so far (notified, shown to an operator, or failed).</param>
-/// <param name="Notified">People who hold the notice (and whose email is queued).</param>
+/// <param name="Affected">Affected so far (notified, shown to an operator, still retried, or failed).</param>
+/// <param name="Notified">People who hold the notice (and whose email is queued, delivered or counted in <paramref name="EmailsFailed"/>).</param>
 /// <param name="ShownToOperators">Clusters without a linked person that show it.</param>
 /// <param name="Skipped">Subjects gone (erased) by the time they were reached.</param>
 /// <param name="Pending">Subjects not yet examined.</param>
-/// <param name="Failed">Subjects that could not be reached, by reason.</param>
-/// <param name="Done">Whether every region finished.</param>
+/// <param name="Failed">Subjects that could not be reached within <c>Notices:GiveUpAfter</c>, by reason.</param>
+/// <param name="Done">Whether every region finished (examined every subject, and nobody is retried any more).</param>
+/// <param name="Retrying">Subjects that could not be reached yet: retried by reminder.</param>
+/// <param name="FailedSubjects">The pseudonymous keys of the subjects counted in <paramref name="Failed"/> (the first few hundred per region).</param>
+/// <param name="EmailsFailed">People who hold the notice but whose email could not be delivered (its lifetime passed, or it was displaced).</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.NoticeProgress")]
 public sealed record NoticeProgress(
@@ -99,10 +102,13 @@ public sealed record NoticeProgress(
     [property: Id(5)] long Skipped,
     [property: Id(6)] long Pending,
     [property: Id(7)] ImmutableDictionary<string, long> Failed,
-    [property: Id(8)] bool Done)
+    [property: Id(8)] bool Done,
+    [property: Id(9)] long Retrying,
+    [property: Id(10)] ImmutableArray<string> FailedSubjects,
+    [property: Id(11)] long EmailsFailed)
 {
     /// <summary>Nothing yet.</summary>
-    public static NoticeProgress None { get; } = new(0, 0, 0, 0, 0, 0, 0, ImmutableDictionary<string, long>.Empty, false);
+    public static NoticeProgress None { get; } = new(0, 0, 0, 0, 0, 0, 0, ImmutableDictionary<string, long>.Empty, false, 0, [], 0);
 
     /// <summary>The sum of two regions' progress.</summary>
     public NoticeProgress Add(NoticeProgress other)
@@ -115,7 +121,8 @@ public sealed record NoticeProgress(
         }
 
         return new(Subjects + other.Subjects, Examined + other.Examined, Affected + other.Affected, Notified + other.Notified,
-            ShownToOperators + other.ShownToOperators, Skipped + other.Skipped, Pending + other.Pending, failed, Done && other.Done);
+            ShownToOperators + other.ShownToOperators, Skipped + other.Skipped, Pending + other.Pending, failed, Done && other.Done,
+            Retrying + other.Retrying, [.. FailedSubjects, .. other.FailedSubjects], EmailsFailed + other.EmailsFailed);
     }
 }
 
@@ -156,6 +163,15 @@ public interface IRegionFanoutGrain : IGrainWithStringKey
     [Alias("Progress")]
     [ReadOnly]
     Task<NoticeProgress> ProgressAsync();
+
+    /// <summary>
+    /// The person (<paramref name="subjectKey"/>, reached through this region) holds the notice but its email could not
+    /// be delivered: counted once in <see cref="NoticeProgress.EmailsFailed"/>. Interleaved: the person may be called
+    /// while this fan-out waits on them.
+    /// </summary>
+    [Alias("EmailFailed")]
+    [AlwaysInterleave]
+    Task EmailFailedAsync(string subjectKey, string reason);
 }
 
 /// <summary>Keys of notice grains.</summary>
@@ -169,4 +185,7 @@ public static class NoticeKeys
 
     /// <summary>The campaign id of a policy version's announcement.</summary>
     public static string PolicyChange(string version) => $"policy-{version}";
+
+    /// <summary>The fan-out of campaign <paramref name="id"/> that reached the subject <paramref name="via"/> (a grain key <c>{region}/…</c>).</summary>
+    public static string FanoutVia(string via, string id) => Fanout(via[..via.IndexOf('/', StringComparison.Ordinal)], id);
 }

@@ -6,7 +6,7 @@ namespace PrimeDirective.Grains.Interfaces.Notices;
 /// <summary>One published version of the privacy policy; immutable once published (a mistake is fixed by a new version).</summary>
 /// <param name="Version">The version's name (the policy's date, such as <c>2016-09-22</c>).</param>
 /// <param name="EffectiveAt">When it takes effect.</param>
-/// <param name="Substantive">Whether it changes what we do with people's data: then every account is told ahead of it.</param>
+/// <param name="Substantive">Whether it changes what we do with people's data: then every account is told, at least the minimum notice period ahead of it.</param>
 /// <param name="Summary">What changed, in a sentence or two.</param>
 /// <param name="Text">The full policy, Markdown.</param>
 /// <param name="PublishedAt">When it was published.</param>
@@ -56,15 +56,26 @@ public enum PublishOutcome
 
     /// <summary>It would take effect before a version already published: the order of effect is fixed.</summary>
     OutOfOrder = 3,
+
+    /// <summary>A substantive version would take effect before the minimum notice period after its publication passed.</summary>
+    TooSoon = 4,
 }
 
 /// <summary>The registry of policy versions, one for the service (key <see cref="PolicyKeys.Registry"/>).</summary>
 [Alias("PrimeDirective.IPolicyRegistryGrain")]
 public interface IPolicyRegistryGrain : IGrainWithStringKey
 {
-    /// <summary>Publishes a version; a substantive one is announced to every account at once.</summary>
+    /// <summary>
+    /// Publishes a version; a substantive one is announced to every account (and every cluster nobody linked) at once,
+    /// and takes effect no sooner than <see cref="MinimumNoticePeriodAsync"/> after its publication.
+    /// </summary>
     [Alias("Publish")]
     Task<PublishOutcome> PublishAsync(PolicyVersion version);
+
+    /// <summary>The shortest time from a substantive version's publication to its effect.</summary>
+    [Alias("MinimumNoticePeriod")]
+    [ReadOnly]
+    Task<TimeSpan> MinimumNoticePeriodAsync();
 
     /// <summary>The version in effect now and the history.</summary>
     [Alias("Get")]

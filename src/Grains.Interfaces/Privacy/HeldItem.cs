@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace PrimeDirective.Grains.Interfaces.Privacy;
 
@@ -16,6 +17,10 @@ namespace PrimeDirective.Grains.Interfaces.Privacy;
 /// <param name="Personal">Whether the item identifies its subject on its own.</param>
 /// <param name="Value">A textual value (an IP address, an identifier, a version).</param>
 /// <param name="Metrics">Numeric values by metric name.</param>
+/// <param name="Basis">
+/// Why we may keep it, where that varies by item: a crash report's <c>operator</c> (sent by the operator of a cluster
+/// nobody linked) or <c>consent</c> (every linked person granted <c>crash-reports</c>); <c>null</c> elsewhere.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.HeldItem")]
 public sealed record HeldItem(
@@ -28,7 +33,8 @@ public sealed record HeldItem(
     [property: Id(6)] DateTimeOffset? ExpiresAt,
     [property: Id(7)] bool Personal,
     [property: Id(8), PersonalData] string? Value,
-    [property: Id(9)] ImmutableDictionary<string, double> Metrics)
+    [property: Id(9)] ImmutableDictionary<string, double> Metrics,
+    [property: Id(10), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Basis = null)
 {
     /// <summary>Whether the item is past its expiry at <paramref name="now"/> and must no longer be served.</summary>
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && expiresAt <= now;

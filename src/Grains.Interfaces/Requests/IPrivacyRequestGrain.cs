@@ -13,6 +13,14 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
     [Alias("SubmitErasure")]
     Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission);
 
+    /// <summary>
+    /// <see cref="SubmitErasureAsync"/> from the account itself (a dormant account's erasure). One-way: the request closes
+    /// the account within its submission, while the account is in its own turn; the account repeats it until it is closed.
+    /// </summary>
+    [Alias("SubmitErasureOneWay")]
+    [OneWay]
+    Task SubmitErasureOneWayAsync(ErasureSubmission submission);
+
     /// <summary>Accepts the erasure of a cluster its operator asked for (idempotent); returns once it is durable.</summary>
     [Alias("SubmitClusterErasure")]
     Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission);

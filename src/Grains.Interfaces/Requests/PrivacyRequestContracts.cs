@@ -31,6 +31,10 @@ public enum PrivacyRequestStatus
     /// <summary>An officer declined it.</summary>
     [JsonStringEnumMemberName("rejected")]
     Rejected = 5,
+
+    /// <summary>A child-removal request nobody decided within its lifetime: closed, the parent told, their details destroyed.</summary>
+    [JsonStringEnumMemberName("expired")]
+    Expired = 6,
 }
 
 /// <summary>The erasure of an account, as submitted.</summary>
@@ -74,9 +78,13 @@ public sealed record ChildRemovalSubmission(
 /// <param name="Status">Where it stands.</param>
 /// <param name="SubmittedAt">When it was accepted.</param>
 /// <param name="CompletedAt">When it completed or was decided, if it has.</param>
-/// <param name="Receipts">What was erased, per subject and region.</param>
-/// <param name="Propagated">For an erasure of data processors received: <c>pending</c> until every one acknowledged, then <c>acknowledged</c>.</param>
+/// <param name="Receipts">What was erased, per subject and region (<c>disclosure-packages</c>: the subject's packages that still held data).</param>
+/// <param name="Propagated">
+/// For an erasure of data processors received: <c>pending</c> while any is still asked, then <c>acknowledged</c>, or
+/// <c>abandoned</c> if any did not answer within the propagation lifetime.
+/// </param>
 /// <param name="Processors">Each processor told of the erasure, and its answer.</param>
+/// <param name="ExpiresAt">A child-removal request awaiting review: when it expires undecided, and the parent's details with it.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.PrivacyRequestView")]
 public sealed record PrivacyRequestView(
@@ -87,7 +95,8 @@ public sealed record PrivacyRequestView(
     [property: Id(4)] DateTimeOffset? CompletedAt,
     [property: Id(5)] ImmutableArray<ErasureReceipt> Receipts,
     [property: Id(6)] string? Propagated = null,
-    [property: Id(7)] ImmutableArray<Sharing.ProcessorErasureOutcome>? Processors = null);
+    [property: Id(7)] ImmutableArray<Sharing.ProcessorErasureOutcome>? Processors = null,
+    [property: Id(8)] DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A child-removal request as an officer reviews it.</summary>
 /// <param name="Request">The request.</param>

@@ -13,6 +13,11 @@ namespace PrimeDirective.Grains.Interfaces.Retention;
 /// <param name="PlacedAt">When the hold was placed.</param>
 /// <param name="EndsAt">When it ends by itself; <c>null</c> until an officer lifts it.</param>
 /// <param name="PlacedBy">The officer who placed it.</param>
+/// <param name="LegalRequestId">The legal request that placed it, if one did.</param>
+/// <param name="SecretUntil">
+/// Until when the person must not learn of it (that request's gag): the hold still defers, but nothing of it shows in
+/// the person's views before then.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.LegalHold")]
 public sealed record LegalHold(
@@ -20,8 +25,13 @@ public sealed record LegalHold(
     [property: Id(1), UserContent] string Reference,
     [property: Id(2)] DateTimeOffset PlacedAt,
     [property: Id(3)] DateTimeOffset? EndsAt,
-    [property: Id(4)] string PlacedBy)
+    [property: Id(4)] string PlacedBy,
+    [property: Id(5)] string? LegalRequestId = null,
+    [property: Id(6)] DateTimeOffset? SecretUntil = null)
 {
+    /// <summary>Whether the person must not learn of the hold at <paramref name="now"/>.</summary>
+    public bool IsSecretAt(DateTimeOffset now) => SecretUntil is { } until && until > now;
+
     /// <summary>Whether the hold still defers destruction at <paramref name="now"/>.</summary>
     public bool IsActiveAt(DateTimeOffset now) => EndsAt is not { } end || end > now;
 }

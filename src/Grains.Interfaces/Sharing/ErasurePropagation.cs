@@ -22,10 +22,11 @@ public sealed record ErasureRecipients(
 
 /// <summary>One processor's answer to an erasure's propagation, as the receipt lists it.</summary>
 /// <param name="ProcessorId">The processor.</param>
-/// <param name="Status"><c>pending</c> until it answers 2xx, then <c>acknowledged</c>.</param>
+/// <param name="Status"><c>pending</c> until it answers 2xx, then <c>acknowledged</c>; <c>abandoned</c> if it did not within the propagation lifetime (the notice is destroyed).</param>
 /// <param name="Attempts">Requests sent so far.</param>
 /// <param name="LastAnswer">The last HTTP status it answered; <c>null</c> if none came.</param>
 /// <param name="AcknowledgedAt">When it acknowledged.</param>
+/// <param name="AbandonedAt">When it was abandoned.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProcessorErasureOutcome")]
 public sealed record ProcessorErasureOutcome(
@@ -33,4 +34,5 @@ public sealed record ProcessorErasureOutcome(
     [property: Id(1)] string Status,
     [property: Id(2)] int Attempts,
     [property: Id(3)] int? LastAnswer,
-    [property: Id(4)] DateTimeOffset? AcknowledgedAt);
+    [property: Id(4)] DateTimeOffset? AcknowledgedAt,
+    [property: Id(5)] DateTimeOffset? AbandonedAt = null);

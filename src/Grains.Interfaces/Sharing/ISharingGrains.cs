@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Orleans.Concurrency;
+using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Grains.Interfaces.Sharing;
 
@@ -27,6 +28,11 @@ public interface IProcessorRegistryGrain : IGrainWithStringKey
     [ReadOnly]
     Task<ImmutableArray<PrimeDirective.Grains.Interfaces.Users.AuditEntry>> AuditAsync();
 
+    /// <summary>The mail relay the silos' configuration names (<c>Outbox:RelayProcessorId</c>), judged against the registry at the policy's time.</summary>
+    [Alias("MailRelay")]
+    [ReadOnly]
+    Task<MailRelayView> MailRelayAsync();
+
     /// <summary>How to reach a processor and sign for it (silo-internal; never answered over HTTP).</summary>
     [Alias("GetDelivery")]
     [ReadOnly]
@@ -52,9 +58,25 @@ public interface IDisclosureSubject : IGrainWithStringKey
     [ReadOnly]
     Task<ErasureRecipients?> ErasureRecipientsAsync();
 
-    /// <summary>Re-reads the stored ledger and checks its hash chain; <c>null</c> if the subject is unknown.</summary>
+    /// <summary>
+    /// Re-reads the stored ledger and checks its chain and the region's evidence of it; for a subject that is gone, what
+    /// the evidence says became of its ledger. <c>null</c> if the subject is unknown and never had a ledger.
+    /// </summary>
     [Alias("VerifyDisclosures")]
     Task<ChainVerification?> VerifyDisclosuresAsync();
+
+    /// <summary>The subject's disclosure packages that may still exist (an erasure destroys them), each with whether a gag hides its disclosure now.</summary>
+    [Alias("DisclosurePackages")]
+    [ReadOnly]
+    Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync();
+
+    /// <summary>
+    /// Whether the subject's data may still leave: it exists and no erasure has closed it. Asked by a package before each
+    /// push attempt; it interleaves, as the subject may be waiting on that package.
+    /// </summary>
+    [Alias("StillDisclosable")]
+    [AlwaysInterleave]
+    Task<bool> StillDisclosableAsync();
 }
 
 /// <summary>
@@ -77,4 +99,13 @@ public interface IDisclosurePackageGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     [ReadOnly]
     Task<PackageStatus?> GetStatusAsync();
+
+    /// <summary>What destroying the package now would destroy (items by category), without destroying it; <c>null</c> if it holds no data.</summary>
+    [Alias("PreviewDestruction")]
+    [ReadOnly]
+    Task<ImmutableDictionary<DataCategory, int>?> PreviewDestructionAsync();
+
+    /// <summary>Destroys the package for its subject's erasure (delivered or not, served or not); what it destroyed, or <c>null</c> if it held no data.</summary>
+    [Alias("DestroyForErasure")]
+    Task<ImmutableDictionary<DataCategory, int>?> DestroyForErasureAsync(string requestId);
 }

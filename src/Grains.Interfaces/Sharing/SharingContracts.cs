@@ -73,12 +73,14 @@ public sealed record ProcessorView(
 /// <param name="Endpoint">Where packages are pushed.</param>
 /// <param name="ErasureEndpoint">Where erasure requests go.</param>
 /// <param name="Secret">The HMAC-SHA256 key.</param>
+/// <param name="Contract">Its contract: a package is pushed only while it is current.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProcessorDelivery")]
 public sealed record ProcessorDelivery(
     [property: Id(0)] string Endpoint,
     [property: Id(1)] string ErasureEndpoint,
-    [property: Id(2)] string Secret);
+    [property: Id(2)] string Secret,
+    [property: Id(3)] ProcessorContract? Contract = null);
 
 /// <summary>A recorded organisational change that lets data pass to a successor or affiliate.</summary>
 /// <param name="Kind"><c>restructuring</c>, <c>acquisition</c> or <c>bankruptcy</c>.</param>
@@ -136,7 +138,12 @@ public sealed record DisclosureOrder(
 /// <param name="RecipientRegion">Where the recipient holds it, when known.</param>
 /// <param name="HiddenUntil">Hidden from the person until then (a gag order); <c>null</c> if never hidden.</param>
 /// <param name="PreviousHash">The previous entry's hash (64 zeros for the first).</param>
-/// <param name="Hash">SHA-256 of the previous hash and this entry's fields.</param>
+/// <param name="Hash">
+/// The entry's seal over the previous hash and its fields: HMAC-SHA256 under ledger key <paramref name="KeyVersion"/>, or
+/// plain SHA-256 for an entry written before the chain was keyed (<paramref name="KeyVersion"/> <c>null</c>).
+/// </param>
+/// <param name="KeyVersion">The ledger key that sealed the entry; <c>null</c> for an entry of the unkeyed chain (before version 1).</param>
+/// <param name="Withheld">Items of the disclosed categories left out because they were collected for a purpose the order's is not compatible with.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.DisclosureEntry")]
 public sealed record DisclosureEntry(
@@ -153,7 +160,20 @@ public sealed record DisclosureEntry(
     [property: Id(10)] string? RecipientRegion,
     [property: Id(11)] DateTimeOffset? HiddenUntil,
     [property: Id(12)] string PreviousHash,
-    [property: Id(13)] string Hash);
+    [property: Id(13)] string Hash,
+    [property: Id(14)] int? KeyVersion = null,
+    [property: Id(15)] ImmutableArray<WithheldItems>? Withheld = null);
+
+/// <summary>Items of a disclosed category that the package did not carry: their collection purpose is not compatible with the order's.</summary>
+/// <param name="Category">The category.</param>
+/// <param name="CollectedFor">What they were collected for.</param>
+/// <param name="Count">How many were left out.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.WithheldItems")]
+public sealed record WithheldItems(
+    [property: Id(0)] DataCategory Category,
+    [property: Id(1)] DataPurpose CollectedFor,
+    [property: Id(2)] int Count);
 
 /// <summary>What the decision point decided.</summary>
 /// <param name="RefusedBasis">The basis that did not hold (the answer is refused); <c>null</c> when disclosed.</param>
@@ -174,31 +194,58 @@ public sealed record DisclosureOutcome(
     public static DisclosureOutcome Refused(DisclosureBasis basis, string reason) => new(basis, reason, null, null, null);
 }
 
-/// <summary>The result of checking a subject's ledger chain.</summary>
+/// <summary>The result of checking a subject's ledger chain against itself and against the region's evidence.</summary>
 /// <param name="Entries">How many entries were checked.</param>
-/// <param name="Valid">Whether every entry's hash and link hold, and the head matches the last entry.</param>
+/// <param name="Valid">Whether every entry's seal and link hold, the head matches the last entry, and the evidence agrees.</param>
 /// <param name="FirstBrokenIndex">The first entry (0-based) that fails, or <c>null</c>.</param>
 /// <param name="Head">The hash the ledger's head records.</param>
+/// <param name="Status">
+/// <c>intact</c>; <c>tampered</c> (see <paramref name="Problem"/>); or, for a subject that is gone, <c>erased</c> or
+/// <c>expired</c> when the evidence records its ledger's destruction (<paramref name="EvidenceEntries"/> entries).
+/// </param>
+/// <param name="EvidenceEntries">The entry count the region's evidence table records last; <c>null</c> if it records none.</param>
+/// <param name="EvidenceHead">The head the evidence records last.</param>
+/// <param name="Problem">
+/// What failed: <c>entry-altered</c>, <c>head-mismatch</c>, <c>unknown-key-version</c>, <c>evidence-count-mismatch</c>,
+/// <c>evidence-head-mismatch</c>, <c>evidence-forged</c>, <c>evidence-missing</c> or <c>ledger-missing</c>; <c>null</c> when valid.
+/// </param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ChainVerification")]
 public sealed record ChainVerification(
     [property: Id(0)] int Entries,
     [property: Id(1)] bool Valid,
     [property: Id(2)] int? FirstBrokenIndex,
-    [property: Id(3)] string Head);
+    [property: Id(3)] string Head,
+    [property: Id(4)] string Status = "intact",
+    [property: Id(5)] int? EvidenceEntries = null,
+    [property: Id(6)] string? EvidenceHead = null,
+    [property: Id(7)] string? Problem = null);
 
 /// <summary>A disclosure's data package, handed by the subject to the package grain that delivers or serves it.</summary>
 /// <param name="DisclosureId">The disclosure.</param>
 /// <param name="Json">The package (the subject's data of the disclosed categories, like the export).</param>
 /// <param name="ProcessorId">For a push: the processor; <c>null</c> for a capability URL.</param>
 /// <param name="ExpiresAt">For a capability URL: when it stops working and the package is destroyed.</param>
+/// <param name="Subject">The subject's grain id (its key is pseudonymous): a push asks it before every attempt whether its data may still leave.</param>
+/// <param name="GiveUpAt">For a push: when it stops being retried and is destroyed undelivered.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.DisclosurePackage")]
 public sealed record DisclosurePackage(
     [property: Id(0)] string DisclosureId,
     [property: Id(1), PersonalData] string Json,
     [property: Id(2)] string? ProcessorId,
-    [property: Id(3)] DateTimeOffset? ExpiresAt);
+    [property: Id(3)] DateTimeOffset? ExpiresAt,
+    [property: Id(4)] string? Subject = null,
+    [property: Id(5)] DateTimeOffset? GiveUpAt = null);
+
+/// <summary>One of a subject's disclosure packages, as its erasure finds it.</summary>
+/// <param name="Key">The package grain's key.</param>
+/// <param name="Hidden">Whether its disclosure is hidden from the person now (a running gag): destroyed all the same, but counted nowhere the person sees.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.SubjectPackage")]
+public sealed record SubjectPackage(
+    [property: Id(0)] string Key,
+    [property: Id(1)] bool Hidden);
 
 /// <summary>Where a package stands.</summary>
 /// <param name="Attempts">Push attempts made.</param>
@@ -210,3 +257,32 @@ public sealed record PackageStatus(
     [property: Id(0)] int Attempts,
     [property: Id(1)] DateTimeOffset? DeliveredAt,
     [property: Id(2)] DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// A disclosure package as its recipient receives it (pushed, or at its capability URL): what the disclosure is, and the
+/// subject's items of the disclosed categories whose collection purpose is compatible with the disclosure's, as in the export.
+/// </summary>
+/// <param name="DisclosureId">The disclosure (its ledger entry).</param>
+/// <param name="DisclosedAt">When it was decided.</param>
+/// <param name="Subject">What kind of subject, and its region (never an identifier beyond the items themselves).</param>
+/// <param name="Recipient">Who receives it.</param>
+/// <param name="Basis">On what basis.</param>
+/// <param name="Categories">The categories disclosed.</param>
+/// <param name="Purpose">What for.</param>
+/// <param name="Items">The items.</param>
+/// <param name="Withheld">Items of those categories left out: collected for a purpose the disclosure's is not compatible with.</param>
+public sealed record DisclosurePackageDocument(
+    string DisclosureId,
+    DateTimeOffset DisclosedAt,
+    PackageSubject Subject,
+    string Recipient,
+    DisclosureBasis Basis,
+    ImmutableArray<DataCategory> Categories,
+    DataPurpose Purpose,
+    ImmutableArray<HeldItem> Items,
+    ImmutableArray<WithheldItems> Withheld);
+
+/// <summary>Whose package it is, without naming them.</summary>
+/// <param name="Kind"><c>person</c> or <c>cluster</c>.</param>
+/// <param name="Region">The subject's region.</param>
+public sealed record PackageSubject(string Kind, string Region);

@@ -150,6 +150,7 @@ public sealed record AuditEntry(
 /// <param name="Notifications">Notices sent to the person.</param>
 /// <param name="Disclosures">Who received the person's data, and why.</param>
 /// <param name="Audit">What was done to the account and why.</param>
+/// <param name="RetentionRules">How long what the account holds "while it lives" is kept: the dormant-account rule, with its dates.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.UserRecord")]
 public sealed record UserRecord(
@@ -164,7 +165,8 @@ public sealed record UserRecord(
     [property: Id(8)] ImmutableArray<RequestReference> Requests,
     [property: Id(9)] ImmutableArray<Notification> Notifications,
     [property: Id(10)] ImmutableArray<Notification> Disclosures,
-    [property: Id(11)] ImmutableArray<AuditEntry> Audit);
+    [property: Id(11)] ImmutableArray<AuditEntry> Audit,
+    [property: Id(12)] ImmutableArray<RetentionRule>? RetentionRules = null);
 
 /// <summary>What else an erasure must reach once the account is closed; grain keys only, no identifiers.</summary>
 /// <param name="UserKey">The account's own grain key.</param>

@@ -25,6 +25,13 @@ public sealed partial class ClusterGrain : IClusterCrashReports
         var now = time.GetUtcNow();
         now = now.AddTicks(-(now.UtcTicks % 10));
         var reportId = $"crash-{Guid.NewGuid():N}";
+        var expiresAt = retention.Value.RoundedExpiryOf(DataCategory.CrashReport, now)!.Value;
+        if (await UpdateAsync(_ => AdmitCrashReport(expiresAt, now)) is not { } basis)
+        {
+            LogCrashReport(logger, Key, ReportOutcome.Discarded);
+            return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
+        }
+
         var item = new HeldItem(
             ReportRows.ItemId(reportId, DataCategory.CrashReport),
             reportId,
@@ -32,15 +39,11 @@ public sealed partial class ClusterGrain : IClusterCrashReports
             DataSource.Direct,
             DataPurpose.CrashReports,
             now,
-            retention.Value.RoundedExpiryOf(DataCategory.CrashReport, now),
+            expiresAt,
             Personal: true,
             JsonSerializer.Serialize(new CrashText(report.Version, report.Component, report.OccurredAt, report.Message, report.Stack), s_crashJson),
-            ImmutableDictionary<string, double>.Empty);
-        if (!await UpdateAsync(_ => AdmitCrashReport(item.ExpiresAt!.Value)))
-        {
-            LogCrashReport(logger, Key, ReportOutcome.Discarded);
-            return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
-        }
+            ImmutableDictionary<string, double>.Empty,
+            basis);
 
         // Armed before the row exists, so no row is ever without the reminder that destroys it.
         await ArmRetentionAsync();
@@ -58,42 +61,54 @@ public sealed partial class ClusterGrain : IClusterCrashReports
 
         await UpdateAsync(_ =>
         {
-            var withdrawals = state.State.CrashReportsWithdrawnBy;
-            var listed = withdrawals.Contains(userKey, StringComparer.Ordinal);
-            if (listed == withdrawn)
+            var grants = state.State.CrashReportsGrantedBy;
+            var listed = grants.Contains(userKey, StringComparer.Ordinal);
+            if (listed != withdrawn)
             {
                 return (false, true);
             }
 
             if (withdrawn)
             {
-                withdrawals.Add(userKey);
+                grants.RemoveAll(key => key == userKey);
             }
             else
             {
-                withdrawals.RemoveAll(key => key == userKey);
+                grants.Add(userKey);
             }
 
             return (true, true);
         });
     }
 
-    /// <summary>Decided on fresh state: discarded while telemetry is off or a linked account withdrew crash-reports consent.</summary>
-    private (bool Changed, bool Admitted) AdmitCrashReport(DateTimeOffset expiresAt)
+    /// <summary>
+    /// Decided on fresh state, counting the report in the same write: discarded while telemetry is off, while a linked
+    /// person has not granted crash-reports consent (not granted by default), or once the cluster sent its cap for the
+    /// day. Returns the basis it is kept on: <c>operator</c> for a cluster nobody linked, <c>consent</c> otherwise.
+    /// </summary>
+    private (bool Changed, string? Basis) AdmitCrashReport(DateTimeOffset expiresAt, DateTimeOffset now)
     {
         var current = state.State;
-        if (current.TelemetryDisabled || current.CrashReportsWithdrawnBy.Any(current.Links.ContainsKey))
+        if (current.TelemetryDisabled || !current.Links.Keys.All(current.CrashReportsGrantedBy.Contains))
         {
-            return (false, false);
+            return (false, null);
         }
 
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var sentToday = current.CrashReportDay == today ? current.CrashReportsThatDay : 0;
+        if (sentToday >= crashReports.Value.MaxPerClusterPerDay)
+        {
+            return (false, null);
+        }
+
+        current.CrashReportDay = today;
+        current.CrashReportsThatDay = sentToday + 1;
         if (current.EarliestReportExpiry is not { } earliest || expiresAt < earliest)
         {
             current.EarliestReportExpiry = expiresAt;
-            return (true, true);
         }
 
-        return (false, true);
+        return (true, current.Links.Count == 0 ? CrashReportBases.Operator : CrashReportBases.Consent);
     }
 
     /// <summary>How a crash report is held: its fields as one JSON text, the item's value.</summary>

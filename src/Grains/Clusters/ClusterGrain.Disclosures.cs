@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -31,23 +29,10 @@ public sealed partial class ClusterGrain : IDisclosureSubject
         var basis = System.Text.Json.JsonSerializer.Serialize(order.Basis).Trim('"');
         if (decision.Refusal is { } refusal)
         {
-            await UpdateAsync(now =>
-            {
-                state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {basis}: {refusal}"));
-                return (true, true);
-            });
-            LogDisclosure(logger, Key, basis, refusal);
-            return DisclosureOutcome.Refused(order.Basis, refusal);
+            return await RefuseDisclosureAsync(order, basis, refusal);
         }
 
-        var entry = await UpdateAsync(now =>
-        {
-            var appended = DisclosureLedger.Append(state.State, DisclosureDesk.Entry(order, decision, now));
-            state.State.Audit.Add(new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {basis}"));
-            return (true, appended);
-        });
-
-        // The ledger entry is written before anything leaves.
+        // Read before the entry is written; nothing leaves until it is.
         var items = new List<HeldItem>(IdentifierItems(state.State));
         for (string? after = null; ;)
         {
@@ -59,11 +44,36 @@ public sealed partial class ClusterGrain : IDisclosureSubject
             }
         }
 
-        var json = DisclosureDesk.Package(entry, "cluster", Region, items);
-        var sharing = ServiceProvider.GetRequiredService<IOptions<SharingOptions>>().Value;
-        var (secret, expiresAt) = await DisclosureDesk.HandOnAsync(GrainFactory, Region, entry, json, time.GetUtcNow(), sharing.PackageLifetime);
+        var selection = PurposeCompatibility.Select(order, items);
+        if (selection.NothingCompatible)
+        {
+            return await RefuseDisclosureAsync(order, basis, "no-item-compatible-with-purpose");
+        }
+
+        var lastSeq = await disclosures.Ledger.LastSeqAsync(state.State, Region, Key);
+        var (entry, plan) = await UpdateAsync(now =>
+        {
+            var recorded = disclosures.Record(state.State, Region, Key, order, decision, selection, lastSeq, now);
+            state.State.Audit.Add(new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {basis}"));
+            return (true, recorded);
+        });
+
+        // The ledger entry (and its evidence) is written before anything leaves.
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        var outcome = await DisclosureDesk.HandOnAsync(GrainFactory, this.GetGrainId(), entry, plan, DisclosureDesk.Package(entry, "cluster", Region, selection));
         LogDisclosure(logger, Key, basis, "recorded");
-        return new DisclosureOutcome(null, null, entry, secret, expiresAt);
+        return outcome;
+    }
+
+    private async Task<DisclosureOutcome> RefuseDisclosureAsync(DisclosureOrder order, string basis, string refusal)
+    {
+        await UpdateAsync(now =>
+        {
+            state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {basis}: {refusal}"));
+            return (true, true);
+        });
+        LogDisclosure(logger, Key, basis, refusal);
+        return DisclosureOutcome.Refused(order.Basis, refusal);
     }
 
     public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync()
@@ -80,10 +90,29 @@ public sealed partial class ClusterGrain : IDisclosureSubject
 
     public async Task<ChainVerification?> VerifyDisclosuresAsync()
     {
-        // What is stored is what is verified, not what this activation remembers.
+        // What is stored is what is verified, not what this activation remembers; evidence still owed is recorded first.
         await state.ReadStateAsync();
-        return state.State.ClusterId is null ? null : DisclosureLedger.Verify(state.State);
+        if (state.State.ClusterId is not null)
+        {
+            await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        }
+        else
+        {
+            await disclosures.Ledger.RecordOwedAsync(state.State, Region);
+        }
+
+        return await disclosures.Ledger.VerifyAsync(state.State.ClusterId is null ? null : state.State, Region, Key);
     }
+
+    public Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync()
+    {
+        var now = time.GetUtcNow();
+        var hidden = state.State.DisclosureLedger.Where(entry => entry.HiddenUntil > now).Select(entry => entry.DisclosureId).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<ImmutableArray<SubjectPackage>>([.. state.State.DisclosurePackages.Select(pair => new SubjectPackage(pair.Key, hidden.Contains(pair.Value.DisclosureId)))]);
+    }
+
+    public Task<bool> StillDisclosableAsync() =>
+        Task.FromResult(state.RecordExists && state.State.ClusterId is not null && state.State.AcceptedErasures.Count == 0);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disclosure from cluster {GrainKey}: basis {Basis}, {Outcome}")]
     private static partial void LogDisclosure(ILogger logger, string grainKey, string basis, string outcome);

@@ -130,6 +130,7 @@ public sealed partial class ClusterGrain
         var reports = reportsDeleted
             ? new ReportDeletion(ImmutableDictionary<DataCategory, int>.Empty, null)
             : await reportLog.DeleteAsync(Region, Key, time.GetUtcNow(), all: true, "cluster", why);
+        var lastSeq = state.State.DisclosureLedger.Count > 0 ? await disclosures.Ledger.LastSeqAsync(state.State, Region, Key) : 0;
         var destroyed = await UpdateAsync(now =>
         {
             if (!allowed())
@@ -138,7 +139,9 @@ public sealed partial class ClusterGrain
             }
 
             var counts = IdentifierCounts();
-            state.State = new ClusterState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("cluster", why, counts, now)] };
+            var destroyed = new ClusterState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("cluster", why, counts, now)] };
+            disclosures.Ledger.CarryDestruction(state.State, destroyed, Key, why, lastSeq, now);
+            state.State = destroyed;
             return (true, counts);
         });
         if (destroyed is null)
@@ -163,6 +166,12 @@ public sealed partial class ClusterGrain
         if (recorded is null)
         {
             await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+            await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        }
+        else
+        {
+            // The evidence of the ledger's destruction is recorded before the row that owes it goes.
+            await disclosures.Ledger.RecordOwedAsync(state.State, Region);
         }
 
         if (state.RecordExists && state.State.ClusterId is null &&

@@ -8,9 +8,10 @@ using PrimeDirective.Grains.Notices;
 namespace PrimeDirective.Grains.Clusters;
 
 /// <summary>
-/// Breach notices for a cluster: affected when it held data of the breach's categories during its window (its
-/// identifiers from first report on, each report item from collection to expiry). Its linked people are notified;
-/// a cluster with nobody linked shows the notice to its operator.
+/// Notices for a cluster. A breach: affected when it held data of the breach's categories during its window (its
+/// identifiers from first report on, each report or crash report item from collection to expiry, the packages of its
+/// disclosures); its linked people are notified, and a cluster with nobody linked shows the notice to its operator.
+/// A substantive policy change: people linked are told as accounts; a cluster nobody linked shows it to its operator.
 /// </summary>
 public sealed partial class ClusterGrain : INoticeRecipient
 {
@@ -29,7 +30,12 @@ public sealed partial class ClusterGrain : INoticeRecipient
             return NoticeOutcome.ShownToOperator;
         }
 
-        if (campaign.Kind != NoticeKind.Breach || !await HeldDuringAsync(campaign, firstSeen))
+        if (campaign.Kind == NoticeKind.PolicyChange)
+        {
+            return state.State.Links.Count > 0 ? NoticeOutcome.NotAffected : await ShowOperatorAsync(campaign);
+        }
+
+        if (!await HeldDuringAsync(campaign, firstSeen))
         {
             return NoticeOutcome.NotAffected;
         }
@@ -47,7 +53,14 @@ public sealed partial class ClusterGrain : INoticeRecipient
         }
 
         // Nobody linked (or every linked account gone): the operator sees it with the cluster's data.
-        return await UpdateAsync(now =>
+        return await ShowOperatorAsync(campaign);
+    }
+
+    /// <summary>The notices shown to the cluster's operator.</summary>
+    internal ImmutableArray<Notification> OperatorNotices => [.. state.State.OperatorNotices];
+
+    private Task<NoticeOutcome> ShowOperatorAsync(NoticeCampaign campaign) =>
+        UpdateAsync(now =>
         {
             if (state.State.OperatorNotices.Any(notice => notice.Id == campaign.Id))
             {
@@ -57,14 +70,11 @@ public sealed partial class ClusterGrain : INoticeRecipient
             state.State.OperatorNotices.Add(new Notification(campaign.Id, now, NoticeMessages.Kind(campaign), $"{campaign.Title}. {campaign.Text}"));
             return (true, NoticeOutcome.ShownToOperator);
         });
-    }
-
-    /// <summary>The notices shown to the cluster's operator.</summary>
-    internal ImmutableArray<Notification> OperatorNotices => [.. state.State.OperatorNotices];
 
     private async Task<bool> HeldDuringAsync(NoticeCampaign campaign, DateTimeOffset firstSeen)
     {
-        if (campaign.Covers(DataCategory.Identifier, firstSeen, null))
+        if (campaign.Covers(DataCategory.Identifier, firstSeen, null) ||
+            reach.CoversPackages(campaign, state.State.DisclosureLedger, time.GetUtcNow()))
         {
             return true;
         }
@@ -74,7 +84,7 @@ public sealed partial class ClusterGrain : INoticeRecipient
         for (string? after = null; ;)
         {
             var page = await reportLog.ReadAsync(Region, Key, from, after, ReportRows.PageSize);
-            if (page.Items.Any(item => campaign.Covers(item.Category, item.CollectedAt, item.ExpiresAt)))
+            if (page.Items.Any(item => NoticeReach.Covers(campaign, item)))
             {
                 return true;
             }

@@ -52,8 +52,9 @@ public sealed partial class ClusterGrain
                     current.Audit.Add(new AuditEntry(now, "destroyed", $"{count} {WireNames.Of(category)} item(s): expiry"));
                 }
 
-                var changed = !deletion.Destroyed.IsEmpty || current.EarliestReportExpiry != deletion.NextExpiry;
-                current.EarliestReportExpiry = deletion.NextExpiry;
+                var next = NextExpiryAfter(deletion, current.EarliestReportExpiry, now);
+                var changed = !deletion.Destroyed.IsEmpty || current.EarliestReportExpiry != next;
+                current.EarliestReportExpiry = next;
                 return (changed, true);
             });
         }
@@ -66,9 +67,23 @@ public sealed partial class ClusterGrain
             return;
         }
 
+        // Only the telemetry opt-out is left to honour: a hash of the bootstrap id does that, the raw ids go.
+        if (state.RecordExists && IdentifiersUnneeded(state.State))
+        {
+            await MinimizeIdentifiersAsync();
+        }
+
         // The reminder just fired: whatever it was registered for is spent.
         await ArmRetentionAsync(rearm: true);
     }
+
+    /// <summary>
+    /// The earliest expiry left after <paramref name="deletion"/>, decided on the state as it is now: an expiry still in
+    /// the future there was stored by another activation after the deletion looked (a report it kept meanwhile), so the
+    /// sooner of the two wins. An expiry that has passed is the one this deletion just handled.
+    /// </summary>
+    private static DateTimeOffset? NextExpiryAfter(ReportDeletion deletion, DateTimeOffset? stored, DateTimeOffset now) =>
+        stored is { } fresh && fresh > now && (deletion.NextExpiry is not { } left || fresh < left) ? fresh : deletion.NextExpiry;
 
     /// <summary>Decided again after a write conflict: another activation may just have stored a report.</summary>
     private static bool IsForgettable(ClusterState current, bool reportsLeft = true) =>

@@ -11,6 +11,8 @@ using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
+using PrimeDirective.Grains.Stats;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -22,11 +24,15 @@ public sealed partial class ClusterGrain(
     PolicyClock time,
     IOptions<RetentionOptions> retention,
     IOptions<RequestOptions> requests,
+    IOptions<CrashReportOptions> crashReports,
     IPrivacyRequestFaults faults,
     IDestructionLedger ledger,
     IReportLog reportLog,
     RetentionRunner retentionRunner,
-    ILogger<ClusterGrain> logger) : Grain, IClusterGrain, IRetentionSubject, IRemindable
+    AggregateProjector aggregates,
+    Notices.NoticeReach reach,
+    ILogger<ClusterGrain> logger,
+    DisclosureDesk disclosures) : Grain, IClusterGrain, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
@@ -157,6 +163,12 @@ public sealed partial class ClusterGrain(
         }
 
         await ArmRetentionAsync();
+        if (IdentifiersUnneeded(state.State))
+        {
+            // Nothing but the opt-out is left to honour (purged, or nothing held): the ids go now.
+            await MinimizeIdentifiersAsync();
+        }
+
         LogTelemetry(logger, Key, disabled, purge);
         return setting;
     }
@@ -169,7 +181,7 @@ public sealed partial class ClusterGrain(
     private (bool Changed, bool Admitted) Admit(ClusterReport report, DateTimeOffset earliestExpiry, DateTimeOffset now)
     {
         var current = state.State;
-        if (state.RecordExists && (current.TelemetryDisabled || !SameSecret(current.BootstrapId, report.BootstrapId) ||
+        if (state.RecordExists && (current.TelemetryDisabled || !Recognises(current, report.BootstrapId) ||
             current.Links.Values.Any(link => !link.UsageStatisticsConsent)))
         {
             // Acknowledged so the cluster stops retrying; nothing of it is kept, not even the address.
@@ -177,11 +189,13 @@ public sealed partial class ClusterGrain(
         }
 
         var changed = false;
-        if (current.ClusterId is null)
+        if (string.IsNullOrEmpty(current.ClusterId))
         {
+            // A first report, or the first since telemetry was enabled again after the ids were destroyed.
             current.ClusterId = report.ClusterId;
             current.BootstrapId = report.BootstrapId;
-            current.FirstSeenAt = now;
+            current.BootstrapDigest = null;
+            current.FirstSeenAt ??= now;
             changed = true;
         }
 
@@ -256,7 +270,7 @@ public sealed partial class ClusterGrain(
     /// <summary>The identifiers we hold, shown as items so access requests list them too.</summary>
     private static IEnumerable<HeldItem> IdentifierItems(ClusterState current)
     {
-        if (current.ClusterId is null || current.FirstSeenAt is not { } firstSeen)
+        if (string.IsNullOrEmpty(current.ClusterId) || current.FirstSeenAt is not { } firstSeen)
         {
             yield break;
         }
@@ -285,14 +299,15 @@ public sealed partial class ClusterGrain(
             [.. IdentifierItems(current)],
             [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
             current.LegalHold,
-            OperatorNotices);
+            OperatorNotices,
+            [IdentifiersRule(current)]);
     }
 
     private bool IsLinkedTo(string userKey) =>
         state.RecordExists && state.State.ClusterId is not null && state.State.Links.ContainsKey(userKey);
 
     private bool Proves(string bootstrapProof) =>
-        state.RecordExists && state.State.ClusterId is not null && SameSecret(state.State.BootstrapId, bootstrapProof);
+        state.RecordExists && state.State.ClusterId is not null && Recognises(state.State, bootstrapProof);
 
     private static bool SameSecret(string? expected, string? presented) =>
         expected is not null && presented is not null &&

@@ -20,6 +20,12 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     [PersonalData]
     public string? BootstrapId { get; set; }
 
+    /// <summary>
+    /// Once telemetry is disabled and nothing else needs the raw ids, they are destroyed (<see cref="ClusterId"/> empty,
+    /// <see cref="BootstrapId"/> <c>null</c>) and this salted hash of the bootstrap id recognises the cluster's reports and operator.
+    /// </summary>
+    public string? BootstrapDigest { get; set; }
+
     public DateTimeOffset? FirstSeenAt { get; set; }
 
     public bool TelemetryDisabled { get; set; }
@@ -64,20 +70,35 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>Accounts that proved they run the cluster, by their grain key (pseudonymous).</summary>
     public Dictionary<string, ClusterLink> Links { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Linked accounts (grain keys) that withdrew <c>crash-reports</c> consent: while any does, crash reports are discarded.</summary>
-    public List<string> CrashReportsWithdrawnBy { get; set; } = [];
+    /// <summary>
+    /// Linked accounts (grain keys) that granted <c>crash-reports</c> consent. Crash reports of a linked cluster are kept
+    /// only while every linked account is listed: not granted, the default included, counts as withdrawn.
+    /// </summary>
+    public List<string> CrashReportsGrantedBy { get; set; } = [];
 
-    /// <summary>The day (UTC) <see cref="CountedBuckets"/> belong to.</summary>
+    /// <summary>The day (UTC) <see cref="CrashReportsThatDay"/> counts.</summary>
+    public DateOnly? CrashReportDay { get; set; }
+
+    /// <summary>Crash reports kept on <see cref="CrashReportDay"/>: at the cap, later ones that day are acknowledged and discarded.</summary>
+    public int CrashReportsThatDay { get; set; }
+
+    /// <summary>The last day (UTC) this cluster was counted in the aggregates: once a day, by its first report.</summary>
     public DateOnly? CountedDay { get; set; }
-
-    /// <summary>The aggregate buckets this cluster was already counted in on <see cref="CountedDay"/> (at most once each).</summary>
-    public List<string> CountedBuckets { get; set; } = [];
 
     /// <summary>Every disclosure of the cluster's data, hash-chained.</summary>
     public List<DisclosureEntry> DisclosureLedger { get; set; } = [];
 
     /// <summary>The last ledger entry's hash.</summary>
     public string? DisclosureHead { get; set; }
+
+    /// <inheritdoc/>
+    public int EvidenceSeq { get; set; }
+
+    /// <inheritdoc/>
+    public List<LedgerEvidence> PendingEvidence { get; set; } = [];
+
+    /// <inheritdoc/>
+    public Dictionary<string, ListedPackage> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Notices (breaches) shown to the operator of a cluster nobody linked; one per campaign.</summary>
     public List<Notification> OperatorNotices { get; set; } = [];

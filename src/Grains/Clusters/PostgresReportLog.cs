@@ -48,7 +48,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
         var cursor = Cursor.Parse(after);
         await using var command = new NpgsqlCommand(
             """
-            select report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics
+            select report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics, basis
             from report_item
             where subject_key = @subject and expires_at > @now
               and (@after_at is null or (collected_at, report_id, category) > (@after_at, @after_report, @after_category))
@@ -81,7 +81,8 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
                 ReportRows.ItemId(reportId, category), reportId, category, WireNames.Parse<DataSource>(reader.GetString(2)),
                 WireNames.Parse<DataPurpose>(reader.GetString(3)), collectedAt, new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero),
                 reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-                JsonSerializer.Deserialize<ImmutableDictionary<string, double>>(reader.GetString(8)) ?? ImmutableDictionary<string, double>.Empty));
+                JsonSerializer.Deserialize<ImmutableDictionary<string, double>>(reader.GetString(8)) ?? ImmutableDictionary<string, double>.Empty,
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
 
         return new ItemPage(items.ToImmutable(), next);
@@ -254,9 +255,9 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
         var stored = new HashSet<(string, string)>();
         await using (var insert = new NpgsqlCommand(
             """
-            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics)
-            select * from unnest(@subject, @report, @category, @source, @purpose, @collected, @expires, @personal, @value, @metrics)
-              as appended(subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics)
+            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics, basis)
+            select * from unnest(@subject, @report, @category, @source, @purpose, @collected, @expires, @personal, @value, @metrics, @basis)
+              as appended(subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value, metrics, basis)
             where not exists (
               select 1 from report_item held where held.subject_key = appended.subject_key and held.report_id = appended.report_id)
             on conflict (subject_key, report_id, category) do nothing
@@ -274,6 +275,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
             insert.Parameters.Add(Array("personal", NpgsqlDbType.Boolean, rows.Select(row => row.item.Personal)));
             insert.Parameters.Add(Array("value", NpgsqlDbType.Text, rows.Select(row => row.item.Value)));
             insert.Parameters.Add(Array("metrics", NpgsqlDbType.Jsonb, rows.Select(row => JsonSerializer.Serialize(row.item.Metrics))));
+            insert.Parameters.Add(Array("basis", NpgsqlDbType.Text, rows.Select(row => row.item.Basis)));
             await using var reader = await insert.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

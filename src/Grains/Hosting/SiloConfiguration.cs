@@ -63,8 +63,12 @@ public static class SiloConfiguration
         services.AddOutboxSender();
         services.AddSharing(configuration);
         services.AddSingleton<PolicySchedule>();
-        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName));
+        services.AddOptions<NoticeOptions>().Bind(configuration.GetSection(NoticeOptions.SectionName))
+            .Validate(options => options.GiveUpAfter > TimeSpan.Zero && options.MinimumNoticePeriod >= TimeSpan.Zero,
+                "Notices:GiveUpAfter must be positive and Notices:MinimumNoticePeriod not negative.")
+            .ValidateOnStart();
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
+        services.TryAddSingleton<NoticeReach>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
         services.AddSiloHealth();
         silo.UseClusterTls(configuration, singleProcess);
@@ -112,8 +116,10 @@ public static class SiloConfiguration
 
             silo.UseInMemoryReminderService();
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
+            services.AddSingleton<IDisclosureEvidence, InMemoryDisclosureEvidence>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
+            services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -128,8 +134,10 @@ public static class SiloConfiguration
             StringComparer.Ordinal);
         services.AddSingleton(new RegionDatabases(regionDatabases));
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
+        services.AddSingleton<IDisclosureEvidence, PostgresDisclosureEvidence>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
+        services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
@@ -199,6 +207,7 @@ public static class SiloConfiguration
             .ValidateOnStart();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection(RequestOptions.SectionName));
+        services.AddOptions<CrashReportOptions>().Bind(configuration.GetSection(CrashReportOptions.SectionName));
         services.TryAddSingleton<Pseudonymizer>();
         services.TryAddSingleton<ClusterKeys>();
         services.TryAddSingleton<RetentionRunner>();

@@ -12,7 +12,8 @@ namespace PrimeDirective.Grains.Notices;
 
 /// <summary>
 /// The registry of policy versions. The policy of September 22, 2016 is built in as the first version; officers publish
-/// the next ones. A substantive version is announced to every account through a notice campaign when it is published.
+/// the next ones. A substantive version is announced to every account (and the operator of every cluster nobody linked)
+/// through a notice campaign when it is published, at least <see cref="NoticeOptions.MinimumNoticePeriod"/> ahead of its effect.
 /// </summary>
 [RegionPlacement]
 public sealed partial class PolicyRegistryGrain(
@@ -20,6 +21,7 @@ public sealed partial class PolicyRegistryGrain(
     PolicyClock time,
     PolicySchedule schedule,
     IOptions<RegionOptions> regions,
+    IOptions<NoticeOptions> notices,
     ILogger<PolicyRegistryGrain> logger) : Grain, IPolicyRegistryGrain
 {
     /// <summary>The seeded version: the policy as written (POLICY.md), effective on its date.</summary>
@@ -44,6 +46,12 @@ public sealed partial class PolicyRegistryGrain(
                 if (All.FirstOrDefault(known => known.Version == version.Version) is { } existing)
                 {
                     return (false, Same(existing, version) ? PublishOutcome.AlreadyPublished : PublishOutcome.Conflict);
+                }
+
+                // Nobody may be held to a substantive change before they could have been told of it.
+                if (version.Substantive && version.EffectiveAt < version.PublishedAt + notices.Value.MinimumNoticePeriod)
+                {
+                    return (false, PublishOutcome.TooSoon);
                 }
 
                 if (All.Any(known => known.EffectiveAt >= version.EffectiveAt))
@@ -77,6 +85,8 @@ public sealed partial class PolicyRegistryGrain(
         var inEffect = PolicyKeys.InEffect(Summaries(), time.GetUtcNow())!;
         return Task.FromResult(new PolicyView(All.First(version => version.Version == inEffect.Version), Summaries()));
     }
+
+    public Task<TimeSpan> MinimumNoticePeriodAsync() => Task.FromResult(notices.Value.MinimumNoticePeriod);
 
     public Task<PolicyVersion?> GetVersionAsync(string version) => Task.FromResult(All.FirstOrDefault(known => known.Version == version));
 

@@ -19,7 +19,8 @@ public sealed class PolicySchedule(IGrainFactory grains, IOptions<RegionOptions>
     private static readonly PolicyVersionSummary Seeded = new(
         PolicyRegistryGrain.Seed.Version, PolicyRegistryGrain.Seed.EffectiveAt, PolicyRegistryGrain.Seed.Substantive, PolicyRegistryGrain.Seed.Summary);
 
-    private (ImmutableArray<PolicyVersionSummary> Versions, long FetchedAt)? _cached;
+    // Read and replaced by many threads at once: one immutable snapshot, swapped whole, never torn.
+    private volatile Snapshot? _cached;
 
     /// <summary>The version in effect now (the seeded one at least).</summary>
     public async Task<PolicyVersionSummary> InEffectAsync()
@@ -34,7 +35,8 @@ public sealed class PolicySchedule(IGrainFactory grains, IOptions<RegionOptions>
     private async Task<ImmutableArray<PolicyVersionSummary>> VersionsAsync()
     {
         var now = Environment.TickCount64;
-        if (_cached is { } cached && now - cached.FetchedAt < RefreshPeriod.TotalMilliseconds)
+        var cached = _cached;
+        if (cached is not null && now - cached.FetchedAt < RefreshPeriod.TotalMilliseconds)
         {
             return cached.Versions;
         }
@@ -42,7 +44,7 @@ public sealed class PolicySchedule(IGrainFactory grains, IOptions<RegionOptions>
         try
         {
             var versions = await grains.GetGrain<IPolicyRegistryGrain>(PolicyKeys.Registry(regions.Value.Home)).ScheduleAsync();
-            _cached = (versions, now);
+            _cached = new Snapshot(versions, now);
             return versions;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -51,4 +53,7 @@ public sealed class PolicySchedule(IGrainFactory grains, IOptions<RegionOptions>
             return _cached?.Versions ?? [Seeded];
         }
     }
+
+    /// <summary>A fetched schedule and when it was fetched (<see cref="Environment.TickCount64"/>).</summary>
+    private sealed record Snapshot(ImmutableArray<PolicyVersionSummary> Versions, long FetchedAt);
 }

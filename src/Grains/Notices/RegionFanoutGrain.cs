@@ -5,6 +5,7 @@ using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Notices;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Notices;
@@ -14,32 +15,41 @@ namespace PrimeDirective.Grains.Notices;
 /// every subject of the batch to take the notice (each records it once per campaign, with its email, in one write),
 /// then writes the batch's last key and counts in one write. Killed mid-batch, it repeats that batch on resumption
 /// (its reminder reactivates it elsewhere); the subjects answer a repeat as they did the first time, so nobody is
-/// notified twice and the counts stay exact.
+/// notified twice and the counts stay exact. A subject it cannot reach is kept in the region's failure log and retried
+/// by the reminder until it answers or <see cref="NoticeOptions.GiveUpAfter"/> passed; then it is listed as failed.
 /// </summary>
 [RegionPlacement]
 public sealed partial class RegionFanoutGrain(
     [PersistentState("fanout", StorageNames.Subjects)] IPersistentState<RegionFanoutState> state,
     ISubjectRegistry registry,
+    INoticeFailureLog failures,
+    PolicyClock time,
     IOptions<NoticeOptions> options,
     INoticeFaults faults,
     ILogger<RegionFanoutGrain> logger) : Grain, IRegionFanoutGrain, IRemindable
 {
-    /// <summary>Attempts per subject before it is counted as failed.</summary>
+    /// <summary>Attempts per subject before its delivery counts as failed.</summary>
     private const int Attempts = 3;
 
     private const string ResumeReminder = "resume";
 
-    /// <summary>Times a batch with failures is tried before its failures are counted and the fan-out moves on.</summary>
+    /// <summary>Times a batch with failures is tried before its failures are logged and the fan-out moves on.</summary>
     private const int BatchAttempts = 5;
+
+    /// <summary>Keys of failed subjects a region lists in the campaign's view, at most.</summary>
+    private const int ListedFailures = 500;
 
     private IGrainTimer? _timer;
     private int _batches;
 
-    // A batch with failures is repeated (harmless: subjects answer a repeat alike) a few times before they are counted.
+    // A batch with failures is repeated (harmless: subjects answer a repeat alike) a few times before they are logged.
     private int _failedAttempts;
     private long _retryAt;
 
     private string Region => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal)];
+
+    /// <summary>The campaign's id, from the key <c>{region}/fanout/{id}</c>.</summary>
+    private string CampaignId => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf("/fanout/", StringComparison.Ordinal) + "/fanout/".Length)..];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -54,7 +64,7 @@ public sealed partial class RegionFanoutGrain(
         {
             // Armed before the write, so a started fan-out always has what resumes it.
             await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumePeriod, options.Value.ResumePeriod);
-            var subjects = await registry.CountAsync(Region, Kind(campaign));
+            var subjects = await registry.CountAsync(Region, null);
             await state.UpdateAsync(
                 () =>
                 {
@@ -73,21 +83,36 @@ public sealed partial class RegionFanoutGrain(
         Run();
     }
 
-    public Task<NoticeProgress> ProgressAsync()
+    public async Task<NoticeProgress> ProgressAsync()
     {
         var current = state.State;
+        var log = current.Campaign is null ? NoticeFailureSummary.None : await failures.SummarizeAsync(Region, CampaignId, ListedFailures);
         var failed = current.Failed.ToImmutableDictionary(StringComparer.Ordinal);
-        var affected = current.Notified + current.ShownToOperators + failed.Values.Sum();
-        return Task.FromResult(new NoticeProgress(
-            current.Subjects, current.Examined, affected, current.Notified, current.ShownToOperators, current.Skipped,
-            current.Done ? 0 : Math.Max(0, current.Subjects - current.Examined), failed, current.Done));
+        foreach (var (reason, count) in log.GaveUp)
+        {
+            failed = failed.SetItem(reason, failed.GetValueOrDefault(reason) + count);
+        }
+
+        var notified = current.Notified + log.Settled.GetValueOrDefault(NoticeFailureLog.Outcome(NoticeOutcome.Notified));
+        var shown = current.ShownToOperators + log.Settled.GetValueOrDefault(NoticeFailureLog.Outcome(NoticeOutcome.ShownToOperator));
+        var skipped = current.Skipped + log.Settled.GetValueOrDefault(NoticeFailureLog.Outcome(NoticeOutcome.Absent));
+        return new NoticeProgress(
+            current.Subjects, current.Examined, notified + shown + failed.Values.Sum() + log.Retrying, notified, shown, skipped,
+            current.Done ? 0 : Math.Max(0, current.Subjects - current.Examined), failed, current.Done && log.Retrying == 0,
+            log.Retrying, log.GaveUpKeys, log.EmailsFailed);
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task EmailFailedAsync(string subjectKey, string reason) =>
+        failures.RecordEmailFailureAsync(Region, CampaignId, subjectKey, reason, time.GetUtcNow());
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Activation already resumed the work; the reminder's only job is to bring the grain back after a crash.
+        // Activation already resumed the paging; the reminder brings the grain back after a crash and retries failures.
         Run();
-        return Task.CompletedTask;
+        if (state.State.Campaign is { } campaign)
+        {
+            await RetryAsync(campaign);
+        }
     }
 
     private void Run()
@@ -112,18 +137,14 @@ public sealed partial class RegionFanoutGrain(
             return;
         }
 
-        var page = await registry.PageAsync(Region, state.State.Cursor, Math.Max(1, options.Value.BatchSize), Kind(campaign));
+        var page = await registry.PageAsync(Region, state.State.Cursor, Math.Max(1, options.Value.BatchSize), null);
         if (page.IsEmpty)
         {
             await state.UpdateAsync(() => (true, state.State.Done = true), DeactivateOnIdle);
             _timer?.Dispose();
             _timer = null;
-            if (await this.GetReminder(ResumeReminder, CancellationToken.None) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder, CancellationToken.None);
-            }
-
             LogDone(logger, state.State.Examined);
+            await StopWhenSettledAsync();
             return;
         }
 
@@ -138,13 +159,28 @@ public sealed partial class RegionFanoutGrain(
         }
 
         _failedAttempts = 0;
+
+        // Logged before the cursor moves past them: whoever could not be reached is retried, never forgotten.
+        var now = time.GetUtcNow();
+        var delivered = page.Zip(outcomes).ToList();
+        await failures.RecordBatchAsync(
+            Region,
+            campaign.Id,
+            [.. delivered.Where(pair => pair.Second.Outcome is null).Select(pair => new NoticeFailure(pair.First.Key, pair.First.Kind, pair.Second.Failure!, now))],
+            [.. delivered.Where(pair => pair.Second.Outcome is not null).Select(pair => pair.First.Key)]);
         await state.UpdateAsync(
             () =>
             {
+                // Decided on what is stored: a batch another activation already recorded (a silo killed meanwhile) counts once.
                 var current = state.State;
+                if (current.Cursor is { } recorded && string.CompareOrdinal(recorded, page[^1].Key) >= 0)
+                {
+                    return (false, true);
+                }
+
                 current.Cursor = page[^1].Key;
                 current.Examined += page.Length;
-                foreach (var (outcome, failure) in outcomes)
+                foreach (var (outcome, _) in outcomes)
                 {
                     switch (outcome)
                     {
@@ -157,9 +193,6 @@ public sealed partial class RegionFanoutGrain(
                         case NoticeOutcome.Absent:
                             current.Skipped++;
                             break;
-                        case null:
-                            current.Failed[failure!] = current.Failed.GetValueOrDefault(failure!) + 1;
-                            break;
                     }
                 }
 
@@ -168,8 +201,65 @@ public sealed partial class RegionFanoutGrain(
             DeactivateOnIdle);
     }
 
+    /// <summary>Delivers again to every subject still retried: each answers (settled) or fails again (given up once it is too late).</summary>
+    private async Task RetryAsync(NoticeCampaign campaign)
+    {
+        var batch = Math.Max(1, options.Value.BatchSize);
+        for (string? after = null; ;)
+        {
+            var page = await failures.RetryingAsync(Region, campaign.Id, after, batch);
+            if (page.IsEmpty)
+            {
+                break;
+            }
+
+            await Task.WhenAll(page.Select(async failure =>
+            {
+                var (outcome, reason) = await DeliverAsync(new RegisteredSubject(failure.SubjectKey, failure.Kind), campaign);
+                if (outcome is { } answered)
+                {
+                    await failures.SettleAsync(Region, campaign.Id, failure.SubjectKey, NoticeFailureLog.Outcome(answered));
+                    return;
+                }
+
+                var now = time.GetUtcNow();
+                var giveUp = now - failure.FirstFailedAt >= options.Value.GiveUpAfter;
+                await failures.FailAgainAsync(Region, campaign.Id, failure.SubjectKey, reason!, giveUp ? now : null);
+                if (giveUp)
+                {
+                    LogGaveUp(logger, reason!);
+                }
+            }));
+            after = page[^1].SubjectKey;
+        }
+
+        if (state.State.Done)
+        {
+            await StopWhenSettledAsync();
+        }
+    }
+
+    /// <summary>Once every subject was examined and nobody is retried any more, the reminder has nothing left to do.</summary>
+    private async Task StopWhenSettledAsync()
+    {
+        if ((await failures.RetryingAsync(Region, CampaignId, null, 1)).IsEmpty &&
+            await this.GetReminder(ResumeReminder, CancellationToken.None) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder, CancellationToken.None);
+        }
+    }
+
     private async Task<(NoticeOutcome? Outcome, string? Failure)> DeliverAsync(RegisteredSubject subject, NoticeCampaign campaign)
     {
+        try
+        {
+            await faults.BeforeDeliveryAsync(campaign.Id, subject.Key);
+        }
+        catch (Exception exception)
+        {
+            return (null, exception.GetType().Name);
+        }
+
         var recipient = subject.Kind == SubjectKinds.User
             ? GrainFactory.GetGrain<IUserGrain>(subject.Key).AsReference<INoticeRecipient>()
             : GrainFactory.GetGrain<IClusterGrain>(subject.Key).AsReference<INoticeRecipient>();
@@ -191,9 +281,6 @@ public sealed partial class RegionFanoutGrain(
         }
     }
 
-    /// <summary>A policy change goes to accounts only; a breach to every subject.</summary>
-    private static string? Kind(NoticeCampaign campaign) => campaign.Kind == NoticeKind.PolicyChange ? SubjectKinds.User : null;
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice fan-out finished in its region: {Examined} subjects examined")]
     private static partial void LogDone(ILogger logger, long examined);
 
@@ -202,4 +289,7 @@ public sealed partial class RegionFanoutGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notice fan-out: a subject failed ({ExceptionType}); trying again")]
     private static partial void LogRetry(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notice fan-out: a subject could not be reached within the give-up time ({ExceptionType}); listed as failed in the campaign's view")]
+    private static partial void LogGaveUp(ILogger logger, string exceptionType);
 }

@@ -20,7 +20,9 @@ public sealed class RegionFanoutState
 
     public long Skipped { get; set; }
 
+    /// <summary>Failures counted by reason before subjects that could not be reached were kept in the failure log (V011) and retried.</summary>
     public Dictionary<string, long> Failed { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every subject of the list was examined (those that failed are retried from the failure log).</summary>
     public bool Done { get; set; }
 }

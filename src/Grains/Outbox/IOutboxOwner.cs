@@ -4,7 +4,10 @@ namespace PrimeDirective.Grains.Outbox;
 [Alias("PrimeDirective.IOutboxOwner")]
 public interface IOutboxOwner : IGrainWithStringKey
 {
-    /// <summary>The message was delivered, or dropped as pointless: the owner forgets it (nothing if it already did).</summary>
+    /// <summary>
+    /// The message was delivered (<paramref name="delivered"/>), or dropped unsent (pointless, or unreadable): the owner
+    /// forgets it (nothing if it already did).
+    /// </summary>
     [Alias("MessageHandled")]
-    Task MessageHandledAsync(string messageId);
+    Task MessageHandledAsync(string messageId, bool delivered);
 }

@@ -15,6 +15,12 @@ public sealed class OutboxOptions
     /// <summary>The SMTP relay; setting <see cref="SmtpSettings.Host"/> switches the outbox to SMTP.</summary>
     public SmtpSettings Smtp { get; set; } = new();
 
+    /// <summary>
+    /// The processors registry's id of the SMTP relay (it receives addresses, names and codes): the officer console flags it
+    /// while it is unnamed, unregistered or out of contract, and a person's export names it.
+    /// </summary>
+    public string? RelayProcessorId { get; set; }
+
     /// <summary>Wait after a message's first failed delivery; it doubles after each further failure, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -29,6 +35,9 @@ public sealed class OutboxOptions
 
     /// <summary>How long a message without a code (a notice, an answer to a parent) is retried before it is dropped unsent.</summary>
     public TimeSpan NoticeLifetime { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>How long a file of the file outbox is kept after it was written (the policy's clock); an erasure deletes its subject's at once.</summary>
+    public TimeSpan FileLifetime { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Deliveries a silo attempts at the same time.</summary>
     public int MaxConcurrentSends { get; set; } = 4;

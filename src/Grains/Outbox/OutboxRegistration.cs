@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Outbox;
 
@@ -18,11 +19,13 @@ public static class OutboxRegistration
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new PolicyClock(provider.GetRequiredService<TimeProvider>()));
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName))
             .Validate(options => MailboxAddress.TryParse(options.From, out _), "Outbox:From must be a mail address.")
             .Validate(options => options.Smtp.Port is > 0 and <= 65535, "Outbox:Smtp:Port must be a TCP port.")
             .Validate(options => options.RetryDelay > TimeSpan.Zero && options.MaxRetryDelay >= options.RetryDelay, "Outbox:RetryDelay must be positive and at most Outbox:MaxRetryDelay.")
             .Validate(options => options.RecheckPeriod > TimeSpan.Zero && options.NoticeLifetime > TimeSpan.Zero, "Outbox:RecheckPeriod and Outbox:NoticeLifetime must be positive.")
+            .Validate(options => options.FileLifetime > TimeSpan.Zero, "Outbox:FileLifetime must be positive.")
             .Validate(options => options.MaxConcurrentSends > 0, "Outbox:MaxConcurrentSends must be positive.")
             .ValidateOnStart();
 
@@ -36,7 +39,8 @@ public static class OutboxRegistration
 
     /// <summary>
     /// Registers the silo's <see cref="OutboxSender"/> (and <see cref="MessageSeal"/>), which drains the messages grains
-    /// keep; it runs while the silo is active. Silos only: a client has no grains whose messages it could send.
+    /// keep, and the file outbox's expiry; both run while the silo is active. Silos only: a client has no grains whose
+    /// messages it could send.
     /// </summary>
     public static IServiceCollection AddOutboxSender(this IServiceCollection services)
     {
@@ -45,6 +49,7 @@ public static class OutboxRegistration
         services.TryAddSingleton<OutboxSender>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OutboxSender>(
             provider => provider.GetRequiredService<OutboxSender>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, FileOutboxExpiry>());
         return services;
     }
 }

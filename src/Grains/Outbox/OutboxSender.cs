@@ -42,10 +42,24 @@ public sealed partial class OutboxSender(
     internal int PendingCount => _pending.Count;
 
     /// <summary>Seals <paramref name="message"/> into a fresh entry for its owner's state; sends nothing yet.</summary>
-    public QueuedMessage Prepare(OutboxMessage message, DateTimeOffset dropAfter, string? topic = null)
+    /// <param name="message">What to send.</param>
+    /// <param name="dropAfter">When it becomes pointless.</param>
+    /// <param name="topic">Messages of a topic replace each other.</param>
+    /// <param name="campaign">The notice campaign it announces: its owner reports it delivered or failed.</param>
+    public QueuedMessage Prepare(OutboxMessage message, DateTimeOffset dropAfter, string? topic = null, string? campaign = null)
     {
         var id = Guid.NewGuid().ToString("N");
-        return new QueuedMessage(id, seal.Seal(id, message), topic, dropAfter, clock.GetUtcNow() + RecheckPeriod);
+        return new QueuedMessage(id, seal.Seal(id, message), topic, dropAfter, clock.GetUtcNow() + RecheckPeriod, campaign);
+    }
+
+    /// <summary>
+    /// An erased owner's messages: those still queued here are withdrawn, and every copy the transport keeps of the
+    /// owner's messages (the file outbox's files) is destroyed now. One on the wire meanwhile is destroyed once written.
+    /// </summary>
+    public async Task DestroyCopiesAsync(GrainId owner, IEnumerable<string> queuedIds)
+    {
+        Withdraw(queuedIds);
+        await outbox.DestroyCopiesAsync(owner);
     }
 
     /// <summary>Queues persisted messages of <paramref name="owner"/> for delivery; returns at once. Messages already queued are skipped.</summary>
@@ -144,7 +158,8 @@ public sealed partial class OutboxSender(
             {
                 try
                 {
-                    await outbox.SendAsync(seal.Open(delivery.Message), stopping);
+                    await outbox.SendAsync(seal.Open(delivery.Message), new MessageOrigin(delivery.Owner, delivery.Message.Id), stopping);
+                    delivery.Delivered = true;
                 }
                 catch (Exception exception) when (exception is CryptographicException or FormatException)
                 {
@@ -161,6 +176,12 @@ public sealed partial class OutboxSender(
 
             delivery.Handled = true;
             delivery.Failures = 0;
+            if (delivery.Delivered && !IsWanted(delivery))
+            {
+                // Withdrawn while it was being written (its owner was erased): no copy of it may stay behind.
+                await DestroyQuietlyAsync(delivery);
+                return;
+            }
         }
 
         // Not awaited here: an owner busy with a long turn must not hold up everybody else's mail.
@@ -171,7 +192,7 @@ public sealed partial class OutboxSender(
     {
         try
         {
-            await grains.GetGrain<IOutboxOwner>(delivery.Owner).MessageHandledAsync(delivery.Message.Id);
+            await grains.GetGrain<IOutboxOwner>(delivery.Owner).MessageHandledAsync(delivery.Message.Id, delivery.Delivered);
         }
         catch (Exception exception)
         {
@@ -212,6 +233,19 @@ public sealed partial class OutboxSender(
         }
     }
 
+    private async Task DestroyQuietlyAsync(Delivery delivery)
+    {
+        try
+        {
+            await outbox.DestroyCopiesAsync(delivery.Owner, delivery.Message.Id);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The file's lifetime still ends it.
+            LogNotDestroyed(logger, exception.GetType().Name);
+        }
+    }
+
     /// <summary><see cref="OutboxOptions.RetryDelay"/>, doubled per further failure, at most <see cref="OutboxOptions.MaxRetryDelay"/>.</summary>
     private TimeSpan Backoff(int failures)
     {
@@ -227,8 +261,11 @@ public sealed partial class OutboxSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: {Step} failed ({ExceptionType}), attempt {Attempt}; retrying in {Delay}")]
     private static partial void LogRetrying(ILogger logger, string step, string exceptionType, int attempt, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: a message was dropped unsent, it is no longer useful (its code expired)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: a message was dropped unsent, it is no longer useful (its code expired, or its notice outlived its lifetime)")]
     private static partial void LogDropped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: the copy of a withdrawn message could not be destroyed ({ExceptionType}); its lifetime ends it")]
+    private static partial void LogNotDestroyed(ILogger logger, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox: a message could not be opened (was Privacy:PseudonymKey changed?) and was dropped")]
     private static partial void LogUnreadable(ILogger logger);
@@ -242,6 +279,9 @@ public sealed partial class OutboxSender(
 
         /// <summary>Delivered or dropped: only telling the owner is left.</summary>
         public bool Handled { get; set; }
+
+        /// <summary>Handled by delivering it (not by dropping it).</summary>
+        public bool Delivered { get; set; }
 
         public int Failures { get; set; }
     }

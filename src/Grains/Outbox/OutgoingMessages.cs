@@ -3,14 +3,19 @@ namespace PrimeDirective.Grains.Outbox;
 /// <summary>The bookkeeping of the messages a grain keeps until they are delivered; called inside the grain's state writes.</summary>
 internal static class OutgoingMessages
 {
-    /// <summary>Adds <paramref name="message"/>, removing any of its topic and the oldest beyond the cap; returns the ids removed.</summary>
+    /// <summary>
+    /// Adds <paramref name="message"/>, removing any of its topic and the oldest beyond the cap (a campaign's message only
+    /// when every message kept is one: its owner must then count it failed); returns the ids removed.
+    /// </summary>
     public static List<string> Add(List<QueuedMessage> outgoing, QueuedMessage message)
     {
         var removed = message.Topic is { } topic ? RemoveTopic(outgoing, topic) : [];
         while (outgoing.Count >= QueuedMessage.MaxPerOwner)
         {
-            removed.Add(outgoing[0].Id);
-            outgoing.RemoveAt(0);
+            var oldest = outgoing.FindIndex(queued => queued.Campaign is null);
+            oldest = oldest < 0 ? 0 : oldest;
+            removed.Add(outgoing[oldest].Id);
+            outgoing.RemoveAt(oldest);
         }
 
         outgoing.Add(message);

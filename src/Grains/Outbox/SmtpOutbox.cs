@@ -10,7 +10,7 @@ internal sealed class SmtpOutbox(IOptions<OutboxOptions> options, TimeProvider t
 {
     private readonly OutboxOptions _options = options.Value;
 
-    public async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken = default)
+    public async Task SendAsync(OutboxMessage message, MessageOrigin origin, CancellationToken cancellationToken = default)
     {
         using var mime = OutboxMime.Create(message, _options, time.GetUtcNow());
         var smtp = _options.Smtp;
@@ -27,4 +27,7 @@ internal sealed class SmtpOutbox(IOptions<OutboxOptions> options, TimeProvider t
         await client.DisconnectAsync(quit: true, cancellationToken);
         OutboxLog.Written(logger, "smtp");
     }
+
+    /// <summary>The relay took the message; nothing of it is kept here.</summary>
+    public Task DestroyCopiesAsync(GrainId owner, string? messageId = null) => Task.CompletedTask;
 }

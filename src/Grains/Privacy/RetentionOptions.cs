@@ -15,6 +15,18 @@ public sealed class RetentionOptions
 
     public TimeSpan Inferred { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>An account without a sign-in for this long is warned by email that it will be erased (2 years).</summary>
+    public TimeSpan DormantWarning { get; set; } = TimeSpan.FromDays(730);
+
+    /// <summary>An account without a sign-in for this long is erased (3 years); the warning goes out a year before.</summary>
+    public TimeSpan DormantAccount { get; set; } = TimeSpan.FromDays(1095);
+
+    /// <summary>
+    /// How often an account's dormancy reminder looks at the policy's clock at most (its reminder is due at the next
+    /// warning or erasure, or after this, whichever is sooner): with a long period an account is woken rarely.
+    /// </summary>
+    public TimeSpan DormantCheckPeriod { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How often a retention reminder fires again if a destruction did not complete (never below Orleans' minimum).</summary>
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromHours(1);
 

@@ -32,6 +32,7 @@ public sealed partial class PrivacyRequestGrain
         {
             outbox.Hand(this.GetGrainId(), [received]);
             await GrainFactory.GetGrain<IReviewQueueGrain>(UserKeys.ForReviews(Region)).AddAsync(requestId);
+            await ArmReviewAsync();
         }
 
         return View();
@@ -88,7 +89,9 @@ public sealed partial class PrivacyRequestGrain
         }
 
         var answer = outbox.Prepare(
-            Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason),
+            current.Status == PrivacyRequestStatus.Expired
+                ? Messages.ChildRemovalExpired(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!)
+                : Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason),
             time.GetUtcNow() + outbox.NoticeLifetime);
         await ArmOutboxAsync();
         var queued = await UpdateAsync(_ =>

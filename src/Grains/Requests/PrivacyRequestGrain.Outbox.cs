@@ -17,7 +17,7 @@ public sealed partial class PrivacyRequestGrain
         return Task.CompletedTask;
     }
 
-    public async Task MessageHandledAsync(string messageId)
+    public async Task MessageHandledAsync(string messageId, bool delivered)
     {
         await UpdateAsync(_ => (state.State.Outgoing.RemoveAll(message => message.Id == messageId) > 0, true));
         if (state.State.Outgoing.Count == 0)

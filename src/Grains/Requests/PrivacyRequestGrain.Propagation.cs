@@ -1,13 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Sharing;
@@ -28,10 +24,10 @@ public sealed partial class PrivacyRequestGrain
 
     private static readonly JsonSerializerOptions OpenDsrJson = new() { WriteIndented = false };
 
-    private SharingOptions Sharing => ServiceProvider.GetRequiredService<IOptions<SharingOptions>>().Value;
+    private SharingOptions Sharing => processors.Options;
 
     // Waits between attempts run on real time: they pace requests to a processor, they are no policy deadline.
-    private TimeProvider RealTime => ServiceProvider.GetRequiredService<TimeProvider>();
+    private TimeProvider RealTime => processors.Pacing;
 
     /// <summary>
     /// Before a subject (the person, or a cluster) is destroyed: who must be told, with the exact request each will
@@ -55,7 +51,7 @@ public sealed partial class PrivacyRequestGrain
 
             foreach (var processorId in recipients?.ProcessorIds ?? [])
             {
-                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, SubjectKey = subjectKey, Body = OpenDsrBody(recipients!.Identities, now) });
+                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, SubjectKey = subjectKey, Body = OpenDsrBody(recipients!.Identities, now), CapturedAt = now });
             }
 
             current.PropagationCapturedFor.Add(subjectKey);
@@ -69,7 +65,7 @@ public sealed partial class PrivacyRequestGrain
         }
     }
 
-    /// <summary>A cluster's processors, unless a legal hold keeps the cluster now (then on the resumed attempt).</summary>
+    /// <summary>A cluster's processors, and its packages destroyed, unless a legal hold keeps the cluster now (then on the resumed attempt).</summary>
     private async Task CaptureClusterPropagationAsync(string clusterKey, IClusterGrain cluster)
     {
         if (await cluster.GetLegalHoldAsync() is { } hold && Retention.ExpirySchedule.Defers(hold, time.GetUtcNow()))
@@ -78,6 +74,7 @@ public sealed partial class PrivacyRequestGrain
         }
 
         await CapturePropagationAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
+        await DestroyPackagesAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
     }
 
     // Requests written before clusters were captured too marked only the person's capture, with a flag.
@@ -85,27 +82,34 @@ public sealed partial class PrivacyRequestGrain
         current.PropagationCapturedFor.Contains(subjectKey) ||
         (current.PropagationCaptured && current.Plan?.UserKey == subjectKey);
 
-    /// <summary>Sends every unacknowledged notice whose wait is over; stops the reminder once all were acknowledged.</summary>
+    /// <summary>
+    /// Sends every open notice whose wait is over, and abandons (destroying what it carries) each one still unacknowledged
+    /// after <c>Sharing:PropagationLifetime</c>; stops the reminder once none is open.
+    /// </summary>
     private async Task PropagateAsync()
     {
-        var registry = GrainFactory.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(ServiceProvider.GetRequiredService<IOptions<RegionOptions>>().Value.Home));
-        var http = ServiceProvider.GetRequiredService<SharingHttp>();
-        foreach (var pending in state.State.ProcessorNotices.Where(notice => notice.AcknowledgedAt is null).ToList())
+        foreach (var pending in state.State.ProcessorNotices.Where(IsOpen).ToList())
         {
+            if ((pending.CapturedAt ?? state.State.SubmittedAt) + Sharing.PropagationLifetime <= time.GetUtcNow())
+            {
+                await AbandonAsync(pending);
+                continue;
+            }
+
             if ((pending.NextAttemptAt is { } next && next > RealTime.GetUtcNow()) || pending.Body is not { } body)
             {
                 continue;
             }
 
-            var delivery = await registry.GetDeliveryAsync(pending.ProcessorId);
+            var delivery = await processors.DeliveryAsync(pending.ProcessorId);
             var answer = delivery is null
                 ? null
-                : await http.PostSignedAsync(delivery.ErasureEndpoint, Encoding.UTF8.GetBytes(body), Signatures.OpenDsrHeader, delivery.Secret, ImmutableDictionary<string, string>.Empty);
+                : await processors.PostAsync(delivery.ErasureEndpoint, body, Signatures.OpenDsrHeader, delivery.Secret, ImmutableDictionary<string, string>.Empty);
             var acknowledged = answer is >= 200 and < 300;
             await UpdateAsync(now =>
             {
                 // Decided on the stored notice: after a write conflict the list is re-read.
-                if (state.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId && known.SubjectKey == pending.SubjectKey) is not { AcknowledgedAt: null } notice)
+                if (Stored(pending) is not { } notice || !IsOpen(notice))
                 {
                     return (false, false);
                 }
@@ -129,21 +133,52 @@ public sealed partial class PrivacyRequestGrain
             LogPropagation(logger, state.State.RequestId ?? "?", pending.ProcessorId, answer ?? 0);
         }
 
-        if (state.State.ProcessorNotices.All(notice => notice.AcknowledgedAt is not null) && await this.GetReminder(PropagationReminder) is { } reminder)
+        if (!state.State.ProcessorNotices.Any(IsOpen) && await this.GetReminder(PropagationReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
     }
 
-    /// <summary>The view with each processor's answer, when the erasure reached any.</summary>
+    /// <summary>Gives a notice up: the identities it carries are destroyed, and the receipt says it was abandoned.</summary>
+    private async Task AbandonAsync(ProcessorNotice pending)
+    {
+        var abandoned = await UpdateAsync(now =>
+        {
+            if (Stored(pending) is not { } notice || !IsOpen(notice))
+            {
+                return (false, false);
+            }
+
+            notice.AbandonedAt = now;
+            notice.Body = null;
+            notice.NextAttemptAt = null;
+            return (true, true);
+        });
+        if (abandoned)
+        {
+            LogAbandoned(logger, state.State.RequestId ?? "?", pending.ProcessorId, pending.Attempts);
+        }
+    }
+
+    // Decided on the stored notice: after a write conflict the list is re-read.
+    private ProcessorNotice? Stored(ProcessorNotice pending) =>
+        state.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId && known.SubjectKey == pending.SubjectKey);
+
+    private static bool IsOpen(ProcessorNotice notice) => notice.AcknowledgedAt is null && notice.AbandonedAt is null;
+
+    /// <summary>
+    /// The view with each processor's answer, when the erasure reached any: <c>pending</c> while any notice is open, then
+    /// <c>abandoned</c> if any processor never answered within the propagation lifetime, else <c>acknowledged</c>.
+    /// </summary>
     private PrivacyRequestView WithPropagation(PrivacyRequestView view)
     {
         var notices = state.State.ProcessorNotices;
+        static string Status(ProcessorNotice notice) => notice.AcknowledgedAt is not null ? "acknowledged" : notice.AbandonedAt is not null ? "abandoned" : "pending";
         return notices.Count == 0 ? view : view with
         {
-            Propagated = notices.All(notice => notice.AcknowledgedAt is not null) ? "acknowledged" : "pending",
+            Propagated = notices.Any(IsOpen) ? "pending" : notices.Any(notice => notice.AbandonedAt is not null) ? "abandoned" : "acknowledged",
             Processors = [.. notices.Select(notice => new ProcessorErasureOutcome(
-                notice.ProcessorId, notice.AcknowledgedAt is null ? "pending" : "acknowledged", notice.Attempts, notice.LastAnswer, notice.AcknowledgedAt))],
+                notice.ProcessorId, Status(notice), notice.Attempts, notice.LastAnswer, notice.AcknowledgedAt, notice.AbandonedAt))],
         };
     }
 
@@ -159,6 +194,9 @@ public sealed partial class PrivacyRequestGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId}: erasure notice to processor {ProcessorId} answered {Status}")]
     private static partial void LogPropagation(ILogger logger, string requestId, string processorId, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Privacy request {RequestId}: erasure notice to processor {ProcessorId} abandoned unanswered after {Attempts} attempt(s)")]
+    private static partial void LogAbandoned(ILogger logger, string requestId, string processorId, int attempts);
 
     private sealed record OpenDsrIdentity(
         [property: JsonPropertyName("identity_type")] string Type,
@@ -193,4 +231,10 @@ public sealed class ProcessorNotice
     public DateTimeOffset? NextAttemptAt { get; set; }
 
     public DateTimeOffset? AcknowledgedAt { get; set; }
+
+    /// <summary>When the notice was captured (policy time); notices of earlier versions count from the request's submission.</summary>
+    public DateTimeOffset? CapturedAt { get; set; }
+
+    /// <summary>When it was given up unanswered, its body destroyed.</summary>
+    public DateTimeOffset? AbandonedAt { get; set; }
 }

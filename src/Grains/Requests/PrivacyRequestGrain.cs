@@ -10,6 +10,7 @@ using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Requests;
@@ -27,7 +28,8 @@ public sealed partial class PrivacyRequestGrain(
     UserKeys keys,
     PolicyClock time,
     IOptions<RequestOptions> options,
-    ILogger<PrivacyRequestGrain> logger) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
+    ILogger<PrivacyRequestGrain> logger,
+    ProcessorChannel processors) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -45,8 +47,10 @@ public sealed partial class PrivacyRequestGrain(
 
         // Closed before the answer, so the person's tokens stop at once; the workflow's close step is then a no-op.
         await user.CloseAsync(requestId);
-        return View();
+        return PersonView();
     }
+
+    public Task SubmitErasureOneWayAsync(ErasureSubmission submission) => SubmitErasureAsync(submission);
 
     public async Task<PrivacyRequestView> SubmitClusterErasureAsync(ClusterErasureSubmission submission)
     {
@@ -88,7 +92,7 @@ public sealed partial class PrivacyRequestGrain(
         var allowed = current.RequestId is not null &&
             ((capability is not null && current.CapabilityHash is { } hash && Capabilities.Matches(capability, hash)) ||
              (requesterUserKey is not null && current.SubjectUserKey == requesterUserKey && current.Kind == PrivacyRequestKinds.Erasure));
-        return Task.FromResult(allowed ? View() : null);
+        return Task.FromResult(allowed ? PersonView() : null);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -104,6 +108,10 @@ public sealed partial class PrivacyRequestGrain(
         else if (reminderName == PropagationReminder)
         {
             await PropagateAsync();
+        }
+        else if (reminderName == ReviewReminder)
+        {
+            await CheckReviewAsync();
         }
     }
 
@@ -178,7 +186,7 @@ public sealed partial class PrivacyRequestGrain(
             if (!state.State.Done.Contains(erasure.UserKey) &&
                 await HoldOnAsync(erasure.UserKey, requestId) is { } hold)
             {
-                await DeferAsync(ErasureStep.Held(hold).HeldUntil!.Value);
+                await DeferAsync(ErasureStep.Held(hold).HeldUntil!.Value, hold.SecretUntil);
                 return;
             }
 
@@ -208,7 +216,9 @@ public sealed partial class PrivacyRequestGrain(
 
             if (!state.State.Done.Contains(erasure.UserKey))
             {
-                await CapturePropagationAsync(erasure.UserKey, GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AsReference<IDisclosureSubject>());
+                var disclosing = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AsReference<IDisclosureSubject>();
+                await CapturePropagationAsync(erasure.UserKey, disclosing);
+                await DestroyPackagesAsync(erasure.UserKey, disclosing);
                 var account = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey);
                 var resumed = await PreviewAsync(erasure.UserKey, account, requestId);
                 await faults.BeforeStepAsync(requestId, "account");
@@ -292,9 +302,15 @@ public sealed partial class PrivacyRequestGrain(
     /// On hold: the reminder comes back every retry period (sooner if the hold ends first) and asks the subject again, so
     /// a lift is noticed even if its one-way resume was lost.
     /// </summary>
-    private async Task DeferAsync(DateTimeOffset until)
+    private async Task DeferAsync(DateTimeOffset until, DateTimeOffset? secretUntil = null)
     {
-        await UpdateAsync(_ => (state.State.Status != PrivacyRequestStatus.OnHold, state.State.Status = PrivacyRequestStatus.OnHold));
+        await UpdateAsync(_ =>
+        {
+            var current = state.State;
+            var changed = current.Status != PrivacyRequestStatus.OnHold || current.HoldSecretUntil != secretUntil;
+            (current.Status, current.HoldSecretUntil) = (PrivacyRequestStatus.OnHold, secretUntil);
+            return (changed, true);
+        });
         var period = options.Value.RetryPeriod;
         var untilEnd = until == DateTimeOffset.MaxValue ? period : until - time.GetUtcNow();
         var dueIn = untilEnd < period ? untilEnd : period;
@@ -318,8 +334,20 @@ public sealed partial class PrivacyRequestGrain(
     private PrivacyRequestView View()
     {
         var current = state.State;
-        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts]));
+        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts])
+        {
+            ExpiresAt = ReviewExpiresAt(current),
+        });
     }
+
+    /// <summary>
+    /// The request as the person (or the capability's holder) sees it: deferred by a hold they must not learn of yet (a
+    /// gag), it shows as still in progress, which it is; from the gag's end on, as on hold.
+    /// </summary>
+    private PrivacyRequestView PersonView() =>
+        View() is { Status: PrivacyRequestStatus.OnHold } view && state.State.HoldSecretUntil is { } until && until > time.GetUtcNow()
+            ? view with { Status = PrivacyRequestStatus.InProgress }
+            : View();
 
     /// <summary>The public id of this request: <c>{region}-{random}</c>, from its key <c>{region}/{random}</c>.</summary>
     private string RequestId() => this.GetPrimaryKeyString().Replace('/', '-');

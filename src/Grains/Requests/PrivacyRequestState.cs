@@ -44,6 +44,9 @@ public sealed class PrivacyRequestState
 
     public List<ErasureReceipt> Receipts { get; set; } = [];
 
+    /// <summary>While on hold: until when the person must not learn of the hold (a legal request's gag).</summary>
+    public DateTimeOffset? HoldSecretUntil { get; set; }
+
     /// <summary>What each started step would destroy, taken before it ran: the receipt of a step that finished just before a crash.</summary>
     public Dictionary<string, ErasureReceipt> Previews { get; set; } = new(StringComparer.Ordinal);
 
@@ -61,6 +64,9 @@ public sealed class PrivacyRequestState
     public string? DecidedBy { get; set; }
 
     public string? DecisionReason { get; set; }
+
+    /// <summary>When officers were last reminded that this child-removal request waits for review.</summary>
+    public DateTimeOffset? LastReviewReminderAt { get; set; }
 
     /// <summary>Whether the parent has been told the decision (then their data goes).</summary>
     public bool ParentAnswered { get; set; }

@@ -2,6 +2,7 @@ using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Sharing;
 
 namespace PrimeDirective.Grains.Retention;
 
@@ -25,7 +26,7 @@ public static class LegalHolds
         ArgumentNullException.ThrowIfNull(hold);
         subject.LegalHold = hold;
         var end = hold.EndsAt is { } ends ? $", until {ends:O}" : ", until lifted";
-        subject.Audit.Add(new AuditEntry(now, "legal-hold-placed", $"reference {hold.Reference}{end}"));
+        Record(subject, hold, new AuditEntry(now, "legal-hold-placed", $"reference {hold.Reference}{end}"), now);
     }
 
     /// <summary>Records that the hold defers an erasure request; <c>false</c> if it was already recorded.</summary>
@@ -38,7 +39,7 @@ public static class LegalHolds
         }
 
         subject.WaitingErasures.Add(requestId);
-        subject.Audit.Add(new AuditEntry(now, "erasure-deferred", $"request {requestId}: legal hold"));
+        Record(subject, subject.LegalHold, new AuditEntry(now, "erasure-deferred", $"request {requestId}: legal hold"), now);
         return true;
     }
 
@@ -46,11 +47,25 @@ public static class LegalHolds
     public static List<string> Lift(ILegalHoldState subject, string officerId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(subject);
+        Record(subject, subject.LegalHold, new AuditEntry(now, "legal-hold-lifted", $"by officer {officerId}"), now);
         subject.LegalHold = null;
-        subject.Audit.Add(new AuditEntry(now, "legal-hold-lifted", $"by officer {officerId}"));
         var waiting = subject.WaitingErasures.ToList();
         subject.WaitingErasures.Clear();
         return waiting;
+    }
+
+    /// <summary>An entry about <paramref name="hold"/>: sealed while the gag of the legal request that placed it runs (the person must not learn of it yet).</summary>
+    private static void Record(ILegalHoldState subject, LegalHold? hold, AuditEntry entry, DateTimeOffset now)
+    {
+        if (subject is IGaggedAuditState gagged && hold is { LegalRequestId: { } requestId, SecretUntil: { } until } && hold.IsSecretAt(now))
+        {
+            GaggedAudit.Extend(gagged, requestId, until);
+            GaggedAudit.Record(gagged, requestId, entry, now);
+        }
+        else
+        {
+            subject.Audit.Add(entry);
+        }
     }
 
     /// <summary>Resumes deferred erasure requests at once.</summary>

@@ -127,8 +127,8 @@ public sealed partial class RetentionRunner : IAsyncDisposable
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                // The key is pseudonymous; the reminder delivers the work again one retry period later.
-                LogFailed(_logger, subject.Key.ToString(), exception);
+                // The key is pseudonymous; the type only, as messages may carry values. The reminder delivers the work again.
+                LogFailed(_logger, subject.Key.ToString(), exception.GetType().Name);
             }
             finally
             {
@@ -156,6 +156,6 @@ public sealed partial class RetentionRunner : IAsyncDisposable
         RunAgain,
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of {GrainKey} failed; its reminder will deliver it again")]
-    private static partial void LogFailed(ILogger logger, string grainKey, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention of {GrainKey} failed ({ExceptionType}); its reminder will deliver it again")]
+    private static partial void LogFailed(ILogger logger, string grainKey, string exceptionType);
 }

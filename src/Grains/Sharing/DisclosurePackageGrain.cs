@@ -1,8 +1,7 @@
-using System.Text;
+using System.Collections.Immutable;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Privacy;
-using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
@@ -11,16 +10,16 @@ using PrimeDirective.Grains.Storage;
 namespace PrimeDirective.Grains.Sharing;
 
 /// <summary>
-/// A disclosure's package: personal data with a retention of its own. Pushed to a processor and retried by reminder
-/// until acknowledged (then emptied), or served at a capability URL until it expires (then its row is deleted).
+/// A disclosure's package: personal data with a retention of its own. Pushed to a processor (first at once on a timer,
+/// then retried by reminder) until acknowledged (then emptied), while its subject's data may still leave and the
+/// processor's contract holds, for at most <c>Sharing:PushLifetime</c>; or served at a capability URL until it expires.
+/// Otherwise its row is deleted, and its subject's erasure deletes it too.
 /// </summary>
 [RegionPlacement]
 public sealed partial class DisclosurePackageGrain(
     [PersistentState("package", StorageNames.Subjects)] IPersistentState<DisclosurePackageState> state,
     PolicyClock time,
-    SharingHttp http,
-    IOptions<SharingOptions> options,
-    IOptions<RegionOptions> regions,
+    ProcessorChannel processors,
     ILogger<DisclosurePackageGrain> logger) : Grain, IDisclosurePackageGrain, IRemindable
 {
     private const string Reminder = "package";
@@ -42,6 +41,8 @@ public sealed partial class DisclosurePackageGrain(
                 state.State.Json = package.Json;
                 state.State.ProcessorId = package.ProcessorId;
                 state.State.ExpiresAt = package.ExpiresAt;
+                state.State.Subject = package.Subject;
+                state.State.GiveUpAt = package.GiveUpAt;
                 return (true, true);
             },
             DeactivateOnIdle);
@@ -53,18 +54,39 @@ public sealed partial class DisclosurePackageGrain(
         await ArmAsync();
     }
 
-    /// <summary>A push is tried at once and every retry period; a capability package is looked at by its expiry, at least every check period.</summary>
+    /// <summary>
+    /// A push is tried at once on a one-shot timer, and by the reminder every retry period after (a reminder registered due
+    /// now first fires a whole period later); a capability package is looked at by its expiry, at least every check period.
+    /// </summary>
     private async Task ArmAsync()
     {
         if (state.State.ProcessorId is not null)
         {
-            await this.RegisterOrUpdateReminder(Reminder, TimeSpan.Zero, options.Value.RetryPeriod);
+            var retry = processors.Options.RetryPeriod;
+            await this.RegisterOrUpdateReminder(Reminder, retry, retry);
+            this.RegisterGrainTimer(FirstPushAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
             return;
         }
 
         var left = (state.State.ExpiresAt ?? time.GetUtcNow()) - time.GetUtcNow();
-        var check = options.Value.ExpiryCheckPeriod;
+        var check = processors.Options.ExpiryCheckPeriod;
         await this.RegisterOrUpdateReminder(Reminder, left <= TimeSpan.Zero ? TimeSpan.Zero : left < check ? left : check, check);
+    }
+
+    private async Task FirstPushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (state.State.ProcessorId is { } processorId)
+            {
+                await PushAsync(processorId);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The reminder retries; the type only, as messages may carry values.
+            LogFirstPushFailed(logger, Key, exception.GetType().Name);
+        }
     }
 
     public Task<string?> ReadAsync() => Task.FromResult(
@@ -72,6 +94,16 @@ public sealed partial class DisclosurePackageGrain(
 
     public Task<PackageStatus?> GetStatusAsync() => Task.FromResult(
         state.State.DisclosureId is null ? null : new PackageStatus(state.State.Attempts, state.State.DeliveredAt, state.State.ExpiresAt));
+
+    public Task<ImmutableDictionary<DataCategory, int>?> PreviewDestructionAsync() =>
+        Task.FromResult(state.State.Json is { } json ? DisclosureDesk.ItemsIn(json) : null);
+
+    public async Task<ImmutableDictionary<DataCategory, int>?> DestroyForErasureAsync(string requestId)
+    {
+        var held = state.State.Json is { } json ? DisclosureDesk.ItemsIn(json) : null;
+        await DestroyAsync("erasure");
+        return held;
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -87,7 +119,7 @@ public sealed partial class DisclosurePackageGrain(
         }
         else if (state.State.ExpiresAt is { } expires && time.GetUtcNow() >= expires)
         {
-            await DestroyAsync();
+            await DestroyAsync("expiry");
         }
     }
 
@@ -99,20 +131,30 @@ public sealed partial class DisclosurePackageGrain(
             return;
         }
 
-        var delivery = await GrainFactory.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(regions.Value.Home)).GetDeliveryAsync(processorId);
-        var answered = delivery is null
-            ? null
-            : await http.PostSignedAsync(
-                delivery.Endpoint,
-                Encoding.UTF8.GetBytes(json),
-                Signatures.PackageHeader,
-                delivery.Secret,
-                new Dictionary<string, string> { ["X-PrimeDirective-Disclosure"] = state.State.DisclosureId! });
+        // Asked again before every attempt: the data leaves only while it still may, to a processor still under contract.
+        var delivery = await processors.DeliveryAsync(processorId);
+        var now = time.GetUtcNow();
+        var giveUpAt = state.State.GiveUpAt ?? now + processors.Options.PushLifetime;
+        var stop = now >= giveUpAt ? "lifetime-over"
+            : delivery is null ? "processor-unknown"
+            : delivery.Contract is { } contract && !contract.IsCurrentAt(now) ? "contract-not-current"
+            : state.State.Subject is { } subject && !await GrainFactory.GetGrain<IDisclosureSubject>(GrainId.Parse(subject, CultureInfo.InvariantCulture)).StillDisclosableAsync() ? "subject-closed"
+            : null;
+        if (stop is not null)
+        {
+            await DestroyAsync(stop);
+            return;
+        }
+
+        var answered = await processors.PostAsync(
+            delivery!.Endpoint, json, Signatures.PackageHeader, delivery.Secret,
+            new Dictionary<string, string> { ["X-PrimeDirective-Disclosure"] = state.State.DisclosureId! });
         var acknowledged = answered is >= 200 and < 300;
         await state.UpdateAsync(
             () =>
             {
                 state.State.Attempts++;
+                state.State.GiveUpAt ??= giveUpAt;
                 if (acknowledged)
                 {
                     // Delivered: our copy of the package has no purpose left.
@@ -130,12 +172,18 @@ public sealed partial class DisclosurePackageGrain(
         }
     }
 
-    private async Task DestroyAsync()
+    /// <summary>Deletes the package's row and its reminder: expired, given up, no longer allowed to leave, or erased with its subject.</summary>
+    private async Task DestroyAsync(string why)
     {
+        var existed = state.RecordExists;
         if (await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle) || !state.RecordExists)
         {
             await StopRemindingAsync();
-            LogDestroyed(logger, Key);
+            if (existed)
+            {
+                LogDestroyed(logger, Key, why);
+            }
+
             DeactivateOnIdle();
         }
     }
@@ -151,8 +199,11 @@ public sealed partial class DisclosurePackageGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Package {GrainKey} push attempt {Attempt} answered {Status}")]
     private static partial void LogPush(ILogger logger, string grainKey, int attempt, int status);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Package {GrainKey} expired and destroyed")]
-    private static partial void LogDestroyed(ILogger logger, string grainKey);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Package {GrainKey} destroyed: {Why}")]
+    private static partial void LogDestroyed(ILogger logger, string grainKey, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Package {GrainKey}: the first push attempt failed ({ExceptionType}); its reminder retries")]
+    private static partial void LogFirstPushFailed(ILogger logger, string grainKey, string exceptionType);
 }
 
 /// <summary>A package's stored state, in its subject's region.</summary>
@@ -169,6 +220,12 @@ public sealed class DisclosurePackageState
 
     /// <summary>When a capability package stops being served and is destroyed.</summary>
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>The subject's grain id (its key is pseudonymous); <c>null</c> for packages made before it was kept.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>When an unacknowledged push is given up and destroyed; set at the first attempt for packages made before it was kept.</summary>
+    public DateTimeOffset? GiveUpAt { get; set; }
 
     public int Attempts { get; set; }
 

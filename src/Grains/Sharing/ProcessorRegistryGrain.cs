@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
@@ -13,6 +15,7 @@ namespace PrimeDirective.Grains.Sharing;
 public sealed partial class ProcessorRegistryGrain(
     [PersistentState("processors", StorageNames.Subjects)] IPersistentState<ProcessorRegistryState> state,
     PolicyClock time,
+    IOptions<OutboxOptions> outbox,
     ILogger<ProcessorRegistryGrain> logger) : Grain, IProcessorRegistryGrain
 {
     /// <summary>The newest audit entries kept; older ones are dropped, as the registry's state must stay bounded.</summary>
@@ -61,9 +64,22 @@ public sealed partial class ProcessorRegistryGrain(
 
     public Task<ImmutableArray<AuditEntry>> AuditAsync() => Task.FromResult(state.State.Audit.ToImmutableArray());
 
+    public Task<MailRelayView> MailRelayAsync()
+    {
+        var relayId = outbox.Value.RelayProcessorId;
+        var known = relayId is null ? null : state.State.Processors.GetValueOrDefault(relayId)?.View;
+        var now = time.GetUtcNow();
+        var status = string.IsNullOrWhiteSpace(relayId) ? (string.IsNullOrWhiteSpace(outbox.Value.Smtp.Host) ? "files" : "not-named")
+            : known is null ? "not-registered"
+            : now >= known.Contract.ExpiresAt ? "contract-expired"
+            : now < known.Contract.SignedAt ? "contract-not-yet-signed"
+            : "under-contract";
+        return Task.FromResult(new MailRelayView(status, string.IsNullOrWhiteSpace(relayId) ? null : relayId, known));
+    }
+
     public Task<ProcessorDelivery?> GetDeliveryAsync(string processorId) =>
         Task.FromResult(state.State.Processors.GetValueOrDefault(processorId) is { } entry
-            ? new ProcessorDelivery(entry.View.Endpoint, entry.View.ErasureEndpoint, entry.Secret)
+            ? new ProcessorDelivery(entry.View.Endpoint, entry.View.ErasureEndpoint, entry.Secret, entry.View.Contract)
             : null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} registered or updated")]

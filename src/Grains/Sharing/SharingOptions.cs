@@ -19,4 +19,16 @@ public sealed class SharingOptions
 
     /// <summary>How long one push may take before it counts as failed.</summary>
     public TimeSpan PushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an unacknowledged push is retried before it is given up and its package destroyed undelivered.</summary>
+    public TimeSpan PushLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an erasure notice to a processor is retried before it is abandoned (the notice, with the identities it carries, destroyed).</summary>
+    public TimeSpan PropagationLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Keys that seal disclosure ledgers (HMAC-SHA256), base64 of 32+ bytes, by version: the highest seals new entries, every
+    /// one verifies the entries it sealed. Version 1 defaults to a key derived from <c>Privacy:PseudonymKey</c>. Never stored in a database.
+    /// </summary>
+    public Dictionary<int, string> LedgerKeys { get; set; } = [];
 }

@@ -1,19 +1,36 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PrimeDirective.Grains.Interfaces.Clusters;
 
 namespace PrimeDirective.Grains.Stats;
 
-/// <summary>One increment of an aggregate: +1 distinct cluster in a bucket on a day, and what it brought. No identifier.</summary>
-public sealed record AggregateCount(DateOnly Day, string Metric, string Bucket, long Clusters, long Apps, long Jobs)
+/// <summary>
+/// One increment of an aggregate: distinct clusters in a bucket on a day, and what they brought. No identifier.
+/// <paramref name="AppsBound"/> and <paramref name="JobsBound"/> are the largest bound any cluster's apps and jobs were
+/// clamped to: the sensitivity of their sums.
+/// </summary>
+public sealed record AggregateCount(DateOnly Day, string Metric, string Bucket, long Clusters, long Apps, long Jobs, long AppsBound = 0, long JobsBound = 0)
 {
-    /// <summary>The bucket's name as the cluster grain remembers it: <c>metric/bucket</c>.</summary>
-    public string Name => $"{Metric}/{Bucket}";
+    /// <summary>This increment and <paramref name="more"/> of the same bucket, summed.</summary>
+    public AggregateCount Plus(AggregateCount more)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        return this with
+        {
+            Clusters = Clusters + more.Clusters,
+            Apps = Apps + more.Apps,
+            Jobs = Jobs + more.Jobs,
+            AppsBound = Math.Max(AppsBound, more.AppsBound),
+            JobsBound = Math.Max(JobsBound, more.JobsBound),
+        };
+    }
 }
 
 /// <summary>
-/// The non-personal facts a report projects into the aggregates: its Flynn version, host-count range, the database
-/// kinds in use and its running apps and jobs. Nothing else of the report is read: no id, no address, no other metric.
+/// The non-personal facts a cluster's first report of a day projects into the aggregates: its Flynn version, host-count
+/// range, the database kinds in use and its running apps and jobs (each clamped to a bound). Nothing else of the
+/// report is read: no id, no address, no other metric.
 /// </summary>
 public static partial class AggregateBuckets
 {
@@ -25,18 +42,22 @@ public static partial class AggregateBuckets
 
     public const string Workloads = "workloads";
 
-    /// <summary>The bucket that collects what may not be named: unknown version labels, and suppressed buckets merged.</summary>
+    /// <summary>The bucket that collects what may not be named: unknown version labels, buckets over the cap, hidden buckets.</summary>
     public const string Other = "other";
+
+    /// <summary>The one bucket of <see cref="Workloads"/>.</summary>
+    public const string All = "all";
 
     public static readonly string[] Metrics = [Versions, Hosts, Databases, Workloads];
 
-    /// <summary>Metrics whose buckets split the day's clusters (each cluster in one bucket): suppression must hide their totals too.</summary>
-    public static readonly string[] Partitions = [Versions, Hosts];
+    /// <summary>Every host-count range, whether or not a cluster is in it: a fixed domain, each noised every day.</summary>
+    public static readonly ImmutableArray<string> HostRanges = ["1", "2-3", "4-7", "8-15", "16-31", "32-63", "64+"];
 
-    private static readonly string[] s_databaseKinds = ["postgres", "mongodb", "mysql", "redis"];
+    /// <summary>Every database kind: a fixed domain; a cluster can count in each, so the noise's scale is their number over ε.</summary>
+    public static readonly ImmutableArray<string> DatabaseKinds = ["postgres", "mongodb", "mysql", "redis"];
 
-    /// <summary>The increments of one report on <paramref name="day"/>.</summary>
-    public static IEnumerable<AggregateCount> Of(ClusterReport report, DateOnly day)
+    /// <summary>The increments of a cluster's first report on <paramref name="day"/>, its apps and jobs clamped to the bounds.</summary>
+    public static IEnumerable<AggregateCount> Of(ClusterReport report, DateOnly day, long appsBound, long jobsBound)
     {
         ArgumentNullException.ThrowIfNull(report);
 
@@ -47,7 +68,7 @@ public static partial class AggregateBuckets
             yield return new AggregateCount(day, Hosts, HostRange(hosts), 1, 0, 0);
         }
 
-        foreach (var kind in s_databaseKinds)
+        foreach (var kind in DatabaseKinds)
         {
             if (report.Usage.TryGetValue($"{kind}_dbs", out var count) && count >= 1)
             {
@@ -55,7 +76,9 @@ public static partial class AggregateBuckets
             }
         }
 
-        yield return new AggregateCount(day, Workloads, "all", 1, Whole(report.Usage.GetValueOrDefault("running_apps")), Whole(report.Usage.GetValueOrDefault("running_jobs")));
+        yield return new AggregateCount(
+            day, Workloads, All, 1, Clamp(report.Usage.GetValueOrDefault("running_apps"), appsBound), Clamp(report.Usage.GetValueOrDefault("running_jobs"), jobsBound),
+            appsBound, jobsBound);
     }
 
     /// <summary>Powers of two: 1, 2-3, 4-7 ... 32-63, 64+.</summary>
@@ -70,7 +93,8 @@ public static partial class AggregateBuckets
         return lower >= 64 ? "64+" : lower == 1 ? "1" : string.Create(CultureInfo.InvariantCulture, $"{lower}-{(lower * 2) - 1}");
     }
 
-    private static long Whole(double value) => double.IsFinite(value) && value > 0 ? (long)Math.Min(value, 1_000_000) : 0;
+    /// <summary>One cluster's contribution to a sum: a whole number in [0, bound], so one cluster-day moves the sum by at most the bound.</summary>
+    private static long Clamp(double value, long bound) => double.IsFinite(value) && value > 0 ? (long)Math.Min(Math.Floor(value), bound) : 0;
 
     [GeneratedRegex("^v[0-9]{8}\\.[0-9]{1,6}$")]
     private static partial Regex ReleaseLabel();

@@ -1,17 +1,23 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Clusters;
 
 namespace PrimeDirective.Grains.Stats;
 
 /// <summary>
-/// The silo's collector of aggregate increments: cluster grains hand theirs over without waiting, and a loop writes
-/// what gathered, summed per bucket, in one statement per interval. A report never waits for the aggregates.
+/// The silo's collector of aggregate increments: cluster grains hand over their first report of a day without
+/// waiting, and a loop writes what gathered, summed per bucket, in one transaction per interval. A report never waits
+/// for the aggregates.
 /// </summary>
 public sealed partial class AggregateProjector(IAggregateStore store, IOptions<StatsOptions> options, ILogger<AggregateProjector> logger) : BackgroundService
 {
     private readonly Lock _gate = new();
     private Dictionary<(DateOnly, string, string), AggregateCount> _pending = [];
+
+    /// <summary>Adds the buckets of a cluster's first report on <paramref name="day"/>, its apps and jobs clamped to their bounds.</summary>
+    public void AddFirstReport(ClusterReport report, DateOnly day) =>
+        Add(AggregateBuckets.Of(report, day, options.Value.MaxAppsPerCluster, options.Value.MaxJobsPerCluster));
 
     /// <summary>Adds increments to the next batch.</summary>
     public void Add(IEnumerable<AggregateCount> increments)
@@ -42,7 +48,7 @@ public sealed partial class AggregateProjector(IAggregateStore store, IOptions<S
 
         try
         {
-            await store.AddAsync(batch.Values);
+            await store.AddAsync(batch.Values, options.Value.MaxBucketsPerMetric);
         }
         catch
         {
@@ -91,9 +97,7 @@ public sealed partial class AggregateProjector(IAggregateStore store, IOptions<S
     private static void Merge(Dictionary<(DateOnly, string, string), AggregateCount> into, AggregateCount increment)
     {
         var key = (increment.Day, increment.Metric, increment.Bucket);
-        into[key] = into.TryGetValue(key, out var held)
-            ? held with { Clusters = held.Clusters + increment.Clusters, Apps = held.Apps + increment.Apps, Jobs = held.Jobs + increment.Jobs }
-            : increment;
+        into[key] = into.TryGetValue(key, out var held) ? held.Plus(increment) : increment;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing aggregate increments failed ({Error}); the next interval retries")]

@@ -1,84 +1,117 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using PrimeDirective.Grains.Interfaces.Stats;
 
 namespace PrimeDirective.Grains.Stats;
 
 /// <summary>
-/// What may be published of the aggregates. k-anonymity: a bucket with fewer than k distinct clusters is never shown.
-/// In a metric that splits the day's clusters (versions, hosts), the suppressed buckets are merged into <c>other</c>,
-/// and while <c>other</c> is still below k the smallest shown buckets join it; so every number shown is at least k and
-/// the shown buckets always add up to the day's total: no suppressed count is left to find by subtraction. Then,
-/// optionally, Laplace noise (scale 1/ε) on every number shown.
+/// What one closed day publishes of its aggregates. Every number is the true one plus discrete Laplace noise of its
+/// statistic's scale, and every decision (shown, hidden, merged into <c>other</c>) is taken on the noisy numbers only,
+/// never on the true ones. Host ranges, database kinds and the day's total are fixed domains: each bucket is noised and
+/// decided even when no cluster is in it, so a bucket's presence says nothing the noise does not cover. Version labels
+/// are an open domain: a label is named when its noisy count reaches k plus the margin of δ, and the clusters of every
+/// label not named are published as <c>other</c> with noise of its own.
 /// </summary>
 public static class Publication
 {
-    /// <summary>The release of <paramref name="counts"/> (raw rows, one per day, metric and bucket).</summary>
-    public static ImmutableArray<StatsRow> Release(IEnumerable<AggregateCount> counts, int k, DifferentialPrivacyOptions privacy, byte[] noiseKey)
+    /// <summary>The rows of <paramref name="day"/> from its raw <paramref name="counts"/> (one per metric and bucket).</summary>
+    public static ImmutableArray<StatsRow> Release(DateOnly day, IReadOnlyCollection<AggregateCount> counts, ImmutableArray<StatsBudget> budget, int k, IStatsNoise noise)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        ArgumentNullException.ThrowIfNull(privacy);
+        ArgumentNullException.ThrowIfNull(noise);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, StatsOptions.MinimumK);
-        var rows = ImmutableArray.CreateBuilder<StatsRow>();
-        foreach (var group in counts.GroupBy(count => (count.Day, count.Metric)).OrderBy(group => group.Key.Day).ThenBy(group => group.Key.Metric, StringComparer.Ordinal))
+        var release = new DayRelease(day, counts.Where(count => count.Day == day).ToList(), budget.ToDictionary(entry => entry.Statistic, StringComparer.Ordinal), k, noise);
+        release.Versions();
+        release.Hosts();
+        release.Databases();
+        release.Workloads();
+        return [.. release.Rows.OrderBy(row => row.Metric, StringComparer.Ordinal).ThenBy(row => row.Bucket, StringComparer.Ordinal)];
+    }
+
+    private sealed class DayRelease(DateOnly day, List<AggregateCount> counts, Dictionary<string, StatsBudget> budget, int k, IStatsNoise noise)
+    {
+        public List<StatsRow> Rows { get; } = [];
+
+        public void Versions()
         {
-            var shown = AggregateBuckets.Partitions.Contains(group.Key.Metric) ? Partition([.. group], k) : [.. group.Where(count => count.Clusters >= k)];
-            foreach (var count in shown.OrderBy(count => count.Bucket, StringComparer.Ordinal))
+            var named = budget[StatsStatistics.Versions];
+            var unnamed = 0L;
+            foreach (var label in counts.Where(count => count.Metric == AggregateBuckets.Versions).OrderBy(count => count.Bucket, StringComparer.Ordinal))
             {
-                var workload = count.Metric == AggregateBuckets.Workloads;
-                rows.Add(privacy.Enabled
-                    ? new StatsRow(count.Day, count.Metric, count.Bucket, Noised(count, "clusters", count.Clusters, privacy, noiseKey),
-                        workload ? Noised(count, "apps", count.Apps, privacy, noiseKey) : null, workload ? Noised(count, "jobs", count.Jobs, privacy, noiseKey) : null)
-                    : new StatsRow(count.Day, count.Metric, count.Bucket, count.Clusters, workload ? count.Apps : null, workload ? count.Jobs : null));
+                var noisy = label.Bucket == AggregateBuckets.Other ? (long?)null : Noisy(named, label.Bucket, label.Clusters);
+                if (noisy is { } shown && shown >= named.Threshold)
+                {
+                    Rows.Add(new StatsRow(day, AggregateBuckets.Versions, label.Bucket, shown, null, null));
+                }
+                else
+                {
+                    unnamed += label.Clusters;
+                }
+            }
+
+            // Which labels stayed unnamed was decided on noisy counts; their clusters get noise of their own, once.
+            var other = Noisy(budget[StatsStatistics.VersionsOther], AggregateBuckets.Other, unnamed);
+            if (other >= k)
+            {
+                Rows.Add(new StatsRow(day, AggregateBuckets.Versions, AggregateBuckets.Other, other, null, null));
             }
         }
 
-        return rows.ToImmutable();
-    }
-
-    /// <summary>Shown buckets of a partition: each at least k, the suppressed ones (and as many small ones as needed) merged into <c>other</c>.</summary>
-    private static List<AggregateCount> Partition(List<AggregateCount> buckets, int k)
-    {
-        // Buckets already named "other" (unknown version labels) are never shown on their own.
-        var hidden = buckets.Where(bucket => bucket.Clusters < k || bucket.Bucket == AggregateBuckets.Other).ToList();
-        var shown = buckets.Except(hidden).OrderBy(bucket => bucket.Clusters).ThenBy(bucket => bucket.Bucket, StringComparer.Ordinal).ToList();
-        while (hidden.Count > 0 && hidden.Sum(bucket => bucket.Clusters) < k && shown.Count > 0)
+        public void Hosts()
         {
-            hidden.Add(shown[0]);
-            shown.RemoveAt(0);
+            var hosts = budget[StatsStatistics.Hosts];
+            var hidden = 0L;
+            var anyHidden = false;
+            foreach (var range in AggregateBuckets.HostRanges)
+            {
+                var noisy = Noisy(hosts, range, Clusters(AggregateBuckets.Hosts, range));
+                if (noisy >= k)
+                {
+                    Rows.Add(new StatsRow(day, AggregateBuckets.Hosts, range, noisy, null, null));
+                }
+                else
+                {
+                    // A fixed domain: the sum of hidden noisy counts is a function of what was already noised.
+                    hidden += noisy;
+                    anyHidden = true;
+                }
+            }
+
+            if (anyHidden && hidden >= k)
+            {
+                Rows.Add(new StatsRow(day, AggregateBuckets.Hosts, AggregateBuckets.Other, hidden, null, null));
+            }
         }
 
-        var other = hidden.Sum(bucket => bucket.Clusters);
-        if (other >= k)
+        public void Databases()
         {
-            shown.Add(new AggregateCount(buckets[0].Day, buckets[0].Metric, AggregateBuckets.Other, other, 0, 0));
+            var databases = budget[StatsStatistics.Databases];
+            foreach (var kind in AggregateBuckets.DatabaseKinds)
+            {
+                var noisy = Noisy(databases, kind, Clusters(AggregateBuckets.Databases, kind));
+                if (noisy >= k)
+                {
+                    Rows.Add(new StatsRow(day, AggregateBuckets.Databases, kind, noisy, null, null));
+                }
+            }
         }
 
-        return shown;
-    }
+        public void Workloads()
+        {
+            var all = counts.FirstOrDefault(count => count.Metric == AggregateBuckets.Workloads && count.Bucket == AggregateBuckets.All);
+            var clusters = Noisy(budget[StatsStatistics.WorkloadClusters], AggregateBuckets.All, all?.Clusters ?? 0);
+            var apps = Noisy(budget[StatsStatistics.WorkloadApps], AggregateBuckets.All, all?.Apps ?? 0);
+            var jobs = Noisy(budget[StatsStatistics.WorkloadJobs], AggregateBuckets.All, all?.Jobs ?? 0);
+            if (clusters >= k)
+            {
+                // A noisy sum may fall below zero; no cluster runs fewer than none (rounding what was published changes nothing).
+                Rows.Add(new StatsRow(day, AggregateBuckets.Workloads, AggregateBuckets.All, clusters, Math.Max(0, apps), Math.Max(0, jobs)));
+            }
+        }
 
-    private static long Noised(AggregateCount count, string field, long value, DifferentialPrivacyOptions privacy, byte[] noiseKey)
-    {
-        var noise = LaplaceNoise.Sample(noiseKey, $"{count.Day:yyyy-MM-dd}|{count.Metric}|{count.Bucket}|{field}", 1 / privacy.Epsilon);
-        return Math.Max(0, (long)Math.Round(value + noise, MidpointRounding.AwayFromZero));
-    }
-}
+        private long Clusters(string metric, string bucket) =>
+            counts.Where(count => count.Metric == metric && count.Bucket == bucket).Sum(count => count.Clusters);
 
-/// <summary>
-/// Laplace noise drawn deterministically from a key and a label: the same cell of the same release always gets the same
-/// noise (asking again cannot average it away), and a fixed key makes it reproducible.
-/// </summary>
-public static class LaplaceNoise
-{
-    /// <summary>A draw of Laplace(0, <paramref name="scale"/>): mean 0, mean absolute value <paramref name="scale"/>.</summary>
-    public static double Sample(byte[] key, string label, double scale)
-    {
-        var hash = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(label));
-
-        // 53 random bits, strictly inside (0, 1).
-        var u = ((BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) + 0.5) / (1UL << 53);
-        return u < 0.5 ? scale * Math.Log(2 * u) : -scale * Math.Log(2 * (1 - u));
+        private long Noisy(StatsBudget statistic, string bucket, long value) =>
+            checked(value + noise.Draw(statistic.Statistic, bucket, statistic.Sensitivity, statistic.Epsilon));
     }
 }

@@ -1,25 +1,34 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Stats;
+using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Stats;
 
-/// <summary>Publishes the aggregates: reads the raw counts, releases only what k-anonymity (and the noise, if on) allow.</summary>
+/// <summary>Publishes the aggregates: reads what was released, closed day by closed day; never the raw counts.</summary>
 [StatelessWorker]
-public sealed class StatsGrain(IAggregateStore store, IOptions<StatsOptions> options, IOptions<PrivacyOptions> privacy) : Grain, IStatsGrain
+public sealed class StatsGrain(IReleaseStore releases, PolicyClock time, IOptions<StatsOptions> options) : Grain, IStatsGrain
 {
-    public async Task<StatsRelease> ReleaseAsync(DateOnly firstDay, DateOnly lastDay, string? metric)
+    public async Task<StatsRelease> PublishedAsync(DateOnly? firstDay, DateOnly? lastDay, string? metric)
     {
         var settings = options.Value;
-        var counts = await store.ReadAsync(firstDay, lastDay);
-        var rows = Publication.Release(counts.Where(count => metric is null || count.Metric == metric), settings.K, settings.DifferentialPrivacy, NoiseKey(settings));
-        var noised = settings.DifferentialPrivacy.Enabled;
-        return new StatsRelease(firstDay, lastDay, settings.K, noised, noised ? settings.DifferentialPrivacy.Epsilon : null, rows);
-    }
+        var last = lastDay ?? await releases.LatestAsync() ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
+        if (firstDay is { } first && lastDay is null && last.DayNumber - first.DayNumber >= StatsWindow.MaxDays)
+        {
+            last = first.AddDays(StatsWindow.MaxDays - 1);
+        }
 
-    private byte[] NoiseKey(StatsOptions settings) =>
-        SHA256.HashData(Encoding.UTF8.GetBytes("prime-directive/stats-noise/" + (settings.DifferentialPrivacy.Seed ?? privacy.Value.PseudonymKey ?? string.Empty)));
+        var from = firstDay ?? last.AddDays(1 - StatsWindow.DefaultDays);
+        var days = from <= last ? await releases.ReadAsync(from, last) : [];
+        var rows = days.SelectMany(day => day.Rows).Where(row => metric is null || row.Metric == metric).ToImmutableArray();
+        return new StatsRelease(
+            from,
+            last,
+            days.Count == 0 ? settings.K : days.Min(day => day.Day.K),
+            true,
+            days.Count == 0 ? PrivacyBudget.Of(settings, settings.MaxAppsPerCluster, settings.MaxJobsPerCluster).Sum(entry => entry.Epsilon) : days.Max(day => day.Day.Epsilon),
+            rows,
+            [.. days.Select(day => day.Day)]);
+    }
 }

@@ -13,7 +13,7 @@ public sealed partial class EmailIndexGrain
         return Task.CompletedTask;
     }
 
-    public async Task MessageHandledAsync(string messageId) =>
+    public async Task MessageHandledAsync(string messageId, bool delivered) =>
         await UpdateAsync(() => (state.State.Outgoing.RemoveAll(message => message.Id == messageId) > 0, true));
 
     private void HandOutgoing()

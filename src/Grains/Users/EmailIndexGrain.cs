@@ -24,6 +24,9 @@ public sealed partial class EmailIndexGrain(
     IOptions<AccountOptions> options,
     ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IOutboxOwner, IRemindable
 {
+    /// <summary>What an account releasing its old address after an email change passes as the request id.</summary>
+    public const string EmailChange = "email-change";
+
     private const string ExpiryReminder = "code-expiry";
 
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
@@ -191,10 +194,9 @@ public sealed partial class EmailIndexGrain(
 
         if (claimed || current.UserId is null)
         {
+            // Nothing more goes to the address, and after an erasure nothing sent to it stays in the outbox's files.
+            await ForgetSentAsync(requestId, [.. current.Outgoing.Select(message => message.Id)]);
             await state.DeleteAsync(() => true, DeactivateOnIdle);
-
-            // Nothing more goes to an erased person's address.
-            outbox.Withdraw([.. current.Outgoing.Select(message => message.Id)]);
             await DisarmAsync();
             DeactivateOnIdle();
         }
@@ -207,11 +209,26 @@ public sealed partial class EmailIndexGrain(
                 state.State.Pending = null;
                 return (changed, removed);
             });
-            outbox.Withdraw(withdrawn);
+            await ForgetSentAsync(requestId, withdrawn);
         }
 
         LogReleased(logger, this.GetPrimaryKeyString());
         return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "email-index");
+    }
+
+    /// <summary>
+    /// Withdraws the messages still queued; for an erasure (not an <see cref="EmailChange"/>, where the person keeps the
+    /// old mailbox) also destroys every copy the outbox keeps of what was sent to the address.
+    /// </summary>
+    private async Task ForgetSentAsync(string requestId, IReadOnlyCollection<string> queued)
+    {
+        if (requestId == EmailChange)
+        {
+            outbox.Withdraw(queued);
+            return;
+        }
+
+        await outbox.DestroyCopiesAsync(this.GetGrainId(), queued);
     }
 
     /// <summary>Creates the account of a verified sign-up if a crash interrupted it; idempotent.</summary>

@@ -51,12 +51,51 @@ internal static class Messages
         Someone asked to move a Prime Directive account to this address, which already has one. Nothing changed.
         """);
 
+    public static OutboxMessage LegalRequest(string email, string name, string title, string text) => new(
+        email, name, title,
+        $"""
+        Hello {name},
+
+        {text}
+
+        This notice is also in your account, under your notifications.
+        """);
+
+    public static OutboxMessage DormantAccountWarning(string email, string name, DateTimeOffset lastSignIn, DateTimeOffset eraseAt) => new(
+        email, name, "Your Prime Directive account will be erased unless you sign in",
+        $"""
+        Hello {name},
+
+        Nobody has signed in to your Prime Directive account since {lastSignIn.UtcDateTime:yyyy-MM-dd}. We do not keep
+        accounts nobody uses: unless you sign in before {eraseAt.UtcDateTime:yyyy-MM-dd}, we will erase the account and
+        everything we hold about you. To keep it, just sign in; nothing else is needed.
+        """);
+
     public static OutboxMessage ChildRemovalReceived(string email, string name, string requestId) => new(
         email, name, "We received your request to remove a child's data",
         $"""
         Hello {name},
 
         We received your request {requestId}. A privacy officer will review it, and we will write to you when it is decided.
+        """);
+
+    public static OutboxMessage ChildRemovalExpired(string email, string name, string requestId) => new(
+        email, name, "Your request to remove a child's data expired",
+        $"""
+        Hello {name},
+
+        Your request {requestId} was not decided in time, so it has expired, and the details you gave us (your name, this
+        address and your statement) are destroyed with it. We are sorry. You may write to us again at any time.
+        """);
+
+    public static OutboxMessage ChildRemovalAwaitingReview(string mailbox, string requestId, DateTimeOffset submittedAt, DateTimeOffset expiresAt) => new(
+        mailbox, null, "A child-removal request is waiting for review",
+        $"""
+        Hello,
+
+        Child-removal request {requestId} has been waiting for a decision since {submittedAt.UtcDateTime:yyyy-MM-dd}.
+        Unless it is decided before {expiresAt.UtcDateTime:yyyy-MM-dd}, it expires: the parent is told, and their details
+        are destroyed. Decide it in the officer console, under child-removal review.
         """);
 
     public static OutboxMessage ChildRemovalDecided(string email, string name, string requestId, bool approved, string? reason) => new(

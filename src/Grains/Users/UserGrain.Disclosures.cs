@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -30,39 +28,60 @@ public sealed partial class UserGrain : IDisclosureSubject
         var decision = DisclosureRules.Decide(order, Region, time.GetUtcNow(), consent, legal);
         if (decision.Refusal is { } refusal)
         {
-            // Audited with the basis and the failed condition only: no recipient, no rationale.
-            await UpdateAsync(now =>
-            {
-                state.State.Audit.Add(new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"));
-                return (true, true);
-            });
-            LogRefused(logger, Key, Wire(order.Basis), refusal);
-            return DisclosureOutcome.Refused(order.Basis, refusal);
+            return await RefuseAsync(order, refusal);
         }
 
-        var record = await GetAsync();
-        var entry = await UpdateAsync(now =>
+        var selection = PurposeCompatibility.Select(order, (await GetAsync())!.Items);
+        if (selection.NothingCompatible)
         {
-            var appended = DisclosureLedger.Append(state.State, DisclosureDesk.Entry(order, decision, now));
-            state.State.Audit.Add(new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"));
-            return (true, appended);
+            return await RefuseAsync(order, "no-item-compatible-with-purpose");
+        }
+
+        var lastSeq = await disclosures.Ledger.LastSeqAsync(state.State, Region, Key);
+        var (entry, plan) = await UpdateAsync(now =>
+        {
+            var recorded = disclosures.Record(state.State, Region, Key, order, decision, selection, lastSeq, now);
+            GaggedAudit.Record(state.State, GagOf(order), new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"), now);
+            return (true, recorded);
         });
 
         // Recorded before anything leaves: a crash here leaves an entry for a package never sent, never the reverse.
-        var json = DisclosureDesk.Package(entry, "person", Region, record!.Items);
-        var sharing = ServiceProvider.GetRequiredService<IOptions<SharingOptions>>().Value;
-        var (secret, expiresAt) = await DisclosureDesk.HandOnAsync(GrainFactory, Region, entry, json, time.GetUtcNow(), sharing.PackageLifetime);
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        var outcome = await DisclosureDesk.HandOnAsync(GrainFactory, this.GetGrainId(), entry, plan, DisclosureDesk.Package(entry, "person", Region, selection));
         LogDisclosed(logger, Key, Wire(order.Basis));
-        return new DisclosureOutcome(null, null, entry, secret, expiresAt);
+        return outcome;
     }
 
-    public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync()
+    private async Task<DisclosureOutcome> RefuseAsync(DisclosureOrder order, string refusal)
     {
-        var now = time.GetUtcNow();
-        return Task.FromResult<ImmutableArray<DisclosureEntry>?>(state.State.IsActive
-            ? [.. state.State.DisclosureLedger.Where(entry => (entry.HiddenUntil is not { } until || until <= now) &&
-                (!state.State.DisclosureGags.TryGetValue(entry.DisclosureId, out var extended) || extended <= now))]
-            : null);
+        // Audited with the basis and the failed condition only: no recipient, no rationale.
+        await UpdateAsync(now =>
+        {
+            GaggedAudit.Record(state.State, GagOf(order), new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"), now);
+            return (true, true);
+        });
+        LogRefused(logger, Key, Wire(order.Basis), refusal);
+        return DisclosureOutcome.Refused(order.Basis, refusal);
+    }
+
+    public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync() =>
+        Task.FromResult<ImmutableArray<DisclosureEntry>?>(state.State.IsActive ? [.. VisibleDisclosures(time.GetUtcNow())] : null);
+
+    /// <summary>The ledger as the person may see it at <paramref name="now"/>: entries hidden by a running gag left out.</summary>
+    private IEnumerable<DisclosureEntry> VisibleDisclosures(DateTimeOffset now) =>
+        state.State.DisclosureLedger.Where(entry => (entry.HiddenUntil is not { } until || until <= now) &&
+            (!state.State.DisclosureGags.TryGetValue(entry.DisclosureId, out var extended) || extended <= now));
+
+    /// <summary>The legal request whose gag hides what this order causes (its gag recorded first), or <c>null</c>.</summary>
+    private string? GagOf(DisclosureOrder order)
+    {
+        if (order is { LegalRequestId: { } requestId, HiddenUntil: { } until })
+        {
+            GaggedAudit.Extend(state.State, requestId, until);
+            return requestId;
+        }
+
+        return null;
     }
 
     public Task<ErasureRecipients?> ErasureRecipientsAsync() => Task.FromResult(state.State.UserId is null ? null : new ErasureRecipients(
@@ -71,10 +90,19 @@ public sealed partial class UserGrain : IDisclosureSubject
 
     public async Task<ChainVerification?> VerifyDisclosuresAsync()
     {
-        // What is stored is what is verified, not what this activation remembers.
+        // What is stored is what is verified, not what this activation remembers; evidence still owed is recorded first.
         await state.ReadStateAsync();
-        return state.State.UserId is null ? null : DisclosureLedger.Verify(state.State);
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
+        return await disclosures.Ledger.VerifyAsync(state.State.UserId is null ? null : state.State, Region, Key);
     }
+
+    public Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync()
+    {
+        var visible = VisibleDisclosures(time.GetUtcNow()).Select(entry => entry.DisclosureId).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<ImmutableArray<SubjectPackage>>([.. state.State.DisclosurePackages.Select(pair => new SubjectPackage(pair.Key, !visible.Contains(pair.Value.DisclosureId)))]);
+    }
+
+    public Task<bool> StillDisclosableAsync() => Task.FromResult(state.State.IsActive);
 
     /// <summary>Whether a legal request decided <c>disclose</c> authorises this very disclosure; nothing else can.</summary>
     private Task<bool> LegalAuthorisesAsync(DisclosureOrder order) => LegalRequestGate.AuthorisesAsync(GrainFactory, order, Key);

@@ -54,7 +54,7 @@ public sealed partial class UserGrain
     {
         if (state.State.ReleasingEmail is { } old)
         {
-            await EmailIndex(old).ReleaseAsync(Key, "email-change");
+            await EmailIndex(old).ReleaseAsync(Key, EmailIndexGrain.EmailChange);
         }
 
         await UpdateAsync(_ => (state.State.ReleasingEmail is not null, state.State.ReleasingEmail = null));

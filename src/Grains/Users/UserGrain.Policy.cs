@@ -8,7 +8,8 @@ namespace PrimeDirective.Grains.Users;
 
 /// <summary>
 /// Acceptance by continued use: the first authenticated use after a version took effect records, in the consent
-/// history, that the person continued under it. Consents carry the version in effect, from the registry.
+/// history, that the person continued under it (a substantive version: only once its announcement reached them by
+/// email). Consents carry the version in effect, from the registry.
 /// </summary>
 public sealed partial class UserGrain : IUserPolicyUse
 {
@@ -26,8 +27,10 @@ public sealed partial class UserGrain : IUserPolicyUse
 
         var inEffect = await Policy.InEffectAsync();
 
-        // A version already in effect at sign-up was agreed to then; only later ones are accepted by continuing.
-        if (inEffect.EffectiveAt > state.State.CreatedAt && state.State.ContinuedUnder != inEffect.Version)
+        // A version already in effect at sign-up was agreed to then; only later ones are accepted by continuing, and a
+        // substantive one only by a person who was told: its announcement's email was delivered.
+        if (inEffect.EffectiveAt > state.State.CreatedAt && state.State.ContinuedUnder != inEffect.Version &&
+            (!inEffect.Substantive || state.State.NoticesDelivered.Contains(NoticeKeys.PolicyChange(inEffect.Version))))
         {
             await UpdateAsync(now =>
             {

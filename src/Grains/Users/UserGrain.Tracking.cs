@@ -37,12 +37,13 @@ public sealed partial class UserGrain : IUserTracking
     }
 
     /// <summary>
-    /// Tells linked clusters whether this account withdrew <c>crash-reports</c> consent (an explicit withdrawal; sending
-    /// a crash report is the operator's own choice until then). Told every time, so a retry repairs a half-done propagation.
+    /// Tells linked clusters whether this account has granted <c>crash-reports</c> consent: not granted (the default
+    /// included) counts as withdrawn, so a linked cluster's crash reports are kept only on a grant. Told every time, so
+    /// a retry repairs a half-done propagation.
     /// </summary>
     private Task TellClustersCrashConsentAsync(IEnumerable<LinkedCluster> links)
     {
-        var withdrawn = Consents.Current(state.State.Consents, DataPurpose.CrashReports) is { Basis: "consent", Granted: false };
+        var withdrawn = !Consents.Current(state.State.Consents, DataPurpose.CrashReports).Granted;
         return Task.WhenAll(links.Select(link =>
             GrainFactory.GetGrain<IClusterCrashReports>(clusterKeys.For(link.Region, link.ClusterId)).SetLinkedCrashConsentAsync(Key, withdrawn)));
     }

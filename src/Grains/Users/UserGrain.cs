@@ -1,12 +1,15 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
@@ -19,7 +22,10 @@ public sealed partial class UserGrain(
     ClusterKeys clusterKeys,
     PolicyClock time,
     IDestructionLedger ledger,
-    ILogger<UserGrain> logger) : Grain, IUserGrain
+    Notices.NoticeReach reach,
+    IOptions<RetentionOptions> retention,
+    ILogger<UserGrain> logger,
+    DisclosureDesk disclosures) : Grain, IUserGrain
 {
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
 
@@ -36,6 +42,12 @@ public sealed partial class UserGrain(
         }
 
         HandOutgoing();
+
+        // Accounts created before the dormant-account rule get its reminder the first time they are active again.
+        if (state.State.IsActive && state.State.DormancyDueAt is null)
+        {
+            await ArmDormancyAsync(rearm: true);
+        }
     }
 
     public async Task CreateAsync(NewAccount account)
@@ -68,6 +80,8 @@ public sealed partial class UserGrain(
         {
             LogCreated(logger, Key);
         }
+
+        await ArmDormancyAsync(rearm: false);
     }
 
     public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);
@@ -96,7 +110,8 @@ public sealed partial class UserGrain(
             current.UserId!, Region, current.CreatedAt!.Value, profile, items,
             Consents.All(current.Consents), [.. current.Consents], [.. current.Links.Values], [.. current.Requests],
             [.. BoundedHistory.ShowNotifications(current.Notifications, current.EarlierNotifications)], [.. current.Disclosures],
-            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)]));
+            [.. BoundedHistory.ShowAudit(GaggedAudit.Visible(current, time.GetUtcNow()), current.EarlierAudit)],
+            [DormancyRule(current)]));
     }
 
     public async Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction)
@@ -239,6 +254,9 @@ public sealed partial class UserGrain(
             state.State.Audit.Add(new AuditEntry(now, "account-closed", $"erasure {requestId}: tokens revoked"));
             return (true, true);
         });
+
+        // A closed account is being erased: it no longer grows dormant.
+        await UnregisterAsync(DormancyReminder);
         var current = state.State;
         string?[] addresses = [current.Email, current.PendingEmail, current.ReleasingEmail];
         return new ErasurePlan(
@@ -248,11 +266,13 @@ public sealed partial class UserGrain(
     }
 
     public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(
-        state.State.UserId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(), "account") : null);
+        state.State.UserId is not null ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), ErasureCounts(asThePersonSees: true), "account") : null);
 
-    private ImmutableDictionary<DataCategory, int> ErasureCounts() => ImmutableDictionary<DataCategory, int>.Empty
+    /// <summary>What erasure destroys; the person's receipt leaves out ledger entries a running gag hides (the region's ledger counts them).</summary>
+    private ImmutableDictionary<DataCategory, int> ErasureCounts(bool asThePersonSees = false) => ImmutableDictionary<DataCategory, int>.Empty
         .Add(DataCategory.Identifier, 1 + state.State.Links.Count)
-        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count + state.State.DisclosureLedger.Count)
+        .Add(DataCategory.Account, 3 + state.State.Consents.Count + state.State.Notifications.Count + state.State.Requests.Count +
+            (asThePersonSees ? VisibleDisclosures(time.GetUtcNow()).Count() : state.State.DisclosureLedger.Count))
         .AddRange(state.State.ThirdPartyRecords.Count > 0 ? [KeyValuePair.Create(DataCategory.ThirdPartyRecord, state.State.ThirdPartyRecords.Count)] : []);
 
     public async Task<ErasureStep> EraseAsync(string requestId)
@@ -267,7 +287,14 @@ public sealed partial class UserGrain(
             return ErasureStep.Held(hold);
         }
 
-        // One write leaves only the proof of the destruction; it goes to the ledger before the row itself is deleted.
+        await ForgetLegalRequestsAsync();
+
+        // Nothing sent to the person stays behind in the outbox's files (before the write: a crash repeats it).
+        await DestroyOutboxCopiesAsync();
+
+        // One write leaves only the proof of the destruction (and the evidence of the disclosure ledger's); it goes to the
+        // ledgers before the row itself is deleted.
+        var lastSeq = state.State.DisclosureLedger.Count > 0 ? await disclosures.Ledger.LastSeqAsync(state.State, Region, Key) : 0;
         var counts = await UpdateAsync(now =>
         {
             if (state.State.UserId is null)
@@ -275,9 +302,11 @@ public sealed partial class UserGrain(
                 return (false, (ImmutableDictionary<DataCategory, int>?)null);
             }
 
-            var counts = ErasureCounts();
-            state.State = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", counts, now)] };
-            return (true, counts);
+            var receipt = ErasureCounts(asThePersonSees: true);
+            var erased = new UserState { PendingProofs = [.. state.State.PendingProofs, DestructionProof.New("account", "request", ErasureCounts(), now)] };
+            disclosures.Ledger.CarryDestruction(state.State, erased, Key, "request", lastSeq, now);
+            state.State = erased;
+            return (true, receipt);
         });
         if (counts is null)
         {
@@ -297,9 +326,12 @@ public sealed partial class UserGrain(
     private async Task CompleteDestructionAsync()
     {
         await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        await disclosures.Ledger.FlushAsync(state, Region, DeactivateOnIdle);
         if (state.RecordExists && state.State.UserId is null &&
             await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, DeactivateOnIdle))
         {
+            // Nothing is left to grow dormant.
+            await UnregisterAsync(DormancyReminder);
             DeactivateOnIdle();
         }
     }

@@ -10,7 +10,7 @@ using PrimeDirective.Grains.Sharing;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState
+public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState, IGaggedAuditState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -74,14 +74,50 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>The last ledger entry's hash.</summary>
     public string? DisclosureHead { get; set; }
 
+    /// <inheritdoc/>
+    public int EvidenceSeq { get; set; }
+
+    /// <inheritdoc/>
+    public List<LedgerEvidence> PendingEvidence { get; set; } = [];
+
+    /// <inheritdoc/>
+    public Dictionary<string, ListedPackage> DisclosurePackages { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Extended gags by disclosure id: the entry stays hidden from the person until then.</summary>
     public Dictionary<string, DateTimeOffset> DisclosureGags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gags of legal requests about the person, by request id: until each ends, what it caused stays out of the person's views.</summary>
+    public Dictionary<string, DateTimeOffset> LegalGags { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Audit entries a running gag hides, moved into <see cref="Audit"/> when it ends.</summary>
+    public List<SealedAuditEntry> SealedAudit { get; set; } = [];
+
+    /// <summary>Legal requests about the person: their link to the person is destroyed when the account is erased.</summary>
+    public List<string> LegalRequestIds { get; set; } = [];
 
     /// <summary>Notice campaigns the person holds, each with the subject the fan-out reached (once per campaign).</summary>
     public Dictionary<string, string> NoticesReceived { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Notice emails kept until the silo's sender has delivered them.</summary>
     public List<QueuedMessage> Outgoing { get; set; } = [];
+
+    /// <summary>Campaigns whose email to the person was delivered (a substantive policy version needs its announcement's).</summary>
+    public List<string> NoticesDelivered { get; set; } = [];
+
+    /// <summary>Campaigns whose email could not be delivered, with why, until the campaign has counted it failed.</summary>
+    public Dictionary<string, string> NoticeEmailFailures { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the person last signed in (a verified code); <c>null</c>: not since the account was created.</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
+
+    /// <summary>When the person was warned that the account is dormant; cleared by a sign-in.</summary>
+    public DateTimeOffset? DormantWarnedAt { get; set; }
+
+    /// <summary>When the dormancy reminder was last registered to be due; <c>null</c> while none is registered.</summary>
+    public DateTimeOffset? DormancyDueAt { get; set; }
+
+    /// <summary>The erasure request a dormant account submitted for itself (the same one on every retry).</summary>
+    public string? DormantErasure { get; set; }
 
     /// <summary>The last policy version the person was recorded continuing under.</summary>
     public string? ContinuedUnder { get; set; }

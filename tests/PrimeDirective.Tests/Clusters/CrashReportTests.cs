@@ -24,6 +24,9 @@ public sealed class CrashReportTests(SharedService service)
         var item = Assert.Single(await ItemsAsync(cluster, bootstrap), item => (string)item["category"]! == "crash-report");
         Assert.Equal("direct", (string)item["source"]!);
         Assert.Equal("crash-reports", (string)item["purpose"]!);
+
+        // Nobody linked the cluster: kept on its operator's own choice to send it, and shown so.
+        Assert.Equal("operator", (string)item["basis"]!);
         Assert.True((bool)item["personal"]!);
         Assert.Contains(canary, (string)item["value"]!, StringComparison.Ordinal);
         var kept = (DateTimeOffset)item["expiresAt"]! - (DateTimeOffset)item["collectedAt"]!;
@@ -127,6 +130,45 @@ public sealed class CrashReportTests(SharedService service)
         var items = me["clusters"]!.AsArray().Single()!["data"]!["items"]!.AsArray();
         Assert.Contains(items, item => (string)item!["category"]! == "crash-report" && ((string)item["value"]!).Contains(granted, StringComparison.Ordinal));
         Assert.DoesNotContain(withdrawn, me.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_linked_persons_default_not_granted_counts_as_withdrawn_until_they_grant_and_then_the_basis_is_consent()
+    {
+        var (cluster, bootstrap) = await KnownClusterAsync();
+        var person = await service.SignUpAsync();
+        using (var link = await service.Http.SendAsync(person.Request(HttpMethod.Post, "/v1/me/clusters", new { clusterId = cluster, bootstrapId = bootstrap })))
+        {
+            Assert.Equal(HttpStatusCode.OK, link.StatusCode);
+        }
+
+        // The person never chose: crash-reports consent is "not granted" by default, so nothing of the report is kept.
+        var me = await service.Http.GetMeAsync(person);
+        var consent = me["account"]!["consents"]!.AsArray().Single(consent => (string)consent!["purpose"]! == "crash-reports")!;
+        Assert.False((bool)consent["granted"]!);
+        Assert.Equal("default", (string)consent["basis"]!);
+        var byDefault = $"canary-{Guid.NewGuid():N}";
+        using (var response = await SendAsync(cluster, bootstrap, byDefault))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.False((bool)(await Json.ReadAsync(response))["kept"]!);
+        }
+
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync(byDefault));
+        Assert.DoesNotContain(await ItemsAsync(cluster, bootstrap), item => (string)item["category"]! == "crash-report");
+
+        await SetConsentAsync(person, granted: true);
+        var granted = $"canary-{Guid.NewGuid():N}";
+        using (var response = await SendAsync(cluster, bootstrap, granted))
+        {
+            Assert.True((bool)(await Json.ReadAsync(response))["kept"]!);
+        }
+
+        var item = Assert.Single(await ItemsAsync(cluster, bootstrap), item => (string)item["category"]! == "crash-report");
+        Assert.Contains(granted, (string)item["value"]!, StringComparison.Ordinal);
+        Assert.Equal("direct", (string)item["source"]!);
+        Assert.Equal("consent", (string)item["basis"]!);
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync(byDefault));
     }
 
     [Theory]

@@ -57,8 +57,13 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Orleans:ClusterId"] = clusterId;
         Settings["Orleans:ServiceId"] = clusterId;
         Settings["Outbox:Directory"] = Outbox.Directory;
+        // The outbox directory is the tests' mailbox, and many tests move the policy's clock by weeks or years before reading
+        // it: its files outlive that here unless a fixture sets the lifetime (OutboxFileLifetimeTests sets the shipped day).
+        Settings.TryAdd("Outbox:FileLifetime", "3650.00:00:00");
         Settings["Auth:SigningKey"] = SigningKey;
         Settings["Gateway:RateLimits:CodeRequestsPerMinute"] = "100000";
+        Settings["Gateway:RateLimits:AnalyticsEvents"] = "100000";
+        Settings["Gateway:RateLimits:CrashReports"] = "100000";
 
         // Mutual TLS between silos and from gateways, with certificates from files as in production.
         foreach (var (key, value) in TestCertificates.Cluster.Silo.Settings)

@@ -100,8 +100,23 @@ public sealed class TestDatabase : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(Admin("postgres"));
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
-        await command.ExecuteNonQueryAsync();
+
+        // FORCE cannot end a session it may not signal (42501) and a session may still be leaving (55006): such a session
+        // ends on its own in moments (a pool closing, a background worker), so the drop is retried until a deadline.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand($"drop database if exists \"{Name}\" with (force)", connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState is "42501" or "55006" && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 
     private static string Admin(string database) =>

@@ -102,6 +102,8 @@ public sealed class BreachFanoutCrashTests
                     await Task.Delay(Timeout.InfiniteTimeSpan, stopping);
                 }
             }
+
+            public Task BeforeDeliveryAsync(string campaignId, string subjectKey) => Task.CompletedTask;
         }
     }
 }

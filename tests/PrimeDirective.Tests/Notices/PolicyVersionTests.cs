@@ -72,8 +72,8 @@ public sealed class PolicyVersionTests
             Assert.Empty(await NotificationsAsync(service.Http, member, "policy-change"));
         }
 
-        // Substantive: announced to every account at once (ahead of its date), exactly once, a retry included.
-        var major = new { version = "2027-01", effectiveAt = Iso(start.AddHours(30)), substantive = true, summary = "We now keep crash reports for a year.", text = "# Policy\n\nCrash reports: one year." };
+        // Substantive: announced to every account at once (at least the minimum notice period ahead), exactly once, a retry included.
+        var major = new { version = "2027-01", effectiveAt = Iso(start.AddDays(31)), substantive = true, summary = "We now keep crash reports for a year.", text = "# Policy\n\nCrash reports: one year." };
         Assert.Equal(HttpStatusCode.Created, (await SendAsync(admin, officer.Request(HttpMethod.Post, "/v1/admin/policy-versions", major))).Status);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(admin, officer.Request(HttpMethod.Post, "/v1/admin/policy-versions", major))).Status);
         var counts = await Eventually.ReturnsAsync(
@@ -92,7 +92,7 @@ public sealed class PolicyVersionTests
 
         // Still in effect: the old version until the new one's date; then continued use is recorded under the new one.
         Assert.Equal("2026-12-minor", (string?)(await SendAsync(service.Http, new HttpRequestMessage(HttpMethod.Get, "/v1/policy"))).Body!["version"]);
-        service.Clock.Advance(TimeSpan.FromHours(30));
+        service.Clock.Advance(TimeSpan.FromDays(31));
         Assert.Equal("2027-01", (string?)(await SendAsync(service.Http, new HttpRequestMessage(HttpMethod.Get, "/v1/policy"))).Body!["version"]);
         history = await Eventually.ReturnsAsync(
             async () => ContinuedUse(await service.Http.GetMeAsync(person)), entries => entries.Count > 1, TimeSpan.FromSeconds(30), "continued use of the new version");

@@ -217,10 +217,12 @@ public sealed class DurableOutboxTests
     /// <summary>Notes which silo delivered each message, after the transport accepted it.</summary>
     private sealed class RecordingOutbox(IOutbox inner, int silo, ConcurrentQueue<(int Silo, string To)> deliveries) : IOutbox
     {
-        public async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken = default)
+        public async Task SendAsync(OutboxMessage message, MessageOrigin origin, CancellationToken cancellationToken = default)
         {
-            await inner.SendAsync(message, cancellationToken);
+            await inner.SendAsync(message, origin, cancellationToken);
             deliveries.Enqueue((silo, message.To));
         }
+
+        public Task DestroyCopiesAsync(GrainId owner, string? messageId = null) => inner.DestroyCopiesAsync(owner, messageId);
     }
 }

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Retention;
+using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Outbox;
 
@@ -31,8 +33,8 @@ public sealed class FileOutboxTests : IDisposable
         var first = new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", "Jürgen Flynn", "Your data export", "Grüße, here is your export.");
         var second = new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Erasure done", "Everything we held is gone.");
 
-        await outbox.SendAsync(first);
-        await outbox.SendAsync(second);
+        await outbox.SendAsync(first, Origin());
+        await outbox.SendAsync(second, Origin());
 
         var files = Directory.GetFiles(_directory, "*.eml");
         Assert.Equal(2, files.Length);
@@ -63,7 +65,7 @@ public sealed class FileOutboxTests : IDisposable
 
         for (var i = 0; i < 3; i++)
         {
-            await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, $"Subject {i}", $"Body {i}"));
+            await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, $"Subject {i}", $"Body {i}"), Origin());
         }
 
         var all = Directory.GetFiles(_directory, "*", SearchOption.AllDirectories);
@@ -79,7 +81,7 @@ public sealed class FileOutboxTests : IDisposable
         var nested = Path.Combine(_directory, "nested", "outbox");
         var outbox = CreateOutbox(nested);
 
-        await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"));
+        await outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"), Origin());
 
         Assert.True(Directory.Exists(nested));
         Assert.Single(Directory.GetFiles(nested, "*.eml"));
@@ -93,7 +95,7 @@ public sealed class FileOutboxTests : IDisposable
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"), cancellation.Token));
+            () => outbox.SendAsync(new OutboxMessage($"{Guid.NewGuid():N}@example.invalid", null, "Hello", "Body"), Origin(), cancellation.Token));
 
         Assert.Empty(Directory.GetFiles(_directory, "*", SearchOption.AllDirectories));
         Assert.Empty(_logger.Collector.GetSnapshot());
@@ -106,7 +108,7 @@ public sealed class FileOutboxTests : IDisposable
     {
         var outbox = CreateOutbox();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => outbox.SendAsync(new OutboxMessage(to, "Secret Name", "Hello", "Body")));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => outbox.SendAsync(new OutboxMessage(to, "Secret Name", "Hello", "Body"), Origin()));
 
         Assert.DoesNotContain("Secret Name", error.ToString(), StringComparison.Ordinal);
         if (to.Length > 0)
@@ -142,8 +144,49 @@ public sealed class FileOutboxTests : IDisposable
         Assert.False(Directory.Exists(_directory));
     }
 
+    [Fact]
+    public async Task A_file_is_deleted_its_lifetime_after_it_was_written_and_an_owners_files_at_once_on_request()
+    {
+        var outbox = CreateOutbox();
+        var (erased, kept) = (GrainId.Create("user", $"eu/{Guid.NewGuid():N}"), GrainId.Create("user", $"eu/{Guid.NewGuid():N}"));
+        await outbox.SendAsync(new OutboxMessage("erased@example.invalid", null, "Code", "Your code"), Origin(erased));
+        await outbox.SendAsync(new OutboxMessage("erased@example.invalid", null, "Notice", "A notice"), Origin(erased));
+        await outbox.SendAsync(new OutboxMessage("kept@example.invalid", null, "Old", "Written first"), Origin(kept));
+        var foreign = Path.Combine(_directory, "notes.eml");
+        await File.WriteAllTextAsync(foreign, "not the outbox's");
+        using var stopping = new CancellationTokenSource();
+        var expiry = outbox.ExpireAsync(stopping.Token);
+
+        // An owner's files go at once when asked (its erasure); nobody else's.
+        await outbox.DestroyCopiesAsync(erased);
+        Assert.Empty(Files("erased@"));
+        Assert.Single(Files("kept@"));
+        await Assert.ThrowsAsync<ArgumentException>(() => outbox.DestroyCopiesAsync(kept, "../*"));
+
+        _time.Advance(TimeSpan.FromHours(1));
+        await outbox.SendAsync(new OutboxMessage("kept@example.invalid", null, "New", "Written an hour later"), Origin(kept));
+        Assert.Equal(2, Files("kept@").Count);
+
+        // A day after the first was written only it goes; a day after the second, the second; a file not ours stays.
+        _time.Advance(TimeSpan.FromHours(23));
+        var left = await Eventually.ReturnsAsync(() => Task.FromResult(Files("kept@")), files => files.Count == 1, TimeSpan.FromSeconds(30), "the day-old file deleted");
+        Assert.Contains("Written an hour later", await File.ReadAllTextAsync(Assert.Single(left)), StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromHours(1));
+        await Eventually.ReturnsAsync(() => Task.FromResult(Files("kept@")), files => files.Count == 0, TimeSpan.FromSeconds(30), "the second file deleted");
+        Assert.True(File.Exists(foreign));
+
+        await stopping.CancelAsync();
+        await expiry.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(_logger.Collector.GetSnapshot(), record => record.Level > LogLevel.Debug);
+    }
+
+    private List<string> Files(string addressed) =>
+        [.. Directory.GetFiles(_directory, "*.eml").Where(file => File.ReadAllText(file).Contains(addressed, StringComparison.Ordinal))];
+
     private FileOutbox CreateOutbox(string? directory = null) =>
-        new(Options.Create(new OutboxOptions { Directory = directory ?? _directory }), _time, _logger);
+        new(Options.Create(new OutboxOptions { Directory = directory ?? _directory }), _time, new PolicyClock(_time), _logger);
+
+    private static MessageOrigin Origin(GrainId? owner = null) => new(owner ?? GrainId.Create("user", $"eu/{Guid.NewGuid():N}"), Guid.NewGuid().ToString("N"));
 
     private void AssertNothingPersonalLogged(params OutboxMessage[] messages)
     {

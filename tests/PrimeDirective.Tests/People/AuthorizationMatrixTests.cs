@@ -217,7 +217,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
         }
     }
 
-    public static TheoryData<string> WronglyAddressedTokens() => ["wrong issuer", "wrong audience", "no expiry", "unknown account", "malformed subject", "HS512"];
+    public static TheoryData<string> WronglyAddressedTokens() => ["wrong issuer", "wrong audience", "no expiry", "unknown account", "malformed subject", "HS512", "no token id"];
 
     [Theory]
     [MemberData(nameof(WronglyAddressedTokens))]
@@ -234,6 +234,9 @@ public sealed class AuthorizationMatrixTests(SharedService service)
             "unknown account" => Mint($"eu-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}"),
             "malformed subject" => Mint("../" + victim.UserId),
             "HS512" => HandMade(victim.UserId, "HS512", data => HMACSHA512.HashData(Convert.FromBase64String(service.SigningKey), data)),
+
+            // Every token we mint has an id, by which it is signed out; one without could never be.
+            "no token id" => Mint(victim.UserId, noId: true),
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
 
@@ -474,7 +477,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
     /// <summary>A token as the gateway would mint it, but with whatever the test changes.</summary>
     private string Mint(
         string subject, DateTime? expires = null, byte[]? key = null, string issuer = Issuer, string audience = Issuer,
-        bool noExpiry = false)
+        bool noExpiry = false, bool noId = false)
     {
         var expiry = expires ?? DateTime.UtcNow.AddHours(1);
         var issuedAt = expiry.AddHours(-1);
@@ -486,22 +489,27 @@ public sealed class AuthorizationMatrixTests(SharedService service)
             IssuedAt = issuedAt,
             NotBefore = issuedAt,
             Expires = noExpiry ? null : expiry,
-            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
-            {
-                [JwtRegisteredClaimNames.Sub] = subject,
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
-            },
+            Claims = noId
+                ? new Dictionary<string, object>(StringComparer.Ordinal) { [JwtRegisteredClaimNames.Sub] = subject }
+                : new Dictionary<string, object>(StringComparer.Ordinal)
+                {
+                    [JwtRegisteredClaimNames.Sub] = subject,
+                    [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                },
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Convert.FromBase64String(service.SigningKey)), SecurityAlgorithms.HmacSha256),
         });
     }
 
-    /// <summary>A well-formed, unexpired token with header <c>alg</c> <paramref name="algorithm"/>, signed by <paramref name="sign"/> or not at all.</summary>
+    /// <summary>
+    /// A well-formed, unexpired token with header <c>alg</c> <paramref name="algorithm"/>, signed by <paramref name="sign"/>
+    /// or not at all; with an id (<c>jti</c>), as every token we mint has, so that it can be signed out.
+    /// </summary>
     private static string HandMade(string subject, string algorithm, Func<byte[], byte[]>? sign)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var header = Base64UrlEncoder.Encode($"{{\"alg\":\"{algorithm}\",\"typ\":\"JWT\"}}");
         var payload = Base64UrlEncoder.Encode(
-            $"{{\"iss\":\"{Issuer}\",\"aud\":\"{Issuer}\",\"sub\":\"{subject}\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600}}}");
+            $"{{\"iss\":\"{Issuer}\",\"aud\":\"{Issuer}\",\"sub\":\"{subject}\",\"jti\":\"{Guid.NewGuid():N}\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600}}}");
         var signature = sign is null ? string.Empty : Base64UrlEncoder.Encode(sign(System.Text.Encoding.ASCII.GetBytes($"{header}.{payload}")));
         return $"{header}.{payload}.{signature}";
     }

@@ -12,6 +12,20 @@ namespace PrimeDirective.Tests.Privacy;
 public sealed partial class LogRedactionTests(SharedService service)
 {
     [Fact]
+    public void No_gateway_opens_the_request_path_scope_that_every_line_logged_during_a_request_would_carry()
+    {
+        // ASP.NET Core opens its request scope (RequestPath: /v1/clusters/{id}/…) only while its hosting category logs at
+        // all; any provider that writes scopes would then print the path beside an Orleans warning raised in a request.
+        foreach (var gateway in service.Gateways)
+        {
+            var hosting = gateway.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+            Assert.False(hosting.IsEnabled(LogLevel.Critical), "the hosting category, and with it the request-path scope, is off");
+        }
+
+        Assert.NotEmpty(service.Gateways);
+    }
+
+    [Fact]
     public async Task Logs_captured_during_ingest_hold_no_ip_address_and_no_cluster_or_bootstrap_id()
     {
         var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());

@@ -13,7 +13,7 @@ public static class Browsing
         page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = name, Exact = true });
 
     /// <summary>Signs a fresh adult up through the sign-up page and the emailed code; ends on "What we hold".</summary>
-    public static async Task<(string Email, string Name)> SignUpAsync(this PrivacyCenterService service, IPage page, string? email = null, string? name = null)
+    public static async Task<(string Email, string Name)> SignUpAsync(this Infrastructure.ServiceHost service, IPage page, string? email = null, string? name = null)
     {
         email ??= Infrastructure.People.NewEmail("web");
         name ??= Infrastructure.People.NewName();
@@ -29,7 +29,7 @@ public static class Browsing
     }
 
     /// <summary>Asks for a sign-in code through the sign-in page; with an account, enters it and ends on "What we hold".</summary>
-    public static async Task SignInAsync(this PrivacyCenterService service, IPage page, string email, bool expectAccount = true)
+    public static async Task SignInAsync(this Infrastructure.ServiceHost service, IPage page, string email, bool expectAccount = true)
     {
         var seen = (await service.Outbox.MessagesToAsync(email)).Count;
         await page.GotoAsync("/privacy/sign-in");

@@ -45,6 +45,11 @@ public sealed class OperatorJourneyTests(PrivacyCenterService service)
         await Expect(main).ToContainTextAsync("off: reports are acknowledged and discarded");
         await Expect(items).Not.ToContainTextAsync("hosts = 7");
 
+        // With nothing else held, the ids themselves went: only a hash of the proof stays, and the page says so.
+        await Expect(items).Not.ToContainTextAsync("identifier");
+        await Expect(main).ToContainTextAsync("the cluster id and the bootstrap id were destroyed");
+        await Expect(main).ToContainTextAsync(clusterId);
+
         // Erasure: a confirmation first, then the receipt at its capability URL.
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase the cluster's data" }).ClickAsync();
         await Expect(page.Locator("#confirm-error")).ToHaveTextAsync("Tick the box to confirm; nothing was erased.");
@@ -59,7 +64,7 @@ public sealed class OperatorJourneyTests(PrivacyCenterService service)
                 await page.GotoAsync(receiptUrl);
                 return await main.InnerTextAsync();
             },
-            text => text.Contains("completed", StringComparison.Ordinal) && text.Contains("identifier", StringComparison.Ordinal),
+            text => text.Contains("completed", StringComparison.Ordinal) && text.Contains("Erased: cluster", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), "the cluster's erasure completes with a receipt");
         await Expect(main).Not.ToContainTextAsync(clusterId);
 

@@ -9,20 +9,19 @@ namespace PrimeDirective.Tests.PrivacyCenter;
 /// </summary>
 public sealed class PrivacyCenterService : ServiceHost
 {
+    private HeadlessChromium? _chromium;
+
     /// <summary>Debian's chromium (scripts/test.sh installs it and exports its path).</summary>
-    public static string ChromiumPath => Environment.GetEnvironmentVariable("PD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    public static string ChromiumPath => HeadlessChromium.ExecutablePath;
 
-    private IPlaywright? _playwright;
-
-    public IBrowser Browser { get; private set; } = null!;
+    public IBrowser Browser => _chromium!.Browser;
 
     protected override string Purpose => "privacy";
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+        _chromium = await HeadlessChromium.StartAsync();
     }
 
     /// <summary>A fresh browser context (no cookies) on the gateway at <paramref name="baseAddress"/> (default: the first gateway).</summary>
@@ -59,12 +58,11 @@ public sealed class PrivacyCenterService : ServiceHost
 
     public override async Task DisposeAsync()
     {
-        if (Browser is not null)
+        if (_chromium is not null)
         {
-            await Browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         await base.DisposeAsync();
     }
 }

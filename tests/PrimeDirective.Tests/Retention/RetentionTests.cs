@@ -41,6 +41,51 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task A_disabled_clusters_raw_ids_go_with_its_last_report_and_its_reports_are_still_discarded()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<ShortRetentionService>();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap)))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        // Telemetry off, nothing purged: the ids stay while the reports do ...
+        using (var off = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Put, $"/v1/clusters/{cluster}/telemetry", bootstrap, Json.Body(new { disabled = true }))))
+        {
+            Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        }
+
+        Assert.True(await service.Database.CountRowsContainingAsync(cluster) > 0);
+
+        // ... and go with the last of them; the cluster's state stays, holding the opt-out and a hash of the proof.
+        await Eventually.ReturnsAsync(
+            async () => await service.Database.CountRowsContainingAsync(cluster) + await service.Database.CountRowsContainingAsync(bootstrap),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(60),
+            "the raw ids destroyed with the last report");
+        var key = Requests.Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>("select count(*) from grain_state where grain_id_extension_string = @key", ("key", key)));
+        await Eventually.ReturnsAsync(
+            () => service.Database.ScalarAsync<long>(
+                "select coalesce(sum(count), 0) from destruction_ledger where why = 'telemetry-disabled' and category = 'identifier'"),
+            count => count == 2,
+            TimeSpan.FromSeconds(30),
+            "the two ids' destruction proven in the ledger");
+
+        using (var again = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "203.0.113.227")))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync("203.0.113.227"));
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync(cluster));
+        using var view = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
+        Assert.Equal(HttpStatusCode.OK, view.StatusCode);
+        Assert.True((bool)(await Json.ReadAsync(view))["telemetry"]!["disabled"]!);
+    }
+
+    [Fact]
     public async Task An_expired_item_is_never_served_even_before_its_reminder_fires()
     {
         await using var service = await ServiceHost.StartOwnedAsync<FakeClockService>();

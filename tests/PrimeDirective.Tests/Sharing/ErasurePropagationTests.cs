@@ -9,6 +9,7 @@ namespace PrimeDirective.Tests.Sharing;
 public sealed class ErasurePropagationTests(SharingService service)
 {
     private static readonly string[] s_usage = ["usage"];
+    private static readonly string[] s_usageStatistics = ["usage-statistics"];
 
     [Fact]
     public async Task Erasure_reaches_both_processors_retrying_the_failing_one_and_the_receipt_ends_with_both_acknowledged()
@@ -31,11 +32,11 @@ public sealed class ErasurePropagationTests(SharingService service)
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
 
         // Our own erasure completes without waiting for the processors: the receipt says the propagation is pending.
-        var completed = await Eventually.ReturnsAsync(() => ReceiptAsync(receiptUrl), json => (string?)json["status"] == "completed", TimeSpan.FromSeconds(30), "our erasure completes");
+        var completed = await Eventually.ReturnsAsync(() => service.ReceiptAsync(receiptUrl), json => (string?)json["status"] == "completed", TimeSpan.FromSeconds(30), "our erasure completes");
         Assert.Equal("pending", (string?)completed["propagated"]);
 
         var done = await Eventually.ReturnsAsync(
-            () => ReceiptAsync(receiptUrl), json => (string?)json["propagated"] == "acknowledged", TimeSpan.FromSeconds(60), "both processors acknowledge");
+            () => service.ReceiptAsync(receiptUrl), json => (string?)json["propagated"] == "acknowledged", TimeSpan.FromSeconds(60), "both processors acknowledge");
         var outcomes = done["processors"]!.AsArray().ToDictionary(outcome => (string)outcome!["processorId"]!, outcome => outcome!);
         Assert.Equal(2, outcomes.Count);
         Assert.Equal("acknowledged", (string?)outcomes[failingId]["status"]);
@@ -73,7 +74,7 @@ public sealed class ErasurePropagationTests(SharingService service)
     public async Task A_cluster_operators_erasure_reaches_the_processor_that_received_the_clusters_data()
     {
         await using var processor = await LoopbackProcessor.StartAsync();
-        var processorId = await service.RegisterAsync(processor, categories: ["usage"]);
+        var processorId = await service.RegisterAsync(processor, categories: ["usage"], purposes: s_usageStatistics);
         var (cluster, bootstrap, other) = (Flynn.NewId(), Flynn.NewId(), Flynn.NewId());
         foreach (var id in new[] { cluster, other })
         {
@@ -89,6 +90,7 @@ public sealed class ErasurePropagationTests(SharingService service)
                 recipient = processorId,
                 basis = "processor",
                 categories = s_usage,
+                purpose = "usage-statistics",
                 rationale = "Usage statistics are analysed by our processor under contract.",
             });
         }
@@ -99,7 +101,7 @@ public sealed class ErasurePropagationTests(SharingService service)
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         var done = await Eventually.ReturnsAsync(
-            () => ReceiptAsync(receiptUrl),
+            () => service.ReceiptAsync(receiptUrl),
             json => (string?)json["status"] == "completed" && (string?)json["propagated"] == "acknowledged",
             TimeSpan.FromSeconds(60),
             "the cluster erased and the processor's acknowledgement on the receipt");
@@ -113,11 +115,5 @@ public sealed class ErasurePropagationTests(SharingService service)
         Assert.Equal("erasure", (string?)body["subject_request_type"]);
         Assert.Contains(body["subject_identities"]!.AsArray(), identity => (string?)identity!["identity_value"] == cluster);
         Assert.DoesNotContain(other, notice.Text, StringComparison.Ordinal);
-    }
-
-    private async Task<JsonNode> ReceiptAsync(string receiptUrl)
-    {
-        using var response = await service.Http.GetAsync(receiptUrl);
-        return await Json.ReadAsync(response);
     }
 }

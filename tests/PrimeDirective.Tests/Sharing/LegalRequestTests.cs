@@ -48,10 +48,12 @@ public sealed class LegalRequestTests(SharingService service)
         Assert.Empty(await service.LedgerAsync(person));
         Assert.Empty(await LegalNoticesAsync(person));
 
-        // Past the extended end: the reminder tells the person, exactly once, and the entry appears.
+        // Past the extended end: the person is told of the request and of the decision, each exactly once, and the entry appears.
         service.Clock.Advance(TimeSpan.FromDays(6));
-        var notices = await Eventually.ReturnsAsync(() => LegalNoticesAsync(person), found => found.Count > 0, TimeSpan.FromSeconds(30), "the notice at the gag's end");
-        var notice = Assert.Single(notices);
+        var notices = await Eventually.ReturnsAsync(() => LegalNoticesAsync(person), found => found.Count >= 2, TimeSpan.FromSeconds(30), "the notices at the gag's end");
+        Assert.Equal(2, notices.Count);
+        Assert.Single(notices, found => (string?)found["id"] == $"legal-request-{requestId}-received");
+        var notice = Assert.Single(notices, found => (string?)found["id"] == $"legal-request-{requestId}");
         Assert.Contains("Federal Agency", (string?)notice["text"], StringComparison.Ordinal);
         Assert.Contains("SUB-2026-0042", (string?)notice["text"], StringComparison.Ordinal);
         Assert.Contains("limits the legal defences or objections you may have", (string?)notice["text"], StringComparison.Ordinal);
@@ -62,7 +64,7 @@ public sealed class LegalRequestTests(SharingService service)
 
         using var view = await AdminAsync(HttpMethod.Get, $"/v1/admin/legal-requests/{requestId}");
         Assert.NotNull((await Json.ReadAsync(view))["notifiedAt"]);
-        Assert.Single(await LegalNoticesAsync(person));
+        Assert.Equal(2, (await LegalNoticesAsync(person)).Count);
     }
 
     [Fact]
@@ -80,7 +82,9 @@ public sealed class LegalRequestTests(SharingService service)
 
         var decided = await DecideAsync(requestId, "reject", "Overbroad: the request names no specific matter.");
         Assert.Null(decided["disclosureId"]);
-        var notice = Assert.Single(await LegalNoticesAsync(person));
+        var all = await LegalNoticesAsync(person);
+        Assert.Equal(2, all.Count);
+        var notice = Assert.Single(all, found => (string?)found["id"] == $"legal-request-{requestId}");
         Assert.Contains("We refused", (string?)notice["text"], StringComparison.Ordinal);
         Assert.Empty(await service.LedgerAsync(person));
 

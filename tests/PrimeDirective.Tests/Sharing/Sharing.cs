@@ -13,10 +13,10 @@ public static class Sharing
 
     /// <summary>A processor body: account and identifier data for service provision, eu only, a year's contract from <paramref name="now"/>.</summary>
     public static Dictionary<string, object?> ProcessorBody(
-        LoopbackProcessor processor, DateTimeOffset now, string[]? categories = null, string[]? regions = null, TimeSpan? contractLeft = null, string location = "eu") => new()
+        LoopbackProcessor processor, DateTimeOffset now, string[]? categories = null, string[]? regions = null, TimeSpan? contractLeft = null, string location = "eu", string[]? purposes = null) => new()
     {
         ["name"] = "Mailer Ltd",
-        ["purposes"] = new[] { "service-provision" },
+        ["purposes"] = purposes ?? ["service-provision"],
         ["categories"] = categories ?? ["account", "identifier"],
         ["regions"] = regions ?? ["eu"],
         ["location"] = location,
@@ -29,10 +29,11 @@ public static class Sharing
     public static async Task<HttpResponseMessage> PutProcessorAsync(this SharingService service, string processorId, object body, HttpClient? via = null) =>
         await (via ?? service.Admin).SendAsync(service.Officer.Request(HttpMethod.Put, $"/v1/admin/processors/{processorId}", body));
 
-    public static async Task<string> RegisterAsync(this SharingService service, LoopbackProcessor processor, string[]? categories = null, string[]? regions = null, string location = "eu")
+    public static async Task<string> RegisterAsync(
+        this SharingService service, LoopbackProcessor processor, string[]? categories = null, string[]? regions = null, string location = "eu", string[]? purposes = null, TimeSpan? contractLeft = null)
     {
         var id = NewProcessorId();
-        using var put = await service.PutProcessorAsync(id, ProcessorBody(processor, service.Clock.GetUtcNow(), categories, regions, location: location));
+        using var put = await service.PutProcessorAsync(id, ProcessorBody(processor, service.Clock.GetUtcNow(), categories, regions, contractLeft, location, purposes));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         return id;
     }
@@ -86,4 +87,47 @@ public static class Sharing
         using var response = await service.Http.SendAsync(person.Request(HttpMethod.Put, $"/v1/me/consents/{purpose}", new { granted }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    /// <summary>The stored state under <paramref name="grainKey"/> as text; empty if there is none.</summary>
+    public static async Task<string> StatePayloadAsync(this ServiceHost service, string grainKey) =>
+        await service.Database.ScalarAsync<string>(
+            "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", grainKey)) ?? string.Empty;
+
+    /// <summary>Grain-state rows and reminders of the grain keyed <paramref name="grainKey"/> (a package's, a subject's).</summary>
+    public static Task<(long States, long Reminders)> RowsAsync(this ServiceHost service, string grainKey) =>
+        Requests.Erasure.RowsOfGrainAsync(service.Database, grainKey);
+
+    /// <summary>The key of a pushed package's grain.</summary>
+    public static string PushKey(JsonNode made, string region = "eu") => $"{region}/push-{(string)made["disclosure"]!["disclosureId"]!}";
+
+    /// <summary>The key of a capability package's grain, from its URL.</summary>
+    public static string CapabilityKey(JsonNode made, string region = "eu")
+    {
+        var url = (string)made["packageUrl"]!;
+        return $"{region}/cap-{Grains.Interfaces.Keys.Capabilities.HashOf(url[(url.LastIndexOf('.') + 1)..])}";
+    }
+
+    /// <summary>Asks for the person's erasure; the receipt's capability URL.</summary>
+    public static async Task<string> EraseAsync(this ServiceHost service, Person person)
+    {
+        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
+        return (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
+    }
+
+    /// <summary>A privacy request's view through its receipt URL.</summary>
+    public static async Task<JsonNode> ReceiptAsync(this ServiceHost service, string receiptUrl)
+    {
+        using var response = await service.Http.GetAsync(receiptUrl);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await Json.ReadAsync(response);
+    }
+
+    /// <summary>Waits until the request reads <paramref name="status"/> (e.g. <c>completed</c>).</summary>
+    public static Task<JsonNode> ReceiptWhenAsync(this ServiceHost service, string receiptUrl, string status) =>
+        Eventually.ReturnsAsync(() => service.ReceiptAsync(receiptUrl), json => (string?)json["status"] == status, TimeSpan.FromSeconds(60), $"the request is {status}");
+
+    /// <summary>Package pushes the processor received (each attempt), oldest first.</summary>
+    public static List<LoopbackProcessor.Received> Packages(this LoopbackProcessor processor) =>
+        [.. processor.Requests.Where(request => request.Path == "/packages")];
 }

@@ -10,12 +10,18 @@ namespace PrimeDirective.Tests.Sharing;
 /// The service for sharing tests: PostgreSQL, a silo whose policy clock the tests move (Orleans' own timers keep real
 /// time), one-second reminders, an officer and a gateway that knows them. Plain-http loopback processors are allowed here.
 /// </summary>
-public sealed class SharingService : ServiceHost
+public class SharingService : ServiceHost
 {
     public SharingService()
+        : this(TimeSpan.FromSeconds(1))
     {
-        Settings["Sharing:RetryPeriod"] = "00:00:01";
-        Settings["Sharing:ExpiryCheckPeriod"] = "00:00:01";
+    }
+
+    /// <summary>A sharing service whose pushes, erasure notices and package expiry checks come back every <paramref name="period"/>.</summary>
+    protected SharingService(TimeSpan period)
+    {
+        Settings["Sharing:RetryPeriod"] = period.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        Settings["Sharing:ExpiryCheckPeriod"] = period.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         Settings["Sharing:AllowInsecureEndpoints"] = "true";
     }
 
@@ -52,4 +58,24 @@ public sealed class SharingService : ServiceHost
 public sealed class SharingFixture : ICollectionFixture<SharingService>
 {
     public const string Name = "sharing service";
+}
+
+/// <summary>
+/// The sharing service with hourly retries and expiry checks: what happens "at once" must happen without waiting for a
+/// reminder (Orleans first fires one registered due now a whole period later).
+/// </summary>
+public sealed class HourlySharingService : SharingService
+{
+    public HourlySharingService()
+        : base(TimeSpan.FromHours(1))
+    {
+    }
+
+    protected override string Purpose => "sharing_hourly";
+}
+
+[CollectionDefinition(Name)]
+public sealed class HourlySharingFixture : ICollectionFixture<HourlySharingService>
+{
+    public const string Name = "hourly sharing service";
 }

@@ -1,115 +1,155 @@
-using System.Text;
+using System.Collections.Immutable;
+using PrimeDirective.Grains.Interfaces.Stats;
 using PrimeDirective.Grains.Stats;
 
 namespace PrimeDirective.Tests.Stats;
 
-/// <summary>The release rules on their own: k-anonymity that subtraction cannot undo, and the Laplace mechanism.</summary>
+/// <summary>
+/// The release rules of one day on their own, with a noise source the test scripts: every decision is taken on the
+/// noisy numbers, every bucket of a fixed domain is noised, version labels need their margin, each number gets its
+/// statistic's scale.
+/// </summary>
 public sealed class PublicationTests
 {
     private static readonly DateOnly s_day = new(2026, 11, 30);
-    private static readonly DifferentialPrivacyOptions s_off = new();
-    private static readonly byte[] s_key = Encoding.UTF8.GetBytes("fixed test seed");
+
+    /// <summary>k = 5, ε 1 a day, version labels named from a noisy 12 (k plus a margin of 7).</summary>
+    private static readonly ImmutableArray<StatsBudget> s_budget =
+    [
+        new(StatsStatistics.Versions, 0.3, 1, 12), new(StatsStatistics.VersionsOther, 0.1, 1, 5), new(StatsStatistics.Hosts, 0.15, 1, 5),
+        new(StatsStatistics.Databases, 0.15, 4, 5), new(StatsStatistics.WorkloadClusters, 0.1, 1, 5), new(StatsStatistics.WorkloadApps, 0.1, 100, null),
+        new(StatsStatistics.WorkloadJobs, 0.1, 500, null),
+    ];
 
     [Fact]
-    public void A_bucket_below_k_is_suppressed_and_one_at_k_is_published()
+    public void A_bucket_is_shown_or_hidden_by_its_noisy_count_never_by_its_true_one()
     {
-        AggregateCount[] counts = [Count("databases", "redis", 4), Count("databases", "postgres", 5)];
-
-        var rows = Publication.Release(counts, k: 5, s_off, s_key);
-
-        Assert.Equal(5, Assert.Single(rows).Clusters);
-        Assert.Equal("postgres", rows[0].Bucket);
-    }
-
-    [Fact]
-    public void A_suppressed_bucket_cannot_be_derived_by_subtracting_published_numbers()
-    {
-        // 10 clusters: 7 run version A, 3 run version B; all have 2-3 hosts; the day's workloads count all 10.
-        AggregateCount[] counts =
-        [
-            Count("versions", "v20261130.1", 7), Count("versions", "v20261130.2", 3), Count("hosts", "2-3", 10),
-            new(s_day, "workloads", "all", 10, 40, 90),
-        ];
-
-        var rows = Publication.Release(counts, k: 5, s_off, s_key);
-
-        Assert.DoesNotContain(rows, row => row.Bucket == "v20261130.2");
-        Assert.All(rows, row => Assert.True(row.Clusters >= 5, $"{row.Metric}/{row.Bucket} shows {row.Clusters}"));
-
-        // The attack: every published number, and every difference of a number and a sum of others, never yields B's 3.
-        var numbers = rows.Select(row => row.Clusters).ToList();
-        var derivable = new HashSet<long>(numbers);
-        for (var mask = 1; mask < 1 << numbers.Count; mask++)
+        AggregateCount[] counts = [Count("hosts", "1", 1), Count("hosts", "2-3", 20), Count("databases", "redis", 4), Count("databases", "postgres", 6)];
+        var noise = new ScriptedNoise(new()
         {
-            var sum = Enumerable.Range(0, numbers.Count).Where(bit => (mask & (1 << bit)) != 0).Sum(bit => numbers[bit]);
-            foreach (var total in numbers)
-            {
-                derivable.Add(total - sum);
-                derivable.Add(sum);
-            }
-        }
+            [("hosts", "1")] = 10,
+            [("hosts", "2-3")] = -17,
+            [("databases", "redis")] = 1,
+            [("databases", "postgres")] = -2,
+        });
 
-        Assert.DoesNotContain(3L, derivable);
-        Assert.DoesNotContain(7L, derivable);
+        var rows = Publication.Release(s_day, counts, s_budget, k: 5, noise);
 
-        // What is published still adds up: versions show "other" = 10, the same as the hosts and workloads totals.
-        Assert.Equal(10, rows.Single(row => row.Metric == "versions").Clusters);
-        Assert.Equal("other", rows.Single(row => row.Metric == "versions").Bucket);
+        // One cluster with noise +10 is shown as 11; twenty with noise -17 are hidden (3, merged into nothing: below k).
+        Assert.Equal(11, Row(rows, "hosts", "1").Clusters);
+        Assert.DoesNotContain(rows, row => row.Bucket == "2-3");
+        Assert.Equal(5, Row(rows, "databases", "redis").Clusters);
+        Assert.DoesNotContain(rows, row => row.Bucket == "postgres");
+        Assert.DoesNotContain(rows, row => row.Clusters is 1 or 20 or 4 or 6);
     }
 
     [Fact]
-    public void Suppressed_buckets_of_a_partition_that_reach_k_together_are_published_as_other()
+    public void Hidden_host_ranges_are_merged_into_other_by_their_noisy_counts()
     {
-        AggregateCount[] counts = [Count("versions", "v20261130.1", 5), Count("versions", "v20261130.2", 2), Count("versions", "v20261130.3", 3)];
+        AggregateCount[] counts = [Count("hosts", "1", 3), Count("hosts", "2-3", 40), Count("hosts", "4-7", 2)];
+        var merged = new ScriptedNoise(new() { [("hosts", "4-7")] = 1 });
+        var lessNoise = new ScriptedNoise(new() { [("hosts", "4-7")] = -1 });
 
-        var rows = Publication.Release(counts, k: 5, s_off, s_key);
+        var rows = Publication.Release(s_day, counts, s_budget, k: 5, merged);
+        var fewer = Publication.Release(s_day, counts, s_budget, k: 5, lessNoise);
 
-        Assert.Equal([("other", 5L), ("v20261130.1", 5L)], rows.Select(row => (row.Bucket, row.Clusters)));
+        // 3 + (2 + 1) = 6 noisy clusters in hidden ranges reach k; with the noise -1 instead they are 4, and "other" is hidden too.
+        Assert.Equal([("2-3", 40L), ("other", 6L)], rows.Where(row => row.Metric == "hosts").Select(row => (row.Bucket, row.Clusters)));
+        Assert.Equal([("2-3", 40L)], fewer.Where(row => row.Metric == "hosts").Select(row => (row.Bucket, row.Clusters)));
     }
 
     [Fact]
-    public void Fewer_than_k_clusters_in_all_publish_nothing()
+    public void Every_bucket_of_a_fixed_domain_is_noised_and_decided_even_with_no_cluster_in_it()
     {
-        AggregateCount[] counts = [Count("versions", "v20261130.1", 3), Count("hosts", "1", 3), new(s_day, "workloads", "all", 3, 1, 1)];
+        var noise = new ScriptedNoise(new()
+        {
+            [("hosts", "64+")] = 7,
+            [("databases", "mongodb")] = 7,
+            [("workloads.clusters", "all")] = 7,
+        });
 
-        Assert.Empty(Publication.Release(counts, k: 5, s_off, s_key));
+        var rows = Publication.Release(s_day, [], s_budget, k: 5, noise);
+
+        Assert.Equal(
+            [("databases", "mongodb", 7L), ("hosts", "64+", 7L), ("workloads", "all", 7L)],
+            rows.Select(row => (row.Metric, row.Bucket, row.Clusters)));
+        Assert.Equal((0L, 0L), (rows[2].Apps, rows[2].Jobs));
+        Assert.Equal(
+            AggregateBuckets.HostRanges.Select(range => ("hosts", range)),
+            noise.Draws.Where(draw => draw.Statistic == "hosts").Select(draw => (draw.Statistic, draw.Bucket)));
+        Assert.Equal(AggregateBuckets.DatabaseKinds.Length, noise.Draws.Count(draw => draw.Statistic == "databases"));
+        Assert.Equal(["workloads.clusters", "workloads.apps", "workloads.jobs"], noise.Draws.Where(draw => draw.Statistic.StartsWith("workloads", StringComparison.Ordinal)).Select(draw => draw.Statistic));
+    }
+
+    [Fact]
+    public void A_version_label_is_named_only_at_its_threshold_and_the_unnamed_clusters_are_other_with_noise_of_their_own()
+    {
+        AggregateCount[] counts = [Count("versions", "v20261130.1", 11), Count("versions", "v20261130.2", 30), Count("versions", "v20261130.3", 1), Count("versions", "other", 2)];
+        var noise = new ScriptedNoise(new()
+        {
+            [("versions", "v20261130.1")] = 1,
+            [("versions", "v20261130.2")] = -19,
+            [("versions.other", "other")] = 3,
+        });
+
+        var rows = Publication.Release(s_day, counts, s_budget, k: 5, noise);
+
+        // .1: 11 + 1 = 12 reaches the label threshold 12; .2: 30 - 19 = 11 does not, though its true count is far above it.
+        // The unnamed clusters (30 + 1 + 2 unknown labels) get one fresh draw for "other": 33 + 3.
+        Assert.Equal([("other", 36L), ("v20261130.1", 12L)], rows.Where(row => row.Metric == "versions").Select(row => (row.Bucket, row.Clusters)));
+        Assert.Equal(
+            [("versions", "v20261130.1"), ("versions", "v20261130.2"), ("versions", "v20261130.3"), ("versions.other", "other")],
+            noise.Draws.Where(draw => draw.Statistic.StartsWith("versions", StringComparison.Ordinal)).Select(draw => (draw.Statistic, draw.Bucket)));
+    }
+
+    [Fact]
+    public void Each_number_is_noised_with_its_statistics_sensitivity_and_share_of_epsilon()
+    {
+        var options = new StatsOptions { EpsilonPerDay = 2, K = 5, MaxAppsPerCluster = 50, MaxJobsPerCluster = 70 };
+        var budget = PrivacyBudget.Of(options, options.MaxAppsPerCluster, options.MaxJobsPerCluster);
+        AggregateCount[] counts = [Count("versions", "v20261130.1", 100), new(s_day, "workloads", "all", 100, 900, 3000, 50, 70)];
+        var noise = new ScriptedNoise(new());
+
+        Publication.Release(s_day, counts, budget, k: 5, noise);
+
+        Assert.Equal(
+            [
+                ("versions", 1L, 0.6), ("versions.other", 1L, 0.2), ("hosts", 1L, 0.3), ("databases", 4L, 0.3),
+                ("workloads.clusters", 1L, 0.2), ("workloads.apps", 50L, 0.2), ("workloads.jobs", 70L, 0.2),
+            ],
+            noise.Draws.Select(draw => (draw.Statistic, draw.Sensitivity, draw.Epsilon)).Distinct());
+    }
+
+    [Fact]
+    public void Noisy_sums_are_shown_with_their_days_clusters_and_never_below_zero()
+    {
+        AggregateCount[] counts = [new(s_day, "workloads", "all", 10, 3, 5, 10, 10)];
+        var noise = new ScriptedNoise(new() { [("workloads.apps", "all")] = -8, [("workloads.jobs", "all")] = 2, [("workloads.clusters", "all")] = -1 });
+
+        var row = Assert.Single(Publication.Release(s_day, counts, s_budget, k: 5, noise));
+
+        Assert.Equal((9L, 0L, 7L), (row.Clusters, row.Apps, row.Jobs));
     }
 
     [Fact]
     public void K_below_two_is_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Publication.Release([], k: 1, s_off, s_key));
-    }
-
-    [Fact]
-    public void With_a_fixed_seed_the_Laplace_noise_has_mean_zero_and_mean_absolute_value_one_over_epsilon()
-    {
-        const double epsilon = 0.5;
-        var draws = Enumerable.Range(0, 20_000).Select(i => LaplaceNoise.Sample(s_key, $"cell-{i}", 1 / epsilon)).ToList();
-
-        Assert.InRange(draws.Average(), -0.05, 0.05);
-        Assert.InRange(draws.Average(Math.Abs), 2 * 0.97, 2 * 1.03);
-
-        // Laplace(b): P(|X| > b·ln 20) = 5 %.
-        Assert.InRange(draws.Count(draw => Math.Abs(draw) > 2 * Math.Log(20)) / 20_000.0, 0.045, 0.055);
-
-        // Reproducible: the same key and cell give the same noise.
-        Assert.Equal(draws[17], LaplaceNoise.Sample(s_key, "cell-17", 1 / epsilon));
-    }
-
-    [Fact]
-    public void With_DP_off_counts_are_exact_and_with_DP_on_they_are_noised_the_same_way_every_time()
-    {
-        var counts = Enumerable.Range(0, 40).Select(i => Count("databases", $"kind-{i}", 100 + i)).ToArray();
-        var on = new DifferentialPrivacyOptions { Enabled = true, Epsilon = 0.1 };
-
-        var exact = Publication.Release(counts, k: 5, s_off, s_key);
-        var noised = Publication.Release(counts, k: 5, on, s_key);
-
-        Assert.Equal(counts.Select(count => (count.Bucket, count.Clusters)).Order(), exact.Select(row => (row.Bucket, row.Clusters)).Order());
-        Assert.Contains(noised, row => row.Clusters != counts.Single(count => count.Bucket == row.Bucket).Clusters);
-        Assert.Equal(noised.Select(row => (row.Bucket, row.Clusters)), Publication.Release(counts, k: 5, on, s_key).Select(row => (row.Bucket, row.Clusters)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Publication.Release(s_day, [], s_budget, k: 1, new ScriptedNoise(new())));
     }
 
     private static AggregateCount Count(string metric, string bucket, long clusters) => new(s_day, metric, bucket, clusters, 0, 0);
+
+    private static StatsRow Row(ImmutableArray<StatsRow> rows, string metric, string bucket) => rows.Single(row => row.Metric == metric && row.Bucket == bucket);
+
+    /// <summary>Noise as scripted per statistic and bucket (zero otherwise), every draw recorded.</summary>
+    private sealed class ScriptedNoise(Dictionary<(string, string), long> script) : IStatsNoise
+    {
+        public List<(string Statistic, string Bucket, long Sensitivity, double Epsilon)> Draws { get; } = [];
+
+        public long Draw(string statistic, string bucket, long sensitivity, double epsilon)
+        {
+            Draws.Add((statistic, bucket, sensitivity, epsilon));
+            return script.GetValueOrDefault((statistic, bucket));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,39 +10,64 @@ using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Stats;
 
-/// <summary>k and the Laplace mechanism as configured: each release says how it was protected.</summary>
+/// <summary>Noise on by default, k as configured, and one release per day whichever silo of whichever region gets there first.</summary>
 public sealed class ReleaseSettingsTests
 {
     [Fact]
-    public async Task A_release_with_k_3_and_noise_on_says_so_and_publishes_a_bucket_of_three_noised()
+    public async Task By_default_a_day_is_noised_released_once_by_one_of_two_regions_silos_and_states_k_and_the_epsilon_of_each_statistic()
     {
-        await using var service = await ServiceHost.StartOwnedAsync<NoisyStatsService>();
+        await using var service = await ServiceHost.StartOwnedAsync<TwoRegionStatsService>();
+        var day = service.NewDay();
         var version = StatsService.NewVersion();
         for (var i = 0; i < 3; i++)
         {
-            await ReportAsync(service, version);
+            await service.ReportAsync(version, region: "eu");
+            await service.ReportAsync(version, region: "us");
         }
 
-        await Eventually.ReturnsAsync(
-            () => service.Database.ScalarAsync<long>("select coalesce(sum(clusters), 0)::bigint from aggregate_count where bucket = @bucket", ("bucket", version)),
-            count => count == 3, TimeSpan.FromSeconds(30), "three clusters counted");
+        // Both regions' silos flushed their clusters.
+        await service.WaitForRawAsync(day, "versions", version, 6);
+        var release = await service.CloseAsync(day);
 
-        using var json = await service.Http.GetAsync("/v1/stats?metric=versions");
-        var release = await Json.ReadAsync(json);
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>("select count(*) from stats_release where day = @day", ("day", day)));
         Assert.Equal(3, (int)release["k"]!);
         Assert.True((bool)release["differentialPrivacy"]!["applied"]!);
-        Assert.Equal("laplace", (string)release["differentialPrivacy"]!["mechanism"]!);
-        Assert.Equal(0.5, (double)release["differentialPrivacy"]!["epsilon"]!);
-        Assert.Contains(release["rows"]!.AsArray(), row => (string)row!["bucket"]! == version && (long)row["clusters"]! >= 0);
+        Assert.Equal("discrete-laplace", (string)release["differentialPrivacy"]!["mechanism"]!);
+        Assert.Equal(1.0, (double)release["differentialPrivacy"]!["epsilon"]!);
+        var released = Assert.Single(release["days"]!.AsArray())!;
+        Assert.Equal(StatsService.Date(day), (string)released["day"]!);
+        Assert.Equal((3, 1.0, 1e-6), ((int)released["k"]!, (double)released["epsilon"]!, (double)released["delta"]!));
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/stats");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
-        using var csv = await service.Http.SendAsync(request);
-        Assert.Equal("laplace; epsilon=0.5", Assert.Single(csv.Headers.GetValues("X-Stats-Differential-Privacy")));
+        // The published shares of ε = 1, the sensitivities (four database kinds; apps and jobs at their default bounds) and thresholds.
+        (string, double, long, long?)[] budget =
+        [
+            ("versions", 0.3, 1, 3 + Margin(0.3, 1e-6)), ("versions.other", 0.1, 1, 3), ("hosts", 0.15, 1, 3), ("databases", 0.15, 4, 3),
+            ("workloads.clusters", 0.1, 1, 3), ("workloads.apps", 0.1, 100, null), ("workloads.jobs", 0.1, 500, null),
+        ];
+        Assert.Equal(budget, released["statistics"]!.AsArray().Select(entry => ((string)entry!["statistic"]!, (double)entry["epsilon"]!, (long)entry["sensitivity"]!, (long?)entry["threshold"])));
 
-        // The same release asked again carries the same noise: repeating the question cannot average it away.
-        using var again = await service.Http.GetAsync("/v1/stats?metric=versions");
-        Assert.Equal(release["rows"]!.ToJsonString(), (await Json.ReadAsync(again))["rows"]!.ToJsonString());
+        // What is served is what was stored once; asked again, or by the other silo after one stops, it is the same.
+        Assert.Equal(await StoredAsync(service, day), Served(release));
+        using var csv = new HttpRequestMessage(HttpMethod.Get, $"/v1/stats?from={StatsService.Date(day)}&to={StatsService.Date(day)}");
+        csv.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        using (var answer = await service.Http.SendAsync(csv))
+        {
+            Assert.Equal("discrete-laplace; epsilon-per-day=1; delta=1E-06", Assert.Single(answer.Headers.GetValues("X-Stats-Differential-Privacy")));
+            Assert.Equal("3", Assert.Single(answer.Headers.GetValues("X-Stats-K")));
+        }
+
+        await service.StopSiloAsync(service.Silos[0]);
+        var again = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await service.Http.GetAsync($"/v1/stats?from={StatsService.Date(day)}&to={StatsService.Date(day)}");
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            },
+            answer => answer.StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30),
+            "the other silo answers");
+        Assert.Equal(release.ToJsonString(), JsonNode.Parse(again.Body)!.ToJsonString());
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>("select count(*) from stats_release where day = @day", ("day", day)));
     }
 
     [Theory]
@@ -50,10 +76,7 @@ public sealed class ReleaseSettingsTests
     [InlineData("2", false)]
     public void A_silo_refuses_k_below_two(string k, bool refused)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Stats:K"] = k }).Build();
-        using var provider = new ServiceCollection().AddLogging().AddAnonymousData(configuration, connectionString: null).BuildServiceProvider();
-
-        var options = () => provider.GetRequiredService<IOptions<StatsOptions>>().Value;
+        var options = OptionsOf(new() { ["Stats:K"] = k });
 
         if (refused)
         {
@@ -65,31 +88,78 @@ public sealed class ReleaseSettingsTests
         }
     }
 
-    private static async Task ReportAsync(ServiceHost service, string version)
+    [Theory]
+    [InlineData("Stats:DifferentialPrivacy:Enabled", "false", "Stats:DifferentialPrivacy")]
+    [InlineData("Stats:DifferentialPrivacy:Epsilon", "0.5", "Stats:DifferentialPrivacy")]
+    [InlineData("Stats:EpsilonPerDay", "0", "Stats:EpsilonPerDay")]
+    [InlineData("Stats:EpsilonPerDay", "-1", "Stats:EpsilonPerDay")]
+    [InlineData("Stats:EpsilonPerDay", "NaN", "Stats:EpsilonPerDay")]
+    [InlineData("Stats:Delta", "0.5", "Stats:Delta")]
+    [InlineData("Stats:MaxAppsPerCluster", "0", "Stats:MaxAppsPerCluster")]
+    [InlineData("Stats:MaxBucketsPerMetric", "3", "Stats:MaxBucketsPerMetric")]
+    [InlineData("Stats:ReleaseDelay", "00:00:01", "Stats:ReleaseDelay")]
+    public void A_silo_refuses_settings_that_would_switch_the_noise_off_or_misstate_it(string key, string value, string named)
     {
-        using var response = await service.Http.PostAsync($"/v1/clusters/{Flynn.NewId()}/reports", Json.Body(new
-        {
-            bootstrapId = Flynn.NewId(),
-            version,
-            reportId = Guid.NewGuid().ToString("N"),
-            usage = new Dictionary<string, double> { ["hosts"] = 1 },
-        }));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var options = OptionsOf(new() { [key] = value });
+
+        Assert.Contains(named, Assert.Throws<OptionsValidationException>(options).Message, StringComparison.Ordinal);
     }
 
-    /// <summary>k = 3, Laplace noise with ε = 0.5 and a fixed seed.</summary>
-    public sealed class NoisyStatsService : ServiceHost
+    [Fact]
+    public void Noise_is_on_by_default_with_epsilon_one_per_day()
     {
-        protected override string Purpose => "stats_noisy";
+        var options = OptionsOf(new())();
 
-        public override Task InitializeAsync()
+        Assert.Equal((5, 1.0, 1e-6, 100L, 500L, 256), (options.K, options.EpsilonPerDay, options.Delta, options.MaxAppsPerCluster, options.MaxJobsPerCluster, options.MaxBucketsPerMetric));
+        Assert.Equal(TimeSpan.FromHours(1), options.ReleaseDelay);
+    }
+
+    /// <summary>The least m with P(noise ≥ m+1) ≤ δ for discrete Laplace noise of scale 1/ε, by counting up.</summary>
+    private static long Margin(double epsilon, double delta)
+    {
+        var p = Math.Exp(-epsilon);
+        var m = 0L;
+        while (Math.Pow(p, m + 1) / (1 + p) > delta)
         {
-            Settings["Stats:FlushInterval"] = "00:00:00.200";
+            m++;
+        }
+
+        return m;
+    }
+
+    private static Func<StatsOptions> OptionsOf(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var provider = new ServiceCollection().AddLogging().AddAnonymousData(configuration, connectionString: null).BuildServiceProvider();
+        return () => provider.GetRequiredService<IOptions<StatsOptions>>().Value;
+    }
+
+    private static string Served(JsonNode release) => string.Join(';', release["rows"]!.AsArray().Select(row =>
+        string.Join(',', (string)row!["metric"]!, (string)row["bucket"]!, (long)row["clusters"]!, (long?)row["apps"], (long?)row["jobs"])));
+
+    private static async Task<string> StoredAsync(ServiceHost service, DateOnly day) =>
+        await service.Database.ScalarAsync<string>(
+            "select coalesce(string_agg(concat_ws(',', metric, bucket, clusters, coalesce(apps::text, ''), coalesce(jobs::text, '')), ';' order by metric, bucket), '') from stats_release_row where day = @day",
+            ("day", day)) ?? string.Empty;
+
+    /// <summary>The statistics service with k = 3 and every noise setting at its default, on a silo in eu and one in us.</summary>
+    public sealed class TwoRegionStatsService : StatsService
+    {
+        public TwoRegionStatsService()
+        {
             Settings["Stats:K"] = "3";
-            Settings["Stats:DifferentialPrivacy:Enabled"] = "true";
-            Settings["Stats:DifferentialPrivacy:Epsilon"] = "0.5";
-            Settings["Stats:DifferentialPrivacy:Seed"] = "fixed test seed";
-            return base.InitializeAsync();
+            Settings.Remove("Stats:EpsilonPerDay");
+            Settings.Remove("Stats:MaxAppsPerCluster");
+            Settings.Remove("Stats:MaxJobsPerCluster");
+            Settings.Remove("Stats:MaxBucketsPerMetric");
+        }
+
+        protected override string Purpose => "stats_regions";
+
+        protected override async Task StartSilosAsync()
+        {
+            await StartSiloAsync("eu");
+            await StartSiloAsync("us");
         }
     }
 }

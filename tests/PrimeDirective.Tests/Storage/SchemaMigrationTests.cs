@@ -190,12 +190,12 @@ public sealed class SchemaMigrationTests
             "(select string_agg(proname || ' ' || md5(prosrc), ',' order by proname) from pg_proc " +
             "where pronamespace = 'public'::regnamespace))");
 
-    private static IEnumerable<string> MigrationResources() =>
+    internal static IEnumerable<string> MigrationResources() =>
         typeof(SchemaMigrator).Assembly.GetManifestResourceNames()
             .Where(name => name.Contains(".Storage.Migrations.V", StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
 
-    private static string ReadResource(string name)
+    internal static string ReadResource(string name)
     {
         using var stream = typeof(SchemaMigrator).Assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream);

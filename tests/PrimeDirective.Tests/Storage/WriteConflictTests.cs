@@ -104,6 +104,63 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         Assert.Equal(1, await service.Database.CountRowsContainingAsync("198.51.100.177"));
     }
 
+    [Fact]
+    public async Task A_retention_run_that_meets_a_conflict_keeps_the_earlier_expiry_the_other_activation_stored()
+    {
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        var clusterKey = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        const string firstAddress = "192.0.2.191";
+        const string laterAddress = "192.0.2.192";
+
+        // A row due in seconds makes the retention run come soon (as in the test above) ...
+        var firstExpiry = DateTimeOffset.UtcNow.AddSeconds(3);
+        await InsertAddressAsync(clusterKey, "duplicate-1", firstExpiry, firstAddress);
+        Task? laterWritten = null;
+        var armed = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
+        {
+            state.EarliestReportExpiry = firstExpiry;
+            state.RetentionDueAt = firstExpiry;
+
+            // ... and once that run has deleted it and goes to record the next expiry (its own report's, an hour away),
+            // another activation has just stored a report whose address is due in seconds and written that expiry.
+            laterWritten = service.Duplicate.BeforeNextWrite<ClusterState>(
+                clusterKey,
+                next => next.EarliestReportExpiry > DateTimeOffset.UtcNow.AddMinutes(30),
+                next =>
+                {
+                    // Off the grain's scheduler: the duplicate's write waits for its row, as a real one would.
+                    var laterExpiry = DateTimeOffset.UtcNow.AddSeconds(2);
+                    Task.Run(() => InsertAddressAsync(clusterKey, "duplicate-2", laterExpiry, laterAddress)).GetAwaiter().GetResult();
+                    next.EarliestReportExpiry = laterExpiry;
+                });
+        });
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.191")))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        Assert.True(armed.IsCompletedSuccessfully);
+        Assert.NotNull(laterWritten);
+        await laterWritten.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await service.Database.CountRowsContainingAsync(firstAddress));
+
+        // Decided again on the fresh state: the later address is destroyed when it expires, not with the report an hour on.
+        await Eventually.ReturnsAsync(
+            () => service.Database.CountRowsContainingAsync(laterAddress),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(30),
+            "the address the other activation stored destroyed when it expires, not an hour later");
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync("198.51.100.191"));
+    }
+
+    private Task<int> InsertAddressAsync(string clusterKey, string reportId, DateTimeOffset expiresAt, string address) =>
+        service.Database.ScalarAsync<int>(
+            """
+            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value)
+            values (@key, @report, 'ip-address', 'automatic', 'usage-statistics', now(), @expires, true, @address) returning 1
+            """,
+            ("key", clusterKey), ("report", reportId), ("expires", expiresAt.UtcDateTime), ("address", address));
+
     private async Task<string> SignInCodeAsync(Person person)
     {
         var seen = (await service.Outbox.MessagesToAsync(person.Email)).Count;

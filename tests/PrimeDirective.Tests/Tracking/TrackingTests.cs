@@ -123,8 +123,9 @@ public sealed class TrackingTests(SharedService service)
         }
     }
 
+    /// <summary>The API behind the Privacy Center; its pages with GPC on are driven in a browser by PrivacyCenter.GpcPageTests.</summary>
     [Fact]
-    public async Task Using_the_Privacy_Center_with_GPC_on_withdraws_analytics_consent_and_records_why()
+    public async Task Using_the_Privacy_Center_API_with_GPC_on_withdraws_analytics_consent_and_records_why()
     {
         var person = await service.SignUpAsync();
         using (var grant = await service.Http.SendAsync(person.Request(HttpMethod.Put, "/v1/me/consents/analytics", new { granted = true })))
@@ -180,6 +181,37 @@ public sealed class TrackingTests(SharedService service)
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal(before, await service.Database.ScalarAsync<long>("select count(*) from analytics_event where page like '/x%' or page like 'https:%'"));
+    }
+
+    [Theory]
+    [InlineData("/u/alice@example.com")]
+    [InlineData("/u/alice%40example.com")]
+    [InlineData("/u/alice%2540example.com")]
+    [InlineData("/u/ALICE%40EXAMPLE.COM/profile")]
+    [InlineData("/@alice")]
+    [InlineData("/reset/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0")]
+    public async Task A_page_path_that_may_name_someone_is_refused_and_nothing_is_stored(string path)
+    {
+        var marker = $"/m{Guid.NewGuid():N}";
+        var page = marker + path;
+        using var response = await service.Http.PostAsync("/v1/analytics/events", Json.Body(new { page }));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var problem = await Json.ReadAsync(response);
+        Assert.NotNull(problem["errors"]!["page"]);
+        Assert.DoesNotContain("alice", problem.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0L, await service.Database.ScalarAsync<long>("select count(*) from analytics_event where strpos(page, @marker) > 0", ("marker", marker)));
+    }
+
+    [Fact]
+    public async Task A_page_path_with_segments_of_at_most_64_characters_and_ordinary_escapes_is_stored()
+    {
+        var page = $"/docs/{Guid.NewGuid():N}/{new string('a', 64)}/caf%C3%A9";
+        using var response = await service.Http.PostAsync("/v1/analytics/events", Json.Body(new { page }));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, await EventsAsync(page));
     }
 
     private static bool AnalyticsConsent(JsonNode me) =>

@@ -26,6 +26,7 @@ public sealed class ReceiptModel : PrivacyPageModel
         PrivacyRequestStatus.AwaitingReview => "awaiting a privacy officer's review",
         PrivacyRequestStatus.Completed => "completed",
         PrivacyRequestStatus.Rejected => "declined",
+        PrivacyRequestStatus.Expired => "expired: not decided in time; your details are destroyed",
         _ => Wire(status),
     };
 

@@ -28,6 +28,7 @@ public sealed class VerifyModel : PrivacyPageModel
             {
                 if (await Users.EmailIndex(region, email).VerifyAsync(code) is { } userId)
                 {
+                    await Users.SignedInAsync(userId);
                     Sessions.Start(HttpContext, userId);
                     return Redirect(PrivacyPaths.Held);
                 }

@@ -106,11 +106,11 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Answer();
         }
 
-        var (outcome, view) = await Grain(Id).DecideAsync(body.Decision, body.Rationale, OfficerId);
-        switch (outcome)
+        var result = await Grain(Id).DecideAsync(body.Decision, body.Rationale, OfficerId);
+        switch (result.Outcome)
         {
             case LegalCommandOutcome.Done:
-                (Shown, Message, Rationale, Decision) = (view, "Decided.", null, null);
+                (Shown, Message, Rationale, Decision) = (LegalRequestEndpoints.WithPackage(result, Id), "Decided.", null, null);
                 return Page();
             case LegalCommandOutcome.Conflict:
                 Errors["decision"] = "The request is already decided otherwise.";

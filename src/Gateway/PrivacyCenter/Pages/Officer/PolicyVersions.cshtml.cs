@@ -6,7 +6,8 @@ namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
 /// <summary>
 /// Policy versions, as <c>/v1/admin/policy-versions</c> publishes them: immutable once published, never taking effect
-/// before one already published; a substantive one is announced to every account (its counts shown here).
+/// before one already published; a substantive one is announced to every account and unlinked cluster (its counts shown
+/// here) and takes effect no sooner than the minimum notice period after publication.
 /// </summary>
 public sealed class PolicyVersionsModel : OfficerPageModel
 {
@@ -58,7 +59,8 @@ public sealed class PolicyVersionsModel : OfficerPageModel
         if (body is not null)
         {
             var version = new PolicyVersion(body.Version, body.Effective!.Value, body.Substantive, body.Summary, body.Text, Time.GetUtcNow());
-            switch (await NoticeEndpoints.Registry(Grains, Users).PublishAsync(version))
+            var registry = NoticeEndpoints.Registry(Grains, Users);
+            switch (await registry.PublishAsync(version))
             {
                 case PublishOutcome.Published or PublishOutcome.AlreadyPublished:
                     Message = $"Published version {version.Version}, in effect from {PolicyModel.Day(version.EffectiveAt)}.";
@@ -67,8 +69,8 @@ public sealed class PolicyVersionsModel : OfficerPageModel
                 case PublishOutcome.Conflict:
                     Errors["version"] = "exists already: published versions are immutable, publish a new version to correct one";
                     break;
-                default:
-                    Errors["effectiveAt"] = "must be later than every version already published";
+                case var refused:
+                    Errors["effectiveAt"] = await NoticeEndpoints.EffectRefusalAsync(registry, refused, version);
                     break;
             }
         }

@@ -56,6 +56,9 @@ public sealed class ProcessorsModel(IConfiguration configuration, IHostEnvironme
 
     public IReadOnlyList<Grains.Interfaces.Users.AuditEntry> Audit { get; private set; } = [];
 
+    /// <summary>The mail relay configuration names, as the registry judges it.</summary>
+    public MailRelayView? MailRelay { get; private set; }
+
     /// <summary>The processor asked for (<c>?id=</c>) or just stored.</summary>
     public ProcessorView? Shown { get; private set; }
 
@@ -126,6 +129,7 @@ public sealed class ProcessorsModel(IConfiguration configuration, IHostEnvironme
     private async Task<IActionResult> ListAsync(IActionResult result)
     {
         Processors = await Registry.ListAsync();
+        MailRelay = await Registry.MailRelayAsync();
         Audit = [.. (await Registry.AuditAsync()).TakeLast(20).Reverse()];
         return result;
     }

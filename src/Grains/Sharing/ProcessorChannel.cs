@@ -1,0 +1,27 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Interfaces.Sharing;
+
+namespace PrimeDirective.Grains.Sharing;
+
+/// <summary>
+/// How a silo's grains reach processors: the registry's delivery details (endpoints, secret, contract), the signed post,
+/// the sharing settings, and the real clock that paces retries (a pace, never a policy deadline).
+/// </summary>
+public sealed class ProcessorChannel(IGrainFactory grains, SharingHttp http, IOptions<RegionOptions> regions, IOptions<SharingOptions> options, TimeProvider pacing)
+{
+    /// <summary>The sharing settings.</summary>
+    public SharingOptions Options => options.Value;
+
+    /// <summary>The real clock that paces attempts to a processor.</summary>
+    public TimeProvider Pacing => pacing;
+
+    /// <summary>How to reach a processor and sign for it; <c>null</c> if it is not registered.</summary>
+    public Task<ProcessorDelivery?> DeliveryAsync(string processorId) =>
+        grains.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(regions.Value.Home)).GetDeliveryAsync(processorId);
+
+    /// <summary>Posts <paramref name="body"/> to <paramref name="endpoint"/>, signed in <paramref name="signatureHeader"/>; the status, or <c>null</c> if none came.</summary>
+    public Task<int?> PostAsync(string endpoint, string body, string signatureHeader, string secret, IReadOnlyDictionary<string, string> headers) =>
+        http.PostSignedAsync(endpoint, Encoding.UTF8.GetBytes(body), signatureHeader, secret, headers);
+}
