@@ -22,7 +22,10 @@
 #   PD_STOP_TIMEOUT     seconds between TERM and KILL (default 20)
 #
 # The `env` file in PD_STATE_DIR is shell-sourceable (KEY='value' lines): PD_GATEWAY_URL, PD_CLUSTER_ID, the
-# ports, PD_PSEUDONYM_KEY, PD_SIGNING_KEY, PD_OUTBOX (the .eml outbox directory), the connection strings. Processes are only ever stopped by the PIDs this script
+# ports, PD_PSEUDONYM_KEY, PD_SIGNING_KEY, PD_OUTBOX (the .eml outbox directory), the connection strings, PD_TLS (the
+# directory of the run's Orleans certificates: an authority minted by openssl at start, whose key is then destroyed,
+# a silo certificate and a gateway certificate). The processes run in the Development environment: plain HTTP on
+# loopback (a Production gateway would demand TLS) and mutual TLS between them with the run's certificates. Processes are only ever stopped by the PIDs this script
 # recorded, after checking that the PID still runs our program.
 set -euo pipefail
 
@@ -141,7 +144,7 @@ launch() {
   (
     cd "$(dirname "$dll")"
     # Configuration from the caller's environment must not override the run's (the silo also reads PD_*).
-    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PD_.*__|ConnectionStrings__|Orleans__|Regions__|Privacy__|Auth__|Outbox__|Accounts__|Requests__)' || true)
+    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PD_.*__|ConnectionStrings__|Orleans__|Regions__|Privacy__|Auth__|Outbox__|Accounts__|Requests__|Gateway__|Management__|Secrets__|Kestrel__|ASPNETCORE_ENVIRONMENT$|DOTNET_ENVIRONMENT$)' || true)
     exec env "$@" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   pid=$!
@@ -170,6 +173,10 @@ silo_config() {
   echo "Orleans__GatewayPort=$((PD_BASE_PORT + 2 * index + 1))"
   echo "Orleans__AdvertisedIP=127.0.0.1"
   echo "Orleans__Metadata__region=$region"
+  echo "Orleans__Tls__CertificatePath=$PD_TLS/silo.crt"
+  echo "Orleans__Tls__KeyPath=$PD_TLS/silo.key"
+  echo "Orleans__Tls__CaPath=$PD_TLS/ca.crt"
+  echo "DOTNET_ENVIRONMENT=Development"
   # Loopback processes on one machine: a killed silo is declared dead in seconds (Orleans' defaults take ~13 s).
   echo "Orleans__Membership__ProbeTimeout=00:00:02"
   echo "Orleans__Membership__NumMissedProbesLimit=2"
@@ -193,6 +200,10 @@ start_gateway() {
     "Orleans__ClusterId=$PD_CLUSTER_ID" \
     "Orleans__ServiceId=$PD_SERVICE_ID" \
     "ASPNETCORE_URLS=$PD_GATEWAY_URL" \
+    "ASPNETCORE_ENVIRONMENT=Development" \
+    "Orleans__Tls__CertificatePath=$PD_TLS/gateway.crt" \
+    "Orleans__Tls__KeyPath=$PD_TLS/gateway.key" \
+    "Orleans__Tls__CaPath=$PD_TLS/ca.crt" \
     "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information"
 }
 
@@ -222,6 +233,37 @@ wait_for_gateway() {
     [ "$SECONDS" -lt "$deadline" ] || die "the gateway was not ready within ${PD_START_TIMEOUT:-120}s (last /health/ready: $code; logs in $state)"
     sleep 0.5
   done
+}
+
+# ---- certificates ----------------------------------------------------------------------------------------------
+
+# Mints the run's Orleans certificates into DIR: an authority, a silo certificate (server and client authentication)
+# and a gateway certificate (client authentication only), then destroys the authority's key: nothing else can be issued.
+mint_certificates() {
+  local dir=$1 name usage serial
+  command -v openssl >/dev/null 2>&1 || die "openssl is needed to mint the run's Orleans certificates (apt-get install openssl)"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  (
+    cd "$dir"
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -keyout ca.key -out ca.crt \
+      -subj "/CN=Prime Directive cluster.sh authority" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+    for name in silo gateway; do
+      case $name in
+        silo) usage=serverAuth,clientAuth ;;
+        gateway) usage=clientAuth ;;
+      esac
+      serial=0x$(od -An -N8 -tx1 /dev/urandom | tr -dc '0-9a-f')
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" \
+        -subj "/CN=prime-directive-$name" 2>/dev/null
+      openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -set_serial "$serial" -days 30 -out "$name.crt" \
+        -extfile <(printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=%s\nsubjectAltName=IP:127.0.0.1\n' "$usage") 2>/dev/null
+      rm -f "$name.csr"
+    done
+    rm -f ca.key
+  ) || die "could not mint the run's certificates in $dir"
 }
 
 # ---- commands ---------------------------------------------------------------------------------------------------
@@ -332,9 +374,12 @@ cmd_start() {
     put PD_AP_DATABASE "$pg;Database=$db_ap"
     put PD_SILO_DLL "$silo_dll"
     put PD_GATEWAY_DLL "$gateway_dll"
+    put PD_TLS "$state/tls"
   } >"$envfile.tmp"
   mv "$envfile.tmp" "$envfile"
   load_env
+  rm -rf "$PD_TLS"
+  mint_certificates "$PD_TLS"
 
   local deadline=$((SECONDS + ${PD_START_TIMEOUT:-120})) index=0 region
   for region in "${regions[@]}"; do

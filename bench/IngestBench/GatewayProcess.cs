@@ -85,7 +85,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // Not Production: one process on loopback (a development Orleans certificate, plain HTTP); Production demands TLS.
+            ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
             ["Orleans__Mode"] = "cohosted",
             ["Orleans__ClusterId"] = serviceId,
             ["Orleans__ServiceId"] = serviceId,

@@ -17,7 +17,8 @@ internal static class BenchSilo
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
-            EnvironmentName = Environments.Production,
+            // Not Production: silos of one process on loopback, which trust a development Orleans certificate of that process.
+            EnvironmentName = "Benchmark",
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

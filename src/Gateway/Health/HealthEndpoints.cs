@@ -1,20 +1,22 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
-using PrimeDirective.Gateway.Hosting;
 
 namespace PrimeDirective.Gateway.Health;
 
-/// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: the cluster is reachable and storage answers.</summary>
+/// <summary>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: its Orleans client reaches the cluster, and nothing
+/// else: a PostgreSQL blip must not take every gateway out of rotation at once (silos answer for their storage). The
+/// management listener (<c>Management:Urls</c>) serves the same checks.
+/// </summary>
 internal static class HealthEndpoints
 {
+    /// <summary>The tag of readiness checks, which the management listener's <c>/health/ready</c> runs too.</summary>
     private const string ReadyTag = "ready";
 
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<ClusterReachable>("cluster", tags: [ReadyTag])
-            .AddCheck<StorageAnswering>("storage", tags: [ReadyTag]);
+            .AddCheck<ClusterReachable>("cluster", tags: [ReadyTag]);
         return services;
     }
 
@@ -23,7 +25,7 @@ internal static class HealthEndpoints
         var health = routes.MapGroup("/health").WithTags("Health");
         health.MapGet("/live", () => TypedResults.Text(nameof(HealthStatus.Healthy)))
             .WithSummary("The process answers.").Produces<string>(StatusCodes.Status200OK, "text/plain");
-        health.MapGet("/ready", ReadyAsync).WithSummary("The cluster is reachable and storage answers (503 otherwise).")
+        health.MapGet("/ready", ReadyAsync).WithSummary("The cluster is reachable through this gateway's Orleans client (503 otherwise).")
             .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces<string>(StatusCodes.Status503ServiceUnavailable, "text/plain");
         return routes;
     }
@@ -48,32 +50,6 @@ internal static class HealthEndpoints
             catch (Exception exception) when (exception is OrleansException or TimeoutException or InvalidOperationException)
             {
                 return HealthCheckResult.Unhealthy($"cluster unreachable ({exception.GetType().Name})");
-            }
-        }
-    }
-
-    private sealed class StorageAnswering(IConfiguration configuration) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            if (GatewayOrleans.StorageConnectionString(configuration) is not { } connectionString)
-            {
-                return HealthCheckResult.Healthy("in-memory storage");
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                await connection.OpenAsync(timeout.Token);
-                await using var command = new NpgsqlCommand("select 1", connection);
-                await command.ExecuteScalarAsync(timeout.Token);
-                return HealthCheckResult.Healthy("PostgreSQL answers");
-            }
-            catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
-            {
-                return HealthCheckResult.Unhealthy($"PostgreSQL does not answer ({exception.GetType().Name})");
             }
         }
     }

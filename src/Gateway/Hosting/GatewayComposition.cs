@@ -20,10 +20,19 @@ namespace PrimeDirective.Gateway.Hosting;
 /// <summary>The gateway's wiring, shared by <c>Program</c> and the tests' real-HTTP hosts.</summary>
 public static class GatewayComposition
 {
+    /// <summary>A directory whose files are configuration keys (the process's secrets), as a secret volume mounts them.</summary>
+    public const string SecretsDirectoryKey = "Secrets:Directory";
+
     /// <summary>Registers everything the gateway needs on <paramref name="builder"/>.</summary>
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // Secrets mounted as files (a Kubernetes secret volume): one file per key, "__" for ":", read before anything else.
+        if (builder.Configuration[SecretsDirectoryKey] is { Length: > 0 } secrets)
+        {
+            builder.Configuration.AddKeyPerFile(secrets, optional: false);
+        }
 
         // Request logging would write paths and query strings, which carry cluster ids: framework logs stay at warnings.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -34,15 +43,22 @@ public static class GatewayComposition
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
         builder.AddGatewayTls();
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>((options, configuration) =>
+        // Only configured proxies (addresses or CIDR networks) may name the client; by default even loopback may not. Read
+        // here, so a malformed entry stops the gateway before it serves anyone.
+        var (proxies, networks) = ClientAddress.ParseTrusted(builder.Configuration.GetSection("Gateway:TrustedProxies").Get<string[]>() ?? []);
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            // Only configured proxies may name the client; by default even loopback may not.
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var proxy in ClientAddress.ParseTrusted(configuration.GetSection("Gateway:TrustedProxies").Get<string[]>() ?? []))
+            foreach (var proxy in proxies)
             {
                 options.KnownProxies.Add(proxy);
+            }
+
+            foreach (var network in networks)
+            {
+                options.KnownIPNetworks.Add(network);
             }
         });
         builder.AddGatewayAuth();
@@ -69,6 +85,7 @@ public static class GatewayComposition
         builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default);
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
+        builder.AddGatewayDataProtection();
         builder.AddPrivacyCenter();
         return builder;
     }

@@ -70,6 +70,8 @@ public static class SiloConfiguration
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
         services.TryAddSingleton<NoticeReach>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
+        services.AddSiloHealth();
+        silo.UseClusterTls(configuration, singleProcess);
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
         services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, (provider, _) => new SiloStartClock(provider.GetRequiredService<TimeProvider>()));
@@ -213,6 +215,7 @@ public static class SiloConfiguration
         services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
         services.AddOutbox(configuration);
         services.AddPrivacyRedaction();
+        services.AddManagementServer(configuration);
         return services;
     }
 }

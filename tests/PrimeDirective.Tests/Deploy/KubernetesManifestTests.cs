@@ -1,227 +1,391 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing.Template;
-using Microsoft.AspNetCore.Routing;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using PrimeDirective.Gateway.Hosting;
+using Npgsql;
+using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Hosting;
 using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Regions;
-using k8s.Models;
+using static PrimeDirective.Tests.Deploy.ManifestReading;
 
 namespace PrimeDirective.Tests.Deploy;
 
 /// <summary>
-/// <c>deploy/k8s</c> checked offline (no cluster, no network): every manifest loads strictly into typed Kubernetes
-/// objects, and what must agree does agree with the code: regions and their databases, secret keys, probe paths,
-/// ports, images, TLS, disruption budgets and graceful termination.
+/// <c>deploy/k8s</c> as <c>kubectl apply -k deploy/k8s/overlays/{region}</c> would send it, checked offline: every
+/// region renders and loads strictly; every pod is "restricted"; every image is pinned by digest; a default-deny
+/// NetworkPolicy and a narrow allowance select every pod; silos are probed over HTTP for their membership status;
+/// rollouts never drop a region's capacity; each component of each region has its own secrets, as files; and what must
+/// agree with the code does (regions, databases, ports, cluster ids, shutdown timeouts).
 /// </summary>
 public sealed class KubernetesManifestTests
 {
     private const string GatewayProject = "Gateway";
     private const string SiloProject = "Silo";
+    private const string ManagementPort = "management";
+    private const string PartOfLabel = "app.kubernetes.io/part-of";
+    private const string RegionNodeLabel = "topology.kubernetes.io/region";
 
-    private readonly DeployManifests _manifests = DeployManifests.Load();
+    private static readonly TimeSpan s_migrationBudget = TimeSpan.FromMinutes(5);
+
+    private readonly DeployManifests _manifests = DeployManifests.Rendered;
 
     [Fact]
-    public void Every_manifest_loads_strictly_and_the_kustomization_applies_all_but_the_example_secret()
+    public void Every_region_overlay_renders_and_loads_strictly_into_a_namespace_of_its_own()
     {
-        var files = Directory.GetFiles(_manifests.Directory, "*.y*ml").Select(Path.GetFileName).OfType<string>()
-            .Where(file => file != DeployManifests.KustomizationFile).ToList();
-        Assert.Contains(DeployManifests.ExampleSecretFile, files);
-        Assert.All(files, file => Assert.EndsWith(".yaml", file, StringComparison.Ordinal));
-        Assert.All(files, file => Assert.Contains(_manifests.Resources, entry => entry.File == file));
+        var regions = new RegionOptions().Configured;
+        Assert.Equal(regions.Order(StringComparer.Ordinal), _manifests.Overlays.Select(overlay => overlay.Region));
+        foreach (var overlay in _manifests.Overlays)
+        {
+            var name = $"prime-directive-{overlay.Region}";
+            Assert.Equal(name, overlay.Namespace.Metadata.Name);
+            Assert.All(overlay.Resources.Where(resource => resource is not V1Namespace).Cast<IKubernetesObject<V1ObjectMeta>>(),
+                resource => Assert.Equal(name, resource.Metadata.NamespaceProperty));
+            Assert.All(overlay.ExampleSecrets, secret => Assert.Equal(name, secret.Metadata.NamespaceProperty));
+            Assert.DoesNotContain("REGION", overlay.Yaml, StringComparison.Ordinal);
+            Assert.NotEmpty(overlay.Workloads);
+        }
 
-        // The loader is strict: a misspelled field in a real manifest is refused, not silently dropped.
-        var silo = File.ReadAllText(Path.Combine(_manifests.Directory, "silo-eu.yaml"));
-        Assert.Contains("terminationGracePeriodSeconds:", silo, StringComparison.Ordinal);
-        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => DeployManifests.LoadStrict(silo.Replace("terminationGracePeriodSeconds:", "terminationGracePeriod:", StringComparison.Ordinal)));
-
-        var kustomization = _manifests.ReadKustomization();
-        Assert.Equal("kustomize.config.k8s.io/v1beta1", kustomization.ApiVersion);
-        Assert.Equal("Kustomization", kustomization.Kind);
-        Assert.Equal(files.Where(file => file != DeployManifests.ExampleSecretFile).Order(StringComparer.Ordinal), kustomization.Resources.Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(DeployManifests.ExampleSecretFile, kustomization.Resources);
-        Assert.Empty(_manifests.AppliedOf<V1Secret>());
+        // The loader is strict: a misspelled field in the rendered output is refused, not silently dropped.
+        var yaml = _manifests.Overlays[0].Yaml;
+        Assert.Contains("minReadySeconds:", yaml, StringComparison.Ordinal);
+        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => DeployManifests.LoadStrict(yaml.Replace("minReadySeconds:", "minReadySecond:", StringComparison.Ordinal)));
     }
 
     [Fact]
-    public void Every_region_has_its_own_labelled_silos_that_store_its_subjects_in_its_own_database()
+    public void Every_pod_meets_the_restricted_pod_security_standard_with_a_read_only_root_and_no_api_token()
     {
-        var regions = Regions(Configuration(Gateway())).Configured;
-        Assert.NotEmpty(regions);
-        var silos = Silos();
-        Assert.Equal(regions.Count, silos.Count);
-
-        var databaseKeys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var region in regions)
+        foreach (var overlay in _manifests.Overlays)
         {
-            // The silo code's own reading of the label: exactly this region, never every region.
-            var served = silos.Where(silo => Label(silo).Serves(region)).ToList();
-            var silo = Assert.Single(served);
-            var label = Label(silo);
-            Assert.True(label.Labelled, $"{silo} has no region label, so it would serve every region");
-            Assert.Equal([region], label.Served);
-            Assert.Equal(region, silo.Template.Metadata.Labels["region"]);
-            Assert.Equal(region, silo.Selector.MatchLabels["region"]);
-
-            var database = SecretRef(silo, $"Regions__Databases__{region}");
-            Assert.EndsWith($"-{region}", database.Key, StringComparison.Ordinal);
-            Assert.True(databaseKeys.Add(database.Key), $"{silo} shares its region database key {database.Key} with another region");
-            Assert.NotEqual(SecretRef(silo, "ConnectionStrings__PrimeDirective").Key, database.Key);
-            Assert.DoesNotContain(silo.Env, env => env.Name.StartsWith("Regions__Databases__", StringComparison.Ordinal) && env.Name != $"Regions__Databases__{region}");
-
-            // Advertise the pod's own address, listen on every address; mail goes out by SMTP.
-            var podIp = silo.Env.Select((env, index) => (env, index)).Single(entry => entry.env.Name == "POD_IP");
-            Assert.Equal("status.podIP", podIp.env.ValueFrom.FieldRef.FieldPath);
-            Assert.True(silo.Env.IndexOf(silo.Env.Single(env => env.Name == "Orleans__AdvertisedIP")) > podIp.index, "POD_IP must be defined before it is referenced");
-            Assert.Equal("$(POD_IP)", silo.Literal("Orleans__AdvertisedIP"));
-            Assert.True(bool.Parse(silo.Literal("Orleans__ListenOnAnyHostAddress")!));
-            Assert.NotNull(SecretRef(silo, "Outbox__Smtp__Host"));
-        }
-
-        // One cluster database and one pseudonym key for every silo and gateway, or grain keys and membership diverge.
-        foreach (var shared in new[] { "ConnectionStrings__PrimeDirective", "Privacy__PseudonymKey" })
-        {
-            Assert.Single(_manifests.Workloads.Select(workload => SecretRef(workload, shared)).Select(reference => (reference.Name, reference.Key)).Distinct());
-        }
-    }
-
-    [Fact]
-    public void Every_secret_reference_names_a_key_of_the_example_secret_which_holds_only_placeholders()
-    {
-        var examples = _manifests.ExampleSecrets;
-        var references = _manifests.Workloads
-            .SelectMany(workload => workload.Env.Where(env => env.ValueFrom?.SecretKeyRef is not null).Select(env => (workload, env.ValueFrom.SecretKeyRef)))
-            .ToList();
-        Assert.NotEmpty(references);
-        foreach (var (workload, reference) in references)
-        {
-            var secret = examples.SingleOrDefault(example => example.Metadata.Name == reference.Name);
-            Assert.True(secret is not null, $"{workload} references secret {reference.Name}, which {DeployManifests.ExampleSecretFile} lacks");
-            Assert.True(secret.StringData.ContainsKey(reference.Key), $"{workload} references {reference.Name}/{reference.Key}, which {DeployManifests.ExampleSecretFile} lacks");
-        }
-
-        Assert.DoesNotContain(_manifests.Workloads, workload => workload.Container.EnvFrom is { Count: > 0 });
-        Assert.All(examples, secret => Assert.Null(secret.Data));
-        Assert.All(examples.SelectMany(secret => secret.StringData), entry => Assert.Contains("example", entry.Value, StringComparison.OrdinalIgnoreCase));
-    }
-
-    [Fact]
-    public async Task Every_http_probe_path_is_an_endpoint_of_the_gateway()
-    {
-        var gateway = Gateway();
-        var endpoints = await GatewayEndpointsAsync(gateway);
-        var paths = _manifests.Workloads
-            .SelectMany(workload => Probes(workload.Container).Where(probe => probe.HttpGet is not null).Select(probe => (workload, probe.HttpGet.Path)))
-            .ToList();
-        Assert.Contains(paths, entry => entry.workload == gateway && entry.Path == "/health/ready");
-        Assert.Contains(paths, entry => entry.workload == gateway && entry.Path == "/health/live");
-        foreach (var (workload, path) in paths)
-        {
-            Assert.Equal(gateway, workload);
-            Assert.True(endpoints.Any(endpoint => ServesGet(endpoint, path)), $"{workload} probes {path}, which the gateway does not map");
-        }
-
-        // The resolution is not vacuous: a path the gateway does not map matches nothing.
-        Assert.DoesNotContain(endpoints, endpoint => ServesGet(endpoint, "/health/not-a-check"));
-    }
-
-    [Fact]
-    public void Ports_agree_with_the_silo_defaults_the_gateway_listener_and_the_container_images()
-    {
-        var (siloRepository, siloImagePorts) = _manifests.ContainerSettings(SiloProject);
-        var (gatewayRepository, gatewayImagePorts) = _manifests.ContainerSettings(GatewayProject);
-        Assert.Equal("prime-directive/silo", siloRepository);
-        Assert.Equal("prime-directive/gateway", gatewayRepository);
-        Assert.All(_manifests.Workloads, workload => Assert.Contains(Repository(workload), new[] { siloRepository, gatewayRepository }));
-
-        foreach (var silo in Silos())
-        {
-            var ports = silo.Container.Ports.ToDictionary(port => port.Name, port => port.ContainerPort, StringComparer.Ordinal);
-            Assert.Equal(Port(silo, "Orleans__SiloPort", SiloConfiguration.DefaultSiloPort), ports["silo"]);
-            Assert.Equal(Port(silo, "Orleans__GatewayPort", SiloConfiguration.DefaultGatewayPort), ports["gateway"]);
-            Assert.Equal(2, ports.Count);
-            Assert.Equal(siloImagePorts.Order(), ports.Values.Order());
-            Assert.All(ports.Values, port => Assert.InRange(port, 1024, 32767));
-        }
-
-        var gateway = Gateway();
-        var listening = GatewayListenerPorts(gateway);
-        Assert.Equal(gateway.Container.Ports.Select(port => port.ContainerPort).Order(), listening.Order());
-        Assert.Equal(gatewayImagePorts.Order(), listening.Order());
-
-        // Every probe and Service port resolves to a port the container declares.
-        foreach (var workload in _manifests.Workloads)
-        {
-            foreach (var probe in Probes(workload.Container))
+            var labels = overlay.Namespace.Metadata.Labels;
+            Assert.Equal("restricted", labels["pod-security.kubernetes.io/enforce"]);
+            foreach (var workload in overlay.Workloads)
             {
-                AssertDeclared(workload, probe.HttpGet?.Port ?? probe.TcpSocket?.Port);
+                Assert.Empty(RestrictedViolations(workload));
+                var account = Assert.Single(overlay.Of<V1ServiceAccount>(), account => account.Metadata.Name == workload.Pod.ServiceAccountName);
+                Assert.False(account.AutomountServiceAccountToken ?? true, $"{account.Metadata.Name} hands out API tokens");
+                Assert.Single(overlay.Workloads, other => other.Pod.ServiceAccountName == account.Metadata.Name);
+
+                // A read-only root still needs a writable /tmp (the runtime's diagnostics socket), from memory.
+                var tmp = Assert.Single(workload.Container.VolumeMounts, mount => mount.MountPath == "/tmp");
+                Assert.NotNull(Assert.Single(workload.Pod.Volumes, volume => volume.Name == tmp.Name).EmptyDir);
             }
         }
 
-        foreach (var service in _manifests.AppliedOf<V1Service>())
-        {
-            var selected = Assert.Single(_manifests.Workloads, workload => service.Spec.Selector.All(label => workload.Template.Metadata.Labels.TryGetValue(label.Key, out var value) && value == label.Value));
-            Assert.All(service.Spec.Ports, port => AssertDeclared(selected, port.TargetPort));
-        }
-
-        foreach (var statefulSet in _manifests.AppliedOf<V1StatefulSet>())
-        {
-            var governing = Assert.Single(_manifests.AppliedOf<V1Service>(), service => service.Metadata.Name == statefulSet.Spec.ServiceName);
-            Assert.Equal("None", governing.Spec.ClusterIP);
-        }
+        // The check is not vacuous: the same pod, loosened, is refused.
+        var loosened = _manifests.Overlays.Select(overlay => new RegionManifests(overlay.Region, overlay.Yaml, DeployManifests.LoadStrict(overlay.Yaml), overlay.ExampleSecrets)).First().Workloads[0];
+        loosened.Container.SecurityContext.AllowPrivilegeEscalation = true;
+        loosened.Pod.AutomountServiceAccountToken = null;
+        Assert.Equal(2, RestrictedViolations(loosened).Count());
     }
 
     [Fact]
-    public void The_ingress_terminates_tls_with_a_named_secret_and_routes_to_the_gateway_service()
+    public void Every_image_is_pinned_by_digest_in_a_registry_and_is_its_project_s_image()
     {
-        var ingress = Assert.Single(_manifests.AppliedOf<V1Ingress>());
-        var tls = Assert.Single(ingress.Spec.Tls);
-        Assert.False(string.IsNullOrWhiteSpace(tls.SecretName));
-        var certificate = Assert.Single(_manifests.ExampleSecrets, secret => secret.Metadata.Name == tls.SecretName);
-        Assert.Equal("kubernetes.io/tls", certificate.Type);
-        Assert.Equal(["tls.crt", "tls.key"], certificate.StringData.Keys.Order(StringComparer.Ordinal));
-
-        var hosts = ingress.Spec.Rules.Select(rule => rule.Host).ToList();
-        Assert.All(hosts, host => Assert.Contains(host, tls.Hosts));
-        var backends = ingress.Spec.Rules.SelectMany(rule => rule.Http.Paths).Select(path => path.Backend.Service).ToList();
-        Assert.NotEmpty(backends);
-        foreach (var backend in backends)
-        {
-            var service = Assert.Single(_manifests.AppliedOf<V1Service>(), service => service.Metadata.Name == backend.Name);
-            Assert.Contains(service.Spec.Ports, port => port.Name == backend.Port.Name || port.Port == backend.Port.Number);
-            Assert.Equal(Gateway().Template.Metadata.Labels["role"], service.Spec.Selector["role"]);
-        }
-
-        // TLS ends at the Ingress: inside the cluster the gateway listens on plain HTTP only.
-        var gateway = Gateway();
-        Assert.Null(gateway.Literal("ASPNETCORE_HTTPS_PORTS"));
-        Assert.DoesNotContain("https", gateway.Literal("ASPNETCORE_URLS") ?? string.Empty, StringComparison.OrdinalIgnoreCase);
-        Assert.NotNull(gateway.Literal("Gateway__TrustedProxies__0"));
-    }
-
-    [Fact]
-    public void Every_workload_has_probes_resource_requests_and_exactly_one_disruption_budget_of_its_own()
-    {
-        var budgets = _manifests.AppliedOf<V1PodDisruptionBudget>().ToList();
-        Assert.Equal(Silos().Count + 1, _manifests.Workloads.Count);
+        var repositories = new[] { GatewayProject, SiloProject }.Select(project => _manifests.ContainerSettings(project).Repository).ToList();
         foreach (var workload in _manifests.Workloads)
         {
-            Assert.True(workload.Container.LivenessProbe is not null, $"{workload} has no liveness probe");
-            Assert.True(workload.Container.ReadinessProbe is not null, $"{workload} has no readiness probe");
-            Assert.True(workload.Container.Resources?.Requests?.ContainsKey("cpu") == true, $"{workload} requests no CPU");
-            Assert.True(workload.Container.Resources?.Requests?.ContainsKey("memory") == true, $"{workload} requests no memory");
-            Assert.True(Matches(workload.Selector, workload.Template.Metadata.Labels), $"{workload}'s selector does not match its own pods");
+            var image = workload.Image;
+            Assert.NotNull(image.Registry);
+            Assert.Null(image.Tag);
+            Assert.Matches("^sha256:[0-9a-f]{64}$", image.Digest);
+            Assert.Contains(repositories, repository => image.Repository.EndsWith(repository!, StringComparison.Ordinal));
+        }
 
-            var budget = Assert.Single(budgets, budget => Matches(budget.Spec.Selector, workload.Template.Metadata.Labels));
-            // A budget that also covered another workload's pods would let one starve the other's disruptions.
-            Assert.Single(_manifests.Workloads, other => Matches(budget.Spec.Selector, other.Template.Metadata.Labels));
-            Assert.True(budget.Spec.MaxUnavailable is not null || budget.Spec.MinAvailable is not null, $"{budget.Metadata.Name} limits nothing");
+        // One build everywhere: every region runs the same digest of each image.
+        foreach (var images in _manifests.Workloads.GroupBy(workload => (workload.Image.Registry, workload.Image.Repository)))
+        {
+            Assert.Single(images.Select(workload => workload.Image.Digest).Distinct());
+        }
+    }
+
+    [Fact]
+    public void A_default_deny_network_policy_and_a_narrow_allowance_select_every_pod()
+    {
+        foreach (var overlay in _manifests.Overlays)
+        {
+            Assert.Equal(overlay.Region, overlay.Namespace.Metadata.Labels["region"]);
+            Assert.Equal("prime-directive", overlay.Namespace.Metadata.Labels[PartOfLabel]);
+            var policies = overlay.Of<V1NetworkPolicy>().ToList();
+            var deny = Assert.Single(policies, policy => policy.Spec.PodSelector.MatchLabels is null && policy.Spec.PodSelector.MatchExpressions is null);
+            Assert.Equal(["Egress", "Ingress"], deny.Spec.PolicyTypes.Order(StringComparer.Ordinal));
+            Assert.Null(deny.Spec.Ingress);
+            Assert.Null(deny.Spec.Egress);
+
+            foreach (var workload in overlay.Workloads)
+            {
+                var policy = Assert.Single(policies, policy => policy != deny && Matches(policy.Spec.PodSelector, workload.Template.Metadata.Labels));
+                Assert.Equal(["Egress", "Ingress"], policy.Spec.PolicyTypes.Order(StringComparer.Ordinal));
+                foreach (var rule in policy.Spec.Ingress ?? [])
+                {
+                    AssertNarrow(workload, rule.FromProperty, rule.Ports);
+                    foreach (var port in rule.Ports)
+                    {
+                        var declared = Port(workload, port.Port);
+                        Assert.True(declared is not null, $"{workload} admits traffic to port {port.Port}, which it does not declare");
+
+                        // Who may reach which port: management from monitoring only, the others from their one kind of caller.
+                        var peer = Assert.Single(rule.FromProperty);
+                        var namespaceName = peer.NamespaceSelector?.MatchLabels is { } namespaces && namespaces.TryGetValue("kubernetes.io/metadata.name", out var named) ? named : null;
+                        var role = peer.PodSelector?.MatchLabels is { } pods && pods.TryGetValue("role", out var selected) ? selected : null;
+                        (string? Namespace, string? Role) expected = declared.Name switch
+                        {
+                            ManagementPort => ("monitoring", null),
+                            "http" => ("ingress-nginx", null),
+                            "gateway" => (null, "gateway"),
+                            "silo" => (null, "silo"),
+                            _ => throw new InvalidOperationException($"{workload}: no rule for port {declared.Name}"),
+                        };
+                        Assert.Equal(expected, (namespaceName, role));
+                    }
+                }
+
+                foreach (var rule in policy.Spec.Egress ?? [])
+                {
+                    AssertNarrow(workload, rule.To, rule.Ports);
+                    foreach (var peer in rule.To.Where(peer => peer.PodSelector is not null))
+                    {
+                        if (!peer.PodSelector.MatchLabels.TryGetValue("app", out var app) || app != "prime-directive")
+                        {
+                            // The only other pods reached: the cluster's DNS.
+                            Assert.Equal("kube-system", peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+                            Assert.All(rule.Ports, port => Assert.Equal("53", port.Port.Value));
+                            continue;
+                        }
+
+                        // Pods of any region's namespace (one Orleans cluster), and only on ports those pods declare.
+                        Assert.Equal("prime-directive", peer.NamespaceSelector.MatchLabels[PartOfLabel]);
+                        var targets = _manifests.Workloads.Where(target => Matches(peer.PodSelector, target.Template.Metadata.Labels)).ToList();
+                        Assert.Equal(_manifests.Overlays.Count, targets.Count);
+                        Assert.All(targets, target => Assert.All(rule.Ports, port => Assert.NotNull(Port(target, port.Port))));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Silos_and_gateways_are_probed_over_http_on_the_management_port_with_time_for_migrations()
+    {
+        foreach (var workload in _manifests.Workloads)
+        {
+            var container = workload.Container;
+            Assert.All(Probes(container), probe => Assert.Null(probe.TcpSocket));
+            Assert.All(Probes(container), probe => Assert.Null(probe.Exec));
+            Assert.Equal(3, Probes(container).Count());
+            var management = Port(workload, (IntOrString)ManagementPort);
+            Assert.NotNull(management);
+            var listener = new Uri(workload.Literal("Management__Urls") ?? throw new InvalidOperationException($"{workload} sets no Management__Urls"));
+            Assert.Equal(listener.Port, management.ContainerPort);
+            Assert.All(Probes(container), probe => Assert.Equal(ManagementPort, probe.HttpGet.Port.Value));
+            Assert.Equal(ManagementServer.ReadyPath, container.StartupProbe.HttpGet.Path);
+            Assert.Equal(ManagementServer.ReadyPath, container.ReadinessProbe.HttpGet.Path);
+            Assert.Equal(ManagementServer.LivePath, container.LivenessProbe.HttpGet.Path);
+        }
+
+        // A silo applies migrations under an advisory lock before it becomes Active: the startup probe waits that long,
+        // and a rollout is not declared failed before the probe gives up.
+        foreach (var overlay in _manifests.Overlays)
+        {
+            var silo = Silo(overlay);
+            var probe = silo.Container.StartupProbe;
+            var budget = TimeSpan.FromSeconds((probe.PeriodSeconds ?? 10) * (probe.FailureThreshold ?? 3));
+            Assert.True(budget >= s_migrationBudget, $"{silo}: the startup probe allows {budget}, less than {s_migrationBudget} of migrations");
+            var deployment = Assert.Single(overlay.Of<V1Deployment>(), deployment => deployment.Metadata.Name == silo.Name);
+            Assert.True(TimeSpan.FromSeconds(deployment.Spec.ProgressDeadlineSeconds ?? 600) > budget, $"{silo}: the rollout deadline is within the startup budget");
+        }
+    }
+
+    [Fact]
+    public void Rollouts_add_before_they_remove_spread_over_zones_and_hosts_and_budgets_match_the_replicas()
+    {
+        foreach (var overlay in _manifests.Overlays)
+        {
+            Assert.Empty(overlay.Of<V1StatefulSet>());
+            var budgets = overlay.Of<V1PodDisruptionBudget>().ToList();
+            foreach (var deployment in overlay.Of<V1Deployment>())
+            {
+                var workload = Assert.Single(overlay.Workloads, workload => workload.Name == deployment.Metadata.Name);
+                Assert.Equal("RollingUpdate", deployment.Spec.Strategy.Type);
+                Assert.Equal("1", deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value);
+                Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+                Assert.True(deployment.Spec.MinReadySeconds > 0, $"{workload} counts a pod available the moment it is ready");
+                Assert.True(Matches(workload.Selector, workload.Template.Metadata.Labels), $"{workload}'s selector does not match its own pods");
+                Assert.True(workload.Container.Resources?.Requests?.ContainsKey("cpu") == true, $"{workload} requests no CPU");
+                Assert.True(workload.Container.Resources?.Requests?.ContainsKey("memory") == true, $"{workload} requests no memory");
+
+                var spreads = workload.Pod.TopologySpreadConstraints;
+                Assert.Equal(["kubernetes.io/hostname", "topology.kubernetes.io/zone"], spreads.Select(spread => spread.TopologyKey).Order(StringComparer.Ordinal));
+                Assert.All(spreads, spread =>
+                {
+                    Assert.Equal("DoNotSchedule", spread.WhenUnsatisfiable);
+                    Assert.Equal(1, spread.MaxSkew);
+                    Assert.True(Matches(spread.LabelSelector, workload.Template.Metadata.Labels), $"{workload}'s spread counts other pods");
+                });
+
+                var budget = Assert.Single(budgets, budget => Matches(budget.Spec.Selector, workload.Template.Metadata.Labels));
+                // A budget that also covered another workload's pods would let one starve the other's disruptions.
+                Assert.Single(overlay.Workloads, other => Matches(budget.Spec.Selector, other.Template.Metadata.Labels));
+                var autoscaler = overlay.Of<V2HorizontalPodAutoscaler>().SingleOrDefault(scaler => scaler.Spec.ScaleTargetRef.Name == deployment.Metadata.Name);
+                int replicas;
+                if (autoscaler is not null)
+                {
+                    Assert.Equal("Deployment", autoscaler.Spec.ScaleTargetRef.Kind);
+                    // The autoscaler owns the count: a replicas field would reset it at every apply.
+                    Assert.Null(deployment.Spec.Replicas);
+                    replicas = autoscaler.Spec.MinReplicas ?? 1;
+                    Assert.True(autoscaler.Spec.MaxReplicas > replicas);
+                }
+                else
+                {
+                    replicas = deployment.Spec.Replicas ?? 1;
+                }
+
+                Assert.True(replicas >= 3, $"{workload} runs fewer than 3 pods");
+                var available = budget.Spec.MinAvailable is { } minimum ? int.Parse(minimum.Value, CultureInfo.InvariantCulture) : replicas - int.Parse(budget.Spec.MaxUnavailable.Value, CultureInfo.InvariantCulture);
+                Assert.InRange(available, 2, replicas - 1);
+            }
+
+            var gateway = Gateway(overlay);
+            Assert.True(overlay.Of<V2HorizontalPodAutoscaler>().Single().Spec.MinReplicas >= 3, $"{gateway}: the autoscaler may go below 3");
+        }
+
+        // A silo is a server process: server GC (the console default is workstation); the gateway's web SDK has it already.
+        Assert.True(_manifests.ContainerSettings(SiloProject).ServerGc, "src/Silo does not use server GC");
+        Assert.True(_manifests.ContainerSettings(GatewayProject).ServerGc, "src/Gateway does not use server GC");
+    }
+
+    [Fact]
+    public void Each_component_of_each_region_has_secrets_of_its_own_mounted_as_files()
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var overlay in _manifests.Overlays)
+        {
+            foreach (var workload in overlay.Workloads)
+            {
+                Assert.DoesNotContain(workload.Env, env => env.ValueFrom?.SecretKeyRef is not null);
+                Assert.True(workload.Container.EnvFrom is null or { Count: 0 }, $"{workload} takes environment from a secret or config map");
+                foreach (var volume in workload.Pod.Volumes.Where(volume => volume.Secret is not null))
+                {
+                    var name = volume.Secret.SecretName;
+                    Assert.EndsWith($"-{overlay.Region}", name, StringComparison.Ordinal);
+                    Assert.True(owners.TryAdd(name, workload.ToString()), $"{name} is mounted by {workload} and by {owners.GetValueOrDefault(name)}");
+                    var example = overlay.ExampleSecrets.SingleOrDefault(secret => secret.Metadata.Name == name);
+                    Assert.True(example is not null, $"{workload} mounts {name}, which {overlay.Region}/{DeployManifests.ExampleSecretFile} lacks");
+                    Assert.True(volume.Secret.DefaultMode is not null && (volume.Secret.DefaultMode & 0b000_000_111) == 0, $"{name} is readable by every user");
+                }
+
+                // The Orleans certificate files the process is told to read are keys of the mounted TLS secret.
+                foreach (var setting in new[] { "Orleans__Tls__CertificatePath", "Orleans__Tls__KeyPath", "Orleans__Tls__CaPath" })
+                {
+                    var path = workload.Literal(setting) ?? throw new InvalidOperationException($"{workload} sets no {setting}");
+                    var secret = SecretMountedAt(workload, Path.GetDirectoryName(path)!) ?? throw new InvalidOperationException($"{workload}: nothing is mounted at {path}");
+                    var example = Assert.Single(overlay.ExampleSecrets, example => example.Metadata.Name == secret);
+                    Assert.Equal("kubernetes.io/tls", example.Type);
+                    Assert.Contains(Path.GetFileName(path), example.StringData.Keys);
+                }
+            }
+
+            // Placeholders only, and every database connection verifies the server's certificate and name.
+            Assert.All(overlay.ExampleSecrets, secret => Assert.Null(secret.Data));
+            Assert.All(overlay.ExampleSecrets.SelectMany(secret => secret.StringData), entry => Assert.Contains("EXAMPLE", entry.Value, StringComparison.OrdinalIgnoreCase));
+            var connections = overlay.ExampleSecrets.SelectMany(secret => secret.StringData)
+                .Where(entry => entry.Key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || entry.Key.StartsWith("Regions__Databases__", StringComparison.Ordinal))
+                .ToList();
+            Assert.NotEmpty(connections);
+            Assert.All(connections, entry => Assert.Equal(SslMode.VerifyFull, new NpgsqlConnectionStringBuilder(entry.Value).SslMode));
+        }
+    }
+
+    [Fact]
+    public void Each_region_runs_on_its_own_nodes_serves_only_its_subjects_and_joins_the_one_cluster()
+    {
+        var nodeRegions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var overlay in _manifests.Overlays)
+        {
+            var region = overlay.Region;
+            var silo = Silo(overlay);
+            var gateway = Gateway(overlay);
+            var placements = overlay.Workloads.Select(workload => Assert.Single(Assert.Single(
+                workload.Pod.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms).MatchExpressions)).ToList();
+            Assert.All(placements, placement => Assert.Equal((RegionNodeLabel, "In"), (placement.Key, placement.OperatorProperty)));
+            var nodes = Assert.Single(placements.Select(placement => Assert.Single(placement.Values)).Distinct());
+            Assert.True(nodeRegions.Add(nodes), $"{region} runs on the nodes of another region ({nodes})");
+
+            // The silo's own reading of its configuration: it serves exactly this region, from this region's database.
+            var configuration = Configuration(ConfigurationValues(silo, overlay));
+            var options = configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
+            var served = SiloRegions.From(configuration, options);
+            Assert.True(served.Labelled, $"{silo} has no region label, so it would serve every region");
+            Assert.Equal([region], served.Served);
+            var databases = configuration.GetSection($"{RegionOptions.SectionName}:Databases").GetChildren().Select(child => child.Key).ToList();
+            Assert.Equal([region], databases);
+            Assert.NotEqual(configuration.GetConnectionString(SiloConfiguration.ConnectionStringName), configuration[$"{RegionOptions.SectionName}:Databases:{region}"]);
+            Assert.Equal(region, Configuration(ConfigurationValues(gateway, overlay))[$"{RegionOptions.SectionName}:Home"]);
+            Assert.Equal(region, silo.Template.Metadata.Labels["region"]);
+        }
+
+        // One Orleans cluster across the regions, under ids of its own (never Orleans' or our defaults' shared name).
+        var ids = _manifests.Workloads.Select(workload => (Cluster: workload.Literal("Orleans__ClusterId"), Service: workload.Literal("Orleans__ServiceId"))).Distinct().ToList();
+        var (cluster, service) = Assert.Single(ids);
+        Assert.NotNull(cluster);
+        Assert.NotNull(service);
+        Assert.NotEqual(SiloConfiguration.DefaultClusterId, cluster);
+    }
+
+    [Fact]
+    public void Ports_agree_with_the_silo_defaults_the_listeners_and_the_container_images()
+    {
+        var (_, siloImagePorts, _) = _manifests.ContainerSettings(SiloProject);
+        var (_, gatewayImagePorts, _) = _manifests.ContainerSettings(GatewayProject);
+        foreach (var overlay in _manifests.Overlays)
+        {
+            var silo = Silo(overlay);
+            var ports = silo.Container.Ports.ToDictionary(port => port.Name, port => port.ContainerPort, StringComparer.Ordinal);
+            Assert.Equal(Literal(silo, "Orleans__SiloPort", SiloConfiguration.DefaultSiloPort), ports["silo"]);
+            Assert.Equal(Literal(silo, "Orleans__GatewayPort", SiloConfiguration.DefaultGatewayPort), ports["gateway"]);
+            Assert.Equal(siloImagePorts.Order(), ports.Values.Order());
+            Assert.All(ports.Values, port => Assert.InRange(port, 1024, 32767));
+
+            var gateway = Gateway(overlay);
+            var listening = gateway.Literal("ASPNETCORE_HTTP_PORTS")!.Split(';').Select(port => int.Parse(port, CultureInfo.InvariantCulture))
+                .Append(new Uri(gateway.Literal("Management__Urls")!).Port).Order().ToList();
+            Assert.Equal(gateway.Container.Ports.Select(port => port.ContainerPort).Order(), listening);
+            Assert.Equal(gatewayImagePorts.Order(), listening);
+            Assert.Null(gateway.Literal("ASPNETCORE_URLS"));
+
+            foreach (var service in overlay.Of<V1Service>())
+            {
+                var selected = Assert.Single(overlay.Workloads, workload => Matches(new V1LabelSelector { MatchLabels = service.Spec.Selector }, workload.Template.Metadata.Labels));
+                Assert.All(service.Spec.Ports, port => Assert.NotNull(Port(selected, port.TargetPort)));
+                Assert.DoesNotContain(service.Spec.Ports, port => Port(selected, port.TargetPort)!.Name == ManagementPort);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_ingress_terminates_tls_and_the_gateway_trusts_only_the_controller_network()
+    {
+        foreach (var overlay in _manifests.Overlays)
+        {
+            var ingress = Assert.Single(overlay.Of<V1Ingress>());
+            var tls = Assert.Single(ingress.Spec.Tls);
+            var certificate = Assert.Single(overlay.ExampleSecrets, secret => secret.Metadata.Name == tls.SecretName);
+            Assert.Equal("kubernetes.io/tls", certificate.Type);
+            Assert.EndsWith($"-{overlay.Region}", tls.SecretName, StringComparison.Ordinal);
+            Assert.All(ingress.Spec.Rules, rule => Assert.Contains(rule.Host, tls.Hosts));
+            Assert.All(ingress.Spec.Rules, rule => Assert.StartsWith($"{overlay.Region}.", rule.Host, StringComparison.Ordinal));
+            var backend = Assert.Single(ingress.Spec.Rules.SelectMany(rule => rule.Http.Paths)).Backend.Service;
+            var service = Assert.Single(overlay.Of<V1Service>(), service => service.Metadata.Name == backend.Name);
+            Assert.Equal("gateway", service.Spec.Selector["role"]);
+
+            // TLS ends at the Ingress, and the gateway says so (in Production it refuses plain HTTP otherwise).
+            var gateway = Gateway(overlay);
+            Assert.True(bool.Parse(gateway.Literal("Gateway__TlsTerminatedUpstream")!));
+            Assert.Null(gateway.Literal("Kestrel__Certificates__Default__Path"));
+            var (addresses, networks) = ClientAddress.ParseTrusted([gateway.Literal("Gateway__TrustedProxies__0")!]);
+            Assert.Empty(addresses);
+            Assert.Single(networks);
         }
     }
 
@@ -233,7 +397,7 @@ public sealed class KubernetesManifestTests
             var settings = workload.Env.Where(env => env.Name.Contains("shutdown", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(settings.Count == 1, $"{workload} sets no host shutdown timeout");
             var setting = settings[0];
-            var timeout = ShutdownTimeout(ConfigurationValues(workload));
+            var timeout = ShutdownTimeout(ConfigurationValues(workload.Env));
             Assert.Equal(TimeSpan.FromSeconds(int.Parse(setting.Value, CultureInfo.InvariantCulture)), timeout);
 
             // The setting must bind: with another value under the same name the host's timeout follows it (a key
@@ -243,131 +407,30 @@ public sealed class KubernetesManifestTests
 
             // The grace period covers the preStop hook and the whole shutdown, or the kubelet kills a silo mid-deactivation.
             var preStop = TimeSpan.FromSeconds(workload.Container.Lifecycle?.PreStop?.Sleep?.Seconds ?? 0);
-            var grace = TimeSpan.FromSeconds(workload.Template.Spec.TerminationGracePeriodSeconds ?? 30);
+            var grace = TimeSpan.FromSeconds(workload.Pod.TerminationGracePeriodSeconds ?? 30);
             Assert.True(preStop + timeout < grace, $"{workload}: preStop {preStop} + shutdown {timeout} does not fit in the grace period {grace}");
         }
     }
 
-    private Workload Gateway() => Assert.Single(_manifests.Workloads, workload => Repository(workload) == _manifests.ContainerSettings(GatewayProject).Repository);
+    private Workload Silo(RegionManifests overlay) => Single(overlay, SiloProject);
 
-    private List<Workload> Silos() => [.. _manifests.Workloads.Where(workload => Repository(workload) == _manifests.ContainerSettings(SiloProject).Repository)];
+    private Workload Gateway(RegionManifests overlay) => Single(overlay, GatewayProject);
 
-    private static string Repository(Workload workload) => workload.Container.Image.Split(':')[0];
-
-    private static V1SecretKeySelector SecretRef(Workload workload, string name)
+    private Workload Single(RegionManifests overlay, string project)
     {
-        var env = workload.Env.SingleOrDefault(env => env.Name == name);
-        Assert.True(env?.ValueFrom?.SecretKeyRef is not null, $"{workload} does not take {name} from a secret");
-        return env.ValueFrom.SecretKeyRef;
+        var repository = _manifests.ContainerSettings(project).Repository!;
+        return Assert.Single(overlay.Workloads, workload => workload.Image.Repository.EndsWith(repository, StringComparison.Ordinal));
     }
 
-    private static int Port(Workload workload, string name, int fallback) =>
+    private static int Literal(Workload workload, string name, int fallback) =>
         workload.Literal(name) is { } configured ? int.Parse(configured, CultureInfo.InvariantCulture) : fallback;
 
-    private static IEnumerable<V1Probe> Probes(V1Container container) =>
-        new[] { container.LivenessProbe, container.ReadinessProbe, container.StartupProbe }.OfType<V1Probe>();
-
-    private static void AssertDeclared(Workload workload, IntOrString? port)
+    /// <summary>A rule names its peers (an empty list would mean everyone) and its ports, and never the whole internet.</summary>
+    private static void AssertNarrow(Workload workload, IList<V1NetworkPolicyPeer>? peers, IList<V1NetworkPolicyPort>? ports)
     {
-        Assert.True(port is not null, $"{workload} has a probe or service port that names no port");
-        var value = port.Value;
-        Assert.True(
-            workload.Container.Ports.Any(declared => declared.Name == value || declared.ContainerPort.ToString(CultureInfo.InvariantCulture) == value),
-            $"{workload} has no container port {value}");
-    }
-
-    /// <summary>The ports Kestrel listens on: ASPNETCORE_URLS wins over ASPNETCORE_HTTP_PORTS, as in ASP.NET Core.</summary>
-    private static List<int> GatewayListenerPorts(Workload gateway)
-    {
-        if (gateway.Literal("ASPNETCORE_URLS") is { } urls)
-        {
-            return [.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries)
-                .Select(url => new Uri(url.Replace("://+", "://any", StringComparison.Ordinal).Replace("://*", "://any", StringComparison.Ordinal)).Port)];
-        }
-
-        var ports = gateway.Literal("ASPNETCORE_HTTP_PORTS");
-        Assert.True(ports is not null, $"{gateway} sets neither ASPNETCORE_URLS nor ASPNETCORE_HTTP_PORTS");
-        return [.. ports.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(port => int.Parse(port, CultureInfo.InvariantCulture))];
-    }
-
-    private static bool Matches(V1LabelSelector selector, IDictionary<string, string> labels)
-    {
-        if ((selector.MatchLabels ?? new Dictionary<string, string>()).Any(label => !labels.TryGetValue(label.Key, out var value) || value != label.Value))
-        {
-            return false;
-        }
-
-        return (selector.MatchExpressions ?? []).All(requirement => requirement.OperatorProperty switch
-        {
-            "In" => labels.TryGetValue(requirement.Key, out var value) && requirement.Values.Contains(value),
-            "NotIn" => !labels.TryGetValue(requirement.Key, out var value) || !requirement.Values.Contains(value),
-            "Exists" => labels.ContainsKey(requirement.Key),
-            "DoesNotExist" => !labels.ContainsKey(requirement.Key),
-            _ => throw new InvalidOperationException($"Unknown selector operator {requirement.OperatorProperty}"),
-        });
-    }
-
-    /// <summary>
-    /// A workload's literal environment as .NET configuration reads it: <c>__</c> is <c>:</c>, and the host also
-    /// reads <c>DOTNET_</c>-prefixed variables without their prefix.
-    /// </summary>
-    private static Dictionary<string, string?> ConfigurationValues(Workload workload) => ConfigurationValues(workload.Env);
-
-    private static Dictionary<string, string?> ConfigurationValues(IEnumerable<V1EnvVar> environment)
-    {
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var env in environment.Where(env => env.Value is not null))
-        {
-            values[env.Name.Replace("__", ":", StringComparison.Ordinal)] = env.Value;
-            if (env.Name.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase))
-            {
-                values[env.Name["DOTNET_".Length..].Replace("__", ":", StringComparison.Ordinal)] = env.Value;
-            }
-        }
-
-        return values;
-    }
-
-    private static RegionOptions Regions(IConfiguration configuration) =>
-        configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
-
-    /// <summary>The regions a silo serves, read by the silo's own code from its environment.</summary>
-    private static SiloRegions Label(Workload silo)
-    {
-        var configuration = Configuration(silo);
-        return SiloRegions.From(configuration, Regions(configuration));
-    }
-
-    private static IConfiguration Configuration(Workload workload) => new ConfigurationBuilder().AddInMemoryCollection(ConfigurationValues(workload)).Build();
-
-    /// <summary>The host's shutdown timeout as the generic host binds it from configuration.</summary>
-    private static TimeSpan ShutdownTimeout(Dictionary<string, string?> values)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(values);
-        using var host = builder.Build();
-        return host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
-    }
-
-    /// <summary>The gateway's routes, as its own composition maps them with the manifest's settings (built, not started).</summary>
-    private static async Task<List<RouteEndpoint>> GatewayEndpointsAsync(Workload gateway)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(ConfigurationValues(gateway));
-        builder.AddGateway();
-        await using var app = builder.Build();
-        app.UseGateway();
-        return [.. ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>()];
-    }
-
-    private static bool ServesGet(RouteEndpoint endpoint, string path)
-    {
-        var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
-        if (methods is { Count: > 0 } && !methods.Contains(HttpMethods.Get))
-        {
-            return false;
-        }
-
-        return new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary()).TryMatch(path, new RouteValueDictionary());
+        Assert.True(peers is { Count: > 0 }, $"{workload}: a rule without peers admits everyone");
+        Assert.True(ports is { Count: > 0 }, $"{workload}: a rule without ports admits every port");
+        Assert.All(peers, peer => Assert.True(peer.IpBlock is not null || peer.NamespaceSelector is not null, $"{workload}: a peer without a namespace or network"));
+        Assert.DoesNotContain(peers, peer => peer.IpBlock?.Cidr is "0.0.0.0/0" or "::/0");
     }
 }

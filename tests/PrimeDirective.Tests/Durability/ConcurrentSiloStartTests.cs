@@ -52,6 +52,7 @@ public sealed class ConcurrentSiloStartTests
             ["Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        builder.Configuration.AddInMemoryCollection(TestCertificates.Cluster.Silo.Settings);
         builder.UseOrleans(silo => silo.AddPrimeDirective(builder.Configuration));
         return builder.Build();
     }

@@ -2,11 +2,15 @@ using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Hosting;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Gateway;
 
-/// <summary>"These statistics are transmitted using TLS": a gateway given a certificate serves HTTPS, sends plain HTTP there, and pins it with HSTS.</summary>
+/// <summary>
+/// "These statistics are transmitted using TLS": a gateway given a certificate serves HTTPS, sends plain HTTP there, and
+/// pins it with HSTS; in Production it serves plain HTTP only where TLS ends in front of it, and says at start which it is.
+/// </summary>
 [Collection(TestCollections.SharedService)]
 public sealed class TlsTests(SharedService service) : IDisposable
 {
@@ -147,11 +151,63 @@ public sealed class TlsTests(SharedService service) : IDisposable
         Assert.Contains("https://", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task In_production_the_gateway_refuses_to_start_without_a_certificate_or_tls_upstream_and_says_why()
+    {
+        var port = FreePort.Next();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            service.StartGatewayOnAsync($"http://127.0.0.1:{port}", new Dictionary<string, string?> { ["Orleans:Mode"] = "client" }, Environments.Production));
+
+        Assert.Contains("Kestrel:Certificates:Default:Path", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Gateway:TlsTerminatedUpstream", refused.Message, StringComparison.Ordinal);
+        Assert.True(FreePort.IsBindable(port), "a refused gateway must not have listened");
+    }
+
+    [Fact]
+    public async Task In_production_behind_a_proxy_that_terminates_tls_the_gateway_serves_plain_http_and_says_so_at_start()
+    {
+        var said = Said("TLS: terminated upstream");
+        var addresses = await service.StartGatewayOnAsync("http://127.0.0.1:0", new Dictionary<string, string?>
+        {
+            ["Orleans:Mode"] = "client",
+            ["Gateway:TlsTerminatedUpstream"] = "true",
+        }, Environments.Production);
+        using var plain = new HttpClient { BaseAddress = Assert.Single(addresses) };
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+
+        using var report = await plain.SendAsync(Flynn.SchedulerReport(cluster, bootstrap));
+
+        Assert.Equal(said + 1, Said("TLS: terminated upstream"));
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.False(report.Headers.Contains("Strict-Transport-Security"));
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync(cluster));
+    }
+
+    [Fact]
+    public async Task In_production_a_certificate_serves_https_and_says_so_at_start()
+    {
+        var certificate = SelfSigned();
+        var said = Said("TLS: HTTPS with the configured certificate");
+        var addresses = await service.StartGatewayOnAsync(Urls, PemSettings(certificate), Environments.Production);
+        using var https = Trusting(addresses.Single(address => address.Scheme == Uri.UriSchemeHttps), certificate);
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+
+        using var report = await https.SendAsync(Flynn.SchedulerReport(cluster, bootstrap));
+
+        Assert.Equal(said + 1, Said("TLS: HTTPS with the configured certificate"));
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync(cluster));
+    }
+
     public void Dispose()
     {
         _certificates.ForEach(certificate => certificate.Dispose());
         Directory.Delete(_directory, recursive: true);
     }
+
+    /// <summary>How many gateways of the shared service have said <paramref name="line"/> at start.</summary>
+    private int Said(string line) => service.Logs.GetSnapshot().Count(record => record.Message.StartsWith(line, StringComparison.Ordinal));
 
     private async Task<(X509Certificate2 Certificate, TlsGateway Gateway)> StartWithPemAsync()
     {

@@ -65,6 +65,12 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Gateway:RateLimits:AnalyticsEvents"] = "100000";
         Settings["Gateway:RateLimits:CrashReports"] = "100000";
 
+        // Mutual TLS between silos and from gateways, with certificates from files as in production.
+        foreach (var (key, value) in TestCertificates.Cluster.Silo.Settings)
+        {
+            Settings[key] = value;
+        }
+
         // Behaviour tests share two cores with parallel collections; a slow first call must not turn into a 503. The
         // shipped short default is what the multi-process kill test runs (scripts/cluster.sh).
         Settings["Orleans:ResponseTimeout"] = "00:00:30";
@@ -77,7 +83,8 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
 
     /// <summary>Starts one more silo process-equivalent (its own host, ports and container) in the cluster.</summary>
     /// <param name="region">The silo's region label; <c>null</c> for an unlabelled silo that serves every region.</param>
-    public async Task<IHost> StartSiloAsync(string? region = null)
+    /// <param name="overrides">Settings of this silo only (e.g. its management listener).</param>
+    public async Task<IHost> StartSiloAsync(string? region = null, IDictionary<string, string?>? overrides = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -92,6 +99,11 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans:Metadata:region"] = region,
         });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
         builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
         builder.UseOrleans(silo =>
         {
@@ -147,14 +159,19 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Starts one more gateway listening on <paramref name="urls"/> (<c>;</c>-separated, port 0 allowed) and returns every address it bound.</summary>
-    public async Task<IReadOnlyList<Uri>> StartGatewayOnAsync(string urls, IDictionary<string, string?>? overrides = null)
+    public async Task<IReadOnlyList<Uri>> StartGatewayOnAsync(string urls, IDictionary<string, string?>? overrides = null, string environmentName = "Testing")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            EnvironmentName = "Testing",
+            EnvironmentName = environmentName,
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(Settings);
+        if (overrides?.TryGetValue("Orleans:Mode", out var mode) == true && mode == "client")
+        {
+            // A client's certificate allows client authentication only; a co-hosted silo keeps the silos' certificate.
+            builder.Configuration.AddInMemoryCollection(TestCertificates.Cluster.Gateway.Settings);
+        }
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
@@ -171,10 +188,14 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         }
         catch
         {
-            // A gateway that refuses to start may already hold its ports and its cluster connection.
+            // A gateway that refuses to start may already hold its ports and its cluster connection. One that failed
+            // before its hosted services were known cannot be stopped: its own exception is the one to see.
             try
             {
                 await app.StopAsync();
+            }
+            catch (ArgumentNullException)
+            {
             }
             finally
             {
@@ -186,6 +207,14 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
 
         _gateways.Add(app);
         return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(address => new Uri(address))];
+    }
+
+    /// <summary>Stops and forgets a gateway started by <see cref="StartGatewayOnAsync"/>.</summary>
+    public async Task StopGatewayAsync(WebApplication gateway)
+    {
+        _gateways.Remove(gateway);
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
     }
 
     /// <summary>Starts a service owned by one test (<c>await using</c>), for tests that stop or kill silos.</summary>

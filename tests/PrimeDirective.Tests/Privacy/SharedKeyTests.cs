@@ -119,6 +119,7 @@ public sealed class SharedKeyTests
             $"--Orleans:GatewayPort={FreePort.Next()}",
             $"--Outbox:Directory={Path.Combine(Path.GetTempPath(), $"pd-outbox-{Guid.NewGuid():N}")}",
         };
+        arguments.AddRange(TestCertificates.Cluster.Silo.Arguments);
         if (key is not null)
         {
             arguments.Add($"--Privacy:PseudonymKey={key}");
