@@ -2,6 +2,7 @@ using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sharing;
+using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
 
@@ -9,16 +10,18 @@ namespace PrimeDirective.Grains.Users;
 /// A person told about legal requests for their data, once per request and stage, in the account and by email; while a
 /// request's gag runs nothing it caused shows in the person's views. An erasure destroys each request's link to them.
 /// </summary>
-public sealed partial class UserGrain : ILegalRequestSubject
+public sealed class PersonLegalRequests(
+    IPersistentState<UserState> state, PersonNotices notices, LegalHolds<UserState> holds, IGrainFactory grains, TimeProvider time, ISubjectHost host)
 {
-    public async Task<bool> TrackLegalRequestAsync(string requestId, DateTimeOffset? gagUntil)
+    /// <summary>Remembers a request about the person and its gag (or a gag's later end); <c>false</c> if the account is gone.</summary>
+    public async Task<bool> TrackAsync(string requestId, DateTimeOffset? gagUntil)
     {
         if (state.State.UserId is null)
         {
             return false;
         }
 
-        var waiting = await UpdateAsync(_ =>
+        var waiting = await state.UpdateAsync(time, _ =>
         {
             var current = state.State;
             var tracked = !current.LegalRequestIds.Contains(requestId);
@@ -38,14 +41,15 @@ public sealed partial class UserGrain : ILegalRequestSubject
             }
 
             return (true, current.WaitingErasures.ToList());
-        });
+        }, host.DeactivateOnIdle);
 
         // A longer gag: erasures the hold defers look at it again, so their status keeps hiding it until the new end.
-        await LegalHolds.ResumeAsync(GrainFactory, waiting);
+        await holds.ResumeAsync(waiting);
         return true;
     }
 
-    public async Task<bool> NotifyLegalRequestAsync(LegalRequestNotice notice)
+    /// <summary>Adds a notice about a request once (keyed by its id) and emails it; <c>false</c> if the account is gone.</summary>
+    public async Task<bool> NotifyAsync(LegalRequestNotice notice)
     {
         ArgumentNullException.ThrowIfNull(notice);
 
@@ -60,37 +64,38 @@ public sealed partial class UserGrain : ILegalRequestSubject
             return true;
         }
 
-        await ArmOutboxAsync();
-        var queued = Outbox.Prepare(Messages.LegalRequest(state.State.Email!, state.State.Name!, notice.Title, notice.Text), time.GetUtcNow() + Outbox.NoticeLifetime);
-        var displaced = await UpdateAsync(now =>
+        await notices.NotifyAsync(Messages.LegalRequest(state.State.Email!, state.State.Name!, notice.Title, notice.Text), campaign: null, (current, now) =>
         {
-            var current = state.State;
             if (current.UserId is null || current.Notifications.Any(known => known.Id == notice.NoticeId))
             {
-                return (false, new List<string>());
+                return (false, false);
             }
 
             current.Notifications.Add(new Notification(notice.NoticeId, now, "legal-request", notice.Text));
             current.Audit.Add(new AuditEntry(now, "legal-request-notified", $"request {notice.RequestId}: {notice.Stage}"));
-            return (true, Queue(current, queued));
+            return (true, true);
         });
-        Outbox.Withdraw(displaced);
-        HandOutgoing();
-        await ReportEmailFailuresAsync();
         return true;
     }
 
-    public async Task EndGagAsync(string requestId) =>
-        await UpdateAsync(now => (state.State.UserId is not null && GaggedAudit.Release(state.State, requestId, now), true));
+    /// <summary>A request's gag has ended: what it hid joins the person's views, once.</summary>
+    public Task EndGagAsync(string requestId) =>
+        state.UpdateAsync(time, now => (state.State.UserId is not null && GaggedAudit.Release(state.State, requestId, now), true), host.DeactivateOnIdle);
 
-    public async Task HideDisclosureAsync(string disclosureId, DateTimeOffset until)
+    /// <summary>Keeps a disclosure hidden until <paramref name="until"/>, beside the chained entry (an extension must not rewrite a hashed entry).</summary>
+    public Task HideDisclosureAsync(string disclosureId, DateTimeOffset until) => state.UpdateAsync(time, _ =>
     {
-        // Kept beside the chained entry, so a gag extension does not rewrite a hashed entry.
-        await UpdateAsync(_ => (state.State.IsActive && (!state.State.DisclosureGags.TryGetValue(disclosureId, out var known) || known < until),
-            state.State.DisclosureGags[disclosureId] = until));
-    }
+        var gags = state.State.DisclosureGags;
+        if (!state.State.IsActive || (gags.TryGetValue(disclosureId, out var known) && known >= until))
+        {
+            return (false, true);
+        }
+
+        gags[disclosureId] = until;
+        return (true, true);
+    }, host.DeactivateOnIdle);
 
     /// <summary>Before the account is destroyed: each legal request about the person forgets who they were (it keeps what the law needs).</summary>
-    private Task ForgetLegalRequestsAsync() => Task.WhenAll(state.State.LegalRequestIds.Select(requestId =>
-        GrainFactory.GetGrain<ILegalRequestGrain>(SharingKeys.LegalRequest(requestId)).ForgetSubjectAsync(Key)));
+    public Task ForgetAllAsync() => Task.WhenAll(state.State.LegalRequestIds.Select(requestId =>
+        grains.GetGrain<ILegalRequestGrain>(SharingKeys.LegalRequest(requestId)).ForgetSubjectAsync(host.Key)));
 }

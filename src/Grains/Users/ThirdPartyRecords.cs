@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
 
@@ -19,14 +20,15 @@ public sealed record ThirdPartyRecordState(
 /// The "told by someone else" collection path: records from named sources, shown in access with source
 /// <c>third-party</c>, correctable and erasable by the person, kept while the account lives and erased with it.
 /// </summary>
-public sealed partial class UserGrain : IUserThirdPartyRecords
+public sealed class ThirdPartyRecords(IPersistentState<UserState> state, TimeProvider time, ISubjectHost host)
 {
     /// <summary>Records an account holds at most: the state document stays bounded.</summary>
-    public const int ThirdPartyRecordLimit = 100;
+    public const int Limit = 100;
 
     private static readonly JsonSerializerOptions s_recordJson = new(JsonSerializerDefaults.Web);
 
-    public async Task<string?> AddThirdPartyRecordAsync(ThirdPartyRecord record)
+    /// <summary>Keeps the record; its id, or <c>null</c> if the account is not active or already holds <see cref="Limit"/>.</summary>
+    public async Task<string?> AddAsync(ThirdPartyRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (!state.State.IsActive)
@@ -35,10 +37,10 @@ public sealed partial class UserGrain : IUserThirdPartyRecords
         }
 
         var recordId = Guid.NewGuid().ToString("N");
-        return await UpdateAsync(now =>
+        return await state.UpdateAsync(time, now =>
         {
             var current = state.State;
-            if (current.ThirdPartyRecords.Count >= ThirdPartyRecordLimit)
+            if (current.ThirdPartyRecords.Count >= Limit)
             {
                 return (false, (string?)null);
             }
@@ -46,31 +48,33 @@ public sealed partial class UserGrain : IUserThirdPartyRecords
             current.ThirdPartyRecords.Add(new ThirdPartyRecordState(recordId, record.Source, record.Kind, record.Value, now, null));
             current.Audit.Add(new AuditEntry(now, "third-party-record-added", $"told by {record.Source}: {record.Kind}"));
             return (true, recordId);
-        });
+        }, host.DeactivateOnIdle);
     }
 
-    public Task<bool> CorrectThirdPartyRecordAsync(string recordId, string value) =>
-        ChangeThirdPartyRecordAsync(recordId, (records, index, now) =>
+    /// <summary>The person's correction of a record; <c>false</c> if there is no such record.</summary>
+    public Task<bool> CorrectAsync(string recordId, string value) =>
+        ChangeAsync(recordId, (records, index, now) =>
         {
             records[index] = records[index] with { Value = value, CorrectedAt = now };
             return "third-party-record-corrected";
         });
 
-    public Task<bool> RemoveThirdPartyRecordAsync(string recordId) =>
-        ChangeThirdPartyRecordAsync(recordId, (records, index, _) =>
+    /// <summary>The person's erasure of a record; <c>false</c> if there is no such record.</summary>
+    public Task<bool> RemoveAsync(string recordId) =>
+        ChangeAsync(recordId, (records, index, _) =>
         {
             records.RemoveAt(index);
             return "third-party-record-erased";
         });
 
-    private async Task<bool> ChangeThirdPartyRecordAsync(string recordId, Func<List<ThirdPartyRecordState>, int, DateTimeOffset, string> change)
+    private async Task<bool> ChangeAsync(string recordId, Func<List<ThirdPartyRecordState>, int, DateTimeOffset, string> change)
     {
         if (!state.State.IsActive)
         {
             return false;
         }
 
-        return await UpdateAsync(now =>
+        return await state.UpdateAsync(time, now =>
         {
             var current = state.State;
             var index = current.ThirdPartyRecords.FindIndex(record => record.RecordId == recordId);
@@ -82,21 +86,25 @@ public sealed partial class UserGrain : IUserThirdPartyRecords
             var source = current.ThirdPartyRecords[index].Source;
             current.Audit.Add(new AuditEntry(now, change(current.ThirdPartyRecords, index, now), $"person's request; told by {source}"));
             return (true, true);
-        });
+        }, host.DeactivateOnIdle);
     }
 
     /// <summary>The records as held items: source third-party, the source's name beside the value.</summary>
-    private static IEnumerable<HeldItem> ThirdPartyItems(UserState current) => current.ThirdPartyRecords.Select(record => new HeldItem(
-        $"third-party-record:{record.RecordId}",
-        null,
-        DataCategory.ThirdPartyRecord,
-        DataSource.ThirdParty,
-        DataPurpose.ServiceProvision,
-        record.ToldAt,
-        null,
-        true,
-        JsonSerializer.Serialize(new ThirdPartyText(record.RecordId, record.Source, record.Kind, record.Value, record.CorrectedAt), s_recordJson),
-        ImmutableDictionary<string, double>.Empty));
+    public static IEnumerable<HeldItem> Items(UserState current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return current.ThirdPartyRecords.Select(record => new HeldItem(
+            $"third-party-record:{record.RecordId}",
+            null,
+            DataCategory.ThirdPartyRecord,
+            DataSource.ThirdParty,
+            DataPurpose.ServiceProvision,
+            record.ToldAt,
+            null,
+            true,
+            JsonSerializer.Serialize(new ThirdPartyText(record.RecordId, record.Source, record.Kind, record.Value, record.CorrectedAt), s_recordJson),
+            ImmutableDictionary<string, double>.Empty));
+    }
 
     /// <summary>How a record is shown: its id (to correct or erase it), source, kind, value and correction time.</summary>
     private sealed record ThirdPartyText(string RecordId, string Source, string Kind, string Value, DateTimeOffset? CorrectedAt);
