@@ -25,7 +25,8 @@ public sealed class AccountTests
 
         var stored = parts.State.Stored;
         Assert.Equal(userId, stored.UserId);
-        Assert.Single(stored.Audit, entry => entry.Action == "account-created");
+        Assert.Equal("theirs", Assert.Single(stored.Audit, entry => entry.Action == "account-created").Reason);
+        Assert.Equal("theirs", Assert.Single(parts.State.State.Audit).Reason);
         Assert.Equal(userId, parts.Account.Get()!.UserId);
         Assert.Equal(1, await _silo.Registry.CountAsync("eu", "user"));
     }

@@ -24,6 +24,9 @@ public sealed class ConsentsTests
         Assert.Single(stored.Consents);
         Assert.DoesNotContain(stored.Audit, entry => entry.Action == "consent-granted");
         Assert.Equal((1, 0), (parts.State.Conflicts, parts.State.Writes));
+
+        // The activation holds what is stored, not the change it could not write.
+        Assert.DoesNotContain(parts.State.State.Audit, entry => entry.Action == "consent-granted");
     }
 
     [Fact]

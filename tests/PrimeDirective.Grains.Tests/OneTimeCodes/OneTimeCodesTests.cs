@@ -67,11 +67,13 @@ public sealed class OneTimeCodesTests
     public async Task A_code_another_activation_used_meanwhile_is_not_accepted_again()
     {
         var code = await IssueSignInAsync();
-        _state.ConflictOnNextWrite(theirs => theirs.Pending = null);
+        // It used the code and issued a fresh one: that one stands, and the used code unlocks nothing.
+        _state.ConflictOnNextWrite(theirs => theirs.Pending = theirs.Pending! with { CodeHash = "their-fresh-code", Attempts = 0 });
 
         Assert.Null(await _codes.CheckAsync(code!, _ => true));
 
         Assert.Equal(1, _state.Conflicts);
-        Assert.Null(_state.Stored.Pending);
+        Assert.Equal("their-fresh-code", _state.Stored.Pending?.CodeHash);
+        Assert.Equal("their-fresh-code", _state.State.Pending?.CodeHash);
     }
 }

@@ -51,6 +51,8 @@ public sealed class SubjectOutboxTests
         Assert.Empty(stored.Outgoing);
         Assert.Equal(["breach-1"], stored.NoticesDelivered);
         Assert.Empty(stored.NoticeEmailFailures);
+        Assert.Empty(parts.State.State.NoticeEmailFailures);
+        Assert.Equal(["breach-1"], parts.State.State.NoticesDelivered);
         Assert.Equal(0, parts.Host.Deactivations);
     }
 

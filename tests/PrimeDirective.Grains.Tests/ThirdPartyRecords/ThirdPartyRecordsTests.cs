@@ -49,5 +49,6 @@ public sealed class ThirdPartyRecordsTests
         Assert.Equal(Users.ThirdPartyRecords.Limit, stored.ThirdPartyRecords.Count);
         Assert.Contains(stored.ThirdPartyRecords, record => record.RecordId == "theirs");
         Assert.DoesNotContain(stored.ThirdPartyRecords, record => record.Value == "street 200");
+        Assert.Equal(stored.ThirdPartyRecords.Select(record => record.RecordId), parts.State.State.ThirdPartyRecords.Select(record => record.RecordId));
     }
 }
