@@ -1,6 +1,6 @@
 using PrimeDirective.Grains.Stats;
 
-namespace PrimeDirective.Tests.Stats;
+namespace PrimeDirective.Grains.Tests.Stats;
 
 /// <summary>The cap on distinct buckets per metric and day.</summary>
 public sealed class BucketCapTests

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using PrimeDirective.Grains.Interfaces.Stats;
 using PrimeDirective.Grains.Stats;
 
-namespace PrimeDirective.Tests.Stats;
+namespace PrimeDirective.Grains.Tests.Stats;
 
 /// <summary>
 /// The release rules of one day on their own, with a noise source the test scripts: every decision is taken on the

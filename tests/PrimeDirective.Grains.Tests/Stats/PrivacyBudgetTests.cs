@@ -1,7 +1,7 @@
 using PrimeDirective.Grains.Interfaces.Stats;
 using PrimeDirective.Grains.Stats;
 
-namespace PrimeDirective.Tests.Stats;
+namespace PrimeDirective.Grains.Tests.Stats;
 
 /// <summary>How a day's ε is split, what one cluster-day can change, and the margin version labels need.</summary>
 public sealed class PrivacyBudgetTests

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Outbox;
 
-namespace PrimeDirective.Tests.Outbox;
+namespace PrimeDirective.Grains.Tests.Mail;
 
 /// <summary>Messages kept in grain state are sealed: unreadable without the key, bound to their id, tamper-evident.</summary>
 public sealed class MessageSealTests

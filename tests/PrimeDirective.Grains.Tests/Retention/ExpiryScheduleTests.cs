@@ -5,7 +5,7 @@ using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Retention;
 
-namespace PrimeDirective.Tests.Retention;
+namespace PrimeDirective.Grains.Tests.Retention;
 
 public sealed class ExpiryScheduleTests
 {
