@@ -2,7 +2,7 @@ using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Tests.Infrastructure;
 
-namespace PrimeDirective.Grains.Tests.Users;
+namespace PrimeDirective.Grains.Tests.ConsentChoices;
 
 /// <summary>
 /// A person's consents on the account grain: the defaults, a grant, a withdrawal, a repeat that changes nothing, the
