@@ -145,7 +145,7 @@ public sealed partial class ClusterReports(
         await Task.WhenAll(earlier.Where(item => item.ExpiresAt is not null)
             .GroupBy(item => item.ReportId ?? item.ItemId, StringComparer.Ordinal)
             .Select(report => log.AppendAsync(region, key, report.Key, [.. report])));
-        var earliest = earlier.Min(item => item.ExpiresAt);
+        var (moved, earliest) = (earlier.Count, earlier.Min(item => item.ExpiresAt));
         await document.UpdateAsync(_ =>
         {
             var current = document.State;
@@ -158,8 +158,8 @@ public sealed partial class ClusterReports(
 
             return (true, true);
         });
-        LogMoved(logger, key, earlier.Count);
-        return earlier.Count;
+        LogMoved(logger, key, moved);
+        return moved;
     }
 
     /// <summary>The items of one report: every item is linked to the cluster's id, so every item is personal (the combination rule).</summary>

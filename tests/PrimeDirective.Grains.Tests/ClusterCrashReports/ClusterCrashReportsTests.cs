@@ -65,6 +65,6 @@ public sealed class ClusterCrashReportsTests
         await parts.Consents.SetLinkedCrashConsentAsync("eu/person", withdrawn: false);
         Assert.Equal(ReportOutcome.Stored, (await parts.CrashReports.RecordAsync(Crash(), () => Task.CompletedTask)).Outcome);
         var rows = await parts.Log.ReadAsync(ClusterParts.Region, parts.Key, parts.Clock.GetUtcNow(), null, 100);
-        Assert.Equal(CrashReportBases.Consent, Assert.Single(rows.Items, item => item.Category == Interfaces.Privacy.DataCategory.CrashReport).Basis);
+        Assert.Equal(Grains.Clusters.CrashReportBases.Consent, Assert.Single(rows.Items, item => item.Category == Interfaces.Privacy.DataCategory.CrashReport).Basis);
     }
 }

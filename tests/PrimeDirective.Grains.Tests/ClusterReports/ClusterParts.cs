@@ -20,8 +20,8 @@ internal sealed class ClusterParts
     public ClusterParts(int maxCrashReportsPerDay = 100)
     {
         Document = State.Document(Clock);
-        Identifiers = new ClusterIdentifiers(Document, Key);
-        Consents = new ClusterConsents(Document, NullLogger.Instance, Key);
+        Identifiers = new Grains.Clusters.ClusterIdentifiers(Document, Key);
+        Consents = new Grains.Clusters.ClusterConsents(Document, NullLogger.Instance, Key);
         Reports = new Grains.Clusters.ClusterReports(Document, Log, Retention, Identifiers, NullLogger.Instance, Region, Key);
         CrashReports = new Grains.Clusters.ClusterCrashReports(Document, Reports, Retention, new CrashReportOptions { MaxPerClusterPerDay = maxCrashReportsPerDay }, NullLogger.Instance, Key);
         Notices = new Grains.Clusters.ClusterNotices(Document, Reports, new NoticeReach(Microsoft.Extensions.Options.Options.Create(new SharingOptions())));
@@ -43,9 +43,9 @@ internal sealed class ClusterParts
 
     public SubjectDocument<ClusterState> Document { get; }
 
-    public ClusterIdentifiers Identifiers { get; }
+    public Grains.Clusters.ClusterIdentifiers Identifiers { get; }
 
-    public ClusterConsents Consents { get; }
+    public Grains.Clusters.ClusterConsents Consents { get; }
 
     public Grains.Clusters.ClusterReports Reports { get; }
 

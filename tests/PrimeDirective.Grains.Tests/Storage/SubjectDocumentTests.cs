@@ -16,7 +16,11 @@ public sealed class SubjectDocumentTests
         var document = state.Document(_clock);
         for (var entry = 0; entry < 500; entry++)
         {
-            await document.UpdateAsync(now => (true, document.State.Audit.Add(new AuditEntry(now, "destroyed", "1 usage item(s): expiry"))));
+            await document.UpdateAsync(now =>
+            {
+                document.State.Audit.Add(new AuditEntry(now, "destroyed", "1 usage item(s): expiry"));
+                return (true, true);
+            });
         }
 
         Assert.True(state.Stored.Audit.Count < 500, "the audit trail is folded, not grown");
