@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,7 @@ namespace PrimeDirective.Tests.Notices;
 /// <summary>
 /// A notice reaching people through their clusters never waits on a person from inside a cluster: a person changing a
 /// consent (which tells each of their clusters) while a breach fan-out goes through those clusters is answered at once,
-/// and everyone is still notified exactly once.
+/// and everyone is still notified exactly once, each subject reached by the fan-out's first attempt.
 /// </summary>
 public sealed class FanoutConsentTests
 {
@@ -56,6 +57,10 @@ public sealed class FanoutConsentTests
         Assert.Equal(0, (long)counts["retrying"]!);
         Assert.Empty(counts["failed"]!.AsObject());
 
+        // Nothing timed out: every subject of the region was delivered to once, none had to be tried again.
+        Assert.Equal((long)counts["examined"]!, service.Attempts.Count);
+        Assert.All(service.Attempts, attempts => Assert.Equal(1, attempts.Value));
+
         // Exactly one notice each, in the account and by email, for both linked people; none for the person linked to nothing.
         foreach (var person in new[] { toggler, sharer })
         {
@@ -90,6 +95,9 @@ public sealed class FanoutConsentTests
 
         protected override string Purpose => "fanout-consent";
 
+        /// <summary>Delivery attempts by subject key.</summary>
+        public ConcurrentDictionary<string, int> Attempts { get; } = new(StringComparer.Ordinal);
+
         /// <summary>Deliveries released while a consent change was in flight.</summary>
         public int DeliveriesDuringToggles => Volatile.Read(ref _deliveriesDuringToggles);
 
@@ -116,6 +124,7 @@ public sealed class FanoutConsentTests
 
             public async Task BeforeDeliveryAsync(string campaignId, string subjectKey)
             {
+                service.Attempts.AddOrUpdate(subjectKey, 1, (_, count) => count + 1);
                 if (service._over)
                 {
                     return;
