@@ -3,22 +3,29 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
-using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sharing;
+using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Requests;
 
 /// <summary>
 /// An erasure propagates to every processor that received the subject's data: an OpenDSR-shaped request, signed
 /// (<c>X-OpenDSR-Signature</c>), retried by this request's own reminder with growing waits until each answers 2xx.
-/// Our own erasure never waits for them; the receipt shows <c>propagated: pending</c> until they all answered.
+/// Our own erasure never waits for them; the receipt shows <c>propagated: pending</c> until they all answered. Owns
+/// <see cref="PrivacyRequestState.ProcessorNotices"/> and <see cref="PrivacyRequestState.PropagationCapturedFor"/>: one
+/// notice per processor and subject, each captured once; a notice's body (the identities) goes once it is answered or abandoned.
 /// </summary>
-public sealed partial class PrivacyRequestGrain
+/// <param name="document">The request's state.</param>
+/// <param name="processors">Where processors are found and told.</param>
+/// <param name="reminder">The request's propagation reminder: retries while any notice is open.</param>
+/// <param name="attemptNow">Starts a first attempt at once (a reminder due at once would first fire a period later).</param>
+/// <param name="logger">The grain's logger.</param>
+public sealed partial class ProcessorPropagation(
+    SubjectDocument<PrivacyRequestState> document, ProcessorChannel processors, IReminderSlot reminder, Action attemptNow, ILogger logger)
 {
-    private const string PropagationReminder = "propagate";
-
     /// <summary>The longest wait between two attempts to one processor.</summary>
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
@@ -33,17 +40,18 @@ public sealed partial class PrivacyRequestGrain
     /// Before a subject (the person, or a cluster) is destroyed: who must be told, with the exact request each will
     /// receive (kept until it acknowledges). Each subject is captured once, whatever is retried.
     /// </summary>
-    private async Task CapturePropagationAsync(string subjectKey, IDisclosureSubject subject)
+    public async Task CaptureAsync(string subjectKey, IDisclosureSubject subject)
     {
-        if (IsCaptured(state.State, subjectKey))
+        ArgumentNullException.ThrowIfNull(subject);
+        if (IsCaptured(document.State, subjectKey))
         {
             return;
         }
 
         var recipients = await subject.ErasureRecipientsAsync();
-        await UpdateAsync(now =>
+        await document.UpdateAsync(now =>
         {
-            var current = state.State;
+            var current = document.State;
             if (IsCaptured(current, subjectKey))
             {
                 return (false, true);
@@ -57,24 +65,12 @@ public sealed partial class PrivacyRequestGrain
             current.PropagationCapturedFor.Add(subjectKey);
             return (true, true);
         });
-        if (state.State.ProcessorNotices.Any(notice => notice.SubjectKey == subjectKey))
+        if (document.State.ProcessorNotices.Any(notice => notice.SubjectKey == subjectKey))
         {
             // The reminder retries; the first attempt is now (a reminder due at once would first fire a period later).
-            await this.RegisterOrUpdateReminder(PropagationReminder, Sharing.RetryPeriod, Sharing.RetryPeriod);
-            this.RegisterGrainTimer(_ => PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            await reminder.SetAsync(Sharing.RetryPeriod, Sharing.RetryPeriod);
+            attemptNow();
         }
-    }
-
-    /// <summary>A cluster's processors, and its packages destroyed, unless a legal hold keeps the cluster now (then on the resumed attempt).</summary>
-    private async Task CaptureClusterPropagationAsync(string clusterKey, IClusterGrain cluster)
-    {
-        if (await cluster.GetLegalHoldAsync() is { } hold && Retention.ExpirySchedule.Defers(hold, time.GetUtcNow()))
-        {
-            return;
-        }
-
-        await CapturePropagationAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
-        await DestroyPackagesAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
     }
 
     // Requests written before clusters were captured too marked only the person's capture, with a flag.
@@ -86,11 +82,11 @@ public sealed partial class PrivacyRequestGrain
     /// Sends every open notice whose wait is over, and abandons (destroying what it carries) each one still unacknowledged
     /// after <c>Sharing:PropagationLifetime</c>; stops the reminder once none is open.
     /// </summary>
-    private async Task PropagateAsync()
+    public async Task PropagateAsync()
     {
-        foreach (var pending in state.State.ProcessorNotices.Where(IsOpen).ToList())
+        foreach (var pending in document.State.ProcessorNotices.Where(IsOpen).ToList())
         {
-            if ((pending.CapturedAt ?? state.State.SubmittedAt) + Sharing.PropagationLifetime <= time.GetUtcNow())
+            if ((pending.CapturedAt ?? document.State.SubmittedAt) + Sharing.PropagationLifetime <= document.Now)
             {
                 await AbandonAsync(pending);
                 continue;
@@ -106,7 +102,7 @@ public sealed partial class PrivacyRequestGrain
                 ? null
                 : await processors.PostAsync(delivery.ErasureEndpoint, body, Signatures.OpenDsrHeader, delivery.Secret, ImmutableDictionary<string, string>.Empty);
             var acknowledged = answer is >= 200 and < 300;
-            await UpdateAsync(now =>
+            await document.UpdateAsync(now =>
             {
                 // Decided on the stored notice: after a write conflict the list is re-read.
                 if (Stored(pending) is not { } notice || !IsOpen(notice))
@@ -130,19 +126,19 @@ public sealed partial class PrivacyRequestGrain
 
                 return (true, true);
             });
-            LogPropagation(logger, state.State.RequestId ?? "?", pending.ProcessorId, answer ?? 0);
+            LogPropagation(logger, document.State.RequestId ?? "?", pending.ProcessorId, answer ?? 0);
         }
 
-        if (!state.State.ProcessorNotices.Any(IsOpen) && await this.GetReminder(PropagationReminder) is { } reminder)
+        if (!document.State.ProcessorNotices.Any(IsOpen))
         {
-            await this.UnregisterReminder(reminder);
+            await reminder.ClearAsync();
         }
     }
 
     /// <summary>Gives a notice up: the identities it carries are destroyed, and the receipt says it was abandoned.</summary>
     private async Task AbandonAsync(ProcessorNotice pending)
     {
-        var abandoned = await UpdateAsync(now =>
+        var abandoned = await document.UpdateAsync(now =>
         {
             if (Stored(pending) is not { } notice || !IsOpen(notice))
             {
@@ -156,13 +152,13 @@ public sealed partial class PrivacyRequestGrain
         });
         if (abandoned)
         {
-            LogAbandoned(logger, state.State.RequestId ?? "?", pending.ProcessorId, pending.Attempts);
+            LogAbandoned(logger, document.State.RequestId ?? "?", pending.ProcessorId, pending.Attempts);
         }
     }
 
     // Decided on the stored notice: after a write conflict the list is re-read.
     private ProcessorNotice? Stored(ProcessorNotice pending) =>
-        state.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId && known.SubjectKey == pending.SubjectKey);
+        document.State.ProcessorNotices.FirstOrDefault(known => known.ProcessorId == pending.ProcessorId && known.SubjectKey == pending.SubjectKey);
 
     private static bool IsOpen(ProcessorNotice notice) => notice.AcknowledgedAt is null && notice.AbandonedAt is null;
 
@@ -170,9 +166,10 @@ public sealed partial class PrivacyRequestGrain
     /// The view with each processor's answer, when the erasure reached any: <c>pending</c> while any notice is open, then
     /// <c>abandoned</c> if any processor never answered within the propagation lifetime, else <c>acknowledged</c>.
     /// </summary>
-    private PrivacyRequestView WithPropagation(PrivacyRequestView view)
+    public PrivacyRequestView View(PrivacyRequestView view)
     {
-        var notices = state.State.ProcessorNotices;
+        ArgumentNullException.ThrowIfNull(view);
+        var notices = document.State.ProcessorNotices;
         static string Status(ProcessorNotice notice) => notice.AcknowledgedAt is not null ? "acknowledged" : notice.AbandonedAt is not null ? "abandoned" : "pending";
         return notices.Count == 0 ? view : view with
         {
@@ -189,7 +186,7 @@ public sealed partial class PrivacyRequestGrain
             [.. identities.Select(identity => new OpenDsrIdentity(identity.Type, identity.Value, "raw"))],
             now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             "0.1",
-            state.State.RequestId!),
+            document.State.RequestId!),
         OpenDsrJson);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId}: erasure notice to processor {ProcessorId} answered {Status}")]
