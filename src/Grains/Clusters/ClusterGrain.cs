@@ -228,8 +228,6 @@ public sealed partial class ClusterGrain(
 
     private static IEnumerable<HeldItem> IdentifierItems(ClusterState current) => ClusterIdentifiers.Items(current);
 
-    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) => Document.UpdateAsync(decide);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Report for cluster {GrainKey}: {Outcome}")]
     private static partial void LogReport(ILogger logger, string grainKey, ReportOutcome outcome);
 }

@@ -11,23 +11,23 @@ public sealed partial class PrivacyRequestGrain
 {
     private const string OutboxReminder = SubjectOutbox<PrivacyRequestState>.Reminder;
 
-    private SubjectOutbox<PrivacyRequestState> Mail => field ??= new(state, outbox, new GrainHost(GrainContext));
+    private SubjectOutbox<PrivacyRequestState> Outgoing => field ??= new(state, outbox, new GrainHost(GrainContext));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // After a crash, or a move to another silo, no sender holds them any more.
-        Mail.HandAll();
+        Outgoing.HandAll();
         return Task.CompletedTask;
     }
 
     public async Task MessageHandledAsync(string messageId, bool delivered)
     {
-        await Mail.HandledAsync(messageId, delivered);
-        await Mail.DisarmWhenIdleAsync();
+        await Outgoing.HandledAsync(messageId, delivered);
+        await Outgoing.DisarmWhenIdleAsync();
     }
 
     /// <summary>Armed before the write that queues a message, so a crash right after that write cannot strand it.</summary>
-    private Task ArmOutboxAsync() => Mail.ArmAsync(force: true);
+    private Task ArmOutboxAsync() => Outgoing.ArmAsync(force: true);
 
-    private Task RecheckOutgoingAsync() => Mail.RecheckAsync(time);
+    private Task RecheckOutgoingAsync() => Outgoing.RecheckAsync(time);
 }
