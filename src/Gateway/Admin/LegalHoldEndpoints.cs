@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Auth;
@@ -9,6 +7,7 @@ using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Gateway.Admin;
@@ -82,7 +81,7 @@ internal static class LegalHoldEndpoints
 }
 
 /// <summary>A legal hold: why, the legal reference, and optionally when it ends (ISO 8601 with offset, in the future).</summary>
-internal sealed partial record LegalHoldBody(string Reason, string Reference, string? EndsAt = null) : IRequestBody
+internal sealed record LegalHoldBody(string Reason, string Reference, string? EndsAt = null) : IRequestBody
 {
     /// <summary>The parsed end, once checked.</summary>
     [JsonIgnore]
@@ -90,9 +89,7 @@ internal sealed partial record LegalHoldBody(string Reason, string Reference, st
 
     public IRequestBody Check(RequestCheck check)
     {
-        // Only an explicit offset names an instant: without one it would be read in the server's time zone.
-        DateTimeOffset? end = EndsAt is not null && IsoInstant().IsMatch(EndsAt) &&
-            DateTimeOffset.TryParse(EndsAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now ? parsed : null;
+        DateTimeOffset? end = IsoInstant.Parse(EndsAt) is { } parsed && parsed > check.Now ? parsed : null;
         check.Require(EndsAt is null || end is not null, "endsAt", "must be a future date and time (ISO 8601, with offset)");
         return this with
         {
@@ -101,10 +98,6 @@ internal sealed partial record LegalHoldBody(string Reason, string Reference, st
             End = end,
         };
     }
-
-    /// <summary>ISO 8601 date and time with an offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoInstant();
 }
 
 /// <summary>Legal holds' JSON, source-generated.</summary>

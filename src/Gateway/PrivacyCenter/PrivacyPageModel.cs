@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -88,11 +86,6 @@ public abstract class PrivacyPageModel : PageModel
 
     /// <summary>The error for <paramref name="field"/>, if any.</summary>
     public string? ErrorFor(string field) => Errors.GetValueOrDefault(field);
-
-    /// <summary>A policy term's wire name (<c>usage-statistics</c>), as the API and the export spell it.</summary>
-    public static string Wire<T>(T value)
-        where T : struct, Enum =>
-        typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? value.ToString();
 
     /// <summary>An instant as people read it, in UTC.</summary>
     public static string When(DateTimeOffset? at) =>

@@ -20,7 +20,7 @@ internal static partial class SharingEndpoints
     public const int MaxTextLength = 2000;
 
     /// <summary>The problem type of a refused disclosure names the basis that did not hold.</summary>
-    public static string RefusalType(DisclosureBasis basis) => "basis-not-held-" + Wire(basis);
+    public static string RefusalType(DisclosureBasis basis) => "basis-not-held-" + WireNames.Of(basis);
 
     public static IEndpointRouteBuilder MapSharingEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -88,7 +88,7 @@ internal static partial class SharingEndpoints
                 statusCode: StatusCodes.Status409Conflict,
                 title: "The disclosure's basis does not hold.",
                 type: Problems.TypePrefix + RefusalType(refused),
-                extensions: new Dictionary<string, object?> { ["basis"] = Wire(refused), ["condition"] = outcome.Reason });
+                extensions: new Dictionary<string, object?> { ["basis"] = WireNames.Of(refused), ["condition"] = outcome.Reason });
         }
 
         var url = outcome.CapabilitySecret is { } secret ? $"/v1/disclosure-packages/{SharingKeys.Token(region, secret)}" : null;
@@ -128,7 +128,7 @@ internal static partial class SharingEndpoints
 
     /// <summary>The refusal's text: the basis that does not hold and its failed condition.</summary>
     public static string RefusalDetail(DisclosureBasis refused, string? reason) =>
-        $"The basis '{Wire(refused)}' does not hold now: {reason}. Nothing was sent or recorded as disclosed.";
+        $"The basis '{WireNames.Of(refused)}' does not hold now: {reason}. Nothing was sent or recorded as disclosed.";
 
     private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(IDisclosureSubject? subject) =>
         subject is not null && await subject.VerifyDisclosuresAsync() is { } verification ? TypedResults.Ok(verification) : Problems.NotFound("subject");
@@ -156,8 +156,6 @@ internal static partial class SharingEndpoints
 
     public static IProcessorRegistryGrain Registry(IGrainFactory grains, UserGrains users) =>
         grains.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(users.Home));
-
-    private static string Wire(DisclosureBasis basis) => System.Text.Json.JsonSerializer.Serialize(basis, SharingJson.Default.DisclosureBasis).Trim('"');
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}\\z", RegexOptions.CultureInvariant)]
     public static partial Regex ProcessorId();

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Reflection;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Clusters;
@@ -104,7 +102,7 @@ internal static class MeEndpoints
     private static async Task<Results<Ok<ConsentState>, ProblemHttpResult>> SetConsentAsync(
         HttpContext context, string purpose, ConsentBody body, UserGrains users)
     {
-        if (ParsePurpose(purpose) is not { } parsed)
+        if (WireNames.TryParse<DataPurpose>(purpose) is not { } parsed)
         {
             return Problems.NotFound("purpose");
         }
@@ -148,8 +146,4 @@ internal static class MeEndpoints
     private static async Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> ListAsync(
         HttpContext context, UserGrains users, Func<UserRecord, ImmutableArray<Notification>> select) =>
         await users.User(context.User.UserId()!).GetAsync() is { } record ? TypedResults.Ok(select(record)) : Problems.NotFound("account");
-
-    private static DataPurpose? ParsePurpose(string text) => Enum.GetValues<DataPurpose>()
-        .Where(purpose => typeof(DataPurpose).GetField(purpose.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name == text)
-        .Select(purpose => (DataPurpose?)purpose).FirstOrDefault();
 }

@@ -26,7 +26,7 @@ public sealed partial class ClusterGrain : IDisclosureSubject
         // A cluster is no person: nobody can have consented for it.
         var legal = order.Basis == DisclosureBasis.Legal && await LegalRequestGate.AuthorisesAsync(GrainFactory, order, Key);
         var decision = DisclosureRules.Decide(order, Region, time.GetUtcNow(), consentGranted: null, legal);
-        var basis = System.Text.Json.JsonSerializer.Serialize(order.Basis).Trim('"');
+        var basis = WireNames.Of(order.Basis);
         if (decision.Refusal is { } refusal)
         {
             return await RefuseDisclosureAsync(order, basis, refusal);

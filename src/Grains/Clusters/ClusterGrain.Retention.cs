@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Retention;
 
 namespace PrimeDirective.Grains.Clusters;

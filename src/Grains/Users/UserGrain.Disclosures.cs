@@ -107,7 +107,7 @@ public sealed partial class UserGrain : IDisclosureSubject
     /// <summary>Whether a legal request decided <c>disclose</c> authorises this very disclosure; nothing else can.</summary>
     private Task<bool> LegalAuthorisesAsync(DisclosureOrder order) => LegalRequestGate.AuthorisesAsync(GrainFactory, order, Key);
 
-    private static string Wire(DisclosureBasis basis) => System.Text.Json.JsonSerializer.Serialize(basis).Trim('"');
+    private static string Wire(DisclosureBasis basis) => WireNames.Of(basis);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disclosure from account {GrainKey} refused: basis {Basis}, {Refusal}")]
     private static partial void LogRefused(ILogger logger, string grainKey, string basis, string refusal);

@@ -342,7 +342,7 @@ public sealed partial class UserGrain(
 
     private IClusterGrain Cluster(LinkedCluster link) => GrainFactory.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
 
-    private static string Json(DataPurpose purpose) => System.Text.Json.JsonSerializer.Serialize(purpose).Trim('"');
+    private static string Json(DataPurpose purpose) => WireNames.Of(purpose);
 
     private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) => state.UpdateAsync(time, decide, DeactivateOnIdle);
 

@@ -19,7 +19,7 @@ public sealed class ConsentsModel : PrivacyPageModel
     [BindProperty(SupportsGet = true, Name = "granted")]
     public bool? ChangedGranted { get; set; }
 
-    public string? Changed => ChangedPurpose is { } purpose && Parse(purpose) is not null && ChangedGranted is { } granted
+    public string? Changed => ChangedPurpose is { } purpose && WireNames.TryParse<DataPurpose>(purpose) is not null && ChangedGranted is { } granted
         ? $"Consent to {purpose} {(granted ? "granted" : "withdrawn")}."
         : null;
 
@@ -31,7 +31,7 @@ public sealed class ConsentsModel : PrivacyPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (Parse(Purpose ?? string.Empty) is not { } purpose || purpose == DataPurpose.ServiceProvision)
+        if (WireNames.TryParse<DataPurpose>(Purpose) is not { } purpose || purpose == DataPurpose.ServiceProvision)
         {
             Errors["purpose"] = "That purpose cannot be changed here.";
             (ChangedPurpose, ChangedGranted) = (null, null);
@@ -40,11 +40,8 @@ public sealed class ConsentsModel : PrivacyPageModel
 
         return await Users.User(Session!.UserId).SetConsentAsync(purpose, Granted) is null
             ? Redirect(PrivacyPaths.SignIn)
-            : Redirect($"{PrivacyPaths.Consents}?changed={Wire(purpose)}&granted={(Granted ? "true" : "false")}");
+            : Redirect($"{PrivacyPaths.Consents}?changed={WireNames.Of(purpose)}&granted={(Granted ? "true" : "false")}");
     }
-
-    private static DataPurpose? Parse(string wire) =>
-        Enum.GetValues<DataPurpose>().Where(purpose => Wire(purpose) == wire).Select(purpose => (DataPurpose?)purpose).FirstOrDefault();
 
     private async Task<IActionResult> ShowAsync()
     {

@@ -67,8 +67,8 @@ public sealed class DisclosuresModel : OfficerPageModel
     {
         Kind = Kind == "cluster" ? "cluster" : "user";
         Region = Region is { } region && Users.IsRegion(region) ? region : Users.Home;
-        var basis = WireNames.Parse<DisclosureBasis>(Basis);
-        var purpose = string.IsNullOrEmpty(Purpose) ? null : WireNames.Parse<DataPurpose>(Purpose);
+        var basis = WireNames.TryParse<DisclosureBasis>(Basis);
+        var purpose = string.IsNullOrEmpty(Purpose) ? null : WireNames.TryParse<DataPurpose>(Purpose);
         if (basis is null)
         {
             Errors["basis"] = "must be one of consent, processor, legal, harm-prevention, successor";

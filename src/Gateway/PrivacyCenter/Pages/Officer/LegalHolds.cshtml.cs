@@ -1,16 +1,15 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
 /// <summary>Legal holds on a person or a cluster: look up, place (reason, reference, optional end) and lift, as <c>/v1/admin/legal-holds</c> does.</summary>
-public sealed partial class LegalHoldsModel : PrivacyPageModel
+public sealed class LegalHoldsModel : PrivacyPageModel
 {
     [BindProperty]
     public string Kind { get; set; } = "user";
@@ -57,7 +56,7 @@ public sealed partial class LegalHoldsModel : PrivacyPageModel
         var reason = check.Text("reason", Reason ?? string.Empty, LegalHoldEndpoints.MaxTextLength);
         var reference = check.Text("reference", Reference ?? string.Empty, LegalHoldEndpoints.MaxTextLength);
         DateTimeOffset? end = string.IsNullOrWhiteSpace(EndsAt) ? null
-            : IsoInstant().IsMatch(EndsAt.Trim()) && DateTimeOffset.TryParse(EndsAt.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now ? parsed : DateTimeOffset.MinValue;
+            : IsoInstant.Parse(EndsAt.Trim()) is { } parsed && parsed > check.Now ? parsed : DateTimeOffset.MinValue;
         check.Require(end != DateTimeOffset.MinValue, "endsAt", "must be a future date and time (ISO 8601, with offset)");
         if (!Collect(check) || subject is null)
         {
@@ -121,7 +120,4 @@ public sealed partial class LegalHoldsModel : PrivacyPageModel
 
         return Page();
     }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoInstant();
 }

@@ -94,7 +94,7 @@ public sealed class LegalRequestsModel : OfficerPageModel
         }
 
         Shown = current;
-        var kind = WireNames.Parse<LegalDecisionKind>(Decision);
+        var kind = WireNames.TryParse<LegalDecisionKind>(Decision);
         if (kind is null)
         {
             Errors["decision"] = "choose disclose or reject";

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
@@ -47,7 +48,7 @@ public abstract class OfficerPageModel : PrivacyPageModel
             return null;
         }
 
-        var parsed = Notices.NoticeNames.Instant(text.Trim());
+        var parsed = IsoInstant.Parse(text.Trim());
         if (parsed is null)
         {
             Errors[field] = "must be a date and time (ISO 8601, with offset)";

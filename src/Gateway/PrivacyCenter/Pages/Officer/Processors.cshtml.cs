@@ -121,7 +121,7 @@ public sealed class ProcessorsModel(IConfiguration configuration, IHostEnvironme
     private void Fill(ProcessorView view)
     {
         (ProcessorId, Name, Location, Endpoint, ErasureEndpoint) = (view.ProcessorId, view.Name, view.Location, view.Endpoint, view.ErasureEndpoint);
-        (Purposes, Categories, ProcessorRegions) = ([.. view.Purposes.Select(Wire)], [.. view.Categories.Select(Wire)], [.. view.Regions]);
+        (Purposes, Categories, ProcessorRegions) = ([.. view.Purposes.Select(WireNames.Of)], [.. view.Categories.Select(WireNames.Of)], [.. view.Regions]);
         (ContractReference, SignedAt, ExpiresAt) = (view.Contract.Reference, Iso(view.Contract.SignedAt), Iso(view.Contract.ExpiresAt));
         Secret = null;
     }
