@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PrimeDirective.Tests.Infrastructure;
@@ -14,7 +15,8 @@ public sealed class OpenApiSnapshotTests(SharedService service)
     /// <summary>Set to <c>1</c> to rewrite the committed document from the served one (then review and commit the diff).</summary>
     public const string UpdateVariable = "PD_UPDATE_OPENAPI";
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // Relaxed escaping: the file is read by people in review (an apostrophe stays an apostrophe).
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [Fact]
     public async Task The_served_document_is_the_committed_docs_openapi_json()
