@@ -22,7 +22,7 @@ public sealed class OpenApiSnapshotTests(SharedService service)
     public async Task The_served_document_is_the_committed_docs_openapi_json()
     {
         var served = Normalized(JsonNode.Parse(await service.Http.GetStringAsync("/openapi/v1.json"))!);
-        var path = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+        var path = Path.Combine(RepositoryPaths.Root(), "docs", "openapi.json");
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
             await File.WriteAllTextAsync(path, served.ToJsonString(s_indented) + "\n");
@@ -103,18 +103,5 @@ public sealed class OpenApiSnapshotTests(SharedService service)
             default:
                 return JsonNode.DeepEquals(expected, actual) ? null : path;
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Actors.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No repository root above the test binaries.");
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 
@@ -31,16 +33,17 @@ public sealed class ConsentsModel : PrivacyPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (WireNames.TryParse<DataPurpose>(Purpose) is not { } purpose || purpose == DataPurpose.ServiceProvision)
+        switch (await Desk<MeDesk>().SetConsentAsync(Session!.UserId, Purpose ?? string.Empty, Granted))
         {
-            Errors["purpose"] = "That purpose cannot be changed here.";
-            (ChangedPurpose, ChangedGranted) = (null, null);
-            return await ShowAsync();
+            case Outcome<ConsentState>.Done(var consent):
+                return Redirect($"{PrivacyPaths.Consents}?changed={WireNames.Of(consent.Purpose)}&granted={(Granted ? "true" : "false")}");
+            case Outcome<ConsentState>.Unknown { What: "account" }:
+                return Redirect(PrivacyPaths.SignIn);
+            default:
+                Errors["purpose"] = "That purpose cannot be changed here.";
+                (ChangedPurpose, ChangedGranted) = (null, null);
+                return await ShowAsync();
         }
-
-        return await Users.User(Session!.UserId).SetConsentAsync(purpose, Granted) is null
-            ? Redirect(PrivacyPaths.SignIn)
-            : Redirect($"{PrivacyPaths.Consents}?changed={WireNames.Of(purpose)}&granted={(Granted ? "true" : "false")}");
     }
 
     private async Task<IActionResult> ShowAsync()
