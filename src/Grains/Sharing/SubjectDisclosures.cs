@@ -77,14 +77,14 @@ public sealed partial class SubjectDisclosures<TState>(
         var (entry, plan) = await state.UpdateAsync(time, now =>
         {
             var recorded = desk.Record(state.State, host.Region, host.Key, order, decision, selection, lastSeq, now);
-            subject.Audit(state.State, order, new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {Wire(order.Basis)}"), now);
+            subject.Audit(state.State, order, new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {WireNames.Of(order.Basis)}"), now);
             return (true, recorded);
         }, host.DeactivateOnIdle);
 
         // Recorded before anything leaves: a crash here leaves an entry for a package never sent, never the reverse.
         await FlushAsync();
         var outcome = await DisclosureDesk.HandOnAsync(grains, host.Id, entry, plan, DisclosureDesk.Package(entry, subject.Kind, host.Region, selection));
-        LogDisclosure(logger, subject.Kind, host.Key, Wire(order.Basis), "recorded");
+        LogDisclosure(logger, subject.Kind, host.Key, WireNames.Of(order.Basis), "recorded");
         return outcome;
     }
 
@@ -93,10 +93,10 @@ public sealed partial class SubjectDisclosures<TState>(
         // Audited with the basis and the failed condition only: no recipient, no rationale.
         await state.UpdateAsync(time, now =>
         {
-            subject.Audit(state.State, order, new AuditEntry(now, "disclosure-refused", $"basis {Wire(order.Basis)}: {refusal}"), now);
+            subject.Audit(state.State, order, new AuditEntry(now, "disclosure-refused", $"basis {WireNames.Of(order.Basis)}: {refusal}"), now);
             return (true, true);
         }, host.DeactivateOnIdle);
-        LogDisclosure(logger, subject.Kind, host.Key, Wire(order.Basis), refusal);
+        LogDisclosure(logger, subject.Kind, host.Key, WireNames.Of(order.Basis), refusal);
         return DisclosureOutcome.Refused(order.Basis, refusal);
     }
 
@@ -146,8 +146,6 @@ public sealed partial class SubjectDisclosures<TState>(
 
     /// <summary>Records the evidence owed, then drops it from the state.</summary>
     public Task FlushAsync() => desk.Ledger.FlushAsync(state, host.Region, host.DeactivateOnIdle);
-
-    private static string Wire(DisclosureBasis basis) => System.Text.Json.JsonSerializer.Serialize(basis).Trim('"');
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disclosure from {SubjectKind} {GrainKey}: basis {Basis}, {Outcome}")]
     private static partial void LogDisclosure(ILogger logger, string subjectKind, string grainKey, string basis, string outcome);

@@ -63,7 +63,7 @@ public sealed partial class Consents(
             }
 
             current.Consents.Add(new ConsentEvent(purpose, granted, now, version));
-            current.Audit.Add(new AuditEntry(now, granted ? "consent-granted" : "consent-withdrawn", $"person's choice for {Json(purpose)}"));
+            current.Audit.Add(new AuditEntry(now, granted ? "consent-granted" : "consent-withdrawn", $"person's choice for {WireNames.Of(purpose)}"));
             return (true, true);
         }, host.DeactivateOnIdle);
 
@@ -154,8 +154,6 @@ public sealed partial class Consents(
         return Task.WhenAll(links.Select(link =>
             grains.GetGrain<IClusterCrashReports>(clusterKeys.For(link.Region, link.ClusterId)).SetLinkedCrashConsentAsync(host.Key, withdrawn)));
     }
-
-    private static string Json(DataPurpose purpose) => System.Text.Json.JsonSerializer.Serialize(purpose).Trim('"');
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {GrainKey}: analytics consent withdrawn by a Global Privacy Control signal")]
     private static partial void LogGpcWithdrawal(ILogger logger, string grainKey);

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Gateway.Requests;
 
@@ -55,7 +56,7 @@ public sealed class OperatorModel : PrivacyPageModel
             return Unproven();
         }
 
-        if (await cluster.SetTelemetryAsync(BootstrapId!, Disable, Disable && Purge) is null)
+        if (await Desk<ClusterDesk>().SetTelemetryAsync(cluster.GetPrimaryKeyString(), BootstrapId!, Disable, Disable && Purge) is not Outcome<TelemetrySetting>.Done)
         {
             return Unproven();
         }
@@ -80,11 +81,8 @@ public sealed class OperatorModel : PrivacyPageModel
             return await ShowAsync();
         }
 
-        // As the API does: the request lives in the cluster's region, and the cluster records it (proof checked) first.
-        var requestId = SubjectIds.New(Region!);
-        var (secret, hash) = Capabilities.New();
-        return await cluster.RequestErasureAsync(BootstrapId!, requestId, hash) is { } view
-            ? Redirect(PrivacyPaths.Receipt(ErasureAccepted.From(view, secret)))
+        return await Desk<ClusterDesk>().RequestErasureAsync(cluster.GetPrimaryKeyString(), BootstrapId!) is Outcome<ErasureAccepted>.Done(var accepted)
+            ? Redirect(PrivacyPaths.Receipt(accepted))
             : Unproven();
     }
 
