@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using PrimeDirective.Tests.Infrastructure;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace PrimeDirective.Tests.PrivacyCenter;
