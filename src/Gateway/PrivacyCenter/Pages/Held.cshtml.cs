@@ -39,13 +39,15 @@ public sealed class HeldModel : PrivacyPageModel
         }
 
         // A page that cannot exist (an unknown category or subject, a page before the first) is answered as such.
+        var selected = subject ?? AccountSubject;
         if (!ModelState.IsValid || !ItemsTableModel.TryParse(category, out var wanted) || page < 1 ||
-            (subject is not null && subject != AccountSubject && !record.Clusters.Select((_, index) => SubjectOf(index)).Contains(subject)))
+            (selected != AccountSubject && !Enumerable.Range(0, record.Clusters.Length).Select(SubjectOf).Contains(selected)))
         {
             return NotFoundPage();
         }
 
-        (DataCategory?, int) SelectionOf(string name) => name == (subject ?? AccountSubject) ? (wanted, page ?? 1) : (null, 1);
+        // The category and page apply to the subject they name; every other subject shows its first page of all.
+        (DataCategory?, int) SelectionOf(string name) => name == selected ? (wanted, page ?? 1) : (null, 1);
 
         var userKey = Users.UserKey(Session.UserId);
         Record = record;
