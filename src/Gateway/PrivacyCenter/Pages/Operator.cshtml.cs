@@ -37,9 +37,12 @@ public sealed class OperatorModel : PrivacyPageModel
 
     public ClusterRecord? Record { get; private set; }
 
-    public IReadOnlyList<HeldItem> Items { get; private set; } = [];
+    /// <summary>The cluster's items: a summary by category and the page asked for.</summary>
+    public HeldItemsPage? Items { get; private set; }
 
-    public bool More { get; private set; }
+    /// <summary>The proof and region, posted again by the items' navigation (never put into an address).</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Proof =>
+        [new("clusterId", ClusterId), new("bootstrapId", BootstrapId), new("region", Region)];
 
     public string? Message { get; private set; }
 
@@ -47,7 +50,14 @@ public sealed class OperatorModel : PrivacyPageModel
     {
     }
 
-    public Task<IActionResult> OnPostShowAsync() => ShowAsync();
+    public async Task<IActionResult> OnPostShowAsync(
+        [FromForm(Name = ItemsTableModel.CategoryField)] string? category, [FromForm(Name = ItemsTableModel.PageField)] int? page)
+    {
+        // Only a crafted post names a category or page that cannot exist: answered as a page that does not.
+        return ModelState.IsValid && ItemsTableModel.TryParse(category, out var wanted) && page is null or >= 1
+            ? await ShowAsync(wanted, page ?? 1)
+            : NotFoundPage();
+    }
 
     public async Task<IActionResult> OnPostTelemetryAsync()
     {
@@ -86,7 +96,7 @@ public sealed class OperatorModel : PrivacyPageModel
             : Unproven();
     }
 
-    private async Task<IActionResult> ShowAsync()
+    private async Task<IActionResult> ShowAsync(DataCategory? category = null, int page = 1)
     {
         if (Resolve() is not { } cluster || await cluster.GetAsync(BootstrapId!) is not { } record)
         {
@@ -94,7 +104,7 @@ public sealed class OperatorModel : PrivacyPageModel
         }
 
         var proof = BootstrapId!;
-        (Items, More) = await HeldModel.ReadAsync(record.Items, after => cluster.ReadReportsAsync(proof, after));
+        Items = await HeldItemsPage.ReadAsync(record.Items, after => cluster.ReadReportsAsync(proof, after), category, page);
         Record = record;
         return Page();
     }
