@@ -33,12 +33,12 @@ public sealed record ItemsTableModel(
 
     /// <summary>The items table's caption with what it shows of how many.</summary>
     public string PageCaption => View.Total == 0
-        ? $"{Caption}: none{(View.Category is { } none ? " of category " + PrivacyPageModel.Wire(none) : string.Empty)}"
+        ? $"{Caption}: none{(View.Category is { } none ? " of category " + WireNames.Of(none) : string.Empty)}"
         : string.Create(CultureInfo.InvariantCulture,
-            $"{Caption}: {(View.Category is { } category ? PrivacyPageModel.Wire(category) : "all categories")}, {View.First:N0}–{View.First + View.Items.Count - 1:N0} of {View.Total:N0} (page {View.Page:N0} of {View.Pages:N0})");
+            $"{Caption}: {(View.Category is { } category ? WireNames.Of(category) : "all categories")}, {View.First:N0}–{View.First + View.Items.Count - 1:N0} of {View.Total:N0} (page {View.Page:N0} of {View.Pages:N0})");
 
     /// <summary>The field value of <paramref name="category"/> (<see cref="AllCategories"/> for <c>null</c>).</summary>
-    public static string FieldOf(DataCategory? category) => category is { } named ? PrivacyPageModel.Wire(named) : AllCategories;
+    public static string FieldOf(DataCategory? category) => category is { } named ? WireNames.Of(named) : AllCategories;
 
     /// <summary>The category a field value names (<c>null</c> for all, or when absent); <c>false</c> if it names none.</summary>
     public static bool TryParse(string? value, out DataCategory? category)
@@ -51,7 +51,7 @@ public sealed record ItemsTableModel(
 
         foreach (var known in Enum.GetValues<DataCategory>())
         {
-            if (PrivacyPageModel.Wire(known) == value)
+            if (WireNames.Of(known) == value)
             {
                 category = known;
                 return true;
