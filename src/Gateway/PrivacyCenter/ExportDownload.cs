@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Users;
-using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 
 namespace PrimeDirective.Gateway.PrivacyCenter;
@@ -24,15 +22,8 @@ internal static class ExportDownload
         }
 
         var userKey = users.UserKey(session.UserId);
-        var clusters = await Task.WhenAll(record.Clusters.Select(async link =>
-        {
-            var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
-            var data = await cluster.GetForLinkAsync(userKey) is { } held
-                ? await ClusterView.StreamAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
-                : null;
-            return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
-        }));
+        var clusters = await LinkedClusterData.ReadAllAsync(grains, clusterKeys, record, userKey);
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName}\"";
-        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters], await MailRoute.ForAsync(grains, users)));
+        return TypedResults.Ok(new PersonalDataExport(record, clusters, await MailRoute.ForAsync(grains, users)));
     }
 }

@@ -2,11 +2,9 @@ using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
-using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Sharing;
-using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -43,20 +41,13 @@ internal static class MeEndpoints
         }
 
         var userKey = users.UserKey(userId);
-        var clusters = await Task.WhenAll(record.Clusters.Select(async link =>
-        {
-            var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
-            var data = await cluster.GetForLinkAsync(userKey) is { } held
-                ? await ClusterView.StreamAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
-                : null;
-            return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
-        }));
+        var clusters = await LinkedClusterData.ReadAllAsync(grains, clusterKeys, record, userKey);
         if (download is "1" or "true")
         {
             context.Response.Headers.ContentDisposition = "attachment; filename=\"prime-directive-my-data.json\"";
         }
 
-        return TypedResults.Ok(new PersonalDataExport(record, [.. clusters], await MailRoute.ForAsync(grains, users)));
+        return TypedResults.Ok(new PersonalDataExport(record, clusters, await MailRoute.ForAsync(grains, users)));
     }
 
     private static async Task<Results<Ok<CorrectedProfile>, Accepted<ErasureAccepted>, ProblemHttpResult>> CorrectAsync(

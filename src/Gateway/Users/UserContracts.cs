@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Users;
@@ -79,7 +81,19 @@ internal sealed record SessionToken(string UserId, string Token);
 internal sealed record PersonalDataExport(UserRecord Account, ImmutableArray<LinkedClusterData> Clusters, Sharing.MailRoute? Mail = null);
 
 /// <summary>A linked cluster and everything held about it, from its own region.</summary>
-internal sealed record LinkedClusterData(string ClusterId, string Region, DateTimeOffset LinkedAt, ClusterView? Data);
+internal sealed record LinkedClusterData(string ClusterId, string Region, DateTimeOffset LinkedAt, ClusterView? Data)
+{
+    /// <summary>Every cluster <paramref name="record"/> links, each read whole from its own region as the person may see it.</summary>
+    public static async Task<ImmutableArray<LinkedClusterData>> ReadAllAsync(IGrainFactory grains, ClusterKeys clusterKeys, UserRecord record, string userKey) =>
+        [.. await Task.WhenAll(record.Clusters.Select(async link =>
+        {
+            var cluster = grains.GetGrain<IClusterGrain>(clusterKeys.For(link.Region, link.ClusterId));
+            var data = await cluster.GetForLinkAsync(userKey) is { } held
+                ? await ClusterView.StreamAsync(held, after => cluster.ReadReportsForLinkAsync(userKey, after))
+                : null;
+            return new LinkedClusterData(link.ClusterId, link.Region, link.LinkedAt, data);
+        }))];
+}
 
 /// <summary>The profile after a correction; <c>emailChange</c> is <c>unchanged</c>, <c>code-sent</c> or <c>changed</c>.</summary>
 internal sealed record CorrectedProfile(UserProfile Profile, string EmailChange);

@@ -26,8 +26,5 @@ public sealed partial class PrivacyRequestGrain
         await Outgoing.DisarmWhenIdleAsync();
     }
 
-    /// <summary>Armed before the write that queues a message, so a crash right after that write cannot strand it.</summary>
-    private Task ArmOutboxAsync() => Outgoing.ArmAsync(force: true);
-
     private Task RecheckOutgoingAsync() => Outgoing.RecheckAsync(time);
 }

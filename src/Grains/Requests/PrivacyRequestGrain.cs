@@ -40,7 +40,7 @@ public sealed partial class PrivacyRequestGrain(
 
     private GrainReminderSlot Resume => field ??= new(this, ResumeReminder);
 
-    private IRequestMail Mail => field ??= new RequestMail(outbox, this.GetGrainId(), ArmOutboxAsync, time);
+    private IRequestMail Mail => field ??= new RequestMail(Outgoing, time);
 
     private ProcessorPropagation Propagation => field ??= new(Document, processors, new GrainReminderSlot(this, PropagationReminder), () =>
         this.RegisterGrainTimer(_ => Propagation.PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true }), logger);

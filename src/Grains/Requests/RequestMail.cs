@@ -15,12 +15,12 @@ public interface IRequestMail
     Task ArmAsync();
 }
 
-/// <summary>The silo's sender, for the request <paramref name="owner"/> whose outbox reminder <paramref name="arm"/> arms.</summary>
-public sealed class RequestMail(OutboxSender outbox, GrainId owner, Func<Task> arm, TimeProvider time) : IRequestMail
+/// <summary>The request's shared <see cref="SubjectOutbox{TState}"/>, as its components use it.</summary>
+public sealed class RequestMail(SubjectOutbox<PrivacyRequestState> outgoing, TimeProvider time) : IRequestMail
 {
-    public QueuedMessage Prepare(OutboxMessage message) => outbox.Prepare(message, time.GetUtcNow() + outbox.NoticeLifetime);
+    public QueuedMessage Prepare(OutboxMessage message) => outgoing.Prepare(message, time.GetUtcNow() + outgoing.NoticeLifetime);
 
-    public void Hand(QueuedMessage message) => outbox.Hand(owner, [message]);
+    public void Hand(QueuedMessage message) => outgoing.Send([], message);
 
-    public Task ArmAsync() => arm();
+    public Task ArmAsync() => outgoing.ArmAsync(force: true);
 }
