@@ -6,6 +6,7 @@ using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 
@@ -44,7 +45,8 @@ internal static partial class SharingEndpoints
     }
 
     private static async Task<Results<Ok<ProcessorView>, ProblemHttpResult>> PutProcessorAsync(
-        string processorId, ProcessorBody body, HttpContext context, IGrainFactory grains, UserGrains users, IConfiguration configuration, IHostEnvironment environment)
+        string processorId, ProcessorBody body, HttpContext context, IGrainFactory grains, UserGrains users, IConfiguration configuration, IHostEnvironment environment,
+        CertificateTrust trust, TimeProvider clock)
     {
         if (!ProcessorId().IsMatch(processorId))
         {
@@ -56,12 +58,19 @@ internal static partial class SharingEndpoints
             return Problems.Invalid(new Dictionary<string, string[]> { ["endpoint"] = ["must be an https URL outside development"] });
         }
 
+        // OpenDSR §4.1: a CA-issued certificate for the processor's domain, never self-signed; checked again at every use.
+        if (body.Certificate is not null && trust.Check(body.Certificate, body.OpenDsrDomain!, clock.GetUtcNow()) is var verdict && verdict != CertificateVerdict.Valid)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["certificate"] = [$"does not validate: {OpenDsr.OpenDsrEndpoints.VerdictName(verdict)}"] });
+        }
+
         var view = new ProcessorView(
             processorId, body.Name, body.Purposes, body.Categories, body.Regions, body.Location,
-            new ProcessorContract(body.Contract.Reference, body.Contract.SignedAt, body.Contract.ExpiresAt), body.Endpoint, body.ErasureEndpoint, default);
+            new ProcessorContract(body.Contract.Reference, body.Contract.SignedAt, body.Contract.ExpiresAt), body.Endpoint, body.ErasureEndpoint, default,
+            body.OpenDsrDomain, body.Certificate);
         return await Registry(grains, users).PutAsync(view, body.Secret, context.User.UserId() ?? "external-officer") is { } stored
             ? TypedResults.Ok(stored)
-            : Problems.Invalid(new Dictionary<string, string[]> { ["secret"] = ["is required for a new processor"] });
+            : Problems.Invalid(new Dictionary<string, string[]> { ["secret"] = ["or a certificate is required for a new processor"] });
     }
 
     private static async Task<Results<Ok<ProcessorView>, ProblemHttpResult>> GetProcessorAsync(string processorId, IGrainFactory grains, UserGrains users) =>
