@@ -3,12 +3,12 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
-using PrimeDirective.Grains.OpenDsr;
 
 namespace PrimeDirective.Gateway.OpenDsr;
 
@@ -44,7 +44,7 @@ internal static class OpenDsrEndpoints
     /// only then the body is parsed (400 if it is not the callback of this request's own URL).
     /// </summary>
     private static async Task<Results<Accepted, ProblemHttpResult>> CallbackAsync(
-        string requestId, HttpContext context, IGrainFactory grains, UserGrains users, CertificateTrust trust, OpenDsrOutbound outbound, TimeProvider clock)
+        string requestId, HttpContext context, IGrainFactory grains, UserGrains users, CertificateTrust trust, IOptions<OpenDsrOptions> options, TimeProvider clock)
     {
         var headers = context.Request.Headers;
         var domain = First(headers, OpenDsrNames.DomainHeader, OpenDsrNames.LegacyDomainHeader);
@@ -78,7 +78,7 @@ internal static class OpenDsrEndpoints
             return Error(StatusCodes.Status400BadRequest, "The body is not a valid OpenDSR callback.");
         }
 
-        if (SubjectIds.Parse(requestId) is not { } parsed || !users.IsRegion(parsed.Region) || callback.StatusCallbackUrl != outbound.CallbackUrl(requestId))
+        if (SubjectIds.Parse(requestId) is not { } parsed || !users.IsRegion(parsed.Region) || callback.StatusCallbackUrl != OpenDsrNames.CallbackUrl(options.Value, requestId))
         {
             return Error(StatusCodes.Status400BadRequest, "status_callback_url is not this endpoint.");
         }

@@ -60,6 +60,10 @@ public static class OpenDsrNames
     /// <summary>Our callback route, under our public base URL.</summary>
     public static string CallbackPath(string requestId) => $"/opendsr/v2/callbacks/{requestId}";
 
+    /// <summary>Our callback URL for <paramref name="requestId"/>; <c>null</c> without <c>OpenDsr:PublicBaseUrl</c>.</summary>
+    public static string? CallbackUrl(OpenDsrOptions options, string requestId) =>
+        options?.PublicBaseUrl is { Length: > 0 } root ? root.TrimEnd('/') + CallbackPath(requestId) : null;
+
     /// <summary>The statuses in the order a request moves through them (a report never moves one back).</summary>
     public static readonly IReadOnlyList<string> Statuses = ["pending", "in_progress", "completed", "cancelled"];
 

@@ -57,8 +57,7 @@ public sealed class OpenDsrOutbound(SharingHttp http, OpenDsrKeyRing keys, IOpti
     }
 
     /// <summary>Our callback URL for <paramref name="requestId"/>; <c>null</c> without <c>OpenDsr:PublicBaseUrl</c>.</summary>
-    public string? CallbackUrl(string requestId) =>
-        options.Value.PublicBaseUrl is { Length: > 0 } root ? root.TrimEnd('/') + OpenDsrNames.CallbackPath(requestId) : null;
+    public string? CallbackUrl(string requestId) => OpenDsrNames.CallbackUrl(options.Value, requestId);
 
     /// <summary>
     /// Sends <paramref name="body"/> to the processor; unless <paramref name="adapted"/>, its identities are first put in
