@@ -15,7 +15,7 @@ using PrimeDirective.Gateway.Stats;
 using PrimeDirective.Gateway.Tracking;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.OpenDsr;
-using PrimeDirective.Grains.OpenDsr;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -85,7 +85,7 @@ public static class GatewayComposition
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
         builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default);
-        builder.Services.AddOpenDsr(builder.Configuration);
+        builder.Services.AddOpenDsrKeys(builder.Configuration.GetSection(OpenDsrOptions.SectionName));
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         builder.AddGatewayDataProtection();
