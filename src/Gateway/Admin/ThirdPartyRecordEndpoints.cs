@@ -1,11 +1,9 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.Users;
-using PrimeDirective.Grains.Interfaces.Keys;
-using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Admin;
 
@@ -28,34 +26,16 @@ internal static class ThirdPartyRecordEndpoints
         return routes;
     }
 
-    private static async Task<Results<Created<ThirdPartyRecordAdded>, ProblemHttpResult>> AddAsync(ThirdPartyRecordBody body, UserGrains users, IGrainFactory grains)
-    {
-        // The same answer for an unknown and a closed account: the route reveals nothing more than the id already does.
-        if (SubjectIds.Parse(body.UserId) is not { } parsed || !users.IsRegion(parsed.Region))
-        {
-            return Problems.NotFound("account");
-        }
-
-        var key = users.UserKey(body.UserId);
-        if (!await users.User(body.UserId).IsActiveAsync())
-        {
-            return Problems.NotFound("account");
-        }
-
-        return await grains.GetGrain<IUserThirdPartyRecords>(key).AddThirdPartyRecordAsync(new ThirdPartyRecord(body.Source, body.Kind, body.Value)) is { } recordId
+    private static async Task<Results<Created<ThirdPartyRecordAdded>, ProblemHttpResult>> AddAsync(ThirdPartyRecordBody body, ThirdPartyRecordDesk desk) =>
+        await desk.AddAsync(body) is var outcome && outcome is Outcome<string>.Done(var recordId)
             ? TypedResults.Created((string?)null, new ThirdPartyRecordAdded(recordId))
-            : Problems.Create(StatusCodes.Status409Conflict, "invalid-request", "Too many records.", "The account holds the most third-party records allowed.");
-    }
+            : outcome.Problem();
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> CorrectAsync(HttpContext context, string recordId, ThirdPartyCorrectionBody body, UserGrains users, IGrainFactory grains) =>
-        await grains.GetGrain<IUserThirdPartyRecords>(users.UserKey(context.User.UserId()!)).CorrectThirdPartyRecordAsync(recordId, body.Value)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("record");
+    private static async Task<Results<NoContent, ProblemHttpResult>> CorrectAsync(HttpContext context, string recordId, ThirdPartyCorrectionBody body, ThirdPartyRecordDesk desk) =>
+        await desk.CorrectAsync(context.User.UserId()!, recordId, body) is var outcome && outcome is Outcome<string>.Done ? TypedResults.NoContent() : outcome.Problem();
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(HttpContext context, string recordId, UserGrains users, IGrainFactory grains) =>
-        await grains.GetGrain<IUserThirdPartyRecords>(users.UserKey(context.User.UserId()!)).RemoveThirdPartyRecordAsync(recordId)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("record");
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(HttpContext context, string recordId, ThirdPartyRecordDesk desk) =>
+        await desk.RemoveAsync(context.User.UserId()!, recordId) is var outcome && outcome is Outcome<string>.Done ? TypedResults.NoContent() : outcome.Problem();
 }
 
 /// <summary>What a named source told us: whose account, who told us, what kind of thing, and its value.</summary>

@@ -1,10 +1,10 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Gateway.Requests;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Requests;
 
 namespace PrimeDirective.Gateway.ChildRemoval;
@@ -31,38 +31,18 @@ internal static class ChildRemovalEndpoints
         return routes;
     }
 
-    private static async Task<Accepted<ErasureAccepted>> SubmitAsync(ChildRemovalBody body, UserGrains users)
+    private static async Task<Accepted<ErasureAccepted>> SubmitAsync(ChildRemovalBody body, ChildRemovalDesk desk)
     {
-        // The request lives where the child's data lives (or the home region if we hold none).
-        var region = await users.ClaimedRegionAsync(body.ChildEmail) ?? users.Home;
-        var requestId = SubjectIds.New(region);
-        var (secret, hash) = Capabilities.New();
-        var view = await users.Request(requestId).SubmitChildRemovalAsync(new ChildRemovalSubmission(
-            users.EmailIndexKey(region, body.ChildEmail), body.ParentName, body.ParentEmail, body.Statement, hash));
-        var accepted = ErasureAccepted.From(view, secret);
+        var accepted = await desk.SubmitAsync(body);
         return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
     }
 
-    private static async Task<Ok<ChildRemovalReview[]>> ListAsync(UserGrains users)
-    {
-        var pending = await Task.WhenAll(users.Regions.Select(region => users.Reviews(region).ListAsync()));
-        var reviews = await Task.WhenAll(pending.SelectMany(ids => ids).Select(requestId => users.Request(requestId).ReviewAsync()));
-        return TypedResults.Ok(reviews.OfType<ChildRemovalReview>().ToArray());
-    }
+    private static async Task<Ok<ChildRemovalReview[]>> ListAsync(ChildRemovalDesk desk) => TypedResults.Ok(await desk.ReviewsAsync());
 
-    private static async Task<Results<Ok<PrivacyRequestView>, ProblemHttpResult>> DecideAsync(
-        HttpContext context, string requestId, ReviewDecisionBody body, UserGrains users)
-    {
-        if (SubjectIds.Parse(requestId) is not { } parsed || !users.IsRegion(parsed.Region))
-        {
-            return Problems.NotFound("privacy request");
-        }
-
-        var officer = context.User.UserId() ?? "external-officer";
-        return await users.Request(requestId).DecideAsync(body.Approve, officer, body.Reason) is { } view
+    private static async Task<Results<Ok<PrivacyRequestView>, ProblemHttpResult>> DecideAsync(HttpContext context, string requestId, ReviewDecisionBody body, ChildRemovalDesk desk) =>
+        await desk.DecideAsync(requestId, body, context.User.UserId() ?? "external-officer") is var outcome && outcome is Outcome<PrivacyRequestView>.Done(var view)
             ? TypedResults.Ok(view)
-            : Problems.NotFound("child-removal request awaiting review");
-    }
+            : outcome.Problem();
 }
 
 /// <summary>A parent's request to remove their child's data: the child's address, who they are, and why.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Clusters;
@@ -35,7 +36,7 @@ internal static class ClusterEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok, ProblemHttpResult>> SchedulerReportAsync(HttpContext context, IGrainFactory grains, ClusterKeys keys)
+    private static async Task<Results<Ok, ProblemHttpResult>> SchedulerReportAsync(HttpContext context, ClusterDesk desk)
     {
         if (RegionRoute.Resolve(context) is not { } region)
         {
@@ -51,12 +52,12 @@ internal static class ClusterEndpoints
         var report = new ClusterReport(
             query.ClusterId, query.BootstrapId, ReportId: null, query.Version, ClientAddress.Of(context),
             Usage: query.Counts, Performance: [], Configuration: []);
-        await grains.GetGrain<IClusterGrain>(keys.For(region, query.ClusterId)).RecordReportAsync(report);
+        await desk.RecordReportAsync(region, report);
         return TypedResults.Ok();
     }
 
     private static async Task<Results<Accepted<ReportAcknowledgement>, ProblemHttpResult>> JsonReportAsync(
-        HttpContext context, string clusterId, ReportBody body, IGrainFactory grains, ClusterKeys keys)
+        HttpContext context, string clusterId, ReportBody body, ClusterDesk desk)
     {
         if (RegionRoute.Resolve(context) is not { } region)
         {
@@ -68,7 +69,7 @@ internal static class ClusterEndpoints
             return MalformedClusterId();
         }
 
-        var receipt = await grains.GetGrain<IClusterGrain>(keys.For(region, cluster)).RecordReportAsync(body.ToReport(cluster, ClientAddress.Of(context)));
+        var receipt = await desk.RecordReportAsync(region, body.ToReport(cluster, ClientAddress.Of(context)));
         return TypedResults.Accepted((string?)null, new ReportAcknowledgement(receipt.ReportId, receipt.AcceptedAt));
     }
 
@@ -93,36 +94,29 @@ internal static class ClusterEndpoints
     }
 
     private static async Task<Results<Ok<TelemetrySetting>, ProblemHttpResult>> SetTelemetryAsync(
-        HttpContext context, [AsParameters] OperatorRequest request, TelemetryBody body, IGrainFactory grains, ClusterKeys keys)
+        HttpContext context, [AsParameters] OperatorRequest request, TelemetryBody body, ClusterKeys keys, ClusterDesk desk)
     {
         if (request.Resolve(context, keys) is not ({ } key, { } proof))
         {
             return request.Reject(context);
         }
 
-        return await grains.GetGrain<IClusterGrain>(key).SetTelemetryAsync(proof, body.Disabled, body.Purge) is { } setting
+        return await desk.SetTelemetryAsync(key, proof, body.Disabled, body.Purge) is var outcome && outcome is Outcome<TelemetrySetting>.Done(var setting)
             ? TypedResults.Ok(setting)
-            : Problems.NotFound("cluster");
+            : outcome.Problem();
     }
 
     private static async Task<Results<Accepted<ErasureAccepted>, ProblemHttpResult>> EraseAsync(
-        HttpContext context, [AsParameters] OperatorRequest request, IGrainFactory grains, ClusterKeys keys)
+        HttpContext context, [AsParameters] OperatorRequest request, ClusterKeys keys, ClusterDesk desk)
     {
         if (request.Resolve(context, keys) is not ({ } key, { } proof))
         {
             return request.Reject(context);
         }
 
-        // The request lives in the cluster's region; the cluster records it (proof checked), then submits it.
-        var requestId = SubjectIds.New(SubjectKey.RegionOf(key)!);
-        var (secret, hash) = Capabilities.New();
-        if (await grains.GetGrain<IClusterGrain>(key).RequestErasureAsync(proof, requestId, hash) is not { } view)
-        {
-            return Problems.NotFound("cluster");
-        }
-
-        var accepted = ErasureAccepted.From(view, secret);
-        return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
+        return await desk.RequestErasureAsync(key, proof) is var outcome && outcome is Outcome<ErasureAccepted>.Done(var accepted)
+            ? TypedResults.Accepted(accepted.ReceiptUrl, accepted)
+            : outcome.Problem();
     }
 
     private static ProblemHttpResult MalformedClusterId() =>

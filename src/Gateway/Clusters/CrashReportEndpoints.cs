@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
@@ -21,16 +22,16 @@ internal static class CrashReportEndpoints
     }
 
     private static async Task<Results<Accepted<CrashReportAcknowledgement>, ProblemHttpResult>> RecordAsync(
-        HttpContext context, [AsParameters] ClusterEndpoints.OperatorRequest request, CrashReportBody body, IGrainFactory grains, ClusterKeys keys)
+        HttpContext context, [AsParameters] ClusterEndpoints.OperatorRequest request, CrashReportBody body, ClusterKeys keys, ClusterDesk desk)
     {
         if (request.Resolve(context, keys) is not ({ } key, { } proof))
         {
             return request.Reject(context);
         }
 
-        return await grains.GetGrain<IClusterCrashReports>(key).RecordCrashReportAsync(proof, body.ToCrashReport()) is { } receipt
+        return await desk.RecordCrashReportAsync(key, proof, body.ToCrashReport()) is var outcome && outcome is Outcome<ReportReceipt>.Done(var receipt)
             ? TypedResults.Accepted((string?)null, new CrashReportAcknowledgement(receipt.ReportId, receipt.AcceptedAt, receipt.Outcome == ReportOutcome.Stored))
-            : Problems.NotFound("cluster");
+            : outcome.Problem();
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using PrimeDirective.Gateway.Admin;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Downloads;
@@ -65,6 +66,7 @@ public static class GatewayComposition
         });
         builder.AddGatewayAuth();
         builder.Services.AddSingleton<UserGrains>();
+        builder.Services.AddApplicationLayer();
         builder.Services.AddRateLimiter(limiter =>
         {
             // Codes by mail are the abusable part: per client address, a few requests a minute.

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using System.Reflection;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PrimeDirective.Gateway.Http;
@@ -33,7 +31,7 @@ internal sealed record BreachBody(
 
     /// <summary>The categories' JSON names.</summary>
     [JsonIgnore]
-    public IEnumerable<string> CategoryNames => (Parsed ?? []).Select(NoticeNames.Of);
+    public IEnumerable<string> CategoryNames => (Parsed ?? []).Select(WireNames.Of);
 
     public IRequestBody Check(RequestCheck check)
     {
@@ -46,11 +44,11 @@ internal sealed record BreachBody(
             check.Region("regions", region);
         }
 
-        var parsed = categories.Select(NoticeNames.Category).ToList();
+        var parsed = categories.Select(WireNames.TryParse<DataCategory>).ToList();
         check.Require(parsed.Count > 0 && parsed.All(category => category is not null) && parsed.Distinct().Count() == parsed.Count,
             "categories", "must name one or more known data categories, each once");
-        var from = NoticeNames.Instant(ExposedFrom);
-        var until = NoticeNames.Instant(ExposedUntil);
+        var from = IsoInstant.Parse(ExposedFrom);
+        var until = IsoInstant.Parse(ExposedUntil);
         check.Require(from is not null, "exposedFrom", "must be a date and time (ISO 8601, with offset)");
         check.Require(until is not null && (from is null || until > from), "exposedUntil", "must be a date and time (ISO 8601, with offset) after exposedFrom");
         return this with
@@ -81,7 +79,7 @@ internal sealed partial record PolicyVersionBody(string Version, string Effectiv
     public IRequestBody Check(RequestCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        var effective = NoticeNames.Instant(EffectiveAt);
+        var effective = IsoInstant.Parse(EffectiveAt);
         check.Require(IsVersionName(Version), "version", "must be 1 to 64 letters, digits, dots or hyphens, starting with a letter or digit");
         check.Require(effective is not null && effective >= check.Now, "effectiveAt", "must be a date and time (ISO 8601, with offset), not in the past");
         var text = Text.Trim();
@@ -94,22 +92,6 @@ internal sealed partial record PolicyVersionBody(string Version, string Effectiv
     private static partial Regex VersionName();
 }
 
-/// <summary>Names and instants as the notice routes read them.</summary>
-internal static partial class NoticeNames
-{
-    public static DataCategory? Category(string text) => Enum.GetValues<DataCategory>().Where(category => Of(category) == text).Select(category => (DataCategory?)category).FirstOrDefault();
-
-    public static string Of(DataCategory category) =>
-        typeof(DataCategory).GetField(category.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()!.Name;
-
-    /// <summary>An ISO 8601 instant with an explicit offset (without one it would be read in the server's zone), or <c>null</c>.</summary>
-    public static DateTimeOffset? Instant(string? text) =>
-        text is not null && IsoInstant().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed : null;
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoInstant();
-}
-
 /// <summary>A breach as officers see it: the declaration and its fan-out's counts.</summary>
 internal sealed record BreachView(
     string Id, ImmutableArray<string> Regions, ImmutableArray<string> Categories, DateTimeOffset? ExposedFrom, DateTimeOffset? ExposedUntil,
@@ -118,7 +100,7 @@ internal sealed record BreachView(
     public static BreachView From(NoticeStatus status)
     {
         var campaign = status.Campaign;
-        return new(campaign.Id, campaign.Regions, [.. campaign.Categories.Select(NoticeNames.Of)], campaign.From, campaign.To,
+        return new(campaign.Id, campaign.Regions, [.. campaign.Categories.Select(WireNames.Of)], campaign.From, campaign.To,
             campaign.Description, campaign.Advice, campaign.DeclaredAt, status.DeclaredBy, status.Progress);
     }
 }

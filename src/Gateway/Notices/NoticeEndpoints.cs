@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
@@ -32,65 +33,24 @@ internal static class NoticeEndpoints
         return routes;
     }
 
-    private static async Task<Created<BreachView>> DeclareAsync(BreachBody body, HttpContext context, UserGrains users, IGrainFactory grains)
+    private static async Task<Created<BreachView>> DeclareAsync(BreachBody body, HttpContext context, NoticeDesk desk)
     {
-        var id = Guid.NewGuid().ToString("N");
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var campaign = BreachCampaign(id, body, now);
-        var grain = Campaign(grains, users, id);
-        await grain.StartAsync(campaign, context.User.UserId() ?? "external-officer");
-        return TypedResults.Created($"/v1/admin/breaches/{id}", BreachView.From((await grain.GetAsync())!));
+        var breach = await desk.DeclareBreachAsync(body, context.User.UserId() ?? "external-officer");
+        return TypedResults.Created($"/v1/admin/breaches/{breach.Id}", breach);
     }
-
-    /// <summary>The campaign of a checked breach declaration (the route and the officer's page both declare through it).</summary>
-    public static NoticeCampaign BreachCampaign(string id, BreachBody body, DateTimeOffset now) =>
-        new(
-            id, NoticeKind.Breach, [.. body.Regions], [.. body.CategoriesChecked!.Value], body.From, body.Until,
-            "Security breach notice",
-            $"""
-            We learned of a security breach that may have exposed data we held about you ({string.Join(", ", body.CategoryNames)}), between {body.From:yyyy-MM-dd HH:mm} and {body.Until:yyyy-MM-dd HH:mm} UTC.
-
-            What happened: {body.Description}
-
-            What you should do: {body.Advice}
-            """,
-            now, body.Description, body.Advice);
 
     private static async Task<Results<Ok<BreachView>, ProblemHttpResult>> BreachAsync(string breachId, UserGrains users, IGrainFactory grains) =>
         IsCampaignId(breachId) && await Campaign(grains, users, breachId).GetAsync() is { Campaign.Kind: NoticeKind.Breach } status
             ? TypedResults.Ok(BreachView.From(status))
             : Problems.NotFound("breach");
 
-    private static async Task<Results<Created<PolicyDocument>, Ok<PolicyDocument>, ProblemHttpResult>> PublishAsync(
-        PolicyVersionBody body, HttpContext context, UserGrains users, IGrainFactory grains)
-    {
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var version = new PolicyVersion(body.Version, body.Effective!.Value, body.Substantive, body.Summary, body.Text, now);
-        var registry = Registry(grains, users);
-        return await registry.PublishAsync(version) switch
+    private static async Task<Results<Created<PolicyDocument>, Ok<PolicyDocument>, ProblemHttpResult>> PublishAsync(PolicyVersionBody body, NoticeDesk desk) =>
+        await desk.PublishAsync(body) switch
         {
-            PublishOutcome.Published => TypedResults.Created($"/v1/policy/{version.Version}", PolicyDocument.From((await registry.GetVersionAsync(version.Version))!)),
-            PublishOutcome.AlreadyPublished => TypedResults.Ok(PolicyDocument.From((await registry.GetVersionAsync(version.Version))!)),
-            PublishOutcome.Conflict => Problems.Create(StatusCodes.Status409Conflict, "conflict", "The version exists.", "Published versions are immutable: publish a new version to correct one."),
-            var refused => Problems.Invalid(new Dictionary<string, string[]> { ["effectiveAt"] = [await EffectRefusalAsync(registry, refused, version)] }),
+            Outcome<(PolicyDocument, bool)>.Done((var document, true)) => TypedResults.Created($"/v1/policy/{document.Version}", document),
+            Outcome<(PolicyDocument, bool)>.Done((var document, false)) => TypedResults.Ok(document),
+            var refused => refused.Problem(),
         };
-    }
-
-    /// <summary>Why <paramref name="version"/>'s effective date was refused (the route's 422 and the officer's page say the same).</summary>
-    public static async Task<string> EffectRefusalAsync(IPolicyRegistryGrain registry, PublishOutcome outcome, PolicyVersion version)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(version);
-        if (outcome != PublishOutcome.TooSoon)
-        {
-            return "must be later than every version already published";
-        }
-
-        var period = await registry.MinimumNoticePeriodAsync();
-        var earliest = version.PublishedAt + period;
-        return $"a substantive version takes effect at least {period.TotalDays:0.##} days after it is published, so everyone is told first: "
-            + $"{earliest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} or later";
-    }
 
     private static async Task<Results<Ok<NoticeProgress>, ProblemHttpResult>> AnnouncementAsync(string version, UserGrains users, IGrainFactory grains) =>
         PolicyVersionBody.IsVersionName(version) && await Campaign(grains, users, NoticeKeys.PolicyChange(version)).GetAsync() is { } status

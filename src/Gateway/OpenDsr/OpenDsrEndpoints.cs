@@ -1,13 +1,7 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.Sharing;
-using PrimeDirective.Gateway.Users;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
 
 namespace PrimeDirective.Gateway.OpenDsr;
@@ -39,78 +33,19 @@ internal static class OpenDsrEndpoints
     private static Results<ContentHttpResult, ProblemHttpResult> Certificate(OpenDsrKeyRing ring) =>
         ring.Active is { } key ? TypedResults.Content(key.ChainPem, "application/x-pem-file") : Problems.NotFound("OpenDSR certificate");
 
-    /// <summary>
-    /// Domain whitelisted (our registry) and its certificate valid, else 401; the signature over the raw body, else 400;
-    /// only then the body is parsed (400 if it is not the callback of this request's own URL).
-    /// </summary>
-    private static async Task<Results<Accepted, ProblemHttpResult>> CallbackAsync(
-        string requestId, HttpContext context, IGrainFactory grains, UserGrains users, CertificateTrust trust, IOptions<OpenDsrOptions> options, TimeProvider clock)
+    /// <summary>The callback's headers and raw body go to the desk, which verifies before anything is read or recorded.</summary>
+    private static async Task<Results<Accepted, ProblemHttpResult>> CallbackAsync(string requestId, HttpContext context, OpenDsrDesk desk)
     {
         var headers = context.Request.Headers;
-        var domain = First(headers, OpenDsrNames.DomainHeader, OpenDsrNames.LegacyDomainHeader);
-        var signature = First(headers, OpenDsrNames.SignatureHeader, OpenDsrNames.LegacySignatureHeader);
-        if (domain is null || domain.Length > 253)
-        {
-            return Error(StatusCodes.Status401Unauthorized, "X-OpenDSR-Processor-Domain must name a registered processor.");
-        }
-
-        var processor = await SharingEndpoints.Registry(grains, users).FindByDomainAsync(domain);
-        if (processor?.Certificate is not { } certificate)
-        {
-            return Error(StatusCodes.Status401Unauthorized, "X-OpenDSR-Processor-Domain must name a registered processor.");
-        }
-
-        if (trust.Check(certificate, domain, clock.GetUtcNow()) is var verdict && verdict != CertificateVerdict.Valid)
-        {
-            return Error(StatusCodes.Status401Unauthorized, $"The processor's certificate does not validate ({Wire(verdict)}).");
-        }
-
         using var buffered = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffered, context.RequestAborted);
-        var body = buffered.ToArray();
-        if (!CertificateTrust.Verifies(certificate, body, signature))
-        {
-            return Error(StatusCodes.Status400BadRequest, "X-OpenDSR-Signature is not a valid signature of the body by the processor's certificate.");
-        }
-
-        if (Parse(body) is not { } callback)
-        {
-            return Error(StatusCodes.Status400BadRequest, "The body is not a valid OpenDSR callback.");
-        }
-
-        if (SubjectIds.Parse(requestId) is not { } parsed || !users.IsRegion(parsed.Region) || callback.StatusCallbackUrl != OpenDsrNames.CallbackUrl(options.Value, requestId))
-        {
-            return Error(StatusCodes.Status400BadRequest, "status_callback_url is not this endpoint.");
-        }
-
-        var report = new OpenDsrStatusReport(processor.ProcessorId, callback.SubjectRequestId, callback.RequestStatus, callback.ExpectedCompletionTime, callback.ControllerId);
-        return await users.Request(requestId).RecordOpenDsrStatusAsync(report)
-            ? TypedResults.Accepted((string?)null)
-            : Error(StatusCodes.Status404NotFound, "No request sent to this processor has this subject_request_id.");
+        var answer = await desk.ReceiveCallbackAsync(
+            requestId, First(headers, OpenDsrNames.DomainHeader, OpenDsrNames.LegacyDomainHeader), First(headers, OpenDsrNames.SignatureHeader, OpenDsrNames.LegacySignatureHeader), buffered.ToArray());
+        return answer.Error is { } error ? Error(answer.Status, error) : TypedResults.Accepted((string?)null);
     }
 
     private static string? First(IHeaderDictionary headers, string name, string legacy) =>
         headers.TryGetValue(name, out var value) || headers.TryGetValue(legacy, out value) ? value.ToString() : null;
-
-    private static OpenDsrCallback? Parse(byte[] body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-            return (Text("controller_id"), Text("status_callback_url"), Text("subject_request_id"), Text("request_status"), Text("expected_completion_time")) is
-                ({ Length: > 0 and <= 256 } controller, { } url, { } subjectRequestId, { } status, { } expected) &&
-                Guid.TryParseExact(subjectRequestId, "D", out _) && OpenDsrNames.Statuses.Contains(status) &&
-                DateTimeOffset.TryParse(expected, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expectedAt)
-                ? new OpenDsrCallback(controller, url, subjectRequestId, status, expectedAt)
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>An OpenDSR error as a problem document that also carries the specification's <c>error</c> object (§7.6).</summary>
     private static ProblemHttpResult Error(int status, string message) => TypedResults.Problem(
@@ -127,9 +62,6 @@ internal static class OpenDsrEndpoints
         CertificateVerdict.WeakKey => "weak-key",
         _ => verdict.ToString().ToLowerInvariant(),
     };
-
-    /// <summary>The fields of a callback we act on.</summary>
-    private sealed record OpenDsrCallback(string ControllerId, string StatusCallbackUrl, string SubjectRequestId, string RequestStatus, DateTimeOffset ExpectedCompletionTime);
 
     /// <summary>The wire name of a certificate verdict (also used by the registry's validation).</summary>
     public static string VerdictName(CertificateVerdict verdict) => Wire(verdict);

@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -86,13 +84,29 @@ public abstract class PrivacyPageModel : PageModel
         return check.Shape.Count == 0 && check.Values.Count == 0;
     }
 
+    /// <summary>Runs the route's own check on <paramref name="body"/>: the normalised body, or <c>null</c> with each problem next to its field.</summary>
+    internal T? Checked<T>(T body)
+        where T : class, IRequestBody
+    {
+        var check = Check();
+        var normalised = (T)body.Check(check);
+        return Collect(check) ? normalised : null;
+    }
+
+    /// <summary>The application layer's desk for a feature: pages write through it, as the routes do.</summary>
+    internal T Desk<T>()
+        where T : class => Service<T>();
+
+    /// <summary>The page for a command the state it met refused (409, as the route answers), the reason next to its field.</summary>
+    internal PageResult Conflict(string field, string detail)
+    {
+        Errors[field] = detail;
+        Response.StatusCode = StatusCodes.Status409Conflict;
+        return Page();
+    }
+
     /// <summary>The error for <paramref name="field"/>, if any.</summary>
     public string? ErrorFor(string field) => Errors.GetValueOrDefault(field);
-
-    /// <summary>A policy term's wire name (<c>usage-statistics</c>), as the API and the export spell it.</summary>
-    public static string Wire<T>(T value)
-        where T : struct, Enum =>
-        typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? value.ToString();
 
     /// <summary>An instant as people read it, in UTC.</summary>
     public static string When(DateTimeOffset? at) =>

@@ -1,10 +1,9 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Gateway.Users;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 
@@ -29,67 +28,22 @@ internal static class LegalRequestEndpoints
         return routes;
     }
 
-    private static async Task<Results<Created<LegalRequestView>, ProblemHttpResult>> ReceiveAsync(LegalRequestBody body, HttpContext context, UserGrains users, IGrainFactory grains)
-    {
-        if (SubjectIds.Parse(body.Subject.UserId) is not { } parsed || !users.IsRegion(parsed.Region))
-        {
-            return Problems.NotFound("subject");
-        }
+    private static async Task<Results<Created<LegalRequestView>, ProblemHttpResult>> ReceiveAsync(LegalRequestBody body, HttpContext context, LegalRequestDesk desk) =>
+        await desk.ReceiveAsync(body, context.User.UserId() ?? "external-officer") is var outcome && outcome is Outcome<LegalRequestView>.Done(var view)
+            ? TypedResults.Created($"/v1/admin/legal-requests/{view.Request.RequestId}", view)
+            : outcome.Problem();
 
-        var requestId = SubjectIds.New(parsed.Region);
-        var receipt = new LegalRequestReceipt(
-            requestId, body.Authority, body.Reference, body.Subject.UserId!, body.Categories, body.Gag, context.User.UserId() ?? "external-officer");
-        return await Grain(grains, requestId).ReceiveAsync(receipt, body.PlaceHold) is { } view
-            ? TypedResults.Created($"/v1/admin/legal-requests/{requestId}", view)
-            : Problems.NotFound("subject");
-    }
+    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> GetAsync(string requestId, LegalRequestDesk desk) =>
+        await desk.GetAsync(requestId) is { } view ? TypedResults.Ok(view) : Problems.NotFound("legal request");
 
-    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> GetAsync(string requestId, IGrainFactory grains, UserGrains users) =>
-        Known(requestId, users) && await Grain(grains, requestId).GetAsync() is { } view ? TypedResults.Ok(view) : Problems.NotFound("legal request");
+    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> DecideAsync(string requestId, LegalDecisionBody body, HttpContext context, LegalRequestDesk desk) =>
+        Answer(await desk.DecideAsync(requestId, body, context.User.UserId() ?? "external-officer"));
 
-    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> DecideAsync(
-        string requestId, LegalDecisionBody body, HttpContext context, IGrainFactory grains, UserGrains users)
-    {
-        if (!Known(requestId, users))
-        {
-            return Problems.NotFound("legal request");
-        }
+    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> ExtendGagAsync(string requestId, GagBody body, HttpContext context, LegalRequestDesk desk) =>
+        Answer(await desk.ExtendGagAsync(requestId, body, context.User.UserId() ?? "external-officer"));
 
-        var result = await Grain(grains, requestId).DecideAsync(body.Decision, body.Rationale, context.User.UserId() ?? "external-officer");
-        return Answer(result.Outcome, WithPackage(result, requestId), "The request is already decided otherwise.");
-    }
-
-    /// <summary>The decided request, with the package's capability URL when this very decision made the disclosure (shown this once).</summary>
-    public static LegalRequestView? WithPackage(LegalDecisionResult result, string requestId)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        return result is { View: { } view, CapabilitySecret: { } secret } && SubjectIds.Parse(requestId) is { } parsed
-            ? view with { PackageUrl = $"/v1/disclosure-packages/{SharingKeys.Token(parsed.Region, secret)}", PackageExpiresAt = result.CapabilityExpiresAt }
-            : result.View;
-    }
-
-    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> ExtendGagAsync(
-        string requestId, GagBody body, HttpContext context, IGrainFactory grains, UserGrains users)
-    {
-        if (!Known(requestId, users))
-        {
-            return Problems.NotFound("legal request");
-        }
-
-        var (outcome, view) = await Grain(grains, requestId).ExtendGagAsync(body.Until, context.User.UserId() ?? "external-officer");
-        return Answer(outcome, view, "Only a gag that still runs can be extended, and only to a later end.");
-    }
-
-    private static Results<Ok<LegalRequestView>, ProblemHttpResult> Answer(LegalCommandOutcome outcome, LegalRequestView? view, string conflict) => outcome switch
-    {
-        LegalCommandOutcome.Done => TypedResults.Ok(view!),
-        LegalCommandOutcome.Conflict => Problems.Create(StatusCodes.Status409Conflict, "conflict", "Not possible in the request's state.", conflict),
-        _ => Problems.NotFound("legal request"),
-    };
-
-    private static bool Known(string requestId, UserGrains users) => SubjectIds.Parse(requestId) is { } parsed && users.IsRegion(parsed.Region);
-
-    private static ILegalRequestGrain Grain(IGrainFactory grains, string requestId) => grains.GetGrain<ILegalRequestGrain>(SharingKeys.LegalRequest(requestId));
+    private static Results<Ok<LegalRequestView>, ProblemHttpResult> Answer(Outcome<LegalRequestView> outcome) =>
+        outcome is Outcome<LegalRequestView>.Done(var view) ? TypedResults.Ok(view) : outcome.Problem();
 }
 
 /// <summary>Whose data a legal request is about (a person).</summary>

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
-using PrimeDirective.Grains.Interfaces.Analytics;
 using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.Tracking;
@@ -38,7 +37,7 @@ internal static class TrackingEndpoints
         return routes;
     }
 
-    private static async Task<Results<Accepted, NoContent>> RecordAsync(HttpContext context, AnalyticsEventBody body, IGrainFactory grains, UserGrains users)
+    private static async Task<Results<Accepted, NoContent>> RecordAsync(HttpContext context, AnalyticsEventBody body, UserGrains users, AnalyticsDesk desk)
     {
         if (TrackingSignals.OptedOut(context.Request) || !await MayTrackAsync(context, users))
         {
@@ -46,7 +45,7 @@ internal static class TrackingEndpoints
             return TypedResults.NoContent();
         }
 
-        await grains.GetGrain<IAnalyticsGrain>(0).RecordAsync(body.ToEvent());
+        await desk.RecordAsync(body.ToEvent());
         context.Response.Headers[TrackingSignals.TrackingStatusHeader] = "T";
         return TypedResults.Accepted((string?)null);
     }

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using System.Reflection;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Http;
@@ -9,7 +8,6 @@ using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
-using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 
@@ -62,94 +60,35 @@ internal static class MeEndpoints
     }
 
     private static async Task<Results<Ok<CorrectedProfile>, Accepted<ErasureAccepted>, ProblemHttpResult>> CorrectAsync(
-        HttpContext context, CorrectionBody body, UserGrains users)
-    {
-        var userId = context.User.UserId()!;
-        var user = users.User(userId);
-        var emailChange = "unchanged";
-        if (body.Email is { } email && body.EmailCode is { } code)
+        HttpContext context, CorrectionBody body, MeDesk desk) =>
+        await desk.CorrectAsync(context.User.UserId()!, body) switch
         {
-            // Checked first: a wrong code changes nothing at all.
-            if (await user.ConfirmEmailChangeAsync(email, code) == EmailChangeOutcome.InvalidCode)
-            {
-                return Problems.Invalid(new Dictionary<string, string[]> { ["emailCode"] = ["is wrong, expired or used up; ask for a new one by sending the email alone"] });
-            }
+            Outcome<Corrected>.Done({ Erasure: { } accepted }) => TypedResults.Accepted(accepted.ReceiptUrl, accepted),
+            Outcome<Corrected>.Done(var corrected) => TypedResults.Ok(new CorrectedProfile(corrected.Profile!, corrected.EmailChange)),
+            var refused => refused.Problem(),
+        };
 
-            emailChange = "changed";
-        }
-
-        CorrectionResult? result = null;
-        if (body.Name is not null || body.BirthDate is not null)
-        {
-            result = await user.CorrectAsync(new ProfileCorrection(body.Name, body.BirthDate is null ? null : RequestCheck.ParseDate(body.BirthDate)));
-        }
-
-        if (body.Email is { } newEmail && body.EmailCode is null)
-        {
-            await user.StartEmailChangeAsync(newEmail);
-            emailChange = "code-sent";
-        }
-
-        if (result is { UnderThirteen: true })
-        {
-            // Policy: we do not keep the data of anyone under 13. The account's erasure starts now.
-            var accepted = await users.EraseAsync(userId, "under-13");
-            return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
-        }
-
-        var profile = result?.Profile ?? (await user.GetAsync())?.Profile;
-        return profile is null ? Problems.NotFound("account") : TypedResults.Ok(new CorrectedProfile(profile, emailChange));
-    }
-
-    private static async Task<Results<Ok<ConsentState>, ProblemHttpResult>> SetConsentAsync(
-        HttpContext context, string purpose, ConsentBody body, UserGrains users)
-    {
-        if (ParsePurpose(purpose) is not { } parsed)
-        {
-            return Problems.NotFound("purpose");
-        }
-
-        if (parsed == DataPurpose.ServiceProvision)
-        {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["purpose"] = ["service-provision is the account itself; erase the account to end it"] });
-        }
-
-        return await users.User(context.User.UserId()!).SetConsentAsync(parsed, body.Granted) is { } consent
+    private static async Task<Results<Ok<ConsentState>, ProblemHttpResult>> SetConsentAsync(HttpContext context, string purpose, ConsentBody body, MeDesk desk) =>
+        await desk.SetConsentAsync(context.User.UserId()!, purpose, body.Granted) is var outcome && outcome is Outcome<ConsentState>.Done(var consent)
             ? TypedResults.Ok(consent)
-            : Problems.NotFound("account");
-    }
+            : outcome.Problem();
 
-    private static async Task<Results<Ok<LinkedCluster>, ProblemHttpResult>> LinkClusterAsync(HttpContext context, ClusterLinkBody body, UserGrains users)
+    private static async Task<Results<Ok<LinkedCluster>, ProblemHttpResult>> LinkClusterAsync(HttpContext context, ClusterLinkBody body, MeDesk desk) =>
+        await desk.LinkClusterAsync(context.User.UserId()!, body) is var outcome && outcome is Outcome<LinkedCluster>.Done(var link) ? TypedResults.Ok(link) : outcome.Problem();
+
+    private static async Task<Accepted<ErasureAccepted>> EraseAsync(HttpContext context, MeDesk desk)
     {
-        var user = users.User(context.User.UserId()!);
-        foreach (var region in body.Region is { } named ? [named] : users.Regions)
-        {
-            if (await user.LinkClusterAsync(body.ClusterId, region, body.BootstrapId) is { } link)
-            {
-                return TypedResults.Ok(link);
-            }
-        }
-
-        return Problems.NotFound("cluster");
-    }
-
-    private static async Task<Accepted<ErasureAccepted>> EraseAsync(HttpContext context, UserGrains users)
-    {
-        var accepted = await users.EraseAsync(context.User.UserId()!, "person-request");
+        var accepted = await desk.EraseAsync(context.User.UserId()!, "person-request");
         return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
     }
 
     private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> NotificationsAsync(HttpContext context, UserGrains users) =>
         ListAsync(context, users, record => record.Notifications);
 
-    private static async Task<Results<Ok<ImmutableArray<DisclosureEntry>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, UserGrains users) =>
-        await SharingEndpoints.UserSubject(context.User.UserId()!, users)!.GetDisclosuresAsync() is { } entries ? TypedResults.Ok(entries) : Problems.NotFound("account");
+    private static async Task<Results<Ok<ImmutableArray<DisclosureEntry>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, OfficerSubjects subjects) =>
+        await SharingDesk.DisclosuresAsync(subjects.User(context.User.UserId())) is { } entries ? TypedResults.Ok(entries) : Problems.NotFound("account");
 
     private static async Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> ListAsync(
         HttpContext context, UserGrains users, Func<UserRecord, ImmutableArray<Notification>> select) =>
         await users.User(context.User.UserId()!).GetAsync() is { } record ? TypedResults.Ok(select(record)) : Problems.NotFound("account");
-
-    private static DataPurpose? ParsePurpose(string text) => Enum.GetValues<DataPurpose>()
-        .Where(purpose => typeof(DataPurpose).GetField(purpose.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name == text)
-        .Select(purpose => (DataPurpose?)purpose).FirstOrDefault();
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Users;
 
@@ -25,44 +24,28 @@ internal static class SignUpEndpoints
         return routes;
     }
 
-    private static async Task<Results<Accepted<CodeRequested>, ProblemHttpResult>> SignUpAsync(SignUpBody body, UserGrains users, TimeProvider time)
-    {
-        var birthDate = RequestCheck.ParseDate(body.BirthDate)!.Value;
-        if (Age.IsUnderMinimum(birthDate, time.GetUtcNow()))
+    private static async Task<Results<Accepted<CodeRequested>, ProblemHttpResult>> SignUpAsync(SignUpBody body, AccountDesk desk) =>
+        await desk.SignUpAsync(body) switch
         {
-            // Before anything is looked up, stored, sent or logged.
-            return Problems.Create(
+            // Refused before anything is looked up, stored, sent or logged.
+            SignUpOutcome.UnderMinimumAge => Problems.Create(
                 StatusCodes.Status403Forbidden, "under-13", "Too young to sign up.",
-                "We do not want personal information of anyone under 13; nothing you sent was kept.");
-        }
+                "We do not want personal information of anyone under 13; nothing you sent was kept."),
+            _ => CodeSent(),
+        };
 
-        var details = new SignUpDetails(body.Email, body.Name, birthDate);
-        var region = await users.ClaimedRegionAsync(details.Email) ?? body.Region;
-        await users.EmailIndex(region, details.Email).StartSignUpAsync(details);
+    private static async Task<Accepted<CodeRequested>> SignInAsync(SignInBody body, AccountDesk desk)
+    {
+        await desk.SignInAsync(body);
         return CodeSent();
     }
 
-    private static async Task<Accepted<CodeRequested>> SignInAsync(SignInBody body, UserGrains users)
-    {
-        await Task.WhenAll(users.Regions.Select(region => users.EmailIndex(region, body.Email).StartSignInAsync(body.Email)));
-        return CodeSent();
-    }
-
-    private static async Task<Results<Ok<SessionToken>, ProblemHttpResult>> VerifyAsync(VerifyBody body, UserGrains users, TokenIssuer tokens)
-    {
-        foreach (var region in users.Regions)
-        {
-            if (await users.EmailIndex(region, body.Email).VerifyAsync(body.Code) is { } userId)
-            {
-                await users.SignedInAsync(userId);
-                return TypedResults.Ok(new SessionToken(userId, tokens.Mint(userId)));
-            }
-        }
-
-        return Problems.Create(
-            StatusCodes.Status401Unauthorized, "invalid-code", "The code does not hold.",
-            "The code is wrong, expired or already used. Ask for a new one.");
-    }
+    private static async Task<Results<Ok<SessionToken>, ProblemHttpResult>> VerifyAsync(VerifyBody body, AccountDesk desk, TokenIssuer tokens) =>
+        await desk.VerifyAsync(body) is { } userId
+            ? TypedResults.Ok(new SessionToken(userId, tokens.Mint(userId)))
+            : Problems.Create(
+                StatusCodes.Status401Unauthorized, "invalid-code", "The code does not hold.",
+                "The code is wrong, expired or already used. Ask for a new one.");
 
     private static Accepted<CodeRequested> CodeSent() =>
         TypedResults.Accepted((string?)null, new CodeRequested("If the address can receive our messages, a code is on its way."));

@@ -1,12 +1,12 @@
-using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Notices;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
@@ -17,7 +17,11 @@ using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
 
-/// <summary>A Flynn cluster as a data subject: its reports, its identifiers and its telemetry setting.</summary>
+/// <summary>
+/// A Flynn cluster as a data subject. The grain wires the components that own the slices of its one state document
+/// (identifiers, consents, reports, crash reports, aggregates, notices, erasure, retention) and keeps what needs the
+/// grain itself: its reminder, its legal hold, its activation.
+/// </summary>
 [RegionPlacement]
 public sealed partial class ClusterGrain(
     [PersistentState("cluster", StorageNames.Subjects)] IPersistentState<ClusterState> state,
@@ -30,9 +34,10 @@ public sealed partial class ClusterGrain(
     IReportLog reportLog,
     RetentionRunner retentionRunner,
     AggregateProjector aggregates,
-    Notices.NoticeReach reach,
+    NoticeReach reach,
+    ISubjectRegistry registry,
     ILogger<ClusterGrain> logger,
-    DisclosureDesk disclosures) : Grain, IClusterGrain, IRetentionSubject, IRemindable
+    DisclosureDesk disclosures) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
@@ -41,29 +46,43 @@ public sealed partial class ClusterGrain(
 
     private string Key => this.GetPrimaryKeyString();
 
+    private SubjectDocument<ClusterState> Document => field ??= new(state, time, DeactivateOnIdle);
+
+    private ClusterIdentifiers Identifiers => field ??= new(Document, Key);
+
+    private ClusterConsents Consents => field ??= new(Document, logger, Key);
+
+    private ClusterReports Reports => field ??= new(Document, reportLog, retention.Value, Identifiers, logger, Region, Key);
+
+    private ClusterCrashReports CrashReports => field ??= new(Document, Reports, retention.Value, crashReports.Value, logger, Key);
+
+    private ClusterAggregates Aggregates => field ??= new(Document, aggregates);
+
+    private ClusterNotices Notices => field ??= new(Document, Reports, reach);
+
+    private ClusterErasure Erasure => field ??= new(Document, Reports, new(ledger, disclosures.Ledger, registry, GrainFactory, faults), requests.Value, logger, Region, Key);
+
+    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, logger, Key);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await CompleteDestructionAsync();
-        await MoveEarlierReportsAsync();
+        await Erasure.CompleteDestructionAsync(ForgottenAsync);
+        await Reports.MoveEarlierAsync();
     }
 
     public async Task<ReportReceipt> RecordReportAsync(ClusterReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var reportId = report.ReportId ?? Guid.NewGuid().ToString("N");
-
-        // Microseconds: what PostgreSQL keeps, so a repeat is answered with exactly the time the first was.
-        var now = time.GetUtcNow();
-        now = now.AddTicks(-(now.UtcTicks % 10));
-        var items = ReportItems(report, reportId, now, retention.Value).ToList();
-        var earliest = items.Min(item => item.ExpiresAt)!.Value;
+        var now = ClusterReports.Stored(time.GetUtcNow());
+        var items = Reports.ItemsOf(report, reportId, now);
         if (state.State.FirstSeenAt is null)
         {
             // Once per cluster, at its first report; listed before the write, so no stored cluster is missing from the list.
-            await Registry.AddAsync(Region, Key, Notices.SubjectKinds.Cluster);
+            await registry.AddAsync(Region, Key, SubjectKinds.Cluster);
         }
 
-        if (!await UpdateAsync(_ => Admit(report, earliest, now)))
+        if (!await Reports.AdmitAsync(report, items.Min(item => item.ExpiresAt)!.Value))
         {
             LogReport(logger, Key, ReportOutcome.Discarded);
             return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
@@ -71,258 +90,144 @@ public sealed partial class ClusterGrain(
 
         // Armed before the rows exist, so no row is ever without the reminder that destroys it.
         await ArmRetentionAsync();
-        var append = await reportLog.AppendAsync(Region, Key, reportId, items);
-        var outcome = append.Stored ? ReportOutcome.Stored : ReportOutcome.Duplicate;
+        var append = await Reports.AppendAsync(reportId, items);
         if (append.Stored)
         {
-            await ProjectAsync(report, now);
+            await Aggregates.ProjectAsync(report, now);
         }
 
+        var outcome = append.Stored ? ReportOutcome.Stored : ReportOutcome.Duplicate;
         LogReport(logger, Key, outcome);
         return new ReportReceipt(reportId, append.AcceptedAt, outcome);
     }
 
-    public Task<ClusterRecord?> GetAsync(string bootstrapProof) =>
-        Task.FromResult(Proves(bootstrapProof) ? Record() : null);
+    public Task<ClusterRecord?> GetAsync(string bootstrapProof) => Task.FromResult(Identifiers.Proves(bootstrapProof) ? ClusterIdentifiers.Record(state.State, Region, Notices.Shown) : null);
 
-    public Task<ClusterRecord?> GetForLinkAsync(string userKey) =>
-        Task.FromResult(IsLinkedTo(userKey) ? Record() : null);
+    public Task<ClusterRecord?> GetForLinkAsync(string userKey) => Task.FromResult(Consents.IsLinkedTo(userKey) ? ClusterIdentifiers.Record(state.State, Region, Notices.Shown) : null);
 
     public async Task<ItemPage?> ReadReportsAsync(string bootstrapProof, string? after) =>
-        Proves(bootstrapProof) ? CombinationRule.Apply(await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize)) : null;
+        Identifiers.Proves(bootstrapProof) ? await Reports.ReadAsync(time.GetUtcNow(), after) : null;
 
     public async Task<ItemPage?> ReadReportsForLinkAsync(string userKey, string? after) =>
-        IsLinkedTo(userKey) ? CombinationRule.Apply(await reportLog.ReadAsync(Region, Key, time.GetUtcNow(), after, ReportRows.PageSize)) : null;
+        Consents.IsLinkedTo(userKey) ? await Reports.ReadAsync(time.GetUtcNow(), after) : null;
 
     public async Task<bool> LinkAsync(string bootstrapProof, string userKey, bool usageStatisticsConsent)
     {
-        if (!Proves(bootstrapProof))
+        if (!Identifiers.Proves(bootstrapProof))
         {
             return false;
         }
 
-        await UpdateAsync(now =>
-        {
-            var links = state.State.Links;
-            if (links.TryGetValue(userKey, out var link) && link.UsageStatisticsConsent == usageStatisticsConsent)
-            {
-                return (false, true);
-            }
-
-            links[userKey] = new ClusterState.ClusterLink(link?.LinkedAt ?? now, usageStatisticsConsent);
-            return (true, true);
-        });
-        LogLinked(logger, this.GetPrimaryKeyString());
+        await Consents.LinkAsync(userKey, usageStatisticsConsent);
         return true;
     }
 
-    public async Task SetLinkedConsentAsync(string userKey, bool usageStatisticsConsent)
-    {
-        if (!IsLinkedTo(userKey))
-        {
-            return;
-        }
+    public Task SetLinkedConsentAsync(string userKey, bool usageStatisticsConsent) => Consents.SetLinkedConsentAsync(userKey, usageStatisticsConsent);
 
-        await UpdateAsync(_ =>
-        {
-            var links = state.State.Links;
-            if (!links.TryGetValue(userKey, out var link) || link.UsageStatisticsConsent == usageStatisticsConsent)
-            {
-                return (false, true);
-            }
-
-            links[userKey] = link with { UsageStatisticsConsent = usageStatisticsConsent };
-            return (true, true);
-        });
-    }
+    public Task SetLinkedCrashConsentAsync(string userKey, bool withdrawn) => Consents.SetLinkedCrashConsentAsync(userKey, withdrawn);
 
     public async Task<TelemetrySetting?> SetTelemetryAsync(string bootstrapProof, bool disabled, bool purge)
     {
-        if (!Proves(bootstrapProof))
+        if (!Identifiers.Proves(bootstrapProof))
         {
             return null;
         }
 
-        var setting = await UpdateAsync(now =>
-        {
-            var current = state.State;
-            var changed = current.TelemetryDisabled != disabled;
-            if (changed)
-            {
-                current.TelemetryDisabled = disabled;
-                current.TelemetryChangedAt = now;
-            }
-
-            return (changed, new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt));
-        });
+        var setting = await Consents.SetTelemetryAsync(disabled, purge);
         if (purge && !ExpirySchedule.Defers(state.State.LegalHold, time.GetUtcNow()))
         {
             // The ids stay: they are what lets us keep honouring the opt-out and prove who may change it.
-            await reportLog.DeleteAsync(Region, Key, time.GetUtcNow(), all: true, "cluster", "request");
-            await UpdateAsync(_ => (state.State.EarliestReportExpiry is not null, state.State.EarliestReportExpiry = null));
+            await Reports.PurgeAsync(time.GetUtcNow());
         }
 
         await ArmRetentionAsync();
-        if (IdentifiersUnneeded(state.State))
-        {
-            // Nothing but the opt-out is left to honour (purged, or nothing held): the ids go now.
-            await MinimizeIdentifiersAsync();
-        }
 
-        LogTelemetry(logger, Key, disabled, purge);
+        // Nothing but the opt-out is left to honour (purged, or nothing held): the ids go now.
+        await Retention.MinimizeAsync(ForgottenAsync);
         return setting;
     }
 
-    /// <summary>
-    /// Whether a report may be kept, decided on fresh state: a report of a cluster that opted out, of another
-    /// installation, or that a linked account withheld consent for is acknowledged and discarded. A kept report
-    /// records the cluster's ids with its first report and the earliest expiry it brings.
-    /// </summary>
-    private (bool Changed, bool Admitted) Admit(ClusterReport report, DateTimeOffset earliestExpiry, DateTimeOffset now)
+    public async Task<ReportReceipt?> RecordCrashReportAsync(string bootstrapProof, CrashReport report)
     {
-        var current = state.State;
-        if (state.RecordExists && (current.TelemetryDisabled || !Recognises(current, report.BootstrapId) ||
-            current.Links.Values.Any(link => !link.UsageStatisticsConsent)))
+        ArgumentNullException.ThrowIfNull(report);
+        if (!Identifiers.Proves(bootstrapProof))
         {
-            // Acknowledged so the cluster stops retrying; nothing of it is kept, not even the address.
-            return (false, false);
+            return null;
         }
 
-        var changed = false;
-        if (string.IsNullOrEmpty(current.ClusterId))
-        {
-            // A first report, or the first since telemetry was enabled again after the ids were destroyed.
-            current.ClusterId = report.ClusterId;
-            current.BootstrapId = report.BootstrapId;
-            current.BootstrapDigest = null;
-            current.FirstSeenAt ??= now;
-            changed = true;
-        }
-
-        if (current.EarliestReportExpiry is not { } earliest || earliestExpiry < earliest)
-        {
-            current.EarliestReportExpiry = earliestExpiry;
-            changed = true;
-        }
-
-        return (changed, true);
+        return await CrashReports.RecordAsync(report, () => ArmRetentionAsync());
     }
 
-    /// <summary>
-    /// Upgrade in place: reports an earlier version kept in the state document become rows (a report already there is
-    /// not stored twice, so a crash halfway repeats safely), and only then leave the state.
-    /// </summary>
-    private async Task MoveEarlierReportsAsync()
+    public Task<ClusterNoticeReach> ReachNoticeAsync(NoticeCampaign campaign) => Notices.ReachAsync(campaign);
+
+    public Task<NoticeOutcome> ShowOperatorNoticeAsync(NoticeCampaign campaign) => Notices.ShowOperatorAsync(campaign);
+
+    public async Task<PrivacyRequestView?> RequestErasureAsync(string bootstrapProof, string requestId, string capabilityHash) =>
+        Identifiers.Proves(bootstrapProof) ? await Erasure.RequestAsync(requestId, capabilityHash, () => ArmRetentionAsync()) : null;
+
+    public async Task<ErasureStep> EraseForRequestAsync(string requestId)
     {
-        var earlier = state.State.Items;
-        if (earlier.Count == 0 && state.State.Accepted.Count == 0)
+        await Erasure.ConfirmSubmittedAsync(requestId);
+        return await Erasure.EraseAsync(() => Erasure.Accepted(requestId), requestId, ForgottenAsync);
+    }
+
+    public Task<ErasureStep> EraseForLinkAsync(string userKey, string requestId) =>
+        Erasure.EraseAsync(() => Consents.IsLinkedTo(userKey), requestId, ForgottenAsync);
+
+    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Erasure.PreviewAsync(requestId);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // The tick only queues the work: a wave of due reminders then waits in the silo's queue, not inside ticks.
+        if (reminderName == RetentionReminder)
         {
-            return;
+            retentionRunner.Enqueue(this.GetGrainId());
         }
 
-        await Task.WhenAll(earlier.Where(item => item.ExpiresAt is not null)
-            .GroupBy(item => item.ReportId ?? item.ItemId, StringComparer.Ordinal)
-            .Select(report => reportLog.AppendAsync(Region, Key, report.Key, [.. report])));
-        var earliest = earlier.Min(item => item.ExpiresAt);
-        await UpdateAsync(_ =>
+        return Task.CompletedTask;
+    }
+
+    public Task RunRetentionAsync() => Retention.RunAsync(ForgottenAsync, () => ArmRetentionAsync(rearm: true));
+
+    public Task<bool> PlaceLegalHoldAsync(LegalHold hold) => Retention.PlaceHoldAsync(hold, () => ArmRetentionAsync(rearm: true));
+
+    // The reminder is made due now first: if we crash after it, the lift is retried and the reminder still fires; one due
+    // at once first fires a period later, so what the hold kept waiting is queued at once too.
+    public Task<bool> LiftLegalHoldAsync(string officerId) => Retention.LiftHoldAsync(
+        officerId, () => this.RegisterOrUpdateReminder(RetentionReminder, TimeSpan.Zero, retention.Value.RetryPeriod), () => retentionRunner.Enqueue(this.GetGrainId()));
+
+    public Task<LegalHold?> GetLegalHoldAsync() => Task.FromResult(state.State.LegalHold);
+
+    /// <summary>
+    /// Makes the retention reminder due at the next expiry (or removes it when nothing expires or an open-ended hold runs);
+    /// <paramref name="rearm"/> when the registered reminder is no longer known to be due then. Orleans starts a reminder's
+    /// timer at the next point of its schedule: one due by then first fires a period later, so its work is queued here.
+    /// </summary>
+    private Task ArmRetentionAsync(bool rearm = false)
+    {
+        var now = time.GetUtcNow();
+        return this.ArmAsync(state, RetentionReminder, current => ClusterRetention.NextDue(current, now), now, retention.Value.RetryPeriod, rearm, DeactivateOnIdle, due =>
         {
-            var current = state.State;
-            current.Items.Clear();
-            current.Accepted.Clear();
-            if (earliest < current.EarliestReportExpiry || current.EarliestReportExpiry is null)
+            if (time.GetUtcNow() >= due)
             {
-                current.EarliestReportExpiry = earliest;
+                retentionRunner.Enqueue(this.GetGrainId());
             }
-
-            return (true, true);
         });
-        LogMoved(logger, Key, earlier.Count);
     }
 
-    private static IEnumerable<HeldItem> ReportItems(ClusterReport report, string reportId, DateTimeOffset now, RetentionOptions policy)
+    /// <summary>The cluster is forgotten (its row deleted): its reminder goes and the activation with it.</summary>
+    private async Task ForgottenAsync()
     {
-        HeldItem Item(DataCategory category, bool personal, string? value, ImmutableDictionary<string, double> metrics) => new(
-            ReportRows.ItemId(reportId, category),
-            reportId,
-            category,
-            DataSource.Automatic,
-            DataPurpose.UsageStatistics,
-            now,
-            policy.RoundedExpiryOf(category, now),
-            personal,
-            value,
-            metrics);
-
-        // The combination rule: every item is stored linked to the cluster's id, so every item is personal.
-        yield return Item(DataCategory.Usage, personal: true, value: null, report.Usage);
-        if (!report.Performance.IsEmpty)
+        if (await this.GetReminder(RetentionReminder) is { } reminder)
         {
-            yield return Item(DataCategory.Performance, personal: true, value: null, report.Performance);
+            await this.UnregisterReminder(reminder);
         }
 
-        yield return Item(DataCategory.Configuration, personal: true, report.Version, report.Configuration);
-        if (report.IpAddress is not null)
-        {
-            yield return Item(DataCategory.IpAddress, personal: true, report.IpAddress, ImmutableDictionary<string, double>.Empty);
-        }
+        DeactivateOnIdle();
     }
 
-    /// <summary>The identifiers we hold, shown as items so access requests list them too.</summary>
-    private static IEnumerable<HeldItem> IdentifierItems(ClusterState current)
-    {
-        if (string.IsNullOrEmpty(current.ClusterId) || current.FirstSeenAt is not { } firstSeen)
-        {
-            yield break;
-        }
-
-        HeldItem Identifier(string name, string value) => new(
-            name, null, DataCategory.Identifier, DataSource.Automatic, DataPurpose.UsageStatistics, firstSeen, null, true, value,
-            ImmutableDictionary<string, double>.Empty);
-
-        yield return Identifier("cluster-id", current.ClusterId);
-        if (current.BootstrapId is not null)
-        {
-            yield return Identifier("bootstrap-id", current.BootstrapId);
-        }
-    }
-
-    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) => state.UpdateAsync(time, decide, DeactivateOnIdle);
-
-    private ClusterRecord Record()
-    {
-        var current = state.State;
-        return new ClusterRecord(
-            current.ClusterId!,
-            Region,
-            current.FirstSeenAt!.Value,
-            new TelemetrySetting(current.TelemetryDisabled, current.TelemetryChangedAt),
-            [.. IdentifierItems(current)],
-            [.. BoundedHistory.ShowAudit(current.Audit, current.EarlierAudit)],
-            current.LegalHold,
-            OperatorNotices,
-            [IdentifiersRule(current)]);
-    }
-
-    private bool IsLinkedTo(string userKey) =>
-        state.RecordExists && state.State.ClusterId is not null && state.State.Links.ContainsKey(userKey);
-
-    private bool Proves(string bootstrapProof) =>
-        state.RecordExists && state.State.ClusterId is not null && Recognises(state.State, bootstrapProof);
-
-    private static bool SameSecret(string? expected, string? presented) =>
-        expected is not null && presented is not null &&
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
+    private static IEnumerable<HeldItem> IdentifierItems(ClusterState current) => ClusterIdentifiers.Items(current);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Report for cluster {GrainKey}: {Outcome}")]
     private static partial void LogReport(ILogger logger, string grainKey, ReportOutcome outcome);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry of cluster {GrainKey} set: disabled={Disabled}, purge={Purge}")]
-    private static partial void LogTelemetry(ILogger logger, string grainKey, bool disabled, bool purge);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey}: {Count} item(s) kept by an earlier version moved to the report log")]
-    private static partial void LogMoved(ILogger logger, string grainKey, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {GrainKey} linked to an account")]
-    private static partial void LogLinked(ILogger logger, string grainKey);
-
 }

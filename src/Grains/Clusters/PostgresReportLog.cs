@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using PrimeDirective.Grains.Interfaces.Privacy;
-using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 
 namespace PrimeDirective.Grains.Clusters;

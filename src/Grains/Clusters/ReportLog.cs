@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using PrimeDirective.Grains.Interfaces.Privacy;
-using PrimeDirective.Grains.Privacy;
 
 namespace PrimeDirective.Grains.Clusters;
 

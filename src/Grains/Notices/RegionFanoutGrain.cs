@@ -260,14 +260,13 @@ public sealed partial class RegionFanoutGrain(
             return (null, exception.GetType().Name);
         }
 
-        var recipient = subject.Kind == SubjectKinds.User
-            ? GrainFactory.GetGrain<IUserGrain>(subject.Key).AsReference<INoticeRecipient>()
-            : GrainFactory.GetGrain<IClusterGrain>(subject.Key).AsReference<INoticeRecipient>();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return (await recipient.DeliverNoticeAsync(campaign, subject.Key), null);
+                return (subject.Kind == SubjectKinds.User
+                    ? await Person(subject.Key).DeliverNoticeAsync(campaign, subject.Key)
+                    : await ThroughClusterAsync(subject.Key, campaign), null);
             }
             catch (Exception exception) when (attempt < Attempts)
             {
@@ -280,6 +279,28 @@ public sealed partial class RegionFanoutGrain(
             }
         }
     }
+
+    /// <summary>
+    /// A cluster decides whether it is affected; its linked people are then told here, each naming the cluster it was
+    /// reached through, and only if none of them took the notice does its operator see it. The cluster never awaits a
+    /// person (who may be awaiting the cluster), so a consent change during a fan-out never deadlocks against it.
+    /// </summary>
+    private async Task<NoticeOutcome> ThroughClusterAsync(string clusterKey, NoticeCampaign campaign)
+    {
+        var cluster = GrainFactory.GetGrain<IClusterNotices>(clusterKey);
+        var reach = await cluster.ReachNoticeAsync(campaign);
+        if (reach.Outcome is { } final)
+        {
+            return final;
+        }
+
+        var answers = await Task.WhenAll(reach.People.Select(person => Person(person).DeliverNoticeAsync(campaign, clusterKey)));
+        return answers.Contains(NoticeOutcome.Notified) ? NoticeOutcome.Notified
+            : answers.Contains(NoticeOutcome.NotifiedElsewhere) ? NoticeOutcome.NotifiedElsewhere
+            : await cluster.ShowOperatorNoticeAsync(campaign);
+    }
+
+    private INoticeRecipient Person(string userKey) => GrainFactory.GetGrain<IUserGrain>(userKey).AsReference<INoticeRecipient>();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice fan-out finished in its region: {Examined} subjects examined")]
     private static partial void LogDone(ILogger logger, long examined);

@@ -1,64 +1,33 @@
 using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Requests;
 
 /// <summary>
-/// The messages a request keeps until the silo's sender has delivered them (to a parent). A reminder of its own hands
-/// them again every recheck period while any is left, so a message a crashed silo held still goes out.
+/// The messages a request keeps until the silo's sender has delivered them (to a parent): the shared
+/// <see cref="SubjectOutbox{TState}"/>, whose reminder hands them again every recheck period while any is left.
 /// </summary>
 public sealed partial class PrivacyRequestGrain
 {
-    private const string OutboxReminder = "outbox";
+    private const string OutboxReminder = SubjectOutbox<PrivacyRequestState>.Reminder;
+
+    private SubjectOutbox<PrivacyRequestState> Outgoing => field ??= new(state, outbox, new GrainHost(GrainContext));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // After a crash, or a move to another silo, no sender holds them any more.
-        HandOutgoing();
+        Outgoing.HandAll();
         return Task.CompletedTask;
     }
 
     public async Task MessageHandledAsync(string messageId, bool delivered)
     {
-        await UpdateAsync(_ => (state.State.Outgoing.RemoveAll(message => message.Id == messageId) > 0, true));
-        if (state.State.Outgoing.Count == 0)
-        {
-            await DisarmOutboxAsync();
-        }
+        await Outgoing.HandledAsync(messageId, delivered);
+        await Outgoing.DisarmWhenIdleAsync();
     }
 
     /// <summary>Armed before the write that queues a message, so a crash right after that write cannot strand it.</summary>
-    private async Task ArmOutboxAsync() => await this.RegisterOrUpdateReminder(OutboxReminder, outbox.RecheckPeriod, outbox.RecheckPeriod);
+    private Task ArmOutboxAsync() => Outgoing.ArmAsync(force: true);
 
-    private async Task RecheckOutgoingAsync()
-    {
-        var dropped = await UpdateAsync(now =>
-        {
-            var useless = OutgoingMessages.DropUseless(state.State.Outgoing, now);
-            return (useless.Count > 0, useless);
-        });
-        outbox.Withdraw(dropped);
-        if (state.State.Outgoing.Count == 0)
-        {
-            await DisarmOutboxAsync();
-            return;
-        }
-
-        HandOutgoing();
-    }
-
-    private void HandOutgoing()
-    {
-        if (state.State.Outgoing.Count > 0)
-        {
-            outbox.Hand(this.GetGrainId(), state.State.Outgoing);
-        }
-    }
-
-    private async Task DisarmOutboxAsync()
-    {
-        if (await this.GetReminder(OutboxReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Task RecheckOutgoingAsync() => Outgoing.RecheckAsync(time);
 }

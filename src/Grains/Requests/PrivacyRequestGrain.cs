@@ -1,11 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Keys;
-using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
-using PrimeDirective.Grains.Interfaces.Retention;
-using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
@@ -17,8 +13,9 @@ namespace PrimeDirective.Grains.Requests;
 
 /// <summary>
 /// A privacy request as a durable workflow. Persisted, and the account closed (its tokens stop), before it is
-/// acknowledged; then linked clusters are erased in whichever region they live, the email index entries are released,
-/// and the account is destroyed, each step persisted as it completes. A reminder resumes it after a crash.
+/// acknowledged; then its erasure steps run (<see cref="ErasureSteps"/>), each persisted as it completes, and a reminder
+/// resumes it after a crash. The grain wires the components that own the slices of its state: the steps, the notices
+/// owed to processors, the destruction of disclosure packages, a child-removal's parent and its review deadline.
 /// </summary>
 [RegionPlacement]
 public sealed partial class PrivacyRequestGrain(
@@ -33,7 +30,27 @@ public sealed partial class PrivacyRequestGrain(
 {
     private const string ResumeReminder = "resume";
 
+    private const string PropagationReminder = "propagate";
+
+    private const string ReviewReminder = "review";
+
     private string Region => SubjectKey.RegionOf(this.GetGrainId());
+
+    private SubjectDocument<PrivacyRequestState> Document => field ??= new(state, time, DeactivateOnIdle);
+
+    private GrainReminderSlot Resume => field ??= new(this, ResumeReminder);
+
+    private IRequestMail Mail => field ??= new RequestMail(outbox, this.GetGrainId(), ArmOutboxAsync, time);
+
+    private ProcessorPropagation Propagation => field ??= new(Document, processors, new GrainReminderSlot(this, PropagationReminder), () =>
+        this.RegisterGrainTimer(_ => Propagation.PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true }), logger);
+
+    private ErasureSteps Steps => field ??= new(
+        Document, new(GrainFactory, faults, keys), Propagation, new PackageDestruction(Document, GrainFactory, Region), Resume, options.Value, logger);
+
+    private ChildRemoval ChildRemoval => field ??= new(Document, Mail, Review, GrainFactory, Region, logger);
+
+    private ReviewDeadline Review => field ??= new(Document, options.Value, Mail, new GrainReminderSlot(this, ReviewReminder), () => ChildRemoval.AnswerParentAsync(), logger);
 
     public async Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission)
     {
@@ -63,6 +80,41 @@ public sealed partial class PrivacyRequestGrain(
 
     public Task ResubmitClusterErasureAsync(ClusterErasureSubmission submission) => SubmitClusterErasureAsync(submission);
 
+    public async Task<PrivacyRequestView> SubmitChildRemovalAsync(ChildRemovalSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        await ChildRemoval.SubmitAsync(submission, RequestId(), keep =>
+            AcceptOnceAsync(PrivacyRequestKinds.ChildRemoval, PrivacyRequestStatus.AwaitingReview, "child-removal", submission.CapabilityHash, keep));
+        return View();
+    }
+
+    public Task<ChildRemovalReview?> ReviewAsync() => Task.FromResult(ChildRemoval.Review(View()));
+
+    public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason) =>
+        await ChildRemoval.DecideAsync(approve, officerId, reason, StartAsync) ? View() : null;
+
+    public Task<bool> RecordOpenDsrStatusAsync(Interfaces.OpenDsr.OpenDsrStatusReport report) => Propagation.RecordOpenDsrStatusAsync(report);
+
+    public Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey)
+    {
+        var current = state.State;
+        var allowed = current.RequestId is not null &&
+            ((capability is not null && current.CapabilityHash is { } hash && Capabilities.Matches(capability, hash)) ||
+             (requesterUserKey is not null && current.SubjectUserKey == requesterUserKey && current.Kind == PrivacyRequestKinds.Erasure));
+        return Task.FromResult(allowed ? PersonView() : null);
+    }
+
+    public Task ResumeAsync() => StartAsync();
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    {
+        ResumeReminder => RunAsync(),
+        OutboxReminder => RecheckOutgoingAsync(),
+        PropagationReminder => Propagation.PropagateAsync(),
+        ReviewReminder => Review.CheckAsync(),
+        _ => Task.CompletedTask,
+    };
+
     /// <summary>Persists a new request (a repeated submission to the same id changes nothing); <c>true</c> if it was new.</summary>
     private Task<bool> AcceptOnceAsync(string kind, PrivacyRequestStatus status, string reason, string capabilityHash, Action<PrivacyRequestState> target)
     {
@@ -75,44 +127,11 @@ public sealed partial class PrivacyRequestGrain(
                 return (false, false);
             }
 
-            current.RequestId = requestId;
-            current.Kind = kind;
-            current.Status = status;
-            current.SubmittedAt = now;
-            current.Reason = reason;
-            current.CapabilityHash = capabilityHash;
+            (current.RequestId, current.Kind, current.Status, current.SubmittedAt) = (requestId, kind, status, now);
+            (current.Reason, current.CapabilityHash) = (reason, capabilityHash);
             target(current);
             return (true, true);
         });
-    }
-
-    public Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey)
-    {
-        var current = state.State;
-        var allowed = current.RequestId is not null &&
-            ((capability is not null && current.CapabilityHash is { } hash && Capabilities.Matches(capability, hash)) ||
-             (requesterUserKey is not null && current.SubjectUserKey == requesterUserKey && current.Kind == PrivacyRequestKinds.Erasure));
-        return Task.FromResult(allowed ? PersonView() : null);
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName == ResumeReminder)
-        {
-            await RunAsync();
-        }
-        else if (reminderName == OutboxReminder)
-        {
-            await RecheckOutgoingAsync();
-        }
-        else if (reminderName == PropagationReminder)
-        {
-            await PropagateAsync();
-        }
-        else if (reminderName == ReviewReminder)
-        {
-            await CheckReviewAsync();
-        }
     }
 
     /// <summary>Arms the resume reminder (durable), then runs at once on a timer so the caller gets its answer now.</summary>
@@ -124,7 +143,7 @@ public sealed partial class PrivacyRequestGrain(
         }
 
         var period = options.Value.RetryPeriod;
-        await this.RegisterOrUpdateReminder(ResumeReminder, period, period);
+        await Resume.SetAsync(period, period);
         this.RegisterGrainTimer(RunOnceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
     }
 
@@ -141,202 +160,29 @@ public sealed partial class PrivacyRequestGrain(
         }
     }
 
-    /// <summary>Executes whatever is left of the request; each completed step is persisted before the next.</summary>
+    /// <summary>Executes whatever is left of a runnable request; once it completed, a parent is answered and the reminder goes.</summary>
     private async Task RunAsync()
     {
-        var current = state.State;
-        var requestId = current.RequestId;
-        if (requestId is null || !IsRunnable(current.Status))
+        if (state.State.RequestId is not { } requestId || !IsRunnable(state.State.Status))
         {
-            await DisarmAsync();
-            return;
+            await Resume.ClearAsync();
         }
-
-        await UpdateAsync(_ => (state.State.Status != PrivacyRequestStatus.InProgress, state.State.Status = PrivacyRequestStatus.InProgress));
-        if (state.State.SubjectUserKey is null && state.State.ChildEmailIndexKey is { } childIndex)
+        else if (await Steps.RunAsync(requestId))
         {
-            var owner = await GrainFactory.GetGrain<IEmailIndexGrain>(childIndex).OwnerAsync();
-            await UpdateAsync(_ => (true, state.State.SubjectUserKey = owner is null ? string.Empty : keys.ForUser(owner)));
+            await ChildRemoval.AnswerParentAsync();
+            await Resume.ClearAsync();
         }
-
-        if (state.State.Plan is null && state.State.SubjectUserKey is { Length: > 0 } userKey)
-        {
-            await faults.BeforeStepAsync(requestId, "close");
-            var plan = await GrainFactory.GetGrain<IUserGrain>(userKey).CloseAsync(requestId) ?? new ErasurePlan(userKey, [], []);
-            await UpdateAsync(_ => (true, state.State.Plan = plan));
-        }
-
-        if (state.State.SubjectClusterKey is { } operatorCluster && !state.State.Done.Contains(operatorCluster))
-        {
-            var cluster = GrainFactory.GetGrain<IClusterGrain>(operatorCluster);
-            await CaptureClusterPropagationAsync(operatorCluster, cluster);
-            var resumed = await PreviewAsync(operatorCluster, cluster, requestId);
-            await faults.BeforeStepAsync(requestId, "cluster");
-            var step = await cluster.EraseForRequestAsync(requestId);
-            await faults.AfterStepAsync(requestId, "cluster");
-            if (!await StepDoneAsync(operatorCluster, step, resumed))
-            {
-                return;
-            }
-        }
-
-        if (state.State.Plan is { } erasure)
-        {
-            // A hold on the person keeps everything of theirs; only revoking their tokens (closing) went ahead.
-            if (!state.State.Done.Contains(erasure.UserKey) &&
-                await HoldOnAsync(erasure.UserKey, requestId) is { } hold)
-            {
-                await DeferAsync(ErasureStep.Held(hold).HeldUntil!.Value, hold.SecretUntil);
-                return;
-            }
-
-            foreach (var clusterKey in erasure.ClusterKeys.Where(key => !state.State.Done.Contains(key)))
-            {
-                var cluster = GrainFactory.GetGrain<IClusterGrain>(clusterKey);
-                await CaptureClusterPropagationAsync(clusterKey, cluster);
-                var resumed = await PreviewAsync(clusterKey, cluster, requestId);
-                await faults.BeforeStepAsync(requestId, "cluster");
-                var step = await cluster.EraseForLinkAsync(erasure.UserKey, requestId);
-                await faults.AfterStepAsync(requestId, "cluster");
-                if (!await StepDoneAsync(clusterKey, step, resumed))
-                {
-                    return;
-                }
-            }
-
-            foreach (var indexKey in erasure.EmailIndexKeys.Where(key => !state.State.Done.Contains(key)))
-            {
-                var index = GrainFactory.GetGrain<IEmailIndexGrain>(indexKey);
-                var resumed = await PreviewAsync(indexKey, index, requestId);
-                await faults.BeforeStepAsync(requestId, "email-index");
-                var receipt = await index.ReleaseAsync(erasure.UserKey, requestId);
-                await faults.AfterStepAsync(requestId, "email-index");
-                await StepDoneAsync(indexKey, new ErasureStep(receipt, null), resumed);
-            }
-
-            if (!state.State.Done.Contains(erasure.UserKey))
-            {
-                var disclosing = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey).AsReference<IDisclosureSubject>();
-                await CapturePropagationAsync(erasure.UserKey, disclosing);
-                await DestroyPackagesAsync(erasure.UserKey, disclosing);
-                var account = GrainFactory.GetGrain<IUserGrain>(erasure.UserKey);
-                var resumed = await PreviewAsync(erasure.UserKey, account, requestId);
-                await faults.BeforeStepAsync(requestId, "account");
-                var step = await account.EraseAsync(requestId);
-                await faults.AfterStepAsync(requestId, "account");
-                if (!await StepDoneAsync(erasure.UserKey, step, resumed))
-                {
-                    return;
-                }
-            }
-        }
-
-        // Done: the keys that tied the request to its subject go; the receipt stays.
-        await UpdateAsync(now =>
-        {
-            var done = state.State;
-            done.Status = PrivacyRequestStatus.Completed;
-            done.CompletedAt = now;
-            done.Plan = null;
-            done.SubjectUserKey = null;
-            done.ChildEmailIndexKey = null;
-            done.SubjectClusterKey = null;
-            done.Done.Clear();
-            done.Previews.Clear();
-            return (true, true);
-        });
-        LogCompleted(logger, requestId, state.State.Receipts.Count);
-        await AnswerParentAsync();
-        await DisarmAsync();
     }
-
-    private async Task<LegalHold?> HoldOnAsync(string userKey, string requestId)
-    {
-        await faults.BeforeStepAsync(requestId, "hold");
-        return await GrainFactory.GetGrain<IUserGrain>(userKey).AwaitHoldAsync(requestId);
-    }
-
-    /// <summary>Records a finished step; a step a legal hold deferred puts the request on hold instead (<c>false</c>: stop here).</summary>
-    private async Task<bool> StepDoneAsync(string key, ErasureStep step, bool resumed)
-    {
-        if (step.HeldUntil is { } until)
-        {
-            await DeferAsync(until);
-            return false;
-        }
-
-        await UpdateAsync(_ =>
-        {
-            var current = state.State;
-            current.Done.Add(key);
-
-            // A resumed step that finds nothing left destroyed it before a crash lost its answer: the preview is its receipt.
-            if ((step.Receipt ?? (resumed ? current.Previews.GetValueOrDefault(key) : null)) is { } receipt)
-            {
-                current.Receipts.Add(receipt);
-            }
-
-            current.Previews.Remove(key);
-            return (true, true);
-        });
-        return true;
-    }
-
-    /// <summary>Keeps what a step is about to destroy before it first runs; <c>true</c> if an earlier run already started the step.</summary>
-    private async Task<bool> PreviewAsync(string key, IErasable subject, string requestId)
-    {
-        if (state.State.Previews.ContainsKey(key))
-        {
-            return true;
-        }
-
-        if (await subject.PreviewErasureAsync(requestId) is { } preview)
-        {
-            await UpdateAsync(_ => (true, state.State.Previews[key] = preview));
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// On hold: the reminder comes back every retry period (sooner if the hold ends first) and asks the subject again, so
-    /// a lift is noticed even if its one-way resume was lost.
-    /// </summary>
-    private async Task DeferAsync(DateTimeOffset until, DateTimeOffset? secretUntil = null)
-    {
-        await UpdateAsync(_ =>
-        {
-            var current = state.State;
-            var changed = current.Status != PrivacyRequestStatus.OnHold || current.HoldSecretUntil != secretUntil;
-            (current.Status, current.HoldSecretUntil) = (PrivacyRequestStatus.OnHold, secretUntil);
-            return (changed, true);
-        });
-        var period = options.Value.RetryPeriod;
-        var untilEnd = until == DateTimeOffset.MaxValue ? period : until - time.GetUtcNow();
-        var dueIn = untilEnd < period ? untilEnd : period;
-        await this.RegisterOrUpdateReminder(ResumeReminder, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
-        LogOnHold(logger, state.State.RequestId!);
-    }
-
-    public Task ResumeAsync() => StartAsync();
 
     private static bool IsRunnable(PrivacyRequestStatus status) =>
         status is PrivacyRequestStatus.Accepted or PrivacyRequestStatus.InProgress or PrivacyRequestStatus.OnHold;
 
-    private async Task DisarmAsync()
-    {
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
     private PrivacyRequestView View()
     {
         var current = state.State;
-        return WithPropagation(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts])
+        return Propagation.View(new PrivacyRequestView(current.RequestId!, current.Kind, current.Status, current.SubmittedAt, current.CompletedAt, [.. current.Receipts])
         {
-            ExpiresAt = ReviewExpiresAt(current),
+            ExpiresAt = Review.ExpiresAt(current),
         });
     }
 
@@ -352,14 +198,7 @@ public sealed partial class PrivacyRequestGrain(
     /// <summary>The public id of this request: <c>{region}-{random}</c>, from its key <c>{region}/{random}</c>.</summary>
     private string RequestId() => this.GetPrimaryKeyString().Replace('/', '-');
 
-    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) =>
-        state.UpdateAsync(() => decide(time.GetUtcNow()), DeactivateOnIdle);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} completed: {ReceiptCount} receipt(s)")]
-    private static partial void LogCompleted(ILogger logger, string requestId, int receiptCount);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} is on hold: a legal hold defers it")]
-    private static partial void LogOnHold(ILogger logger, string requestId);
+    private Task<T> UpdateAsync<T>(Func<DateTimeOffset, (bool Changed, T Result)> decide) => Document.UpdateAsync(decide);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Privacy request {RequestId} stopped at a step ({ExceptionType}); its reminder resumes it")]
     private static partial void LogStepFailed(ILogger logger, string requestId, string exceptionType);

@@ -10,7 +10,7 @@ namespace PrimeDirective.Grains.Requests;
 /// pseudonymous (grain keys); a child-removal request's parent data is destroyed once the parent has been answered
 /// (sealed messages to the parent stay until delivered).
 /// </summary>
-public sealed class PrivacyRequestState
+public sealed class PrivacyRequestState : IOutboxState
 {
     public string? RequestId { get; set; }
 

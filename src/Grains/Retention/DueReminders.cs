@@ -21,7 +21,7 @@ public static class DueReminders
     /// write conflict shows another activation changed the state, the due time is decided again from the fresh state:
     /// the reminder is per grain, so the last registration wins and must be the one the stored state asks for.
     /// </summary>
-    public static async Task ArmAsync<TState>(
+    public static Task ArmAsync<TState>(
         this Grain grain,
         IPersistentState<TState> state,
         string reminderName,
@@ -34,6 +34,26 @@ public static class DueReminders
         where TState : IDueReminderState
     {
         ArgumentNullException.ThrowIfNull(grain);
+        return new GrainHost(grain.GrainContext).ArmAsync(state, reminderName, dueAt, now, period, rearm, onUnknownOutcome, registered);
+    }
+
+    /// <summary>
+    /// <see cref="ArmAsync{TState}(Grain, IPersistentState{TState}, string, Func{TState, DateTimeOffset?}, DateTimeOffset, TimeSpan, bool, Action, Action{DateTimeOffset}?)"/>
+    /// for a component, through its host.
+    /// </summary>
+    public static async Task ArmAsync<TState>(
+        this ISubjectHost host,
+        IPersistentState<TState> state,
+        string reminderName,
+        Func<TState, DateTimeOffset?> dueAt,
+        DateTimeOffset now,
+        TimeSpan period,
+        bool rearm,
+        Action onUnknownOutcome,
+        Action<DateTimeOffset>? registered = null)
+        where TState : IDueReminderState
+    {
+        ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(dueAt);
         for (var attempt = 1; ; attempt++)
@@ -47,14 +67,14 @@ public static class DueReminders
             if (next is { } due)
             {
                 var dueIn = due - now;
-                await grain.RegisterOrUpdateReminder(reminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
+                await host.RegisterReminderAsync(reminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
 
                 // A reminder whose start has passed when its timer starts first fires a whole period later.
                 registered?.Invoke(due);
             }
-            else if (await grain.GetReminder(reminderName) is { } reminder)
+            else
             {
-                await grain.UnregisterReminder(reminder);
+                await host.UnregisterReminderAsync(reminderName);
             }
 
             var settled = await state.UpdateAsync(

@@ -1,3 +1,4 @@
+using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Grains.Sharing;
@@ -58,6 +59,23 @@ public static class GaggedAudit
         {
             subject.Audit.Add(entry);
         }
+    }
+
+    /// <summary>
+    /// Records <paramref name="entry"/> about what <paramref name="order"/> causes: sealed while the gag of the legal
+    /// request behind it runs (that gag recorded first), otherwise in the trail.
+    /// </summary>
+    public static void RecordCausedBy(IGaggedAuditState subject, DisclosureOrder order, AuditEntry entry, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        string? gag = null;
+        if (order is { LegalRequestId: { } requestId, HiddenUntil: { } until })
+        {
+            Extend(subject, requestId, until);
+            gag = requestId;
+        }
+
+        Record(subject, gag, entry, now);
     }
 
     /// <summary>The trail as the person may see it at <paramref name="now"/>: sealed entries whose gag ended join it at their own times.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 
 namespace PrimeDirective.Grains.Sharing;
@@ -36,7 +37,7 @@ public static class LegalRequestNotices
 
     private static string Asked(LegalRequestReceipt request)
     {
-        var categories = string.Join(", ", request.Categories.Select(category => System.Text.Json.JsonSerializer.Serialize(category).Trim('"')));
+        var categories = string.Join(", ", request.Categories.Select(WireNames.Of));
         return string.Create(CultureInfo.InvariantCulture, $"{request.Authority} asked us (reference {request.Reference}) to hand over your {categories} data. ");
     }
 }

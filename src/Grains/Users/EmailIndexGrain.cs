@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Keys;
@@ -12,53 +11,53 @@ using PrimeDirective.Grains.Storage;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>
-/// One email index entry: which account claims an address, the one-time code outstanding for it, and the messages to the
-/// address not yet delivered. Pending sign-ups are personal data: a reminder destroys them when their code expires.
+/// One email index entry: which account claims an address (<see cref="AddressClaim"/>), the one-time code outstanding
+/// for it (<see cref="OneTimeCodes"/>), and the messages to the address not yet delivered (a <see cref="SubjectOutbox{TState}"/>).
+/// Pending sign-ups are personal data: the entry's reminder destroys them when their code expires.
 /// </summary>
 [RegionPlacement]
-public sealed partial class EmailIndexGrain(
+public sealed class EmailIndexGrain(
     [PersistentState("email", StorageNames.Subjects)] IPersistentState<EmailIndexState> state,
-    OutboxSender outbox,
+    OutboxSender sender,
     UserKeys keys,
     PolicyClock time,
     IOptions<AccountOptions> options,
     ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IOutboxOwner, IRemindable
 {
-    /// <summary>What an account releasing its old address after an email change passes as the request id.</summary>
-    public const string EmailChange = "email-change";
+    private ISubjectHost Host => field ??= new GrainHost(GrainContext);
 
-    private const string ExpiryReminder = "code-expiry";
+    private SubjectOutbox<EmailIndexState> Outbox => field ??= new(state, sender, Host);
 
-    private string Region => SubjectKey.RegionOf(this.GetGrainId());
+    private OneTimeCodes Codes => field ??= new(state, Outbox, options, time, Host, logger);
+
+    private AddressClaim Claim => field ??= new(state, Outbox, keys, GrainFactory, time, Host, logger);
 
     private AccountOptions Options => options.Value;
 
-    public async Task<bool> IsClaimedAsync()
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await FinishCreationAsync();
-        return state.State.UserId is not null;
+        // After a crash, or a move to another silo, no sender holds them any more.
+        Outbox.HandAll();
+        return Task.CompletedTask;
     }
 
-    public async Task<string?> OwnerAsync()
-    {
-        await FinishCreationAsync();
-        return state.State.UserId;
-    }
+    public async Task<bool> IsClaimedAsync() => await Claim.OwnerAsync() is not null;
+
+    public Task<string?> OwnerAsync() => Claim.OwnerAsync();
 
     public async Task StartSignUpAsync(SignUpDetails details)
     {
         ArgumentNullException.ThrowIfNull(details);
         EnsureAddressed(details.Email);
-        await FinishCreationAsync();
-        if (state.State.UserId is not null)
+        if (await Claim.OwnerAsync() is not null)
         {
             // Nothing is created; the owner learns someone tried, the requester learns nothing.
-            await SendLimitedAsync(Messages.SignUpForKnownAddress(details.Email));
+            await Codes.SendLimitedAsync(Messages.SignUpForKnownAddress(details.Email));
             return;
         }
 
-        var freshId = SubjectIds.New(Region);
-        await IssueCodeAsync(
+        var freshId = SubjectIds.New(Host.Region);
+        await Codes.IssueAsync(
             PendingKind.SignUp,
             details,
             current => current.UserId is not null ? null : current.Pending is { Kind: PendingKind.SignUp, UserId: { } earlier } ? earlier : freshId,
@@ -68,209 +67,70 @@ public sealed partial class EmailIndexGrain(
     public async Task StartSignInAsync(string email)
     {
         EnsureAddressed(email);
-        await FinishCreationAsync();
-        if (state.State.UserId is not { } userId)
+        if (await Claim.OwnerAsync() is not { } userId)
         {
             // Unknown address: nothing is written and nothing is sent.
             return;
         }
 
-        await IssueCodeAsync(PendingKind.SignIn, null, current => current.UserId == userId ? userId : null, code => Messages.SignInCode(email, code, Options.CodeLifetime));
+        await Codes.IssueAsync(PendingKind.SignIn, null, current => current.UserId == userId ? userId : null, code => Messages.SignInCode(email, code, Options.CodeLifetime));
     }
 
     public async Task StartEmailChangeAsync(string email, string userId)
     {
         EnsureAddressed(email);
-        await FinishCreationAsync();
-        if (state.State.UserId == userId)
+        var owner = await Claim.OwnerAsync();
+        if (owner == userId)
         {
             return;
         }
 
-        if (state.State.UserId is not null)
+        if (owner is not null)
         {
-            await SendLimitedAsync(Messages.EmailChangeToKnownAddress(email));
+            await Codes.SendLimitedAsync(Messages.EmailChangeToKnownAddress(email));
             return;
         }
 
-        await IssueCodeAsync(PendingKind.EmailChange, null, current => current.UserId is null ? userId : null, code => Messages.EmailChangeCode(email, code, Options.CodeLifetime));
+        await Codes.IssueAsync(PendingKind.EmailChange, null, current => current.UserId is null ? userId : null, code => Messages.EmailChangeCode(email, code, Options.CodeLifetime));
     }
 
     public async Task<string?> VerifyAsync(string code)
     {
-        await FinishCreationAsync();
-        if (await CheckCodeAsync(code, kind => kind is PendingKind.SignUp or PendingKind.SignIn) is not { } pending)
+        await Claim.FinishCreationAsync();
+        return await Codes.CheckAsync(code, kind => kind is PendingKind.SignUp or PendingKind.SignIn) switch
         {
-            return null;
-        }
-
-        if (pending.Kind == PendingKind.SignIn)
-        {
-            return state.State.UserId;
-        }
-
-        var details = pending.SignUp!;
-        var account = new NewAccount(pending.UserId!, details.Email, details.Name, details.BirthDate);
-        await UpdateAsync(() =>
-        {
-            if (state.State.UserId is not null)
-            {
-                return (false, false);
-            }
-
-            state.State.UserId = account.UserId;
-            state.State.Creating = account;
-            return (true, true);
-        });
-        await FinishCreationAsync();
-        LogSignedUp(logger, this.GetPrimaryKeyString());
-        return state.State.UserId;
+            null => null,
+            { Kind: PendingKind.SignIn } => state.State.UserId,
+            var signUp => await Claim.ClaimForSignUpAsync(signUp),
+        };
     }
 
     public async Task<bool> ConfirmEmailChangeAsync(string userId, string code)
     {
-        await FinishCreationAsync();
-        if (state.State.UserId == userId)
+        if (await Claim.OwnerAsync() == userId)
         {
             // Already moved (a retried confirmation after a crash).
             return true;
         }
 
-        if (await CheckCodeAsync(code, kind => kind == PendingKind.EmailChange) is not { } pending || pending.UserId != userId)
-        {
-            return false;
-        }
-
-        return await UpdateAsync(() =>
-        {
-            if (state.State.UserId is not null)
-            {
-                return (false, false);
-            }
-
-            state.State.UserId = userId;
-            return (true, true);
-        });
+        return await Codes.CheckAsync(code, kind => kind == PendingKind.EmailChange) is { } pending && pending.UserId == userId &&
+            await Claim.ClaimForMoveAsync(userId);
     }
 
-    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId)
-    {
-        var current = state.State;
-        var counts = ImmutableDictionary<DataCategory, int>.Empty;
-        if (current.UserId is not null || current.Creating is not null)
-        {
-            counts = counts.Add(DataCategory.Identifier, 1);
-        }
+    public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(Claim.Preview(requestId));
 
-        if (current.Pending is not null)
-        {
-            counts = counts.Add(DataCategory.Account, 1);
-        }
+    public Task<ErasureReceipt?> ReleaseAsync(string userKey, string requestId) => Claim.ReleaseAsync(userKey, requestId);
 
-        return Task.FromResult(state.RecordExists ? new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "email-index") : null);
-    }
+    public Task MessageHandledAsync(string messageId, bool delivered) => Outbox.HandledAsync(messageId, delivered);
 
-    public async Task<ErasureReceipt?> ReleaseAsync(string userKey, string requestId)
-    {
-        var current = state.State;
-        bool Is(string? userId) => userId is not null && keys.ForUser(userId) == userKey;
-        var claimed = Is(current.UserId) || Is(current.Creating?.UserId);
-        var pendingForUser = Is(current.Pending?.UserId);
-        if (!state.RecordExists || !(claimed || pendingForUser))
-        {
-            return null;
-        }
-
-        var counts = ImmutableDictionary<DataCategory, int>.Empty;
-        if (claimed)
-        {
-            counts = counts.Add(DataCategory.Identifier, 1);
-        }
-
-        if (pendingForUser)
-        {
-            counts = counts.SetItem(DataCategory.Account, 1);
-        }
-
-        if (claimed || current.UserId is null)
-        {
-            // Nothing more goes to the address, and after an erasure nothing sent to it stays in the outbox's files.
-            await ForgetSentAsync(requestId, [.. current.Outgoing.Select(message => message.Id)]);
-            await state.DeleteAsync(() => true, DeactivateOnIdle);
-            await DisarmAsync();
-            DeactivateOnIdle();
-        }
-        else
-        {
-            var withdrawn = await UpdateAsync(() =>
-            {
-                var removed = OutgoingMessages.RemoveTopic(state.State.Outgoing, CodeTopic);
-                var changed = state.State.Pending is not null || removed.Count > 0;
-                state.State.Pending = null;
-                return (changed, removed);
-            });
-            await ForgetSentAsync(requestId, withdrawn);
-        }
-
-        LogReleased(logger, this.GetPrimaryKeyString());
-        return new ErasureReceipt(requestId, Region, time.GetUtcNow(), counts, "email-index");
-    }
-
-    /// <summary>
-    /// Withdraws the messages still queued; for an erasure (not an <see cref="EmailChange"/>, where the person keeps the
-    /// old mailbox) also destroys every copy the outbox keeps of what was sent to the address.
-    /// </summary>
-    private async Task ForgetSentAsync(string requestId, IReadOnlyCollection<string> queued)
-    {
-        if (requestId == EmailChange)
-        {
-            outbox.Withdraw(queued);
-            return;
-        }
-
-        await outbox.DestroyCopiesAsync(this.GetGrainId(), queued);
-    }
-
-    /// <summary>Creates the account of a verified sign-up if a crash interrupted it; idempotent.</summary>
-    private async Task FinishCreationAsync()
-    {
-        if (state.State.Creating is not { } account)
-        {
-            return;
-        }
-
-        await GrainFactory.GetGrain<IUserGrain>(keys.ForUser(account.UserId)).CreateAsync(account);
-        await UpdateAsync(() => (true, state.State.Creating = null));
-    }
-
-    /// <summary>An entry that claims nothing and has nothing pending leaves no row behind.</summary>
-    private async Task ForgetIfEmptyAsync()
-    {
-        if (state.RecordExists && state.State.IsEmpty)
-        {
-            await state.DeleteAsync(() => state.State.IsEmpty, DeactivateOnIdle);
-            await DisarmAsync();
-            DeactivateOnIdle();
-        }
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == OneTimeCodes.Reminder ? Codes.ExpireAsync() : Task.CompletedTask;
 
     /// <summary>The address must be the one this entry is keyed by: a caller cannot attach an address to another entry.</summary>
     private void EnsureAddressed(string email)
     {
-        if (keys.ForEmail(Region, email) != this.GetPrimaryKeyString())
+        if (keys.ForEmail(Host.Region, email) != Host.Key)
         {
             throw new ArgumentException("The address does not belong to this index entry.", nameof(email));
         }
     }
-
-    private Task<T> UpdateAsync<T>(Func<(bool Changed, T Result)> decide) => state.UpdateAsync(decide, DeactivateOnIdle);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Email index {GrainKey}: sign-up verified, account created")]
-    private static partial void LogSignedUp(ILogger logger, string grainKey);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Email index {GrainKey} released")]
-    private static partial void LogReleased(ILogger logger, string grainKey);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Email index {GrainKey}: nothing sent (message rate limit reached, or the entry changed meanwhile)")]
-    private static partial void LogRateLimited(ILogger logger, string grainKey);
 }

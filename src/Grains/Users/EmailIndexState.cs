@@ -9,7 +9,7 @@ namespace PrimeDirective.Grains.Users;
 /// The stored state of an email index entry (plain JSON in its region's database). The address itself is not in it,
 /// except sealed inside undelivered messages.
 /// </summary>
-public sealed class EmailIndexState : IDueReminderState
+public sealed class EmailIndexState : IDueReminderState, IOutboxState
 {
     /// <summary>The account that claims the address.</summary>
     [PersonalData]

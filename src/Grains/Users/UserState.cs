@@ -10,7 +10,7 @@ using PrimeDirective.Grains.Sharing;
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>The stored state of an account (plain JSON in its region's database).</summary>
-public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState, IGaggedAuditState
+public sealed class UserState : ILegalHoldState, IDestructionProofState, IBoundedState, IDisclosureLedgerState, IGaggedAuditState, IDisclosureGagState, IOutboxState
 {
     [PersonalData]
     public string? UserId { get; set; }
@@ -65,7 +65,7 @@ public sealed class UserState : ILegalHoldState, IDestructionProofState, IBounde
     /// <summary>Proofs of destruction not yet confirmed recorded in the region's ledger.</summary>
     public List<DestructionProof> PendingProofs { get; set; } = [];
 
-    /// <summary>What named sources told us about the person (kept while the account lives; at most UserGrain.ThirdPartyRecordLimit).</summary>
+    /// <summary>What named sources told us about the person (kept while the account lives; at most ThirdPartyRecords.Limit).</summary>
     public List<ThirdPartyRecordState> ThirdPartyRecords { get; set; } = [];
 
     /// <summary>Every disclosure of the person's data, hash-chained; it leaves only counts in the destruction ledger when erased.</summary>

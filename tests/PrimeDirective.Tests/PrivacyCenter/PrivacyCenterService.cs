@@ -40,7 +40,7 @@ public sealed class PrivacyCenterService : ServiceHost
     }
 
     /// <summary>
-    /// Takes the "What we hold" page as the README shows it; with <c>PD_UPDATE_SCREENSHOT=1</c> it replaces
+    /// Takes the "What we hold" page as docs/privacy-center.md shows it; with <c>PD_UPDATE_SCREENSHOT=1</c> it replaces
     /// docs/privacy-center-what-we-hold.png (the ids change every run, so an ordinary run leaves the committed one alone).
     /// The personal values are the test's own made-up ones.
     /// </summary>

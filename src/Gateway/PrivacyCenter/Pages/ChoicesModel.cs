@@ -20,19 +20,3 @@ public sealed record ChoicesModel(string Name, string Legend, IReadOnlyList<stri
 /// <param name="Error">What is wrong with it, if anything.</param>
 /// <param name="Rows">Visible rows.</param>
 public sealed record AreaModel(string Name, string Label, string? Value, string? Error, int Rows = 4);
-
-/// <summary>The wire names of a policy term's values, and back.</summary>
-public static class WireNames
-{
-    /// <summary>Every value's wire name.</summary>
-    public static IReadOnlyList<string> All<T>()
-        where T : struct, Enum => [.. Enum.GetValues<T>().Select(PrivacyPageModel.Wire)];
-
-    /// <summary>The value of a wire name, or <c>null</c>.</summary>
-    public static T? Parse<T>(string? text)
-        where T : struct, Enum => Enum.GetValues<T>().Where(value => PrivacyPageModel.Wire(value) == text).Select(value => (T?)value).FirstOrDefault();
-
-    /// <summary>The values of the known wire names among <paramref name="texts"/> (unknown ones dropped: the check then finds too few).</summary>
-    public static System.Collections.Immutable.ImmutableArray<T> ParseAll<T>(IEnumerable<string>? texts)
-        where T : struct, Enum => [.. (texts ?? []).Select(Parse<T>).OfType<T>()];
-}

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
@@ -26,20 +28,13 @@ public sealed class ClustersModel : PrivacyPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var check = Check();
-        var clusterId = check.Uuid("clusterId", ClusterId ?? string.Empty);
-        var bootstrapId = check.Uuid("bootstrapId", BootstrapId ?? string.Empty);
-        var region = string.IsNullOrEmpty(Region) ? null : check.Region("region", Region);
+        var body = Checked(new ClusterLinkBody(ClusterId ?? string.Empty, BootstrapId ?? string.Empty, string.IsNullOrEmpty(Region) ? null : Region));
         Linked = false;
-        if (Collect(check))
+        if (body is not null)
         {
-            var user = Users.User(Session!.UserId);
-            foreach (var candidate in region is null ? Users.Regions : [region])
+            if (await Desk<MeDesk>().LinkClusterAsync(Session!.UserId, body) is Outcome<LinkedCluster>.Done)
             {
-                if (await user.LinkClusterAsync(clusterId, candidate, bootstrapId) is not null)
-                {
-                    return Redirect(PrivacyPaths.Clusters + "?linked=true");
-                }
+                return Redirect(PrivacyPaths.Clusters + "?linked=true");
             }
 
             // Unknown cluster and wrong proof read alike: nobody learns which clusters exist.

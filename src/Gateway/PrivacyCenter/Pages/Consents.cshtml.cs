@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 
@@ -19,7 +21,7 @@ public sealed class ConsentsModel : PrivacyPageModel
     [BindProperty(SupportsGet = true, Name = "granted")]
     public bool? ChangedGranted { get; set; }
 
-    public string? Changed => ChangedPurpose is { } purpose && Parse(purpose) is not null && ChangedGranted is { } granted
+    public string? Changed => ChangedPurpose is { } purpose && WireNames.TryParse<DataPurpose>(purpose) is not null && ChangedGranted is { } granted
         ? $"Consent to {purpose} {(granted ? "granted" : "withdrawn")}."
         : null;
 
@@ -31,20 +33,18 @@ public sealed class ConsentsModel : PrivacyPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (Parse(Purpose ?? string.Empty) is not { } purpose || purpose == DataPurpose.ServiceProvision)
+        switch (await Desk<MeDesk>().SetConsentAsync(Session!.UserId, Purpose ?? string.Empty, Granted))
         {
-            Errors["purpose"] = "That purpose cannot be changed here.";
-            (ChangedPurpose, ChangedGranted) = (null, null);
-            return await ShowAsync();
+            case Outcome<ConsentState>.Done(var consent):
+                return Redirect($"{PrivacyPaths.Consents}?changed={WireNames.Of(consent.Purpose)}&granted={(Granted ? "true" : "false")}");
+            case Outcome<ConsentState>.Unknown { What: "account" }:
+                return Redirect(PrivacyPaths.SignIn);
+            default:
+                Errors["purpose"] = "That purpose cannot be changed here.";
+                (ChangedPurpose, ChangedGranted) = (null, null);
+                return await ShowAsync();
         }
-
-        return await Users.User(Session!.UserId).SetConsentAsync(purpose, Granted) is null
-            ? Redirect(PrivacyPaths.SignIn)
-            : Redirect($"{PrivacyPaths.Consents}?changed={Wire(purpose)}&granted={(Granted ? "true" : "false")}");
     }
-
-    private static DataPurpose? Parse(string wire) =>
-        Enum.GetValues<DataPurpose>().Where(purpose => Wire(purpose) == wire).Select(purpose => (DataPurpose?)purpose).FirstOrDefault();
 
     private async Task<IActionResult> ShowAsync()
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Users;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
 
@@ -23,7 +24,7 @@ public sealed class EraseModel : PrivacyPageModel
             return Page();
         }
 
-        var accepted = await Users.EraseAsync(Session!.UserId, "person-request");
+        var accepted = await Desk<MeDesk>().EraseAsync(Session!.UserId, "person-request");
         await Sessions.EndAsync(HttpContext, Session);
         return Redirect(PrivacyPaths.Receipt(accepted));
     }

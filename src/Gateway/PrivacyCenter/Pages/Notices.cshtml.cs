@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -19,8 +20,8 @@ public sealed class NoticesModel : PrivacyPageModel
 
     public async Task<IActionResult> OnGetAsync()
     {
-        var ledger = SharingEndpoints.UserSubject(Session!.UserId, Users)?.GetDisclosuresAsync();
-        if (await Users.User(Session.UserId).GetAsync() is not { } record || ledger is null || await ledger is not { } entries)
+        var ledger = SharingDesk.DisclosuresAsync(Desk<OfficerSubjects>().User(Session!.UserId));
+        if (await Users.User(Session.UserId).GetAsync() is not { } record || await ledger is not { } entries)
         {
             return Redirect(PrivacyPaths.SignIn);
         }

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Gateway.Requests;
 
@@ -36,9 +37,12 @@ public sealed class OperatorModel : PrivacyPageModel
 
     public ClusterRecord? Record { get; private set; }
 
-    public IReadOnlyList<HeldItem> Items { get; private set; } = [];
+    /// <summary>The cluster's items: a summary by category and the page asked for.</summary>
+    public HeldItemsPage? Items { get; private set; }
 
-    public bool More { get; private set; }
+    /// <summary>The proof and region, posted again by the items' navigation (never put into an address).</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Proof =>
+        [new("clusterId", ClusterId), new("bootstrapId", BootstrapId), new("region", Region)];
 
     public string? Message { get; private set; }
 
@@ -46,7 +50,14 @@ public sealed class OperatorModel : PrivacyPageModel
     {
     }
 
-    public Task<IActionResult> OnPostShowAsync() => ShowAsync();
+    public async Task<IActionResult> OnPostShowAsync(
+        [FromForm(Name = ItemsTableModel.CategoryField)] string? category, [FromForm(Name = ItemsTableModel.PageField)] int? page)
+    {
+        // Only a crafted post names a category or page that cannot exist: answered as a page that does not.
+        return ModelState.IsValid && ItemsTableModel.TryParse(category, out var wanted) && page is null or >= 1
+            ? await ShowAsync(wanted, page ?? 1)
+            : NotFoundPage();
+    }
 
     public async Task<IActionResult> OnPostTelemetryAsync()
     {
@@ -55,7 +66,7 @@ public sealed class OperatorModel : PrivacyPageModel
             return Unproven();
         }
 
-        if (await cluster.SetTelemetryAsync(BootstrapId!, Disable, Disable && Purge) is null)
+        if (await Desk<ClusterDesk>().SetTelemetryAsync(cluster.GetPrimaryKeyString(), BootstrapId!, Disable, Disable && Purge) is not Outcome<TelemetrySetting>.Done)
         {
             return Unproven();
         }
@@ -80,15 +91,12 @@ public sealed class OperatorModel : PrivacyPageModel
             return await ShowAsync();
         }
 
-        // As the API does: the request lives in the cluster's region, and the cluster records it (proof checked) first.
-        var requestId = SubjectIds.New(Region!);
-        var (secret, hash) = Capabilities.New();
-        return await cluster.RequestErasureAsync(BootstrapId!, requestId, hash) is { } view
-            ? Redirect(PrivacyPaths.Receipt(ErasureAccepted.From(view, secret)))
+        return await Desk<ClusterDesk>().RequestErasureAsync(cluster.GetPrimaryKeyString(), BootstrapId!) is Outcome<ErasureAccepted>.Done(var accepted)
+            ? Redirect(PrivacyPaths.Receipt(accepted))
             : Unproven();
     }
 
-    private async Task<IActionResult> ShowAsync()
+    private async Task<IActionResult> ShowAsync(DataCategory? category = null, int page = 1)
     {
         if (Resolve() is not { } cluster || await cluster.GetAsync(BootstrapId!) is not { } record)
         {
@@ -96,7 +104,7 @@ public sealed class OperatorModel : PrivacyPageModel
         }
 
         var proof = BootstrapId!;
-        (Items, More) = await HeldModel.ReadAsync(record.Items, after => cluster.ReadReportsAsync(proof, after));
+        Items = await HeldItemsPage.ReadAsync(record.Items, after => cluster.ReadReportsAsync(proof, after), category, page);
         Record = record;
         return Page();
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
-using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
@@ -37,7 +38,7 @@ public sealed class ProfileModel : PrivacyPageModel
 
     protected override bool RequiresPerson => true;
 
-    private IUserGrain Account => Users.User(Session!.UserId);
+    private MeDesk Me => Desk<MeDesk>();
 
     public Task<IActionResult> OnGetAsync() => ShowAsync();
 
@@ -50,27 +51,26 @@ public sealed class ProfileModel : PrivacyPageModel
             return await ShowAsync();
         }
 
-        return await Account.CorrectAsync(new ProfileCorrection(name, null)) is null ? Redirect(PrivacyPaths.SignIn) : Redirect(PrivacyPaths.Profile + "?done=name");
+        return await Me.CorrectAsync(Session!.UserId, new CorrectionBody(Name: name)) is Outcome<Corrected>.Done ? Redirect(PrivacyPaths.Profile + "?done=name") : Redirect(PrivacyPaths.SignIn);
     }
 
     public async Task<IActionResult> OnPostBirthDateAsync()
     {
         var check = Check();
-        check.BirthDate("birthDate", BirthDate ?? string.Empty);
+        var birthDate = check.BirthDate("birthDate", BirthDate ?? string.Empty);
         if (!Collect(check))
         {
             return await ShowAsync();
         }
 
-        if (await Account.CorrectAsync(new ProfileCorrection(null, RequestCheck.ParseDate(BirthDate!))) is not { } result)
+        if (await Me.CorrectAsync(Session!.UserId, new CorrectionBody(BirthDate: birthDate)) is not Outcome<Corrected>.Done(var corrected))
         {
             return Redirect(PrivacyPaths.SignIn);
         }
 
-        if (result.UnderThirteen)
+        if (corrected.Erasure is { } accepted)
         {
-            // Policy: we do not keep the data of anyone under 13. The erasure starts now and the session ends with it.
-            var accepted = await Users.EraseAsync(Session!.UserId, "under-13");
+            // Policy: we do not keep the data of anyone under 13. The erasure has started; the session ends with it.
             await Sessions.EndAsync(HttpContext, Session);
             return Redirect(PrivacyPaths.Receipt(accepted));
         }
@@ -84,7 +84,7 @@ public sealed class ProfileModel : PrivacyPageModel
         var email = check.Email("email", Email ?? string.Empty);
         if (Collect(check))
         {
-            await Account.StartEmailChangeAsync(email);
+            await Me.CorrectAsync(Session!.UserId, new CorrectionBody(Email: email));
             (Email, EmailCodeSent) = (email, true);
         }
 
@@ -98,7 +98,7 @@ public sealed class ProfileModel : PrivacyPageModel
         var code = check.Code("emailCode", (EmailCode ?? string.Empty).Trim());
         if (Collect(check))
         {
-            if (await Account.ConfirmEmailChangeAsync(email, code) == EmailChangeOutcome.Changed)
+            if (await Me.CorrectAsync(Session!.UserId, new CorrectionBody(Email: email, EmailCode: code)) is Outcome<Corrected>.Done)
             {
                 return Redirect(PrivacyPaths.Profile + "?done=email");
             }
@@ -112,7 +112,7 @@ public sealed class ProfileModel : PrivacyPageModel
 
     private async Task<IActionResult> ShowAsync()
     {
-        if (await Account.GetAsync() is not { } record)
+        if (await Users.User(Session!.UserId).GetAsync() is not { } record)
         {
             return Redirect(PrivacyPaths.SignIn);
         }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
@@ -27,7 +28,7 @@ public sealed class ReceiptModel : PrivacyPageModel
         PrivacyRequestStatus.Completed => "completed",
         PrivacyRequestStatus.Rejected => "declined",
         PrivacyRequestStatus.Expired => "expired: not decided in time; your details are destroyed",
-        _ => Wire(status),
+        _ => WireNames.Of(status),
     };
 
     public async Task<IActionResult> OnGetAsync()

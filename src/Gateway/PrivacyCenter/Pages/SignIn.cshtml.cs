@@ -26,7 +26,7 @@ public sealed class SignInModel : PrivacyPageModel
             return Page();
         }
 
-        await Task.WhenAll(Users.Regions.Select(region => Users.EmailIndex(region, email).StartSignInAsync(email)));
+        await Desk<AccountDesk>().SignInAsync(new SignInBody(email));
         (Email, CodeSent) = (email, true);
         return Page();
     }

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
-using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
 
@@ -33,15 +31,14 @@ public sealed class SignUpModel : PrivacyPageModel
         var check = Check();
         var email = check.Email("email", Email ?? string.Empty);
         var name = check.Text("name", Name ?? string.Empty);
-        check.BirthDate("birthDate", BirthDate ?? string.Empty);
-        check.Region("region", Region ?? string.Empty);
+        var birthDate = check.BirthDate("birthDate", BirthDate ?? string.Empty);
+        var region = check.Region("region", Region ?? string.Empty);
         if (!Collect(check))
         {
             return Page();
         }
 
-        var birthDate = RequestCheck.ParseDate(BirthDate!)!.Value;
-        if (Age.IsUnderMinimum(birthDate, Time.GetUtcNow()))
+        if (await Desk<AccountDesk>().SignUpAsync(new SignUpBody(email, name, region, birthDate)) == SignUpOutcome.UnderMinimumAge)
         {
             // Nothing of it is kept, not even in the form we answer with.
             (Email, Name, BirthDate, Refused) = (string.Empty, string.Empty, string.Empty, true);
@@ -49,8 +46,6 @@ public sealed class SignUpModel : PrivacyPageModel
             return Page();
         }
 
-        var region = await Users.ClaimedRegionAsync(email) ?? Region!;
-        await Users.EmailIndex(region, email).StartSignUpAsync(new SignUpDetails(email, name, birthDate));
         (Email, CodeSent) = (email, true);
         return Page();
     }

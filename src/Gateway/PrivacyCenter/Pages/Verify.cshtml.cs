@@ -24,14 +24,10 @@ public sealed class VerifyModel : PrivacyPageModel
         check.Code("code", code);
         if (Collect(check))
         {
-            foreach (var region in Users.Regions)
+            if (await Desk<AccountDesk>().VerifyAsync(new VerifyBody(email, code)) is { } userId)
             {
-                if (await Users.EmailIndex(region, email).VerifyAsync(code) is { } userId)
-                {
-                    await Users.SignedInAsync(userId);
-                    Sessions.Start(HttpContext, userId);
-                    return Redirect(PrivacyPaths.Held);
-                }
+                Sessions.Start(HttpContext, userId);
+                return Redirect(PrivacyPaths.Held);
             }
 
             Errors["code"] = "The code is wrong, expired or already used. Ask for a new one.";

@@ -56,10 +56,8 @@ public sealed class BreachesModel : OfficerPageModel
             return Answer();
         }
 
-        var id = Guid.NewGuid().ToString("N");
-        var grain = NoticeEndpoints.Campaign(Grains, Users, id);
-        await grain.StartAsync(NoticeEndpoints.BreachCampaign(id, body, Time.GetUtcNow()), OfficerId);
-        (Shown, Id, Message) = (BreachView.From((await grain.GetAsync())!), id, "The breach is declared: every affected person is being told.");
+        var breach = await Desk<NoticeDesk>().DeclareBreachAsync(body, OfficerId);
+        (Shown, Id, Message) = (breach, breach.Id, "The breach is declared: every affected person is being told.");
         return Page();
     }
 }

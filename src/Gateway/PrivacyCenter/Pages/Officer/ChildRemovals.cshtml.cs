@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.ChildRemoval;
-using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Grains.Interfaces.Requests;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
@@ -27,15 +27,15 @@ public sealed class ChildRemovalsModel : PrivacyPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var check = Check();
-        var reason = string.IsNullOrWhiteSpace(Reason) ? null : check.Text("reason", Reason, ChildRemovalEndpoints.MaxReasonLength);
-        check.Require(Approve || reason is not null, "requestId", "Give the parent a reason to decline.");
-        if (Collect(check))
+        var body = Checked(new ReviewDecisionBody(Approve, string.IsNullOrWhiteSpace(Reason) ? null : Reason));
+        if (!Approve && string.IsNullOrWhiteSpace(Reason))
         {
-            var view = RequestId is { } id && SubjectIds.Parse(id) is { } parsed && Users.IsRegion(parsed.Region)
-                ? await Users.Request(id).DecideAsync(Approve, Session!.UserId, reason)
-                : null;
-            if (view is null)
+            Errors["requestId"] = "Give the parent a reason to decline.";
+        }
+
+        if (body is not null && Errors.Count == 0)
+        {
+            if (await Desk<ChildRemovalDesk>().DecideAsync(RequestId ?? string.Empty, body, Session!.UserId) is not Outcome<PrivacyRequestView>.Done)
             {
                 Errors["requestId"] = "That request is not waiting for review.";
             }
@@ -50,9 +50,7 @@ public sealed class ChildRemovalsModel : PrivacyPageModel
 
     private async Task<IActionResult> ShowAsync()
     {
-        var pending = await Task.WhenAll(Users.Regions.Select(region => Users.Reviews(region).ListAsync()));
-        var reviews = await Task.WhenAll(pending.SelectMany(ids => ids).Select(id => Users.Request(id).ReviewAsync()));
-        Reviews = [.. reviews.OfType<ChildRemovalReview>()];
+        Reviews = await Desk<ChildRemovalDesk>().ReviewsAsync();
         if (Errors.Count > 0)
         {
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Sharing;
 
@@ -31,10 +32,9 @@ public sealed class DisclosureVerificationModel : OfficerPageModel
         }
 
         var id = SubjectId.Trim();
-        var subject = Kind == "cluster"
-            ? SharingEndpoints.ClusterSubject(id, Region, Grains, ClusterKeys, Users)
-            : SharingEndpoints.UserSubject(id, Users);
-        Verification = subject is null ? null : await subject.VerifyDisclosuresAsync();
+        var subjects = Desk<OfficerSubjects>();
+        var subject = Kind == "cluster" ? subjects.Cluster(id, Region) : subjects.User(id);
+        Verification = await SharingDesk.VerifyAsync(subject) is Outcome<ChainVerification>.Done(var verification) ? verification : null;
         if (Verification is null)
         {
             // The route's 404 for an unknown subject, next to the field.

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
@@ -67,8 +68,8 @@ public sealed class DisclosuresModel : OfficerPageModel
     {
         Kind = Kind == "cluster" ? "cluster" : "user";
         Region = Region is { } region && Users.IsRegion(region) ? region : Users.Home;
-        var basis = WireNames.Parse<DisclosureBasis>(Basis);
-        var purpose = string.IsNullOrEmpty(Purpose) ? null : WireNames.Parse<DataPurpose>(Purpose);
+        var basis = WireNames.TryParse<DisclosureBasis>(Basis);
+        var purpose = string.IsNullOrEmpty(Purpose) ? null : WireNames.TryParse<DataPurpose>(Purpose);
         if (basis is null)
         {
             Errors["basis"] = "must be one of consent, processor, legal, harm-prevention, successor";
@@ -92,27 +93,18 @@ public sealed class DisclosuresModel : OfficerPageModel
             return Answer();
         }
 
-        if (await SharingEndpoints.OrderAsync(body, OfficerId, Grains, ClusterKeys, Users) is not ({ } outcome, var subjectRegion))
+        switch (await Desk<SharingDesk>().DiscloseAsync(body, OfficerId))
         {
-            Errors["subjectId"] = "We hold nothing about this subject.";
-            return Answer();
+            case Outcome<DisclosureMade>.BasisNotHeld refused:
+                Refusal = SharingDesk.RefusalDetail(refused.Basis, refused.Condition);
+                return Conflict("basis", Refusal);
+            case Outcome<DisclosureMade>.Done(var made):
+                (Made, PackageUrl, PackageExpiresAt) = (made.Disclosure, made.PackageUrl, made.PackageUrl is null ? null : made.PackageExpiresAt);
+                Message = $"Disclosed to {made.Disclosure.Recipient}: the entry is in the subject's ledger.";
+                return Page();
+            default:
+                Errors["subjectId"] = "We hold nothing about this subject.";
+                return Answer();
         }
-
-        if (outcome.RefusedBasis is { } refused)
-        {
-            Refusal = SharingEndpoints.RefusalDetail(refused, outcome.Reason);
-            Errors["basis"] = Refusal;
-            Response.StatusCode = StatusCodes.Status409Conflict;
-            return Page();
-        }
-
-        Made = outcome.Entry;
-        if (outcome.CapabilitySecret is { } secret)
-        {
-            (PackageUrl, PackageExpiresAt) = ($"/v1/disclosure-packages/{SharingKeys.Token(subjectRegion, secret)}", outcome.CapabilityExpiresAt);
-        }
-
-        Message = $"Disclosed to {Made!.Recipient}: the entry is in the subject's ledger.";
-        return Page();
     }
 }

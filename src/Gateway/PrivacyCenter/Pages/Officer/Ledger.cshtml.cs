@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Admin;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Http;
-using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
@@ -23,14 +25,13 @@ public sealed class LedgerModel : PrivacyPageModel
     {
         Region = Region is { } region && Users.IsRegion(region) ? region : Users.Home;
         Date ??= DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        if (RequestCheck.ParseDate(Date) is not { } day)
+        if (RequestCheck.ParseDate(Date) is null)
         {
             Errors["date"] = "must be a date (yyyy-MM-dd)";
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return;
         }
 
-        var at = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        Entries = await Grains.GetGrain<IDestructionLedgerGrain>(LedgerKeys.For(Region, at)).ReadAsync();
+        Entries = await Desk<LedgerDesk>().ReadAsync(Region, Date) is Outcome<ImmutableArray<DestructionEntry>>.Done(var entries) ? entries : null;
     }
 }

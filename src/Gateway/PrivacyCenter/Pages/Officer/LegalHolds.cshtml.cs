@@ -1,16 +1,12 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.RazorPages;
 using PrimeDirective.Gateway.Admin;
-using PrimeDirective.Grains.Interfaces.Clusters;
-using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
 /// <summary>Legal holds on a person or a cluster: look up, place (reason, reference, optional end) and lift, as <c>/v1/admin/legal-holds</c> does.</summary>
-public sealed partial class LegalHoldsModel : PrivacyPageModel
+public sealed class LegalHoldsModel : OfficerPageModel
 {
     [BindProperty]
     public string Kind { get; set; } = "user";
@@ -34,17 +30,13 @@ public sealed partial class LegalHoldsModel : PrivacyPageModel
 
     public LegalHold? Hold { get; private set; }
 
-    public string? Message { get; private set; }
-
-    protected override bool RequiresOfficer => true;
-
     public void OnGet() => Region = Users.Home;
 
     public async Task<IActionResult> OnPostFindAsync()
     {
-        if (Subject() is { } subject)
+        if (Subject() is { } subject && await LegalHoldDesk.FindAsync(subject) is Outcome<LegalHold?>.Done(var hold))
         {
-            (Looked, Hold) = (true, await subject.GetLegalHoldAsync());
+            (Looked, Hold) = (true, hold);
         }
 
         return Answer();
@@ -53,19 +45,13 @@ public sealed partial class LegalHoldsModel : PrivacyPageModel
     public async Task<IActionResult> OnPostPlaceAsync()
     {
         var subject = Subject();
-        var check = Check();
-        var reason = check.Text("reason", Reason ?? string.Empty, LegalHoldEndpoints.MaxTextLength);
-        var reference = check.Text("reference", Reference ?? string.Empty, LegalHoldEndpoints.MaxTextLength);
-        DateTimeOffset? end = string.IsNullOrWhiteSpace(EndsAt) ? null
-            : IsoInstant().IsMatch(EndsAt.Trim()) && DateTimeOffset.TryParse(EndsAt.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) && parsed > check.Now ? parsed : DateTimeOffset.MinValue;
-        check.Require(end != DateTimeOffset.MinValue, "endsAt", "must be a future date and time (ISO 8601, with offset)");
-        if (!Collect(check) || subject is null)
+        var body = Checked(new LegalHoldBody(Reason ?? string.Empty, Reference ?? string.Empty, string.IsNullOrWhiteSpace(EndsAt) ? null : EndsAt.Trim()));
+        if (body is null || subject is null)
         {
             return Answer();
         }
 
-        var hold = new LegalHold(reason, reference, Time.GetUtcNow(), end, Session!.UserId);
-        if (await subject.PlaceLegalHoldAsync(hold))
+        if (await Desk<LegalHoldDesk>().PlaceAsync(subject, body, OfficerId) is Outcome<LegalHold>.Done(var hold))
         {
             (Looked, Hold, Message, Reason, Reference, EndsAt) = (true, hold, "The hold is placed.", null, null, null);
         }
@@ -81,7 +67,7 @@ public sealed partial class LegalHoldsModel : PrivacyPageModel
     {
         if (Subject() is { } subject)
         {
-            if (await subject.LiftLegalHoldAsync(Session!.UserId))
+            if (await LegalHoldDesk.LiftAsync(subject, OfficerId) is Outcome<bool>.Done)
             {
                 (Looked, Hold, Message) = (true, null, "The hold is lifted: expiry and waiting erasures resume now.");
             }
@@ -95,33 +81,18 @@ public sealed partial class LegalHoldsModel : PrivacyPageModel
     }
 
     /// <summary>The subject the form names, as the API resolves it; <c>null</c> (with an error) if it names none.</summary>
-    private ILegalHoldSubject? Subject()
+    private NamedSubject? Subject()
     {
         Kind = Kind == "cluster" ? "cluster" : "user";
         Region = Region is { } region && Users.IsRegion(region) ? region : Users.Home;
-        var id = SubjectId?.Trim() ?? string.Empty;
-        ILegalHoldSubject? subject = Kind == "user"
-            ? SubjectIds.Parse(id) is { } parsed && Users.IsRegion(parsed.Region) ? Users.User(id) : null
-            : Http.Identifiers.Uuid(id) is { } cluster ? Grains.GetGrain<IClusterGrain>(ClusterKeys.For(Region, cluster)) : null;
+        SubjectId = SubjectId?.Trim() ?? string.Empty;
+        var subjects = Desk<OfficerSubjects>();
+        var subject = Kind == "user" ? subjects.User(SubjectId) : subjects.Cluster(SubjectId, Region);
         if (subject is null)
         {
             Errors["subjectId"] = Kind == "user" ? "must be a user id (like eu-…)" : "must be a cluster id (a UUID)";
         }
 
-        SubjectId = id;
         return subject;
     }
-
-    private PageResult Answer()
-    {
-        if (Errors.Count > 0)
-        {
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        }
-
-        return Page();
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoInstant();
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Sharing;
-using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 
@@ -52,7 +52,7 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Page();
         }
 
-        Shown = Known(Id) ? await Grain(Id).GetAsync() : null;
+        Shown = await Desk<LegalRequestDesk>().GetAsync(Id);
         return Shown is null ? NotFoundPage() : Page();
     }
 
@@ -67,34 +67,26 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Answer();
         }
 
-        if (SubjectIds.Parse(body.Subject.UserId) is not { } parsed || !Users.IsRegion(parsed.Region))
+        if (await Desk<LegalRequestDesk>().ReceiveAsync(body, OfficerId) is not Outcome<LegalRequestView>.Done(var view))
         {
             Errors["subject.userId"] = "We hold nothing about this person.";
             return Answer();
         }
 
-        var requestId = SubjectIds.New(parsed.Region);
-        var receipt = new LegalRequestReceipt(requestId, body.Authority, body.Reference, body.Subject.UserId!, body.Categories, body.Gag, OfficerId);
-        if (await Grain(requestId).ReceiveAsync(receipt, body.PlaceHold) is not { } view)
-        {
-            Errors["subject.userId"] = "We hold nothing about this person.";
-            return Answer();
-        }
-
-        (Shown, Id, Message) = (view, requestId, "The request is recorded.");
+        (Shown, Id, Message) = (view, view.Request.RequestId, "The request is recorded.");
         (Authority, Reference, UserId, Categories, GagUntil, PlaceHold) = (null, null, null, [], null, false);
         return Page();
     }
 
     public async Task<IActionResult> OnPostDecideAsync()
     {
-        if (Id is null || !Known(Id) || await Grain(Id).GetAsync() is not { } current)
+        if (Id is null || await Desk<LegalRequestDesk>().GetAsync(Id) is not { } current)
         {
             return NotFoundPage();
         }
 
         Shown = current;
-        var kind = WireNames.Parse<LegalDecisionKind>(Decision);
+        var kind = WireNames.TryParse<LegalDecisionKind>(Decision);
         if (kind is null)
         {
             Errors["decision"] = "choose disclose or reject";
@@ -106,16 +98,13 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Answer();
         }
 
-        var result = await Grain(Id).DecideAsync(body.Decision, body.Rationale, OfficerId);
-        switch (result.Outcome)
+        switch (await Desk<LegalRequestDesk>().DecideAsync(Id, body, OfficerId))
         {
-            case LegalCommandOutcome.Done:
-                (Shown, Message, Rationale, Decision) = (LegalRequestEndpoints.WithPackage(result, Id), "Decided.", null, null);
+            case Outcome<LegalRequestView>.Done(var decided):
+                (Shown, Message, Rationale, Decision) = (decided, "Decided.", null, null);
                 return Page();
-            case LegalCommandOutcome.Conflict:
-                Errors["decision"] = "The request is already decided otherwise.";
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return Page();
+            case Outcome<LegalRequestView>.Conflict conflict:
+                return Conflict(conflict.Field, conflict.Detail);
             default:
                 return NotFoundPage();
         }
@@ -123,7 +112,7 @@ public sealed class LegalRequestsModel : OfficerPageModel
 
     public async Task<IActionResult> OnPostGagAsync()
     {
-        if (Id is null || !Known(Id) || await Grain(Id).GetAsync() is not { } current)
+        if (Id is null || await Desk<LegalRequestDesk>().GetAsync(Id) is not { } current)
         {
             return NotFoundPage();
         }
@@ -136,22 +125,15 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Answer();
         }
 
-        var (outcome, view) = await Grain(Id).ExtendGagAsync(body.Until, OfficerId);
-        switch (outcome)
+        switch (await Desk<LegalRequestDesk>().ExtendGagAsync(Id, body, OfficerId))
         {
-            case LegalCommandOutcome.Done:
-                (Shown, Message, Until) = (view, "The gag is extended.", null);
+            case Outcome<LegalRequestView>.Done(var extended):
+                (Shown, Message, Until) = (extended, "The gag is extended.", null);
                 return Page();
-            case LegalCommandOutcome.Conflict:
-                Errors["until"] = "Only a gag that still runs can be extended, and only to a later end.";
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return Page();
+            case Outcome<LegalRequestView>.Conflict conflict:
+                return Conflict(conflict.Field, conflict.Detail);
             default:
                 return NotFoundPage();
         }
     }
-
-    private bool Known(string requestId) => SubjectIds.Parse(requestId) is { } parsed && Users.IsRegion(parsed.Region);
-
-    private ILegalRequestGrain Grain(string requestId) => Grains.GetGrain<ILegalRequestGrain>(SharingKeys.LegalRequest(requestId));
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using PrimeDirective.Gateway.Http;
+using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
@@ -13,15 +13,6 @@ public abstract class OfficerPageModel : PrivacyPageModel
 
     /// <summary>The officer acting (recorded by the grains as the route records the token's subject).</summary>
     internal string OfficerId => Session!.UserId;
-
-    /// <summary>Runs the route's own check on <paramref name="body"/>: the normalised body, or <c>null</c> with each problem next to its field.</summary>
-    internal T? Checked<T>(T body)
-        where T : class, IRequestBody
-    {
-        var check = Check();
-        var normalised = (T)body.Check(check);
-        return Collect(check) ? normalised : null;
-    }
 
     /// <summary>The page, answered 422 when a field is wrong (nothing was stored).</summary>
     protected PageResult Answer()
@@ -47,7 +38,7 @@ public abstract class OfficerPageModel : PrivacyPageModel
             return null;
         }
 
-        var parsed = Notices.NoticeNames.Instant(text.Trim());
+        var parsed = IsoInstant.Parse(text.Trim());
         if (parsed is null)
         {
             Errors[field] = "must be a date and time (ISO 8601, with offset)";

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Grains.Interfaces.Notices;
 
@@ -58,19 +59,17 @@ public sealed class PolicyVersionsModel : OfficerPageModel
         var body = Checked(new PolicyVersionBody(Version?.Trim() ?? string.Empty, EffectiveAt?.Trim() ?? string.Empty, Substantive, Summary ?? string.Empty, Text ?? string.Empty));
         if (body is not null)
         {
-            var version = new PolicyVersion(body.Version, body.Effective!.Value, body.Substantive, body.Summary, body.Text, Time.GetUtcNow());
-            var registry = NoticeEndpoints.Registry(Grains, Users);
-            switch (await registry.PublishAsync(version))
+            switch (await Desk<NoticeDesk>().PublishAsync(body))
             {
-                case PublishOutcome.Published or PublishOutcome.AlreadyPublished:
-                    Message = $"Published version {version.Version}, in effect from {PolicyModel.Day(version.EffectiveAt)}.";
+                case Outcome<(PolicyDocument, bool)>.Done((var published, _)):
+                    Message = $"Published version {published.Version}, in effect from {PolicyModel.Day(published.EffectiveAt)}.";
                     (Version, EffectiveAt, Substantive, Summary, Text) = (null, null, false, null, null);
                     break;
-                case PublishOutcome.Conflict:
+                case Outcome<(PolicyDocument, bool)>.Conflict:
                     Errors["version"] = "exists already: published versions are immutable, publish a new version to correct one";
                     break;
-                case var refused:
-                    Errors["effectiveAt"] = await NoticeEndpoints.EffectRefusalAsync(registry, refused, version);
+                case Outcome<(PolicyDocument, bool)>.Invalid invalid:
+                    Errors[invalid.Field] = invalid.Detail;
                     break;
             }
         }

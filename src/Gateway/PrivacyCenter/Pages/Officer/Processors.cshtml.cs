@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
@@ -10,7 +11,7 @@ namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 /// The processors registry, as <c>/v1/admin/processors</c> keeps it: every processor and the audit, one processor's
 /// details, and registering or updating one with its contract. The signing secret is write-only: never shown back.
 /// </summary>
-public sealed class ProcessorsModel(IConfiguration configuration, IHostEnvironment environment) : OfficerPageModel
+public sealed class ProcessorsModel : OfficerPageModel
 {
     [BindProperty(SupportsGet = true, Name = "id")]
     public string? Id { get; set; }
@@ -92,22 +93,17 @@ public sealed class ProcessorsModel(IConfiguration configuration, IHostEnvironme
             Name ?? string.Empty, WireNames.ParseAll<DataPurpose>(Purposes), WireNames.ParseAll<DataCategory>(Categories), [.. ProcessorRegions],
             Location?.Trim() ?? string.Empty, new ContractBody(ContractReference ?? string.Empty, signed ?? default, expires ?? default),
             Endpoint?.Trim() ?? string.Empty, ErasureEndpoint?.Trim() ?? string.Empty, string.IsNullOrEmpty(Secret) ? null : Secret));
-        if (body is not null && SharingEndpoints.RefusesHttp(body, configuration, environment))
-        {
-            Errors["endpoint"] = "must be an https URL outside development";
-        }
-
         if (body is null || Errors.Count > 0)
         {
             return await ListAsync(Answer());
         }
 
-        var view = new ProcessorView(
-            id, body.Name, body.Purposes, body.Categories, body.Regions, body.Location,
-            new ProcessorContract(body.Contract.Reference, body.Contract.SignedAt, body.Contract.ExpiresAt), body.Endpoint, body.ErasureEndpoint, default);
-        if (await Registry.PutAsync(view, body.Secret, OfficerId) is not { } stored)
+        var outcome = await Desk<SharingDesk>().PutProcessorAsync(id, body, OfficerId);
+        if (outcome is not Outcome<ProcessorView>.Done(var stored))
         {
-            Errors["secret"] = "is required for a new processor";
+            // The route's 422: a plain-http endpoint outside development, or a new processor without its secret.
+            var invalid = (Outcome<ProcessorView>.Invalid)outcome;
+            Errors[invalid.Field] = invalid.Detail;
             return await ListAsync(Answer());
         }
 
@@ -121,7 +117,7 @@ public sealed class ProcessorsModel(IConfiguration configuration, IHostEnvironme
     private void Fill(ProcessorView view)
     {
         (ProcessorId, Name, Location, Endpoint, ErasureEndpoint) = (view.ProcessorId, view.Name, view.Location, view.Endpoint, view.ErasureEndpoint);
-        (Purposes, Categories, ProcessorRegions) = ([.. view.Purposes.Select(Wire)], [.. view.Categories.Select(Wire)], [.. view.Regions]);
+        (Purposes, Categories, ProcessorRegions) = ([.. view.Purposes.Select(WireNames.Of)], [.. view.Categories.Select(WireNames.Of)], [.. view.Regions]);
         (ContractReference, SignedAt, ExpiresAt) = (view.Contract.Reference, Iso(view.Contract.SignedAt), Iso(view.Contract.ExpiresAt));
         Secret = null;
     }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Admin;
-using PrimeDirective.Grains.Interfaces.Keys;
-using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Gateway.Application;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
@@ -35,24 +34,18 @@ public sealed class ThirdPartyRecordsModel : OfficerPageModel
             return Answer();
         }
 
-        // The route's answer for an unknown or closed account, next to the field.
-        if (SubjectIds.Parse(body.UserId) is not { } parsed || !Users.IsRegion(parsed.Region) || !await Users.User(body.UserId).IsActiveAsync())
+        switch (await Desk<ThirdPartyRecordDesk>().AddAsync(body))
         {
-            Errors["userId"] = "We hold no open account with this id.";
-            return Answer();
+            case Outcome<string>.Done(var recordId):
+                Message = $"Recorded {recordId}: the person sees it and may correct or erase it.";
+                (UserId, Source, Kind, Value) = (null, null, null, null);
+                return Page();
+            case Outcome<string>.Conflict conflict:
+                return Conflict(conflict.Field, conflict.Detail);
+            default:
+                // The route's answer for an unknown or closed account, next to the field.
+                Errors["userId"] = "We hold no open account with this id.";
+                return Answer();
         }
-
-        var recordId = await Grains.GetGrain<IUserThirdPartyRecords>(Users.UserKey(body.UserId))
-            .AddThirdPartyRecordAsync(new ThirdPartyRecord(body.Source, body.Kind, body.Value));
-        if (recordId is null)
-        {
-            Errors["userId"] = "The account holds the most third-party records allowed.";
-            Response.StatusCode = StatusCodes.Status409Conflict;
-            return Page();
-        }
-
-        Message = $"Recorded {recordId}: the person sees it and may correct or erase it.";
-        (UserId, Source, Kind, Value) = (null, null, null, null);
-        return Page();
     }
 }

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Notices;
+using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sharing;
+using PrimeDirective.Grains.Users;
+
+namespace PrimeDirective.Grains.Tests.ComponentFakes;
+
+/// <summary>The silo-wide services components take, built for a test: memory stores, a fake clock, recording grains.</summary>
+public sealed class SiloParts
+{
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.Zero));
+
+    public PolicyClock Time { get; }
+
+    public RecordingGrains Grains { get; } = new();
+
+    public RecordingOutbox Transport { get; } = new();
+
+    public OutboxSender Sender { get; }
+
+    public DisclosureDesk Desk { get; }
+
+    public UserKeys UserKeys { get; }
+
+    public ClusterKeys ClusterKeys { get; }
+
+    public IDestructionLedger DestructionLedger { get; }
+
+    public ISubjectRegistry Registry { get; } = new InMemorySubjectRegistry();
+
+    public SiloParts()
+    {
+        Time = new PolicyClock(Clock);
+
+        // No policy registry here: the schedule falls back to the seeded version, as it does when the registry is down.
+        Grains.Answer = call => call.Method == "ScheduleAsync" ? new InvalidOperationException("no registry in a component test") : null;
+        var privacy = Options.Create(new PrivacyOptions());
+        var sharing = Options.Create(new SharingOptions());
+        Sender = new OutboxSender(Transport, new MessageSeal(privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
+        Desk = new DisclosureDesk(new DisclosureLedger(new LedgerKeyRing(sharing, privacy), new InMemoryDisclosureEvidence()), sharing);
+        var pseudonyms = new Pseudonymizer(privacy);
+        (UserKeys, ClusterKeys) = (new UserKeys(pseudonyms), new ClusterKeys(pseudonyms));
+        DestructionLedger = new InMemoryDestructionLedger();
+    }
+
+    public PolicySchedule Policy() => new(Grains, Options.Create(new RegionOptions()), Time);
+
+    public static IOptions<RetentionOptions> Retention() => Options.Create(new RetentionOptions());
+}
+
+/// <summary>A transport that sends nothing and remembers which owners' copies were destroyed.</summary>
+public sealed class RecordingOutbox : IOutbox
+{
+    public List<GrainId> Destroyed { get; } = [];
+
+    public Task SendAsync(OutboxMessage message, MessageOrigin origin, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task DestroyCopiesAsync(GrainId owner, string? messageId = null)
+    {
+        Destroyed.Add(owner);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>A person's components wired as <see cref="UserGrain"/> wires them, over a memory state and a fake host.</summary>
+public sealed class UserParts
+{
+    public UserParts(SiloParts silo, UserState? seeded = null, string? userId = null)
+    {
+        Silo = silo;
+        Host = new FakeHost("user", silo.UserKeys.ForUser(userId ?? seeded?.UserId ?? SubjectIds.New("eu")));
+        State = new MemoryState<UserState>();
+        if (seeded is not null)
+        {
+            State.Seed(seeded);
+        }
+
+        var log = NullLogger.Instance;
+        Outbox = new(State, silo.Sender, Host, Users.PersonNotices.Busy, Users.PersonNotices.Settle);
+        Records = new(State, silo.Time, Host);
+        Disclosures = new(State, silo.Desk, silo.Grains, silo.Time, Host, new DisclosingSubject<UserState>(
+            "person",
+            Active: () => State.State.IsActive,
+            Keeps: current => current.UserId is not null,
+            Consent: current => Users.Consents.Current(current.Consents, DataPurpose.ThirdPartySharing).Granted,
+            Items: () => Task.FromResult<IReadOnlyList<HeldItem>>(Account!.Get()!.Items),
+            Audit: GaggedAudit.RecordCausedBy), log);
+        Notices = new(State, Outbox, Disclosures, new NoticeReach(Options.Create(new SharingOptions())), silo.Grains, silo.Time, Host, log);
+        Holds = new(State, silo.Grains, silo.Time, Host, current => current.UserId is not null, "account", log);
+        LegalRequests = new(State, Notices, Holds, silo.Grains, silo.Time, Host);
+        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log);
+        Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
+        Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
+        EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host);
+        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Time, Host, log);
+    }
+
+    public SiloParts Silo { get; }
+
+    public FakeHost Host { get; }
+
+    public MemoryState<UserState> State { get; }
+
+    public SubjectOutbox<UserState> Outbox { get; }
+
+    public Users.ThirdPartyRecords Records { get; }
+
+    public SubjectDisclosures<UserState> Disclosures { get; }
+
+    public Users.PersonNotices Notices { get; }
+
+    public LegalHolds<UserState> Holds { get; }
+
+    public Users.PersonLegalRequests LegalRequests { get; }
+
+    public Users.Consents Consents { get; }
+
+    public Users.Dormancy Dormancy { get; }
+
+    public Users.Account Account { get; }
+
+    public Users.EmailChange EmailChange { get; }
+
+    public Users.AccountErasure Erasure { get; }
+
+    /// <summary>An active account, stored: created at the clock's time.</summary>
+    public static UserState ActiveAccount(SiloParts silo) => new()
+    {
+        UserId = SubjectIds.New("eu"),
+        Email = "person@example.test",
+        Name = "A Person",
+        BirthDate = new DateOnly(1990, 5, 17),
+        CreatedAt = silo.Clock.GetUtcNow(),
+    };
+}
