@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
+using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.OpenDsr;
 
@@ -70,7 +70,7 @@ internal sealed class OpenDsrDesk(IGrainFactory grains, UserGrains users, Certif
             return (Text("controller_id"), Text("status_callback_url"), Text("subject_request_id"), Text("request_status"), Text("expected_completion_time")) is
                 ({ Length: > 0 and <= 256 } controller, { } url, { } subjectRequestId, { } status, { } expected) &&
                 Guid.TryParseExact(subjectRequestId, "D", out _) && OpenDsrNames.Statuses.Contains(status) &&
-                DateTimeOffset.TryParse(expected, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expectedAt)
+                IsoInstant.Parse(expected) is { } expectedAt
                 ? new OpenDsrCallback(controller, url, subjectRequestId, status, expectedAt)
                 : null;
         }

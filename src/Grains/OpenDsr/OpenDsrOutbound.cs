@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
+using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Sharing;
 
@@ -206,8 +207,7 @@ public sealed class OpenDsrOutbound(SharingHttp http, OpenDsrKeyRing keys, IOpti
     private static string? Text(JsonObject? fields, string name) =>
         fields?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text[..Math.Min(text.Length, 1024)] : null;
 
-    private static DateTimeOffset? Time(JsonObject? fields, string name) =>
-        Text(fields, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+    private static DateTimeOffset? Time(JsonObject? fields, string name) => IsoInstant.Parse(Text(fields, name));
 
     /// <summary>Our identity types in OpenDSR's names (§5.1): our user and cluster ids are the controller's customer ids.</summary>
     private static string IdentityType(string ours) => ours switch
