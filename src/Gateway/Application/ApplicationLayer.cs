@@ -2,6 +2,7 @@ using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Notices;
+using PrimeDirective.Gateway.OpenDsr;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Tracking;
 using PrimeDirective.Gateway.Users;
@@ -26,5 +27,6 @@ internal static class ApplicationLayer
         .AddSingleton<SharingDesk>()
         .AddSingleton<LegalRequestDesk>()
         .AddSingleton<NoticeDesk>()
-        .AddSingleton<AnalyticsDesk>();
+        .AddSingleton<AnalyticsDesk>()
+        .AddSingleton<OpenDsrDesk>();
 }

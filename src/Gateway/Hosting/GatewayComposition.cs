@@ -15,6 +15,8 @@ using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Stats;
 using PrimeDirective.Gateway.Tracking;
 using PrimeDirective.Gateway.Sharing;
+using PrimeDirective.Gateway.OpenDsr;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -84,7 +86,8 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default);
+        builder.Services.AddOpenDsrKeys(builder.Configuration.GetSection(OpenDsrOptions.SectionName));
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         builder.AddGatewayDataProtection();
@@ -124,6 +127,7 @@ public static class GatewayComposition
         routes.MapThirdPartyRecordEndpoints();
         routes.MapSharingEndpoints();
         routes.MapNoticeEndpoints();
+        routes.MapOpenDsrEndpoints();
         app.MapPrivacyCenter();
         return app;
     }

@@ -12,7 +12,10 @@ namespace PrimeDirective.Gateway.Sharing;
 /// <param name="ExpiresAt">When it ends.</param>
 internal sealed record ContractBody(string Reference, DateTimeOffset SignedAt, DateTimeOffset ExpiresAt);
 
-/// <summary>A processor as officers register it; the secret is required for a new processor and never answered back.</summary>
+/// <summary>
+/// A processor as officers register it: a new processor needs a secret (HMAC, never answered back) or an OpenDSR
+/// certificate (PEM, CA-issued for its OpenDSR domain), or both.
+/// </summary>
 internal sealed record ProcessorBody(
     string Name,
     ImmutableArray<DataPurpose> Purposes,
@@ -22,8 +25,12 @@ internal sealed record ProcessorBody(
     ContractBody Contract,
     string Endpoint,
     string ErasureEndpoint,
-    string? Secret = null) : IRequestBody
+    string? Secret = null,
+    string? OpenDsrDomain = null,
+    string? Certificate = null) : IRequestBody
 {
+    public const int MaxCertificateLength = 16 * 1024;
+
     public const int MinSecretLength = 32;
 
     public const int MaxSecretLength = 256;
@@ -44,6 +51,9 @@ internal sealed record ProcessorBody(
         check.Require(Location.Length is > 0 and <= 32 && Location.All(char.IsAsciiLetterLower), "location", "must be a region label (lower-case letters)");
         check.Require(Contract.ExpiresAt > Contract.SignedAt, "contract.expiresAt", "must be after signedAt");
         check.Require(Secret is null || (Secret.Length is >= MinSecretLength and <= MaxSecretLength && !Secret.Any(char.IsControl)), "secret", $"must be {MinSecretLength} to {MaxSecretLength} characters");
+        check.Require(OpenDsrDomain is null || (OpenDsrDomain.Length <= 253 && Uri.CheckHostName(OpenDsrDomain) == UriHostNameType.Dns), "openDsrDomain", "must be a DNS name");
+        check.Require((OpenDsrDomain is null) == (Certificate is null), "certificate", "must come with openDsrDomain, and openDsrDomain with it");
+        check.Require(Certificate is null || (Certificate.Length <= MaxCertificateLength && Certificate.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)), "certificate", "must be a PEM certificate chain");
         return this with
         {
             Name = check.Text("name", Name),

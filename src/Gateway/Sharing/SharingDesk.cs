@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 
@@ -11,7 +12,8 @@ namespace PrimeDirective.Gateway.Sharing;
 /// Sharing, for the routes and the officer's pages alike: the processors registry's writes, the one decision point for
 /// every disclosure (the subject decides; this hands it the order), and the check of a subject's disclosure ledger.
 /// </summary>
-internal sealed class SharingDesk(OfficerSubjects subjects, UserGrains users, IGrainFactory grains, IConfiguration configuration, IHostEnvironment environment)
+internal sealed class SharingDesk(
+    OfficerSubjects subjects, UserGrains users, IGrainFactory grains, IConfiguration configuration, IHostEnvironment environment, CertificateTrust trust, TimeProvider clock)
 {
     /// <summary>The problem type of a refused disclosure names the basis that did not hold.</summary>
     public static string RefusalType(DisclosureBasis basis) => "basis-not-held-" + WireNames.Of(basis);
@@ -20,7 +22,10 @@ internal sealed class SharingDesk(OfficerSubjects subjects, UserGrains users, IG
     public static string RefusalDetail(DisclosureBasis refused, string? reason) =>
         $"The basis '{WireNames.Of(refused)}' does not hold now: {reason}. Nothing was sent or recorded as disclosed.";
 
-    /// <summary>Registers or updates processor <paramref name="processorId"/>; the secret is required for a new one and never answered back.</summary>
+    /// <summary>
+    /// Registers or updates processor <paramref name="processorId"/>; a new one needs a secret (never answered back) or an
+    /// OpenDSR certificate that validates for its OpenDSR domain, or both.
+    /// </summary>
     public async Task<Outcome<ProcessorView>> PutProcessorAsync(string processorId, ProcessorBody body, string officerId)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -35,12 +40,19 @@ internal sealed class SharingDesk(OfficerSubjects subjects, UserGrains users, IG
             return new Outcome<ProcessorView>.Invalid("endpoint", "must be an https URL outside development");
         }
 
+        // OpenDSR §4.1: a CA-issued certificate for the processor's domain, never self-signed; checked again at every use.
+        if (body.Certificate is not null && trust.Check(body.Certificate, body.OpenDsrDomain!, clock.GetUtcNow()) is var verdict && verdict != CertificateVerdict.Valid)
+        {
+            return new Outcome<ProcessorView>.Invalid("certificate", $"does not validate: {OpenDsr.OpenDsrEndpoints.VerdictName(verdict)}");
+        }
+
         var view = new ProcessorView(
             processorId, body.Name, body.Purposes, body.Categories, body.Regions, body.Location,
-            new ProcessorContract(body.Contract.Reference, body.Contract.SignedAt, body.Contract.ExpiresAt), body.Endpoint, body.ErasureEndpoint, default);
+            new ProcessorContract(body.Contract.Reference, body.Contract.SignedAt, body.Contract.ExpiresAt), body.Endpoint, body.ErasureEndpoint, default,
+            body.OpenDsrDomain, body.Certificate);
         return await SharingEndpoints.Registry(grains, users).PutAsync(view, body.Secret, officerId) is { } stored
             ? Outcome.Done(stored)
-            : new Outcome<ProcessorView>.Invalid("secret", "is required for a new processor");
+            : new Outcome<ProcessorView>.Invalid("secret", "or a certificate is required for a new processor");
     }
 
     /// <summary>

@@ -58,6 +58,13 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
     /// <summary>An officer's decision on a child-removal request; <c>null</c> if unknown or not awaiting review.</summary>
     [Alias("Decide")]
     Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason);
+
+    /// <summary>
+    /// A processor's verified OpenDSR status callback about the erasure notice it received: recorded if it names that
+    /// notice's <c>subject_request_id</c> and moves its status forward; <c>false</c> if no notice of this processor has that id.
+    /// </summary>
+    [Alias("RecordOpenDsrStatus")]
+    Task<bool> RecordOpenDsrStatusAsync(OpenDsr.OpenDsrStatusReport report);
 }
 
 /// <summary>The index of requests awaiting an officer's review in one region, keyed <c>{region}/reviews</c>.</summary>

@@ -27,6 +27,11 @@ public sealed record ErasureRecipients(
 /// <param name="LastAnswer">The last HTTP status it answered; <c>null</c> if none came.</param>
 /// <param name="AcknowledgedAt">When it acknowledged.</param>
 /// <param name="AbandonedAt">When it was abandoned.</param>
+/// <param name="Refusal">Why it was closed unsent, if its discovery rules the request out (<c>erasure-not-supported</c>, <c>no-supported-identity</c>).</param>
+/// <param name="Evidence">Its signed OpenDSR answer, as kept (never its <c>encoded_request</c>).</param>
+/// <param name="ReportedStatus">The last status it reported in a verified callback (<c>pending</c>, <c>in_progress</c>, <c>completed</c>, <c>cancelled</c>).</param>
+/// <param name="ExpectedCompletionAt">When it last said it expects to complete.</param>
+/// <param name="Overdue">Whether that time has passed without it reporting <c>completed</c>.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProcessorErasureOutcome")]
 public sealed record ProcessorErasureOutcome(
@@ -35,4 +40,9 @@ public sealed record ProcessorErasureOutcome(
     [property: Id(2)] int Attempts,
     [property: Id(3)] int? LastAnswer,
     [property: Id(4)] DateTimeOffset? AcknowledgedAt,
-    [property: Id(5)] DateTimeOffset? AbandonedAt = null);
+    [property: Id(5)] DateTimeOffset? AbandonedAt = null,
+    [property: Id(6)] string? Refusal = null,
+    [property: Id(7)] OpenDsr.OpenDsrEvidence? Evidence = null,
+    [property: Id(8)] string? ReportedStatus = null,
+    [property: Id(9)] DateTimeOffset? ExpectedCompletionAt = null,
+    [property: Id(10)] bool Overdue = false);

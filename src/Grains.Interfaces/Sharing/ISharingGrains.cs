@@ -37,6 +37,11 @@ public interface IProcessorRegistryGrain : IGrainWithStringKey
     [Alias("GetDelivery")]
     [ReadOnly]
     Task<ProcessorDelivery?> GetDeliveryAsync(string processorId);
+
+    /// <summary>The processor registered with OpenDSR domain <paramref name="domain"/> (the callback whitelist); <c>null</c> if none.</summary>
+    [Alias("FindByDomain")]
+    [ReadOnly]
+    Task<ProcessorView?> FindByDomainAsync(string domain);
 }
 
 /// <summary>A subject (person or cluster) as the one decision point for disclosing its data, and the keeper of its ledger.</summary>

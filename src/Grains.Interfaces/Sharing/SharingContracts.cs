@@ -55,6 +55,8 @@ public sealed record ProcessorContract(
 /// <param name="Endpoint">Where packages are pushed (POST, signed).</param>
 /// <param name="ErasureEndpoint">Where erasure requests are sent (OpenDSR-shaped, signed).</param>
 /// <param name="UpdatedAt">When the registry entry last changed.</param>
+/// <param name="OpenDsrDomain">Its OpenDSR domain (<c>X-OpenDSR-Processor-Domain</c>), for processors that speak OpenDSR with certificates.</param>
+/// <param name="Certificate">Its OpenDSR certificate (PEM, CA-issued for <paramref name="OpenDsrDomain"/>): its signatures are checked against it.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProcessorView")]
 public sealed record ProcessorView(
@@ -67,20 +69,24 @@ public sealed record ProcessorView(
     [property: Id(6)] ProcessorContract Contract,
     [property: Id(7)] string Endpoint,
     [property: Id(8)] string ErasureEndpoint,
-    [property: Id(9)] DateTimeOffset UpdatedAt);
+    [property: Id(9)] DateTimeOffset UpdatedAt,
+    [property: Id(10)] string? OpenDsrDomain = null,
+    [property: Id(11)] string? Certificate = null);
 
 /// <summary>Where and how to reach a processor: its endpoints and the secret its messages are signed with (silo-internal).</summary>
 /// <param name="Endpoint">Where packages are pushed.</param>
 /// <param name="ErasureEndpoint">Where erasure requests go.</param>
-/// <param name="Secret">The HMAC-SHA256 key.</param>
+/// <param name="Secret">The HMAC-SHA256 key (<c>X-PrimeDirective-Signature</c>); empty if it registered none.</param>
 /// <param name="Contract">Its contract: a package is pushed only while it is current.</param>
+/// <param name="Certificate">Its OpenDSR certificate (PEM), if it registered one: its answers must be signed with it.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProcessorDelivery")]
 public sealed record ProcessorDelivery(
     [property: Id(0)] string Endpoint,
     [property: Id(1)] string ErasureEndpoint,
     [property: Id(2)] string Secret,
-    [property: Id(3)] ProcessorContract? Contract = null);
+    [property: Id(3)] ProcessorContract? Contract = null,
+    [property: Id(4)] string? Certificate = null);
 
 /// <summary>A recorded organisational change that lets data pass to a successor or affiliate.</summary>
 /// <param name="Kind"><c>restructuring</c>, <c>acquisition</c> or <c>bankruptcy</c>.</param>

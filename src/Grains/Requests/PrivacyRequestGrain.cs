@@ -93,6 +93,8 @@ public sealed partial class PrivacyRequestGrain(
     public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason) =>
         await ChildRemoval.DecideAsync(approve, officerId, reason, StartAsync) ? View() : null;
 
+    public Task<bool> RecordOpenDsrStatusAsync(Interfaces.OpenDsr.OpenDsrStatusReport report) => Propagation.RecordOpenDsrStatusAsync(report);
+
     public Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey)
     {
         var current = state.State;

@@ -1,8 +1,5 @@
-using System.Collections.Immutable;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Retention;
@@ -12,8 +9,9 @@ using PrimeDirective.Grains.Storage;
 namespace PrimeDirective.Grains.Requests;
 
 /// <summary>
-/// An erasure propagates to every processor that received the subject's data: an OpenDSR-shaped request, signed
-/// (<c>X-OpenDSR-Signature</c>), retried by this request's own reminder with growing waits until each answers 2xx.
+/// An erasure propagates to every processor that received the subject's data: an OpenDSR 2.0 request fitted to its
+/// discovery, signed with our certificate (<c>X-OpenDSR-Signature</c>) and, if it registered a secret, HMAC
+/// (<c>X-PrimeDirective-Signature</c>), retried by this request's own reminder with growing waits until each acknowledges.
 /// Our own erasure never waits for them; the receipt shows <c>propagated: pending</c> until they all answered. Owns
 /// <see cref="PrivacyRequestState.ProcessorNotices"/> and <see cref="PrivacyRequestState.PropagationCapturedFor"/>: one
 /// notice per processor and subject, each captured once; a notice's body (the identities) goes once it is answered or abandoned.
@@ -28,8 +26,6 @@ public sealed partial class ProcessorPropagation(
 {
     /// <summary>The longest wait between two attempts to one processor.</summary>
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
-
-    private static readonly JsonSerializerOptions OpenDsrJson = new() { WriteIndented = false };
 
     private SharingOptions Sharing => processors.Options;
 
@@ -59,7 +55,8 @@ public sealed partial class ProcessorPropagation(
 
             foreach (var processorId in recipients?.ProcessorIds ?? [])
             {
-                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, SubjectKey = subjectKey, Body = OpenDsrBody(recipients!.Identities, now), CapturedAt = now });
+                var (subjectRequestId, body) = processors.OpenDsr.Compose(recipients!.Identities, current.SubmittedAt, current.RequestId!);
+                current.ProcessorNotices.Add(new ProcessorNotice { ProcessorId = processorId, SubjectKey = subjectKey, SubjectRequestId = subjectRequestId, Body = body, CapturedAt = now });
             }
 
             current.PropagationCapturedFor.Add(subjectKey);
@@ -98,10 +95,9 @@ public sealed partial class ProcessorPropagation(
             }
 
             var delivery = await processors.DeliveryAsync(pending.ProcessorId);
-            var answer = delivery is null
-                ? null
-                : await processors.PostAsync(delivery.ErasureEndpoint, body, Signatures.OpenDsrHeader, delivery.Secret, ImmutableDictionary<string, string>.Empty);
-            var acknowledged = answer is >= 200 and < 300;
+            var sent = delivery is null ? null : await processors.OpenDsr.SendAsync(delivery, body, pending.Adapted);
+            var answer = sent?.Status;
+            var acknowledged = sent?.Acknowledged == true;
             await document.UpdateAsync(now =>
             {
                 // Decided on the stored notice: after a write conflict the list is re-read.
@@ -112,11 +108,27 @@ public sealed partial class ProcessorPropagation(
 
                 notice.Attempts++;
                 notice.LastAnswer = answer;
+                notice.Evidence = sent?.Evidence ?? notice.Evidence;
+                if (sent?.Body is { } fitted)
+                {
+                    // Fitted to the processor's discovery once: every retry sends these same bytes.
+                    notice.Body = fitted;
+                    notice.Adapted = true;
+                }
+
                 if (acknowledged)
                 {
                     // Answered: the identities it carried have no purpose left here.
                     notice.AcknowledgedAt = now;
                     notice.Body = null;
+                }
+                else if (sent?.Refusal is { } refusal)
+                {
+                    // Its discovery rules the request out: no retry can fix it, so what it would carry is destroyed now.
+                    notice.Refusal = refusal;
+                    notice.AbandonedAt = now;
+                    notice.Body = null;
+                    notice.NextAttemptAt = null;
                 }
                 else
                 {
@@ -171,42 +183,52 @@ public sealed partial class ProcessorPropagation(
         ArgumentNullException.ThrowIfNull(view);
         var notices = document.State.ProcessorNotices;
         static string Status(ProcessorNotice notice) => notice.AcknowledgedAt is not null ? "acknowledged" : notice.AbandonedAt is not null ? "abandoned" : "pending";
+        var now = document.Now;
         return notices.Count == 0 ? view : view with
         {
             Propagated = notices.Any(IsOpen) ? "pending" : notices.Any(notice => notice.AbandonedAt is not null) ? "abandoned" : "acknowledged",
-            Processors = [.. notices.Select(notice => new ProcessorErasureOutcome(
-                notice.ProcessorId, Status(notice), notice.Attempts, notice.LastAnswer, notice.AcknowledgedAt, notice.AbandonedAt))],
+            Processors = [.. notices.Select(notice =>
+            {
+                var expected = notice.ExpectedCompletionAt ?? notice.Evidence?.ExpectedCompletionTime;
+                return new ProcessorErasureOutcome(
+                    notice.ProcessorId, Status(notice), notice.Attempts, notice.LastAnswer, notice.AcknowledgedAt, notice.AbandonedAt,
+                    notice.Refusal, notice.Evidence, notice.ReportedStatus, expected,
+                    Overdue: notice.AcknowledgedAt is not null && expected < now && notice.ReportedStatus is not ("completed" or "cancelled"));
+            })],
         };
     }
 
-    private string OpenDsrBody(ImmutableArray<SubjectIdentity> identities, DateTimeOffset now) => JsonSerializer.Serialize(
-        new OpenDsrRequest(
-            Guid.NewGuid().ToString("D"),
-            "erasure",
-            [.. identities.Select(identity => new OpenDsrIdentity(identity.Type, identity.Value, "raw"))],
-            now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            "0.1",
-            document.State.RequestId!),
-        OpenDsrJson);
+    public async Task<bool> RecordOpenDsrStatusAsync(OpenDsrStatusReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return await document.UpdateAsync(now =>
+        {
+            // Decided on the stored notice: after a write conflict the list is re-read.
+            var notice = document.State.ProcessorNotices.FirstOrDefault(known =>
+                known.ProcessorId == report.ProcessorId && known.SubjectRequestId is { } id && string.Equals(id, report.SubjectRequestId, StringComparison.OrdinalIgnoreCase));
+            if (notice is null)
+            {
+                return (false, false);
+            }
+
+            // A replayed or late callback never moves the status back; it is still a known notice.
+            if (!OpenDsrNames.MayFollow(notice.ReportedStatus, report.Status))
+            {
+                return (false, true);
+            }
+
+            notice.ReportedStatus = report.Status;
+            notice.ReportedAt = now;
+            notice.ExpectedCompletionAt = report.ExpectedCompletionTime;
+            return (true, true);
+        });
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId}: erasure notice to processor {ProcessorId} answered {Status}")]
     private static partial void LogPropagation(ILogger logger, string requestId, string processorId, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Privacy request {RequestId}: erasure notice to processor {ProcessorId} abandoned unanswered after {Attempts} attempt(s)")]
     private static partial void LogAbandoned(ILogger logger, string requestId, string processorId, int attempts);
-
-    private sealed record OpenDsrIdentity(
-        [property: JsonPropertyName("identity_type")] string Type,
-        [property: JsonPropertyName("identity_value")] string Value,
-        [property: JsonPropertyName("identity_format")] string Format);
-
-    private sealed record OpenDsrRequest(
-        [property: JsonPropertyName("subject_request_id")] string SubjectRequestId,
-        [property: JsonPropertyName("subject_request_type")] string SubjectRequestType,
-        [property: JsonPropertyName("subject_identities")] ImmutableArray<OpenDsrIdentity> SubjectIdentities,
-        [property: JsonPropertyName("submitted_time")] string SubmittedTime,
-        [property: JsonPropertyName("api_version")] string ApiVersion,
-        [property: JsonPropertyName("controller_request_id")] string ControllerRequestId);
 }
 
 /// <summary>An erasure notice owed to one processor, kept with the request until the processor acknowledges it.</summary>
@@ -234,4 +256,25 @@ public sealed class ProcessorNotice
 
     /// <summary>When it was given up unanswered, its body destroyed.</summary>
     public DateTimeOffset? AbandonedAt { get; set; }
+
+    /// <summary>The OpenDSR <c>subject_request_id</c> this processor was sent (its callbacks name it).</summary>
+    public string? SubjectRequestId { get; set; }
+
+    /// <summary>Whether <see cref="Body"/> was fitted to the processor's discovery (then it is sent as it is).</summary>
+    public bool Adapted { get; set; }
+
+    /// <summary>Why it was closed unsent, if the processor's discovery rules it out.</summary>
+    public string? Refusal { get; set; }
+
+    /// <summary>The processor's signed answer, as kept (never its <c>encoded_request</c>).</summary>
+    public OpenDsrEvidence? Evidence { get; set; }
+
+    /// <summary>The last status the processor reported in a verified callback.</summary>
+    public string? ReportedStatus { get; set; }
+
+    /// <summary>When that callback came.</summary>
+    public DateTimeOffset? ReportedAt { get; set; }
+
+    /// <summary>When the processor last said it expects to complete.</summary>
+    public DateTimeOffset? ExpectedCompletionAt { get; set; }
 }

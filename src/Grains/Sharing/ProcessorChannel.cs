@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.OpenDsr;
 
 namespace PrimeDirective.Grains.Sharing;
 
@@ -9,8 +10,11 @@ namespace PrimeDirective.Grains.Sharing;
 /// How a silo's grains reach processors: the registry's delivery details (endpoints, secret, contract), the signed post,
 /// the sharing settings, and the real clock that paces retries (a pace, never a policy deadline).
 /// </summary>
-public sealed class ProcessorChannel(IGrainFactory grains, SharingHttp http, IOptions<RegionOptions> regions, IOptions<SharingOptions> options, TimeProvider pacing)
+public sealed class ProcessorChannel(IGrainFactory grains, SharingHttp http, IOptions<RegionOptions> regions, IOptions<SharingOptions> options, TimeProvider pacing, OpenDsrOutbound openDsr)
 {
+    /// <summary>OpenDSR requests to processors: composed, fitted to their discovery, signed, their answers kept as evidence.</summary>
+    public OpenDsrOutbound OpenDsr => openDsr;
+
     /// <summary>The sharing settings.</summary>
     public SharingOptions Options => options.Value;
 

@@ -29,12 +29,12 @@ public sealed partial class ProcessorRegistryGrain(
             {
                 var now = time.GetUtcNow();
                 var known = state.State.Processors.GetValueOrDefault(processor.ProcessorId);
-                if (known is null && secret is null)
+                if (known is null && secret is null && processor.Certificate is null)
                 {
                     return (false, (ProcessorView?)null);
                 }
 
-                var entry = new StoredProcessor(processor with { UpdatedAt = now }, secret ?? known!.Secret);
+                var entry = new StoredProcessor(processor with { UpdatedAt = now }, secret ?? known?.Secret ?? string.Empty);
                 state.State.Processors[processor.ProcessorId] = entry;
                 state.State.Audit.Add(new AuditEntry(
                     now,
@@ -79,8 +79,12 @@ public sealed partial class ProcessorRegistryGrain(
 
     public Task<ProcessorDelivery?> GetDeliveryAsync(string processorId) =>
         Task.FromResult(state.State.Processors.GetValueOrDefault(processorId) is { } entry
-            ? new ProcessorDelivery(entry.View.Endpoint, entry.View.ErasureEndpoint, entry.Secret, entry.View.Contract)
+            ? new ProcessorDelivery(entry.View.Endpoint, entry.View.ErasureEndpoint, entry.Secret, entry.View.Contract, entry.View.Certificate)
             : null);
+
+    public Task<ProcessorView?> FindByDomainAsync(string domain) =>
+        Task.FromResult(state.State.Processors.Values.Select(entry => entry.View)
+            .FirstOrDefault(view => view.OpenDsrDomain is { } known && string.Equals(known, domain, StringComparison.OrdinalIgnoreCase)));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} registered or updated")]
     private static partial void LogPut(ILogger logger, string processorId);

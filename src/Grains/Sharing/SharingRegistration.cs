@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PrimeDirective.Grains.OpenDsr;
 
 namespace PrimeDirective.Grains.Sharing;
 
@@ -22,6 +23,7 @@ public static class SharingRegistration
         services.TryAddSingleton<LedgerKeyRing>();
         services.TryAddSingleton<DisclosureLedger>();
         services.TryAddSingleton<DisclosureDesk>();
+        services.AddOpenDsr(configuration);
         return services;
     }
 }

@@ -3,9 +3,11 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.OpenDsr;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Tests.ReviewDeadline;
@@ -26,7 +28,9 @@ public sealed class ProcessorPropagationTests : IDisposable
     {
         var sharing = Options.Create(new SharingOptions());
         _http = new SharingHttp(sharing);
-        var channel = new ProcessorChannel(null!, _http, Options.Create(new RegionOptions()), sharing, _clock);
+        var openDsr = new OpenDsrOptions { PublicBaseUrl = "https://controller.example.org" };
+        var channel = new ProcessorChannel(
+            null!, _http, Options.Create(new RegionOptions()), sharing, _clock, new OpenDsrOutbound(_http, new OpenDsrKeyRing(openDsr), Options.Create(openDsr), _clock));
         _propagation = new(_state.Document(_clock), channel, _reminder, () => _attemptsStarted++, NullLogger.Instance);
         _state.ChangeElsewhere(request => (request.RequestId, request.Status, request.SubmittedAt) = ("eu-r1", PrivacyRequestStatus.InProgress, _clock.GetUtcNow()));
         _state.ReadStateAsync().GetAwaiter().GetResult();
@@ -48,7 +52,9 @@ public sealed class ProcessorPropagationTests : IDisposable
         Assert.NotNull(_reminder.Registered);
         var body = JsonNode.Parse(notices[0].Body!)!;
         Assert.Equal("erasure", (string?)body["subject_request_type"]);
-        Assert.Equal("eu-r1", (string?)body["controller_request_id"]);
+        Assert.Equal(notices[0].SubjectRequestId, (string?)body["subject_request_id"]);
+        Assert.NotEqual(notices[0].SubjectRequestId, notices[1].SubjectRequestId);
+        Assert.Equal("https://controller.example.org" + OpenDsrNames.CallbackPath("eu-r1"), (string?)body["status_callback_urls"]![0]);
         Assert.Equal("person@example.org", (string?)body["subject_identities"]![0]!["identity_value"]);
         Assert.Equal("pending", _propagation.View(View()).Propagated);
     }

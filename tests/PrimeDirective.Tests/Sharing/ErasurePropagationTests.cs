@@ -50,20 +50,25 @@ public sealed class ErasurePropagationTests(SharingService service)
         Assert.Single(notices.Select(notice => notice.Text).Distinct());
         Assert.All(notices, notice =>
         {
-            Assert.True(LoopbackProcessor.IsSignedWith(notice, "X-OpenDSR-Signature", failing.Secret));
+            Assert.True(LoopbackProcessor.IsSignedWith(notice, "X-PrimeDirective-Signature", failing.Secret));
             Assert.Contains(person.Email, notice.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(other.Email, notice.Text, StringComparison.Ordinal);
         });
+        // The HMAC moved to our own header: X-OpenDSR-Signature carries only a certificate signature (none configured here).
+        Assert.All(notices, notice => Assert.False(notice.Headers.ContainsKey("X-OpenDSR-Signature")));
         var body = JsonNode.Parse(notices[0].Text)!;
         Assert.Equal("erasure", (string?)body["subject_request_type"]);
+        Assert.Equal("gdpr", (string?)body["regulation"]);
+        Assert.Equal("2.0", (string?)body["api_version"]);
+        Assert.Null(body["controller_request_id"]);
         Assert.NotNull(body["subject_request_id"]);
         Assert.NotNull(body["submitted_time"]);
         Assert.NotNull(body["api_version"]);
         Assert.Contains(body["subject_identities"]!.AsArray(), identity => (string?)identity!["identity_value"] == person.Email);
 
         var promptNotice = Assert.Single(prompt.Requests, request => request.Path == "/erasure");
-        Assert.True(LoopbackProcessor.IsSignedWith(promptNotice, "X-OpenDSR-Signature", prompt.Secret));
-        Assert.False(LoopbackProcessor.IsSignedWith(promptNotice, "X-OpenDSR-Signature", failing.Secret));
+        Assert.True(LoopbackProcessor.IsSignedWith(promptNotice, "X-PrimeDirective-Signature", prompt.Secret));
+        Assert.False(LoopbackProcessor.IsSignedWith(promptNotice, "X-PrimeDirective-Signature", failing.Secret));
 
         // Nothing of the erased person is left anywhere (the notices' identities went with their acknowledgements); the other person is untouched.
         Assert.Equal(0, await service.Database.CountRowsContainingAsync(person.Email));
@@ -110,7 +115,7 @@ public sealed class ErasurePropagationTests(SharingService service)
 
         // One signed OpenDSR request naming this cluster, and nothing about the other cluster the processor also holds.
         var notice = Assert.Single(processor.Requests, request => request.Path == "/erasure");
-        Assert.True(LoopbackProcessor.IsSignedWith(notice, "X-OpenDSR-Signature", processor.Secret));
+        Assert.True(LoopbackProcessor.IsSignedWith(notice, "X-PrimeDirective-Signature", processor.Secret));
         var body = JsonNode.Parse(notice.Text)!;
         Assert.Equal("erasure", (string?)body["subject_request_type"]);
         Assert.Contains(body["subject_identities"]!.AsArray(), identity => (string?)identity!["identity_value"] == cluster);

@@ -1,0 +1,39 @@
+namespace PrimeDirective.Grains.Interfaces.OpenDsr;
+
+/// <summary>OpenDSR 2.0 (configuration section <c>OpenDsr</c>): our domain, signing certificates, and whom we trust.</summary>
+public sealed class OpenDsrOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "OpenDsr";
+
+    /// <summary>Our OpenDSR domain: sent in <c>X-OpenDSR-Processor-Domain</c>, named in our certificate's SAN.</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>Where processors reach us (e.g. <c>https://opendsr.example.com</c>): our callback URLs are built on it.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>The regulation our outbound requests name (<c>gdpr</c> or <c>ccpa</c>).</summary>
+    public string Regulation { get; set; } = "gdpr";
+
+    /// <summary>Our P-256 signing keys by id (a CA-issued certificate and its private key, each PEM text or a file path); several versions may be published.</summary>
+    public Dictionary<string, OpenDsrKeyOptions> Keys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The id of the key that signs now; the others are only published.</summary>
+    public string? ActiveKey { get; set; }
+
+    /// <summary>Certificate authorities we trust for others' OpenDSR certificates (PEM text or file paths).</summary>
+    public List<string> TrustAnchors { get; set; } = [];
+
+    /// <summary>Revocation lists of those authorities (PEM or DER, text or file paths).</summary>
+    public List<string> RevocationLists { get; set; } = [];
+}
+
+/// <summary>One version of our OpenDSR signing key.</summary>
+public sealed class OpenDsrKeyOptions
+{
+    /// <summary>The certificate, with its chain after it (PEM text or a file path).</summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>Its P-256 private key (PEM text or a file path).</summary>
+    public string? PrivateKey { get; set; }
+}
