@@ -52,7 +52,7 @@ internal sealed class SharingDesk(
             body.OpenDsrDomain, body.Certificate);
         return await SharingEndpoints.Registry(grains, users).PutAsync(view, body.Secret, officerId) is { } stored
             ? Outcome.Done(stored)
-            : new Outcome<ProcessorView>.Invalid("secret", "or a certificate is required for a new processor");
+            : new Outcome<ProcessorView>.Invalid("secret", "is required for a new processor");
     }
 
     /// <summary>

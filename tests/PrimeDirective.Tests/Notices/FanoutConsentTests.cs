@@ -52,7 +52,9 @@ public sealed class FanoutConsentTests
         Assert.True(service.DeliveriesDuringToggles > 0, "the fan-out delivered while consent changes were in flight");
 
         var counts = await DoneAsync(service.Admin!, officer, breach);
-        Assert.Equal(2, (long)counts["notified"]!);
+        // "notified" counts subjects (clusters) through which someone was told first: the shared cluster tells the sharer,
+        // and whichever cluster reaches the toggler first tells them; that may be the shared one (1) or another (2).
+        Assert.InRange((long)counts["notified"]!, 1, 2);
         Assert.Equal(0, (long)counts["shownToOperators"]!);
         Assert.Equal(0, (long)counts["retrying"]!);
         Assert.Empty(counts["failed"]!.AsObject());
