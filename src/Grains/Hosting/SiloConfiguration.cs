@@ -193,7 +193,7 @@ public static class SiloConfiguration
     public static IServiceCollection AddPrimeDirectiveCore(this IServiceCollection services, IConfiguration configuration, bool singleProcess = false)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider => new PolicyClock(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<PolicyClock>();
         var durable = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName));
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.SectionName))
             .Validate(

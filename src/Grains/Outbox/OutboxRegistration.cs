@@ -19,7 +19,7 @@ public static class OutboxRegistration
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider => new PolicyClock(provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<PolicyClock>();
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName))
             .Validate(options => MailboxAddress.TryParse(options.From, out _), "Outbox:From must be a mail address.")
             .Validate(options => options.Smtp.Port is > 0 and <= 65535, "Outbox:Smtp:Port must be a TCP port.")

@@ -19,7 +19,6 @@ namespace PrimeDirective.Tests.Secrecy;
 /// </summary>
 public class SecrecyService : ServiceHost
 {
-    private static readonly string[] s_account = ["account"];
 
     public SecrecyService()
     {
@@ -57,28 +56,12 @@ public class SecrecyService : ServiceHost
         Admin.SendAsync(Officer.Request(method, path, body));
 
     /// <summary>Records a legal request about <paramref name="person"/> through the officer route; answers its view.</summary>
-    public async Task<JsonNode> ReceiveLegalRequestAsync(Person person, string reference, DateTimeOffset? gagUntil, bool placeHold = false, string authority = "Federal Agency")
-    {
-        using var response = await AdminAsync(HttpMethod.Post, "/v1/admin/legal-requests", new
-        {
-            authority,
-            reference,
-            subject = new { userId = person.UserId },
-            categories = s_account,
-            gagUntil,
-            placeHold,
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await Json.ReadAsync(response);
-    }
+    public Task<JsonNode> ReceiveLegalRequestAsync(Person person, string reference, DateTimeOffset? gagUntil, bool placeHold = false, string authority = "Federal Agency") =>
+        Sharing.LegalRequestRoutes.ReceiveAsync(Admin, Officer, person, authority, reference, gagUntil, placeHold);
 
     /// <summary>Decides a legal request through the officer route; answers the decision's body.</summary>
-    public async Task<JsonNode> DecideLegalRequestAsync(string requestId, string decision, string rationale)
-    {
-        using var response = await AdminAsync(HttpMethod.Post, $"/v1/admin/legal-requests/{requestId}/decision", new { decision, rationale });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await Json.ReadAsync(response);
-    }
+    public Task<JsonNode> DecideLegalRequestAsync(string requestId, string decision, string rationale) =>
+        Sharing.LegalRequestRoutes.DecideAsync(Admin, Officer, requestId, decision, rationale);
 
     public async Task<JsonNode> LegalRequestAsync(string requestId)
     {

@@ -11,8 +11,6 @@ namespace PrimeDirective.Tests.Sharing;
 [Collection(SharingFixture.Name)]
 public sealed class LegalRequestTests(SharingService service)
 {
-    private static readonly string[] s_account = ["account"];
-
     [Fact]
     public async Task Under_a_gag_the_person_sees_no_notice_and_no_entry_until_it_ends_then_exactly_one_notice_and_the_entry()
     {
@@ -132,37 +130,13 @@ public sealed class LegalRequestTests(SharingService service)
         Assert.Equal(0, await service.Database.CountRowsContainingAsync("Agency of Bad Input"));
     }
 
-    private static object Body(string userId, DateTimeOffset? gagUntil, bool placeHold = false) => new
-    {
-        authority = "Agency of Bad Input",
-        reference = "REF-1",
-        subject = new { userId },
-        categories = s_account,
-        gagUntil,
-        placeHold,
-    };
+    private static object Body(string userId, DateTimeOffset? gagUntil) => LegalRequestRoutes.Body(userId, "Agency of Bad Input", "REF-1", gagUntil);
 
-    private async Task<JsonNode> ReceiveAsync(Person person, string authority, string reference, DateTimeOffset? gagUntil, bool placeHold = false)
-    {
-        using var response = await AdminAsync(HttpMethod.Post, "/v1/admin/legal-requests", new
-        {
-            authority,
-            reference,
-            subject = new { userId = person.UserId },
-            categories = s_account,
-            gagUntil,
-            placeHold,
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await Json.ReadAsync(response);
-    }
+    private Task<JsonNode> ReceiveAsync(Person person, string authority, string reference, DateTimeOffset? gagUntil, bool placeHold = false) =>
+        LegalRequestRoutes.ReceiveAsync(service.Admin, service.Officer, person, authority, reference, gagUntil, placeHold);
 
-    private async Task<JsonNode> DecideAsync(string requestId, string decision, string rationale)
-    {
-        using var response = await AdminAsync(HttpMethod.Post, $"/v1/admin/legal-requests/{requestId}/decision", new { decision, rationale });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await Json.ReadAsync(response);
-    }
+    private Task<JsonNode> DecideAsync(string requestId, string decision, string rationale) =>
+        LegalRequestRoutes.DecideAsync(service.Admin, service.Officer, requestId, decision, rationale);
 
     private Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path, object? body = null) =>
         service.Admin.SendAsync(service.Officer.Request(method, path, body));
