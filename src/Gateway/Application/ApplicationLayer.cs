@@ -28,5 +28,6 @@ internal static class ApplicationLayer
         .AddSingleton<LegalRequestDesk>()
         .AddSingleton<NoticeDesk>()
         .AddSingleton<AnalyticsDesk>()
-        .AddSingleton<OpenDsrDesk>();
+        .AddSingleton<OpenDsrDesk>()
+        .AddSingleton<OpenDsrProcessorDesk>();
 }

@@ -27,7 +27,7 @@ internal static class OpenDsrEndpoints
             .Accepts<OpenDsrCallbackDocument>("application/json")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A processor's signed status callback about our erasure request: 202 once verified and recorded, 401 for an unknown domain or certificate, 400 for a bad signature or body.");
-        return routes;
+        return routes.MapOpenDsrProcessorEndpoints();
     }
 
     private static Results<ContentHttpResult, ProblemHttpResult> Certificate(OpenDsrKeyRing ring) =>
@@ -113,4 +113,13 @@ internal sealed record Jwk(
 [JsonSerializable(typeof(JwkSet))]
 [JsonSerializable(typeof(OpenDsrError))]
 [JsonSerializable(typeof(OpenDsrCallbackDocument))]
+[JsonSerializable(typeof(OpenDsrDiscoveryDocument))]
+[JsonSerializable(typeof(OpenDsrRequestDocument))]
+[JsonSerializable(typeof(OpenDsrRequestAnswer))]
+[JsonSerializable(typeof(OpenDsrStatusDocument))]
+[JsonSerializable(typeof(OpenDsrCancellationAnswer))]
+[JsonSerializable(typeof(OpenDsrErrorDocument))]
+[JsonSerializable(typeof(OpenDsrControllerBody))]
+[JsonSerializable(typeof(OpenDsrControllerView))]
+[JsonSerializable(typeof(ImmutableArray<OpenDsrControllerView>))]
 internal sealed partial class OpenDsrJson : JsonSerializerContext;

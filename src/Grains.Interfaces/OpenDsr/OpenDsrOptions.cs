@@ -26,6 +26,12 @@ public sealed class OpenDsrOptions
 
     /// <summary>Revocation lists of those authorities (PEM or DER, text or file paths).</summary>
     public List<string> RevocationLists { get; set; } = [];
+
+    /// <summary>As a processor: how long a controller's request waits for the person to confirm it before it is cancelled.</summary>
+    public TimeSpan ConfirmationWindow { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>As a processor: the <c>expected_completion_time</c> we answer, counted from receipt (GDPR's one month).</summary>
+    public TimeSpan CompletionTime { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>One version of our OpenDSR signing key.</summary>

@@ -36,6 +36,17 @@ public interface IEmailIndexGrain : IErasable
     [Alias("ConfirmEmailChange")]
     Task<bool> ConfirmEmailChangeAsync([PersonalData] string userId, string code);
 
+    /// <summary>
+    /// A controller asked (OpenDSR) to erase whoever holds this address: if an account claims it, a one-time code goes to
+    /// it, bound to that request (<paramref name="inboundKey"/>); otherwise nothing is written and nothing is sent.
+    /// </summary>
+    [Alias("StartOpenDsrConfirmation")]
+    Task StartOpenDsrConfirmationAsync([PersonalData] string email, string inboundKey, string controllerName, string confirmUrl);
+
+    /// <summary>The account's key if <paramref name="code"/> is the one sent for request <paramref name="inboundKey"/> (used up at once); otherwise <c>null</c>.</summary>
+    [Alias("ConfirmOpenDsr")]
+    Task<string?> ConfirmOpenDsrAsync(string code, string inboundKey);
+
     /// <summary>The account that claims the address, if any (for erasure and child removal; never for an HTTP answer).</summary>
     [Alias("Owner")]
     Task<string?> OwnerAsync();

@@ -105,6 +105,29 @@ public sealed class EmailIndexGrain(
         };
     }
 
+    public async Task StartOpenDsrConfirmationAsync(string email, string inboundKey, string controllerName, string confirmUrl)
+    {
+        EnsureAddressed(email);
+        if (await Claim.OwnerAsync() is not { } userId)
+        {
+            // Unknown address: nothing is written and nothing is sent; the controller's answer is the same.
+            return;
+        }
+
+        await Codes.IssueAsync(
+            PendingKind.OpenDsrConfirmation,
+            null,
+            current => current.UserId == userId ? userId : null,
+            code => Messages.OpenDsrConfirmationCode(email, controllerName, confirmUrl, code, Options.CodeLifetime),
+            inboundKey);
+    }
+
+    public async Task<string?> ConfirmOpenDsrAsync(string code, string inboundKey) =>
+        await Codes.CheckAsync(code, kind => kind == PendingKind.OpenDsrConfirmation) is { Purpose: { } purpose, UserId: { } userId } && purpose == inboundKey &&
+        state.State.UserId == userId
+            ? keys.ForUser(userId)
+            : null;
+
     public async Task<bool> ConfirmEmailChangeAsync(string userId, string code)
     {
         if (await Claim.OwnerAsync() == userId)

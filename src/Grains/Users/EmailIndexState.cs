@@ -42,6 +42,7 @@ public enum PendingKind
     SignUp = 0,
     SignIn = 1,
     EmailChange = 2,
+    OpenDsrConfirmation = 3,
 }
 
 /// <summary>An outstanding one-time code: its salted hash, its expiry, the guesses made, and what it would do.</summary>
@@ -52,6 +53,7 @@ public enum PendingKind
 /// <param name="Attempts">Wrong guesses so far.</param>
 /// <param name="SignUp">A sign-up's details (personal data, kept only while the code lives).</param>
 /// <param name="UserId">The account a sign-up would create, or the account moving to this address.</param>
+/// <param name="Purpose">For an OpenDSR confirmation: the grain key of the controller's request it confirms.</param>
 public sealed record PendingCode(
     PendingKind Kind,
     string CodeHash,
@@ -59,4 +61,5 @@ public sealed record PendingCode(
     DateTimeOffset ExpiresAt,
     int Attempts,
     [property: PersonalData] SignUpDetails? SignUp,
-    [property: PersonalData] string? UserId);
+    [property: PersonalData] string? UserId,
+    string? Purpose = null);

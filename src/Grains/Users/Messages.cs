@@ -43,6 +43,18 @@ internal static class Messages
         It works once, for {lifetime.TotalMinutes:0} minutes. If it was not you, ignore this message.
         """);
 
+    public static OutboxMessage OpenDsrConfirmationCode(string email, string controllerName, string confirmUrl, string code, TimeSpan lifetime) => new(
+        email, null, "Confirm or ignore a request to erase your Prime Directive account",
+        $"""
+        Hello,
+
+        {controllerName} asked us, through OpenDSR, to erase the Prime Directive account of this address.
+        We do nothing on their word alone. To have your account and everything we hold about you erased, enter
+        your address and this code at {confirmUrl}
+        Your code: {code}
+        It works once, for {lifetime.TotalMinutes:0} minutes. If you do not want this, ignore this message: nothing changes.
+        """);
+
     public static OutboxMessage EmailChangeToKnownAddress(string email) => new(
         email, null, "Someone tried to move an account to your address",
         """

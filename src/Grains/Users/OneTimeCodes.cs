@@ -35,7 +35,7 @@ public sealed partial class OneTimeCodes(
     /// persisted in one write, then the message is handed to the sender. Decided again from fresh state after a write
     /// conflict, so a duplicate activation's messages count against the limit and its claim is respected.
     /// </summary>
-    public async Task IssueAsync(PendingKind kind, SignUpDetails? signUp, Func<EmailIndexState, string?> userIdFor, Func<string, OutboxMessage> message)
+    public async Task IssueAsync(PendingKind kind, SignUpDetails? signUp, Func<EmailIndexState, string?> userIdFor, Func<string, OutboxMessage> message, string? purpose = null)
     {
         ArgumentNullException.ThrowIfNull(userIdFor);
         ArgumentNullException.ThrowIfNull(message);
@@ -52,7 +52,7 @@ public sealed partial class OneTimeCodes(
                 return (false, null);
             }
 
-            current.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, expiresAt, 0, signUp, userId);
+            current.Pending = new PendingCode(kind, OneTimeCode.Hash(code, salt), salt, expiresAt, 0, signUp, userId, purpose);
             current.MessagesSent.Add(now);
             return (true, outbox.Queue(current, queued));
         }, host.DeactivateOnIdle);

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.OpenDsr;
+using PrimeDirective.Gateway.Users;
+using PrimeDirective.Grains.Interfaces.OpenDsr;
+
+namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
+
+/// <summary>A person confirms a controller's OpenDSR request with the code we emailed them: only then is their account erased.</summary>
+[EnableRateLimiting(SignUpEndpoints.RateLimitPolicy)]
+public sealed class OpenDsrConfirmModel : PrivacyPageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string Controller { get; set; } = string.Empty;
+
+    [BindProperty(Name = "request", SupportsGet = true)]
+    public string RequestId { get; set; } = string.Empty;
+
+    [BindProperty]
+    public string Email { get; set; } = string.Empty;
+
+    [BindProperty]
+    public string Code { get; set; } = string.Empty;
+
+    /// <summary>The erasure's receipt, once confirmed.</summary>
+    public string? ReceiptUrl { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var outcome = await Desk<OpenDsrProcessorDesk>().ConfirmAsync(Controller ?? string.Empty, RequestId ?? string.Empty, Email ?? string.Empty, (Code ?? string.Empty).Trim());
+        Code = string.Empty;
+        switch (outcome)
+        {
+            case Outcome<OpenDsrConfirmation>.Done({ ErasureRequestId: { } requestId, Capability: { } capability }):
+                ReceiptUrl = $"/privacy/requests/{requestId}?capability={capability}";
+                return Page();
+            case Outcome<OpenDsrConfirmation>.Conflict conflict:
+                return Conflict(conflict.Field, conflict.Detail);
+            case Outcome<OpenDsrConfirmation>.Invalid invalid:
+                Errors[invalid.Field is "email" ? "email" : "code"] = invalid.Field is "email" or "code" ? $"The {invalid.Field} {invalid.Detail}." : "This link does not name a request we were sent.";
+                break;
+        }
+
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
+    }
+}
