@@ -20,6 +20,7 @@ internal static class PrivacyPaths
     public const string Stats = "/stats";
     public const string Officer = "/privacy/officer";
     public const string Processors = "/privacy/officer/processors";
+    public const string OpenDsrControllers = "/privacy/officer/opendsr-controllers";
     public const string Disclosures = "/privacy/officer/disclosures";
     public const string LegalRequests = "/privacy/officer/legal-requests";
     public const string Breaches = "/privacy/officer/breaches";

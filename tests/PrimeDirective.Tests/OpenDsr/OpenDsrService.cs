@@ -7,7 +7,7 @@ namespace PrimeDirective.Tests.OpenDsr;
 /// The sharing service speaking OpenDSR: our domain and public URL, two key versions (the second active) issued by a
 /// private authority minted at run time, which is also the one trust anchor, with its revocation list.
 /// </summary>
-public sealed class OpenDsrService : SharingService
+public class OpenDsrService : SharingService
 {
     public const string Domain = "opendsr.primedirective.test";
 
