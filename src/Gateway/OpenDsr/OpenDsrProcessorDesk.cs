@@ -184,6 +184,31 @@ internal sealed class OpenDsrProcessorDesk(
         return new Outcome<OpenDsrConfirmation>.Invalid("code", "is wrong, expired or used up");
     }
 
+    /// <summary>
+    /// A person who missed their code asks for a new one: sent if the request is still pending and an account holds the
+    /// address, and the answer is the same whether or not (nobody learns who has an account, or what a controller asked).
+    /// </summary>
+    public async Task<Outcome<bool>> ResendCodeAsync(string controllerId, string subjectRequestId, string email)
+    {
+        var check = new RequestCheck(clock.GetUtcNow(), regions.Value);
+        email = check.Email("email", email);
+        if (check.Values.Count > 0)
+        {
+            return new Outcome<bool>.Invalid("email", check.Values["email"][0]);
+        }
+
+        if (await ControllerAsync(controllerId) is { } controller && IsRequestId(subjectRequestId))
+        {
+            var inboundKey = OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId);
+            if (await grains.GetGrain<IOpenDsrInboundGrain>(inboundKey).GetAsync() is { Status: "pending" })
+            {
+                await SendConfirmationCodesAsync([email], inboundKey, controller, subjectRequestId);
+            }
+        }
+
+        return Outcome.Done(true);
+    }
+
     /// <summary>The controller of <paramref name="domain"/> if it is registered and its certificate validates now; otherwise <c>null</c> (401).</summary>
     private async Task<OpenDsrControllerView?> AuthenticateAsync(string? domain)
     {

@@ -276,6 +276,45 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
     }
 
     [Fact]
+    public async Task A_person_who_missed_the_code_asks_for_a_new_one_and_only_the_newest_confirms()
+    {
+        await using var controller = await RegisteredControllerAsync();
+        var person = await service.SignUpAsync();
+        var id = SpecController.NewRequestId();
+        using (var created = await service.Http.SendAsync(controller.Request(HttpMethod.Post, "/opendsr/v2/requests", controller.RequestBody(id, person.Email))))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var first = await service.Outbox.NextCodeAsync(person.Email, 1);
+        using (var resent = await ConfirmAsync(controller, id, person.Email, string.Empty, handler: "Resend"))
+        {
+            Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
+        }
+
+        var second = await service.Outbox.NextCodeAsync(person.Email, 2);
+
+        // Asking for a stranger's address answers alike and sends nothing.
+        var stranger = Infrastructure.People.NewEmail("stranger");
+        using (var strangers = await ConfirmAsync(controller, id, stranger, string.Empty, handler: "Resend"))
+        {
+            Assert.Equal(HttpStatusCode.OK, strangers.StatusCode);
+        }
+
+        Assert.Empty(await service.Outbox.MessagesToAsync(stranger));
+        if (first != second)
+        {
+            using var stale = await ConfirmAsync(controller, id, person.Email, first);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, stale.StatusCode);
+            Assert.Equal("pending", await StatusAsync(controller, id));
+        }
+
+        using var confirmed = await ConfirmAsync(controller, id, person.Email, second);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        await Eventually.ReturnsAsync(() => StatusAsync(controller, id), status => status is "in_progress" or "completed", Deadline, "the request is confirmed");
+    }
+
+    [Fact]
     public async Task Only_officers_register_controllers()
     {
         await using var controller = await SpecController.StartAsync(service.Authority);
@@ -312,14 +351,14 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
     }
 
     /// <summary>The person's confirmation on the Privacy Center page, as a browser posts it (antiforgery cookie and token).</summary>
-    private async Task<HttpResponseMessage> ConfirmAsync(SpecController controller, string id, string email, string code)
+    private async Task<HttpResponseMessage> ConfirmAsync(SpecController controller, string id, string email, string code, string? handler = null)
     {
         var path = $"/privacy/opendsr?controller={controller.ControllerId}&request={id}";
         using var page = await service.Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var cookie = Assert.Single(page.Headers.GetValues("Set-Cookie"), header => header.StartsWith("pd_antiforgery=", StringComparison.Ordinal)).Split(';')[0];
         var token = TokenInput().Match(await page.Content.ReadAsStringAsync()).Groups["token"].Value;
-        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        var request = new HttpRequestMessage(HttpMethod.Post, handler is null ? path : $"{path}&handler={handler}")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {

@@ -23,11 +23,27 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
     [BindProperty]
     public string Code { get; set; } = string.Empty;
 
+    /// <summary>Set once a new code was asked for.</summary>
+    public bool CodeResent { get; private set; }
+
     /// <summary>The erasure's receipt, once confirmed.</summary>
     public string? ReceiptUrl { get; private set; }
 
     public void OnGet()
     {
+    }
+
+    public async Task<IActionResult> OnPostResendAsync()
+    {
+        if (await Desk<OpenDsrProcessorDesk>().ResendCodeAsync(Controller ?? string.Empty, RequestId ?? string.Empty, Email ?? string.Empty) is Outcome<bool>.Invalid invalid)
+        {
+            Errors["email"] = $"The email {invalid.Detail}.";
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+
+        CodeResent = true;
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
