@@ -120,6 +120,7 @@ public static class SiloConfiguration
             services.AddSingleton<IReportLog, InMemoryReportLog>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
+            services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -138,6 +139,7 @@ public static class SiloConfiguration
         services.AddSingleton<IReportLog, PostgresReportLog>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
+        services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

@@ -39,7 +39,7 @@ public static class OutboxRegistration
 
     /// <summary>
     /// Registers the silo's <see cref="OutboxSender"/> (and <see cref="MessageSeal"/>), which drains the messages grains
-    /// keep, and the file outbox's expiry; both run while the silo is active. Silos only: a client has no grains whose
+    /// keep, the file outbox's expiry and the sweep of the outbox marks; all run while the silo is active. Silos only: a client has no grains whose
     /// messages it could send.
     /// </summary>
     public static IServiceCollection AddOutboxSender(this IServiceCollection services)
@@ -50,6 +50,9 @@ public static class OutboxRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OutboxSender>(
             provider => provider.GetRequiredService<OutboxSender>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, FileOutboxExpiry>());
+
+        // Watches the outbox marks (IOutboxMarks, registered with the storage) of the regions the silo serves.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OutboxSweep>());
         return services;
     }
 }

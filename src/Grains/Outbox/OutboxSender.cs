@@ -38,6 +38,9 @@ public sealed partial class OutboxSender(
     /// <summary>How long a notice without a code stays worth sending.</summary>
     public TimeSpan NoticeLifetime => Options.NoticeLifetime;
 
+    /// <summary>When an owner queuing a message now is next due to hand it again (real time, as a reminder's period).</summary>
+    public DateTimeOffset NextRecheck() => time.GetUtcNow() + RecheckPeriod;
+
     /// <summary>Messages handed and not yet reported to their owner (for tests and diagnostics).</summary>
     internal int PendingCount => _pending.Count;
 

@@ -34,12 +34,17 @@ public enum MessageFate
 /// <param name="host">The owning activation.</param>
 /// <param name="busy">Whether the owner still needs its reminder (default: while any message is kept).</param>
 /// <param name="settled">Told of each message leaving the outbox, inside the write that removes it.</param>
+/// <param name="marks">
+/// When given, the owner is armed by a batched mark that the silo's <see cref="OutboxSweep"/> watches, instead of a
+/// reminder of its own (the owner then answers <see cref="IOutboxRecheck"/>).
+/// </param>
 public sealed class SubjectOutbox<TState>(
     IPersistentState<TState> state,
     OutboxSender sender,
     ISubjectHost host,
     Func<TState, bool>? busy = null,
-    Action<TState, QueuedMessage, MessageFate>? settled = null)
+    Action<TState, QueuedMessage, MessageFate>? settled = null,
+    IOutboxMarks? marks = null)
     where TState : IOutboxState
 {
     /// <summary>The owner's reminder that hands undelivered messages again.</summary>
@@ -103,18 +108,22 @@ public sealed class SubjectOutbox<TState>(
     /// <summary>Armed before the write that queues a message (unless the owner is busy, so already armed), so a crash cannot strand it.</summary>
     public async Task ArmAsync(bool force = false)
     {
-        if (force || !_busy(state.State))
+        if (!force && _busy(state.State))
         {
-            await host.RegisterReminderAsync(Reminder, RecheckPeriod, RecheckPeriod);
+            return;
         }
+
+        await (marks is null
+            ? host.RegisterReminderAsync(Reminder, RecheckPeriod, RecheckPeriod)
+            : marks.MarkAsync(host.Region, host.Id, sender.NextRecheck()));
     }
 
-    /// <summary>Removes the reminder once the owner is idle.</summary>
+    /// <summary>Removes the reminder (or the mark) once the owner is idle.</summary>
     public async Task DisarmWhenIdleAsync()
     {
         if (!_busy(state.State))
         {
-            await host.UnregisterReminderAsync(Reminder);
+            await (marks is null ? host.UnregisterReminderAsync(Reminder) : marks.UnmarkAsync(host.Region, host.Id));
         }
     }
 

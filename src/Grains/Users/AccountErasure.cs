@@ -120,8 +120,9 @@ public sealed partial class AccountErasure(
         if (state.RecordExists && state.State.UserId is null &&
             await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, host.DeactivateOnIdle))
         {
-            // Nothing is left to grow dormant.
+            // Nothing is left to grow dormant, nor to deliver.
             await dormancy.DisarmAsync();
+            await outbox.DisarmWhenIdleAsync();
             host.DeactivateOnIdle();
         }
     }

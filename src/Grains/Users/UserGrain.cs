@@ -35,12 +35,13 @@ public sealed class UserGrain(
     DisclosureDesk desk,
     OutboxSender sender,
     ISubjectRegistry registry,
-    PolicySchedule policy) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
-    IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
+    PolicySchedule policy,
+    IOutboxMarks marks) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
+    IOutboxRecheck, IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
 {
     private ISubjectHost Host => field ??= new GrainHost(GrainContext);
 
-    private SubjectOutbox<UserState> Outbox => field ??= new(state, sender, Host, PersonNotices.Busy, PersonNotices.Settle);
+    private SubjectOutbox<UserState> Outbox => field ??= new(state, sender, Host, PersonNotices.Busy, PersonNotices.Settle, marks);
 
     private SubjectDisclosures<UserState> Disclosures => field ??= new(state, desk, GrainFactory, time, Host, new DisclosingSubject<UserState>(
         "person",
@@ -92,9 +93,18 @@ public sealed class UserGrain(
         }
         else if (reminderName == SubjectOutbox<UserState>.Reminder)
         {
+            // Armed before outbox marks (V027): the account is marked instead if it still has work, and the reminder goes.
             await Notices.RecheckAsync();
+            if (PersonNotices.Busy(state.State))
+            {
+                await Outbox.ArmAsync(force: true);
+            }
+
+            await Host.UnregisterReminderAsync(reminderName);
         }
     }
+
+    public Task RecheckOutboxAsync() => Notices.RecheckAsync();
 
     public Task CreateAsync(NewAccount account) => Account.CreateAsync(account);
     public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);

@@ -42,4 +42,25 @@ public sealed class AccountErasureTests
         Assert.Equal(0, await _silo.Registry.CountAsync("eu", "user"));
         Assert.Equal(ErasureStep.Nothing, await parts.Erasure.EraseAsync("request-2"));
     }
+
+    [Fact]
+    public async Task Erasure_of_an_account_with_an_undelivered_notice_leaves_no_outbox_mark_and_no_message()
+    {
+        var parts = new UserParts(_silo, UserParts.ActiveAccount(_silo));
+        var other = new UserParts(_silo, UserParts.ActiveAccount(_silo));
+        var email = Grains.Users.Messages.SignInCode("person@example.test", "12345678", TimeSpan.FromMinutes(15));
+        foreach (var account in new[] { parts, other })
+        {
+            await account.Notices.NotifyAsync(email, "breach-9", (current, now) => (true, true));
+            Assert.True(account.OutboxMarked);
+        }
+
+        await parts.Erasure.EraseAsync("request-3");
+
+        Assert.False(parts.State.RecordExists);
+        Assert.Equal([parts.Host.Id], _silo.Transport.Destroyed);
+        Assert.False(parts.OutboxMarked);
+        Assert.True(other.OutboxMarked);
+        Assert.Single(other.State.Stored.Outgoing);
+    }
 }

@@ -26,6 +26,9 @@ public sealed class SiloParts
 
     public OutboxSender Sender { get; }
 
+    /// <summary>The silo's outbox marks (what its sweep watches instead of a reminder per account).</summary>
+    public InMemoryOutboxMarks Marks { get; } = new();
+
     public DisclosureDesk Desk { get; }
 
     public UserKeys UserKeys { get; }
@@ -84,7 +87,7 @@ public sealed class UserParts
         }
 
         var log = NullLogger.Instance;
-        Outbox = new(State, silo.Sender, Host, Users.PersonNotices.Busy, Users.PersonNotices.Settle);
+        Outbox = new(State, silo.Sender, Host, Users.PersonNotices.Busy, Users.PersonNotices.Settle, silo.Marks);
         Records = new(State, silo.Time, Host);
         Disclosures = new(State, silo.Desk, silo.Grains, silo.Time, Host, new DisclosingSubject<UserState>(
             "person",
@@ -110,6 +113,16 @@ public sealed class UserParts
     public MemoryState<UserState> State { get; }
 
     public SubjectOutbox<UserState> Outbox { get; }
+
+    /// <summary>Whether the account is marked as keeping undelivered messages (and it has no outbox reminder of its own).</summary>
+    public bool OutboxMarked
+    {
+        get
+        {
+            Assert.False(Host.Reminders.ContainsKey(SubjectOutbox<UserState>.Reminder));
+            return Silo.Marks.Marks.ContainsKey((Host.Region, Host.Id));
+        }
+    }
 
     public Users.ThirdPartyRecords Records { get; }
 

@@ -1,7 +1,6 @@
 using PrimeDirective.Grains.Interfaces.Notices;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
-using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Tests.ComponentFakes;
 
 namespace PrimeDirective.Grains.Tests.PersonNotices;
@@ -36,13 +35,13 @@ public sealed class PersonNoticesTests
     }
 
     [Fact]
-    public async Task An_undelivered_campaign_email_is_reported_to_its_fanout_once_then_forgotten_and_the_reminder_goes()
+    public async Task An_undelivered_campaign_email_is_reported_to_its_fanout_once_then_forgotten_and_the_mark_goes()
     {
         var parts = new UserParts(_silo, UserParts.ActiveAccount(_silo));
         var campaign = Breach();
         Assert.Equal(NoticeOutcome.Notified, await parts.Notices.DeliverAsync(campaign, "eu/cluster-1"));
         var queued = Assert.Single(parts.State.Stored.Outgoing);
-        Assert.True(parts.Host.Reminders.ContainsKey(SubjectOutbox<Users.UserState>.Reminder));
+        Assert.True(parts.OutboxMarked);
 
         await parts.Notices.MessageHandledAsync(queued.Id, delivered: false);
 
@@ -52,6 +51,6 @@ public sealed class PersonNoticesTests
         Assert.Empty(stored.Outgoing);
         Assert.Empty(stored.NoticeEmailFailures);
         Assert.DoesNotContain(campaign.Id, stored.NoticesDelivered);
-        Assert.False(parts.Host.Reminders.ContainsKey(SubjectOutbox<Users.UserState>.Reminder));
+        Assert.False(parts.OutboxMarked);
     }
 }

@@ -57,19 +57,19 @@ public sealed class SubjectOutboxTests
     }
 
     [Fact]
-    public async Task The_reminder_is_armed_while_idle_and_removed_only_once_nothing_is_left_to_deliver_or_report()
+    public async Task An_account_is_marked_not_reminded_while_idle_and_unmarked_only_once_nothing_is_left_to_deliver_or_report()
     {
         var parts = new UserParts(_silo, UserParts.ActiveAccount(_silo));
         await parts.Outbox.ArmAsync();
-        Assert.True(parts.Host.Reminders.ContainsKey(SubjectOutbox<UserState>.Reminder));
+        Assert.True(parts.OutboxMarked);
 
         parts.State.State.NoticeEmailFailures["breach-2"] = "undelivered";
         await parts.Outbox.DisarmWhenIdleAsync();
-        Assert.True(parts.Host.Reminders.ContainsKey(SubjectOutbox<UserState>.Reminder));
+        Assert.True(parts.OutboxMarked);
 
         parts.State.State.NoticeEmailFailures.Clear();
         await parts.Outbox.DisarmWhenIdleAsync();
-        Assert.False(parts.Host.Reminders.ContainsKey(SubjectOutbox<UserState>.Reminder));
+        Assert.False(parts.OutboxMarked);
     }
 
     [Fact]
