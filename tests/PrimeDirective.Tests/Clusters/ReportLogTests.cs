@@ -45,7 +45,7 @@ public sealed class ReportLogTests(SharedService service)
 
         // What grows with time is rows; the grain's own document holds ids, settings and one expiry.
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        Assert.Equal(reports * 4L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(reports * 4L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
         Assert.InRange(await service.Database.ScalarAsync<int>("select length(payload_binary) from grain_state where grain_id_extension_string = @key", ("key", key)), 1, 4096);
     }
 
@@ -113,9 +113,9 @@ public sealed class ReportLogLifecycleTests
 
         Assert.Equal(first, again.Body);
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        Assert.Equal(4L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(4L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
         Assert.Equal(0L, await service.Database.ScalarAsync<long>(
-            "select count(*) from report_item where subject_key = @key and metrics ->> 'hosts' = '77'", ("key", key)));
+            "select count(*) from report_items where subject_key = @key and metrics ->> 'hosts' = '77'", ("key", key)));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class ReportLogLifecycleTests
         }
 
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        const string byCategory = "select count(*) from report_item where subject_key = @key and category = @category";
+        const string byCategory = "select count(*) from report_items where subject_key = @key and category = @category";
         Assert.Equal(3L, await service.Database.ScalarAsync<long>(byCategory, ("key", key), ("category", "ip-address")));
 
         await Eventually.ReturnsAsync(
@@ -184,7 +184,7 @@ public sealed class ReportLogLifecycleTests
                 items.Where(item => (string?)item!["category"] == "ip-address").Select(item => (string?)item!["value"]).Order(StringComparer.Ordinal));
         }
 
-        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
         var stored = JsonNode.Parse(await service.Database.ScalarAsync<string>(
             "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", key)) ?? "null")!.AsObject();
         Assert.Empty(stored.Single(pair => string.Equals(pair.Key, "items", StringComparison.OrdinalIgnoreCase)).Value!.AsArray());
@@ -193,7 +193,7 @@ public sealed class ReportLogLifecycleTests
         using var repeat = await service.Http.PostAsync($"/v1/clusters/{cluster}/reports", Json.Body(Json.Report(bootstrap, "old-3")));
         Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
         Assert.Equal(collected.AddHours(3).UtcTicks / 10, ((DateTimeOffset)(await Json.ReadAsync(repeat))["acceptedAt"]!).UtcTicks / 10);
-        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class ReportLogLifecycleTests
 
         await Erasure.AssertNoRowContainsAsync(service.Database, cluster, bootstrap, "198.51.100.90", "198.51.100.93");
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        Assert.Equal(0L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(0L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
     }
 
     private static async Task<string> PostAsync(ServiceHost service, string cluster, string bootstrap, string reportId)

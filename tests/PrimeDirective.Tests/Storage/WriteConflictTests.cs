@@ -75,12 +75,7 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
 
         // Another activation stored a report whose address expires in seconds ...
         var expiresAt = DateTimeOffset.UtcNow.AddSeconds(3);
-        await service.Database.ScalarAsync<int>(
-            """
-            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value)
-            values (@key, 'duplicate', 'ip-address', 'automatic', 'usage-statistics', now(), @expires, true, @address) returning 1
-            """,
-            ("key", clusterKey), ("expires", expiresAt.UtcDateTime), ("address", duplicateAddress));
+        await InsertAddressAsync(clusterKey, "duplicate", expiresAt, duplicateAddress);
 
         // ... and wrote that expiry while this activation arms its reminder for its own report (an hour away).
         var duplicateWrote = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
@@ -156,8 +151,10 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
     private Task<int> InsertAddressAsync(string clusterKey, string reportId, DateTimeOffset expiresAt, string address) =>
         service.Database.ScalarAsync<int>(
             """
-            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value)
-            values (@key, @report, 'ip-address', 'automatic', 'usage-statistics', now(), @expires, true, @address) returning 1
+            insert into report (subject_key, report_id, collected_at, expires_at, items, ip_address)
+            values (@key, @report, now(), @expires, jsonb_build_array(jsonb_build_object(
+              'c', 'ip-address', 's', 'automatic', 'p', 'usage-statistics', 'n', true,
+              'e', (extract(epoch from @expires::timestamptz) * 1000000)::bigint)), @address) returning 1
             """,
             ("key", clusterKey), ("report", reportId), ("expires", expiresAt.UtcDateTime), ("address", address));
 
