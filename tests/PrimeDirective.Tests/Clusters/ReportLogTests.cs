@@ -151,6 +151,38 @@ public sealed class ReportLogLifecycleTests
     }
 
     [Fact]
+    public async Task A_new_cluster_costs_one_state_write_and_killed_right_after_its_first_report_its_address_is_still_destroyed_on_time()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<FirstReportKillService>();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        const string address = "198.51.100.201";
+        await Erasure.SendAsync(service.Http, Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: address), HttpStatusCode.OK);
+
+        // One write of the cluster's state (ids, expiry, reminder due time and the day counted together), and the
+        // reminder that destroys the rows registered before it.
+        var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        Assert.Equal(1, await service.Database.ScalarAsync<int>("select version from grain_state where grain_id_extension_string = @key", ("key", key)));
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>(
+            "select count(*) from reminder where reminder_name = 'retention' and grain_id like '%' || @key", ("key", key)));
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync(address));
+
+        await service.KillSiloAsync(service.Silos.Single());
+        await service.StartSiloAsync();
+
+        await Eventually.ReturnsAsync(
+            () => service.Database.CountRowsContainingAsync(address),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(90),
+            "the address destroyed at its expiry by the new silo");
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>(
+            "select coalesce(sum(count), 0) from destruction_ledger where category = 'ip-address' and why = 'expiry'"));
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>(
+            "select count(*) from report_items where subject_key = @key and category = 'usage'", ("key", key)));
+        using var get = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+    }
+
+    [Fact]
     public async Task Reports_an_earlier_version_kept_in_the_state_document_become_rows_and_none_is_lost_or_doubled()
     {
         await using var service = await ServiceHost.StartOwnedAsync<SharedService>();
@@ -243,6 +275,22 @@ public sealed class ReportLogLifecycleTests
         category == DataCategory.Usage ? ImmutableDictionary<string, double>.Empty.Add("hosts", hosts) : ImmutableDictionary<string, double>.Empty);
 
     /// <summary>Addresses expire in 2 s, reports in an hour; reminders every second.</summary>
+    /// <summary>Addresses kept long enough to kill the silo before they expire, and the retry period Orleans' minimum allows here.</summary>
+    public sealed class FirstReportKillService : ServiceHost
+    {
+        public FirstReportKillService()
+        {
+            Settings["Retention:IpAddress"] = "00:00:15";
+            Settings["Retention:RawReport"] = "01:00:00";
+            Settings["Retention:RetryPeriod"] = "00:00:01";
+        }
+
+        protected override string Purpose => "first-report-kill";
+
+        protected override void ConfigureSilo(ISiloBuilder silo) =>
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+    }
+
     public sealed class AddressExpiryService : ServiceHost
     {
         public AddressExpiryService()
