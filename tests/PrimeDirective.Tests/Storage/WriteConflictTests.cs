@@ -80,6 +80,7 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         // ... and wrote that expiry while this activation arms its reminder for its own report (an hour away).
         var duplicateWrote = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
         {
+            StoredAReportOf(state, cluster, bootstrap);
             state.EarliestReportExpiry = expiresAt;
             state.RetentionDueAt = expiresAt;
         });
@@ -113,6 +114,7 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         Task? laterWritten = null;
         var armed = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
         {
+            StoredAReportOf(state, cluster, bootstrap);
             state.EarliestReportExpiry = firstExpiry;
             state.RetentionDueAt = firstExpiry;
 
@@ -146,6 +148,17 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
             TimeSpan.FromSeconds(30),
             "the address the other activation stored destroyed when it expires, not an hour later");
         Assert.Equal(1, await service.Database.CountRowsContainingAsync("198.51.100.191"));
+    }
+
+    /// <summary>
+    /// What a duplicate activation that stored a report of the cluster holds besides the expiry: the cluster's ids. (A new
+    /// cluster's first write records its reminder's due time, so a duplicate can meet that very first write.)
+    /// </summary>
+    private static void StoredAReportOf(ClusterState state, string cluster, string bootstrap)
+    {
+        state.ClusterId ??= cluster;
+        state.BootstrapId ??= bootstrap;
+        state.FirstSeenAt ??= DateTimeOffset.UtcNow;
     }
 
     private Task<int> InsertAddressAsync(string clusterKey, string reportId, DateTimeOffset expiresAt, string address) =>
