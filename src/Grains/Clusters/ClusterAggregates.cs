@@ -43,4 +43,24 @@ public sealed class ClusterAggregates(SubjectDocument<ClusterState> document, Ag
 
         return first;
     }
+
+    /// <summary>
+    /// Marks the day counted inside another write of <paramref name="current"/> (a new cluster's first, so it is its
+    /// only write); <c>true</c> if this report is the day's first, to be handed over by <see cref="Project"/> once stored.
+    /// </summary>
+    public static bool MarkCounted(ClusterState current, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        if (current.CountedDay == day)
+        {
+            return false;
+        }
+
+        current.CountedDay = day;
+        return true;
+    }
+
+    /// <summary>Hands a stored report whose day <see cref="MarkCounted"/> marked to the silo's projector.</summary>
+    public void Project(ClusterReport report, DateTimeOffset at) => aggregates.AddFirstReport(report, DateOnly.FromDateTime(at.UtcDateTime));
 }

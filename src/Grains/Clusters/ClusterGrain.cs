@@ -82,16 +82,39 @@ public sealed partial class ClusterGrain(
             await registry.AddAsync(Region, Key, SubjectKinds.Cluster);
         }
 
-        if (!await Reports.AdmitAsync(report, items.Min(item => item.ExpiresAt)!.Value))
+        var earliest = items.Min(item => item.ExpiresAt)!.Value;
+        Func<ClusterState, bool>? alongside = null;
+        var counted = false;
+        var armNow = time.GetUtcNow();
+        var registeredAhead = !Document.RecordExists ? ClusterRetention.NextDue(state.State, armNow, earliest) : null;
+        if (registeredAhead is { } due)
+        {
+            // A new cluster in one write: its reminder is registered first, for the time its first write then records
+            // with its ids, its expiry and the day counted, so arming it below finds nothing left to write. A crash in
+            // between leaves a reminder for a cluster with no state, which forgets it when it fires.
+            await RegisterRetentionAheadAsync(due);
+            alongside = current =>
+            {
+                counted = ClusterAggregates.MarkCounted(current, now);
+                return DueReminders.Record(current, ClusterRetention.NextDue(current, armNow), due) || counted;
+            };
+        }
+
+        if (!await Reports.AdmitAsync(report, earliest, alongside))
         {
             LogReport(logger, Key, ReportOutcome.Discarded);
             return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
         }
 
-        // Armed before the rows exist, so no row is ever without the reminder that destroys it.
-        await ArmRetentionAsync();
+        // Armed before the rows exist, so no row is ever without the reminder that destroys it. A reminder registered
+        // ahead that the write did not record (another activation's state wants another time) is registered again.
+        await ArmRetentionAsync(rearm: registeredAhead is not null && state.State.RetentionDueAt != registeredAhead);
         var append = await Reports.AppendAsync(reportId, items);
-        if (append.Stored)
+        if (append.Stored && counted)
+        {
+            Aggregates.Project(report, now);
+        }
+        else if (append.Stored)
         {
             await Aggregates.ProjectAsync(report, now);
         }
@@ -209,6 +232,18 @@ public sealed partial class ClusterGrain(
         return this.ArmAsync(state, RetentionReminder, current => ClusterRetention.NextDue(current, now), now, retention.Value.RetryPeriod, rearm, DeactivateOnIdle, due =>
         {
             if (time.GetUtcNow() >= due)
+            {
+                retentionRunner.Enqueue(this.GetGrainId());
+            }
+        });
+    }
+
+    private Task RegisterRetentionAheadAsync(DateTimeOffset due)
+    {
+        var now = time.GetUtcNow();
+        return this.RegisterAheadAsync(RetentionReminder, due, now, retention.Value.RetryPeriod, at =>
+        {
+            if (time.GetUtcNow() >= at)
             {
                 retentionRunner.Enqueue(this.GetGrainId());
             }

@@ -23,9 +23,10 @@ public sealed partial class ClusterReports(
     /// <summary>
     /// Whether a report may be kept, decided on fresh state (again after a conflict): a report of a cluster that opted
     /// out, of another installation, or that a linked account withheld consent for is acknowledged and discarded. A kept
-    /// report records the cluster's ids with its first report and the earliest expiry it brings.
+    /// report records the cluster's ids with its first report and the earliest expiry it brings; <paramref name="alongside"/>
+    /// changes what else the same write should carry (on the state as it is then; <c>true</c> if it changed anything).
     /// </summary>
-    public Task<bool> AdmitAsync(ClusterReport report, DateTimeOffset earliestExpiry) =>
+    public Task<bool> AdmitAsync(ClusterReport report, DateTimeOffset earliestExpiry, Func<ClusterState, bool>? alongside = null) =>
         document.UpdateAsync(now =>
         {
             var current = document.State;
@@ -46,7 +47,8 @@ public sealed partial class ClusterReports(
                 changed = true;
             }
 
-            return (Widen(current, earliestExpiry) || changed, true);
+            changed |= Widen(current, earliestExpiry);
+            return ((alongside?.Invoke(current) ?? false) || changed, true);
         });
 
     /// <summary>Brings the earliest expiry forward to <paramref name="expiresAt"/> if that is sooner; <c>true</c> if it did.</summary>

@@ -118,10 +118,11 @@ public sealed partial class ClusterRetention(
     }
 
     /// <summary>When the reminder is next due: the next expiry a hold does not defer, or an erasure's resubmission (never deferred).</summary>
-    public static DateTimeOffset? NextDue(ClusterState current, DateTimeOffset now)
+    public static DateTimeOffset? NextDue(ClusterState current, DateTimeOffset now, DateTimeOffset? expiring = null)
     {
         ArgumentNullException.ThrowIfNull(current);
-        var next = ExpirySchedule.NextDue(current.EarliestReportExpiry, current.LegalHold, now);
+        var earliest = expiring is { } added && (current.EarliestReportExpiry is not { } held || added < held) ? added : current.EarliestReportExpiry;
+        var next = ExpirySchedule.NextDue(earliest, current.LegalHold, now);
 
         // Not deferred by a hold: the request must exist to show that it is on hold.
         var resubmit = current.UnconfirmedErasures.Count == 0 ? null : current.UnconfirmedErasures.Min(pending => (DateTimeOffset?)pending.ResubmitAt);

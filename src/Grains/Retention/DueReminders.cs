@@ -38,6 +38,36 @@ public static class DueReminders
     }
 
     /// <summary>
+    /// Registers the reminder due at <paramref name="due"/> ahead of the write that records it (a new subject's first
+    /// write records its due time with everything else, through <see cref="Record"/>); <paramref name="registered"/> as
+    /// for <see cref="ArmAsync{TState}(Grain, IPersistentState{TState}, string, Func{TState, DateTimeOffset?}, DateTimeOffset, TimeSpan, bool, Action, Action{DateTimeOffset}?)"/>.
+    /// </summary>
+    public static async Task RegisterAheadAsync(this Grain grain, string reminderName, DateTimeOffset due, DateTimeOffset now, TimeSpan period, Action<DateTimeOffset>? registered = null)
+    {
+        ArgumentNullException.ThrowIfNull(grain);
+        var dueIn = due - now;
+        await new GrainHost(grain.GrainContext).RegisterReminderAsync(reminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, period);
+        registered?.Invoke(due);
+    }
+
+    /// <summary>
+    /// Records, inside a write of <paramref name="current"/>, that the reminder registered ahead for <paramref name="registered"/>
+    /// is due then, if that is still when the state wants it (<paramref name="wanted"/>); <c>true</c> if it changed the state.
+    /// Otherwise the state is left alone and arming it after the write registers what it does want.
+    /// </summary>
+    public static bool Record(IDueReminderState current, DateTimeOffset? wanted, DateTimeOffset registered)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (wanted != registered || current.ReminderDueAt == registered)
+        {
+            return false;
+        }
+
+        current.ReminderDueAt = registered;
+        return true;
+    }
+
+    /// <summary>
     /// <see cref="ArmAsync{TState}(Grain, IPersistentState{TState}, string, Func{TState, DateTimeOffset?}, DateTimeOffset, TimeSpan, bool, Action, Action{DateTimeOffset}?)"/>
     /// for a component, through its host.
     /// </summary>

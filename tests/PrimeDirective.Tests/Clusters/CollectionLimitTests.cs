@@ -118,7 +118,7 @@ public sealed class CollectionLimitTests(CollectionLimitTests.LimitService servi
         service.Database.ScalarAsync<long>("select count(*) from analytics_event where page = @page", ("page", page));
 
     private Task<long> CrashRowsAsync(string cluster) => service.Database.ScalarAsync<long>(
-        "select count(*) from report_item where subject_key = @key and category = 'crash-report'",
+        "select count(*) from report_items where subject_key = @key and category = 'crash-report'",
         ("key", Requests.Erasure.KeysOf(service).Clusters.For("eu", cluster)));
 
     private static HttpRequestMessage Event(string page, string address)

@@ -45,7 +45,7 @@ public sealed class ReportLogTests(SharedService service)
 
         // What grows with time is rows; the grain's own document holds ids, settings and one expiry.
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        Assert.Equal(reports * 4L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(reports * 4L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
         Assert.InRange(await service.Database.ScalarAsync<int>("select length(payload_binary) from grain_state where grain_id_extension_string = @key", ("key", key)), 1, 4096);
     }
 
@@ -113,9 +113,9 @@ public sealed class ReportLogLifecycleTests
 
         Assert.Equal(first, again.Body);
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        Assert.Equal(4L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(4L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
         Assert.Equal(0L, await service.Database.ScalarAsync<long>(
-            "select count(*) from report_item where subject_key = @key and metrics ->> 'hosts' = '77'", ("key", key)));
+            "select count(*) from report_items where subject_key = @key and metrics ->> 'hosts' = '77'", ("key", key)));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class ReportLogLifecycleTests
         }
 
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        const string byCategory = "select count(*) from report_item where subject_key = @key and category = @category";
+        const string byCategory = "select count(*) from report_items where subject_key = @key and category = @category";
         Assert.Equal(3L, await service.Database.ScalarAsync<long>(byCategory, ("key", key), ("category", "ip-address")));
 
         await Eventually.ReturnsAsync(
@@ -148,6 +148,38 @@ public sealed class ReportLogLifecycleTests
         var categories = (await Json.ReadAsync(get))["items"]!.AsArray().Select(item => (string?)item!["category"]).ToList();
         Assert.DoesNotContain("ip-address", categories);
         Assert.Equal(3, categories.Count(category => category == "usage"));
+    }
+
+    [Fact]
+    public async Task A_new_cluster_costs_one_state_write_and_killed_right_after_its_first_report_its_address_is_still_destroyed_on_time()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<FirstReportKillService>();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        const string address = "198.51.100.201";
+        await Erasure.SendAsync(service.Http, Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: address), HttpStatusCode.OK);
+
+        // One write of the cluster's state (ids, expiry, reminder due time and the day counted together), and the
+        // reminder that destroys the rows registered before it.
+        var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        Assert.Equal(1, await service.Database.ScalarAsync<int>("select version from grain_state where grain_id_extension_string = @key", ("key", key)));
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>(
+            "select count(*) from reminder where reminder_name = 'retention' and grain_id like '%' || @key", ("key", key)));
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync(address));
+
+        await service.KillSiloAsync(service.Silos.Single());
+        await service.StartSiloAsync();
+
+        await Eventually.ReturnsAsync(
+            () => service.Database.CountRowsContainingAsync(address),
+            rows => rows == 0,
+            TimeSpan.FromSeconds(90),
+            "the address destroyed at its expiry by the new silo");
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>(
+            "select coalesce(sum(count), 0) from destruction_ledger where category = 'ip-address' and why = 'expiry'"));
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>(
+            "select count(*) from report_items where subject_key = @key and category = 'usage'", ("key", key)));
+        using var get = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
     }
 
     [Fact]
@@ -184,7 +216,7 @@ public sealed class ReportLogLifecycleTests
                 items.Where(item => (string?)item!["category"] == "ip-address").Select(item => (string?)item!["value"]).Order(StringComparer.Ordinal));
         }
 
-        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
         var stored = JsonNode.Parse(await service.Database.ScalarAsync<string>(
             "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", key)) ?? "null")!.AsObject();
         Assert.Empty(stored.Single(pair => string.Equals(pair.Key, "items", StringComparison.OrdinalIgnoreCase)).Value!.AsArray());
@@ -193,7 +225,7 @@ public sealed class ReportLogLifecycleTests
         using var repeat = await service.Http.PostAsync($"/v1/clusters/{cluster}/reports", Json.Body(Json.Report(bootstrap, "old-3")));
         Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
         Assert.Equal(collected.AddHours(3).UtcTicks / 10, ((DateTimeOffset)(await Json.ReadAsync(repeat))["acceptedAt"]!).UtcTicks / 10);
-        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(15L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
     }
 
     [Fact]
@@ -227,7 +259,7 @@ public sealed class ReportLogLifecycleTests
 
         await Erasure.AssertNoRowContainsAsync(service.Database, cluster, bootstrap, "198.51.100.90", "198.51.100.93");
         var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
-        Assert.Equal(0L, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+        Assert.Equal(0L, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
     }
 
     private static async Task<string> PostAsync(ServiceHost service, string cluster, string bootstrap, string reportId)
@@ -243,6 +275,22 @@ public sealed class ReportLogLifecycleTests
         category == DataCategory.Usage ? ImmutableDictionary<string, double>.Empty.Add("hosts", hosts) : ImmutableDictionary<string, double>.Empty);
 
     /// <summary>Addresses expire in 2 s, reports in an hour; reminders every second.</summary>
+    /// <summary>Addresses kept long enough to kill the silo before they expire, and the retry period Orleans' minimum allows here.</summary>
+    public sealed class FirstReportKillService : ServiceHost
+    {
+        public FirstReportKillService()
+        {
+            Settings["Retention:IpAddress"] = "00:00:15";
+            Settings["Retention:RawReport"] = "01:00:00";
+            Settings["Retention:RetryPeriod"] = "00:00:01";
+        }
+
+        protected override string Purpose => "first-report-kill";
+
+        protected override void ConfigureSilo(ISiloBuilder silo) =>
+            silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+    }
+
     public sealed class AddressExpiryService : ServiceHost
     {
         public AddressExpiryService()

@@ -31,8 +31,8 @@ public sealed class RegionResidencyTests
                 // The grain's state (the ids) and the report's rows (the address among them) are in the region's database only.
                 Assert.Equal(name == region ? 1 : 0, await database.CountRowsContainingAsync(cluster));
                 Assert.Equal(name == region ? 3L : 0L, await database.ScalarAsync<long>(
-                    "select count(*) from report_item where subject_key like @region || '/%'", ("region", region)));
-                Assert.Equal(name == region ? 1L : 0L, await database.ScalarAsync<long>("select count(*) from report_item where value = @address", ("address", address)));
+                    "select count(*) from report_items where subject_key like @region || '/%'", ("region", region)));
+                Assert.Equal(name == region ? 1L : 0L, await database.ScalarAsync<long>("select count(*) from report_items where value = @address", ("address", address)));
             }
         }
     }

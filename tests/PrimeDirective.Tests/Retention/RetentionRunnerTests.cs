@@ -105,7 +105,7 @@ public sealed class RetentionRunnerTests
         // The run destroys what was due when it began (the address); the report's own expiry passes meanwhile. Orleans
         // would start the reminder re-armed for that past time a whole period (an hour) later.
         await Eventually.ReturnsAsync(
-            () => service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key and expires_at > now()", ("key", key)),
+            () => service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key and expires_at > now()", ("key", key)),
             notYetDue => notYetDue == 0,
             TimeSpan.FromSeconds(30),
             "every row of the report past its expiry");
@@ -120,7 +120,7 @@ public sealed class RetentionRunnerTests
     }
 
     private static Task<long> RowsAsync(ServiceHost service, string key) =>
-        service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key));
+        service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key));
 
     /// <summary>Everything a report holds expires in 2 s; one retention run at a time; reminders every second.</summary>
     public sealed class OneRunAtATimeService() : GatedService("retention-runner", address: "00:00:02", report: "00:00:02", retry: "00:00:01");

@@ -82,8 +82,8 @@ public sealed class BoundedStateTests(SharedService service)
         Assert.Empty(Member(await StoredStateAsync(key), "accepted").AsObject());
         Assert.Empty(Member(await StoredStateAsync(key), "items").AsArray());
         Assert.Equal(2L, await service.Database.ScalarAsync<long>(
-            "select count(*) from report_item where subject_key = @key and report_id = 'report-1'", ("key", key)));
-        Assert.Equal(3 * 3L + 2, await service.Database.ScalarAsync<long>("select count(*) from report_item where subject_key = @key", ("key", key)));
+            "select count(*) from report_items where subject_key = @key and report_id = 'report-1'", ("key", key)));
+        Assert.Equal(3 * 3L + 2, await service.Database.ScalarAsync<long>("select count(*) from report_items where subject_key = @key", ("key", key)));
     }
 
     [Fact]

@@ -75,16 +75,12 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
 
         // Another activation stored a report whose address expires in seconds ...
         var expiresAt = DateTimeOffset.UtcNow.AddSeconds(3);
-        await service.Database.ScalarAsync<int>(
-            """
-            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value)
-            values (@key, 'duplicate', 'ip-address', 'automatic', 'usage-statistics', now(), @expires, true, @address) returning 1
-            """,
-            ("key", clusterKey), ("expires", expiresAt.UtcDateTime), ("address", duplicateAddress));
+        await InsertAddressAsync(clusterKey, "duplicate", expiresAt, duplicateAddress);
 
         // ... and wrote that expiry while this activation arms its reminder for its own report (an hour away).
         var duplicateWrote = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
         {
+            StoredAReportOf(state, cluster, bootstrap);
             state.EarliestReportExpiry = expiresAt;
             state.RetentionDueAt = expiresAt;
         });
@@ -118,6 +114,7 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         Task? laterWritten = null;
         var armed = service.Duplicate.BeforeNextWrite<ClusterState>(clusterKey, state => state.RetentionDueAt is not null, state =>
         {
+            StoredAReportOf(state, cluster, bootstrap);
             state.EarliestReportExpiry = firstExpiry;
             state.RetentionDueAt = firstExpiry;
 
@@ -153,11 +150,24 @@ public sealed class WriteConflictTests(WriteConflictTests.ConflictService servic
         Assert.Equal(1, await service.Database.CountRowsContainingAsync("198.51.100.191"));
     }
 
+    /// <summary>
+    /// What a duplicate activation that stored a report of the cluster holds besides the expiry: the cluster's ids. (A new
+    /// cluster's first write records its reminder's due time, so a duplicate can meet that very first write.)
+    /// </summary>
+    private static void StoredAReportOf(ClusterState state, string cluster, string bootstrap)
+    {
+        state.ClusterId ??= cluster;
+        state.BootstrapId ??= bootstrap;
+        state.FirstSeenAt ??= DateTimeOffset.UtcNow;
+    }
+
     private Task<int> InsertAddressAsync(string clusterKey, string reportId, DateTimeOffset expiresAt, string address) =>
         service.Database.ScalarAsync<int>(
             """
-            insert into report_item (subject_key, report_id, category, source, purpose, collected_at, expires_at, personal, value)
-            values (@key, @report, 'ip-address', 'automatic', 'usage-statistics', now(), @expires, true, @address) returning 1
+            insert into report (subject_key, report_id, collected_at, expires_at, items, ip_address)
+            values (@key, @report, now(), @expires, jsonb_build_array(jsonb_build_object(
+              'c', 'ip-address', 's', 'automatic', 'p', 'usage-statistics', 'n', true,
+              'e', (extract(epoch from @expires::timestamptz) * 1000000)::bigint)), @address) returning 1
             """,
             ("key", clusterKey), ("report", reportId), ("expires", expiresAt.UtcDateTime), ("address", address));
 

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Storage;
+using PrimeDirective.Tests.Infrastructure;
+
+namespace PrimeDirective.Tests.Storage;
+
+/// <summary>
+/// Upgrade in place from the item-per-row report log (V004/V012) to one row per report (V018), from a database the
+/// release before it wrote (<c>tests/fixtures/report-log-v014.sql</c>, see its README): every item reads back exactly
+/// as that release showed it, and retention goes on from there.
+/// </summary>
+public sealed class ReportRowUpgradeTests
+{
+    private static readonly JsonSerializerOptions s_json = new() { PropertyNameCaseInsensitive = true };
+
+    [Fact]
+    public async Task A_report_log_written_by_the_previous_release_reads_back_item_for_item_after_the_migration()
+    {
+        await using var database = await LoadFixtureAsync();
+        var expected = Expected();
+        Assert.Equal(14, await database.ScalarAsync<int>("select max(version) from schema_migration"));
+        Assert.Equal(26L, await database.ScalarAsync<long>("select count(*) from report_item"));
+
+        await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).ApplyAsync(database.ConnectionString, CancellationToken.None);
+
+        // One row per report now: 3 Flynn reports and a crash report, then two clusters of 2 posted reports.
+        Assert.Equal(8L, await database.ScalarAsync<long>("select count(*) from report"));
+        Assert.Equal("r", await database.ScalarAsync<string>("select relkind::text from pg_class where relname = 'report'"));
+        Assert.Null(await database.ScalarAsync<string>("select relkind::text from pg_class where relname = 'report_item'"));
+        Assert.Equal(26L, await database.ScalarAsync<long>("select count(*) from report_items"));
+        await using var log = Log(database);
+        foreach (var cluster in expected.Clusters)
+        {
+            var page = await log.ReadAsync("eu", cluster.SubjectKey, expected.ReadAt, null, ReportRows.PageSize);
+            Assert.Null(page.Next);
+            Assert.Equal(cluster.Items.Length, page.Items.Length);
+            foreach (var (want, got) in cluster.Items.Zip(page.Items))
+            {
+                Assert.Equal(want with { Metrics = ImmutableDictionary<string, double>.Empty }, got with { Metrics = ImmutableDictionary<string, double>.Empty });
+                Assert.Equal(want.Metrics.OrderBy(pair => pair.Key, StringComparer.Ordinal), got.Metrics.OrderBy(pair => pair.Key, StringComparer.Ordinal));
+            }
+
+            Assert.Equal(
+                cluster.Items.GroupBy(item => item.Category).ToDictionary(group => group.Key, group => group.Count()),
+                (await log.CountAsync("eu", cluster.SubjectKey)).ToDictionary());
+        }
+    }
+
+    [Fact]
+    public async Task After_the_migration_each_upgraded_item_still_expires_on_its_own_day_and_is_counted_in_the_ledger()
+    {
+        await using var database = await LoadFixtureAsync();
+        var expected = Expected();
+        await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).ApplyAsync(database.ConnectionString, CancellationToken.None);
+        await using var log = Log(database);
+        var flynn = expected.Clusters.Single(cluster => cluster.Name == "flynn-with-crash");
+        var others = expected.Clusters.Where(cluster => cluster != flynn).ToList();
+        var addresses = flynn.Items.Where(item => item.Category == DataCategory.IpAddress).ToList();
+        var ipExpiry = addresses.Max(item => item.ExpiresAt!.Value);
+
+        var deletion = await log.DeleteAsync("eu", flynn.SubjectKey, ipExpiry, all: false, "cluster", "expiry");
+
+        Assert.Equal(new Dictionary<DataCategory, int> { [DataCategory.IpAddress] = addresses.Count }, deletion.Destroyed.ToDictionary());
+        Assert.Equal(flynn.Items.Where(item => item.Category != DataCategory.IpAddress).Min(item => item.ExpiresAt), deletion.NextExpiry);
+        var left = (await log.ReadAsync("eu", flynn.SubjectKey, expected.ReadAt, null, ReportRows.PageSize)).Items;
+        Assert.Equal(flynn.Items.Where(item => item.Category != DataCategory.IpAddress).Select(item => item.ItemId), left.Select(item => item.ItemId));
+        Assert.Equal(0L, await database.ScalarAsync<long>(
+            "select count(*) from report where subject_key = @key and ip_address is not null", ("key", flynn.SubjectKey)));
+        foreach (var address in addresses)
+        {
+            Assert.Equal(0L, await database.CountRowsContainingAsync(address.Value!));
+        }
+
+        Assert.Equal((long)addresses.Count, await database.ScalarAsync<long>(
+            "select coalesce(sum(count), 0) from destruction_ledger where category = 'ip-address'"));
+
+        // Nobody else's rows changed: the other clusters still hold every item, their addresses included.
+        foreach (var cluster in others)
+        {
+            Assert.Equal(cluster.Items.Length, (await log.ReadAsync("eu", cluster.SubjectKey, expected.ReadAt, null, ReportRows.PageSize)).Items.Length);
+        }
+    }
+
+    private static PostgresReportLog Log(TestDatabase database) =>
+        new(new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString }), NullLogger<PostgresReportLog>.Instance);
+
+    /// <summary>A fresh database holding exactly what the previous release wrote (schema at V014 and its rows).</summary>
+    private static async Task<TestDatabase> LoadFixtureAsync()
+    {
+        var database = await TestDatabase.CreateAsync("report_upgrade");
+        // psql's own meta-commands (\restrict) are not SQL; everything else is.
+        var script = string.Join('\n', File.ReadLines(Path.Combine(RepositoryPaths.Root(), "tests", "fixtures", "report-log-v014.sql"))
+            .Where(line => !line.StartsWith('\\')));
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var load = new NpgsqlCommand(script, connection);
+        await load.ExecuteNonQueryAsync();
+        return database;
+    }
+
+    private static Fixture Expected() =>
+        JsonSerializer.Deserialize<Fixture>(File.ReadAllText(Path.Combine(RepositoryPaths.Root(), "tests", "fixtures", "report-log-v014.expected.json")), s_json)!;
+
+    private sealed record Fixture(DateTimeOffset ReadAt, ImmutableArray<FixtureCluster> Clusters);
+
+    private sealed record FixtureCluster(string Name, string Cluster, string Bootstrap, string SubjectKey, ImmutableArray<HeldItem> Items);
+}
