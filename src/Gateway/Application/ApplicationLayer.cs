@@ -1,6 +1,7 @@
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
+using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Gateway.OpenDsr;
 using PrimeDirective.Gateway.Sharing;
@@ -28,5 +29,6 @@ internal static class ApplicationLayer
         .AddSingleton<LegalRequestDesk>()
         .AddSingleton<NoticeDesk>()
         .AddSingleton<AnalyticsDesk>()
-        .AddSingleton<OpenDsrDesk>();
+        .AddSingleton<OpenDsrDesk>()
+        .AddSingleton<GovernanceDesk>();
 }
