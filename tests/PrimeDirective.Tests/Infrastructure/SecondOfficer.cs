@@ -28,6 +28,7 @@ public sealed class SecondOfficer(Person officer) : DelegatingHandler(new Socket
 
         response.Dispose();
         using var approval = Approval(location);
+        approval.RequestUri = new Uri(request.RequestUri!, approval.RequestUri!);
         return await base.SendAsync(approval, cancellationToken);
     }
 }
