@@ -16,11 +16,12 @@ using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace PrimeDirective.Gateway.Governance;
 
-/// <summary>What an approved action did: its answer, where it lives, and whether it made something new.</summary>
+/// <summary>What an approved action did: its answer, where it lives, whether it made something new, and the audit's line.</summary>
 /// <param name="Value">The action's answer (what its route answers), or <c>null</c> for none.</param>
-/// <param name="Location">Where what it made lives, if anywhere.</param>
+/// <param name="Location">Where what it made lives, if anywhere (a package's capability URL too: never stored).</param>
 /// <param name="Created">Whether it made something new.</param>
-internal sealed record Enacted(object? Value, string? Location, bool Created);
+/// <param name="Audit">What the proposal book keeps of it: an id or path, never a secret or a person's id.</param>
+internal sealed record Enacted(object? Value, string? Location, bool Created, string Audit);
 
 /// <summary>
 /// The two-person rule, for the routes and the officer's pages alike: an action it governs is proposed by one officer
@@ -39,8 +40,12 @@ internal sealed class GovernanceDesk(
     /// <summary>Whether a disclosure order needs a second officer (every basis but consent).</summary>
     public bool Governs(DisclosureBody body) => body is not null && body.Basis != DisclosureBasis.Consent && Governs(GovernedAction.Disclosure);
 
-    /// <summary>Whether a legal request's decision needs a second officer (<c>disclose</c> does).</summary>
-    public bool Governs(LegalDecisionBody body) => body is { Decision: LegalDecisionKind.Disclose } && Governs(GovernedAction.LegalDisclosure);
+    /// <summary>
+    /// Whether a legal request's decision needs a second officer: <c>disclose</c> does, on a request still undecided (an
+    /// unknown or decided request is answered as before: 404, the same decision again, or 409).
+    /// </summary>
+    public async Task<bool> GovernsAsync(string requestId, LegalDecisionBody body) =>
+        body is { Decision: LegalDecisionKind.Disclose } && Governs(GovernedAction.LegalDisclosure) && await legalRequests.GetAsync(requestId) is { Decision: null };
 
     /// <summary>Whether a policy version needs a second officer (a substantive one does).</summary>
     public bool Governs(PolicyVersionBody body) => body is { Substantive: true } && Governs(GovernedAction.SubstantivePolicyVersion);
@@ -53,7 +58,8 @@ internal sealed class GovernanceDesk(
                 GovernedAction.Disclosure,
                 $"Disclose {Subject(body.Subject.UserId, body.Subject.ClusterId, body.Subject.Region)}: {string.Join(", ", body.Categories.Select(WireNames.Of))} to {body.Recipient}, basis {WireNames.Of(body.Basis)}",
                 body,
-                officerId);
+                officerId,
+                closed: $"Disclosure on the basis {WireNames.Of(body.Basis)}");
 
     /// <summary>Proposes a checked <c>disclose</c> decision on legal request <paramref name="requestId"/>, which must still wait for one.</summary>
     public async Task<Outcome<ProposalView>> ProposeAsync(string requestId, LegalDecisionBody body, string officerId) =>
@@ -61,7 +67,8 @@ internal sealed class GovernanceDesk(
         {
             null => new Outcome<ProposalView>.Unknown("legal request"),
             { Decision: not null } => new Outcome<ProposalView>.Conflict("decision", "The request is already decided.", "Not possible in the request's state."),
-            _ => await ProposeAsync(GovernedAction.LegalDisclosure, $"Disclose under legal request {requestId}", body, officerId, requestId),
+            _ => await ProposeAsync(
+                GovernedAction.LegalDisclosure, $"Disclose under legal request {requestId}", body, officerId, $"Disclosure under legal request {requestId}", requestId),
         };
 
     /// <summary>Proposes a checked breach declaration.</summary>
@@ -69,25 +76,37 @@ internal sealed class GovernanceDesk(
         GovernedAction.Breach,
         $"Declare a breach of {string.Join(", ", body.CategoryNames)} in {string.Join(", ", body.Regions)}, exposed {body.ExposedFrom} to {body.ExposedUntil}, and notify everyone affected",
         body,
-        officerId);
+        officerId,
+        closed: $"Breach of {string.Join(", ", body.CategoryNames)} in {string.Join(", ", body.Regions)}");
 
     /// <summary>Proposes a checked substantive policy version.</summary>
-    public Task<Outcome<ProposalView>> ProposeAsync(PolicyVersionBody body, string officerId) =>
-        ProposeAsync(GovernedAction.SubstantivePolicyVersion, $"Publish substantive policy version {body.Version}, effective {body.EffectiveAt}, and announce it to everyone", body, officerId);
+    public Task<Outcome<ProposalView>> ProposeAsync(PolicyVersionBody body, string officerId) => ProposeAsync(
+        GovernedAction.SubstantivePolicyVersion,
+        $"Publish substantive policy version {body.Version}, effective {body.EffectiveAt}, and announce it to everyone",
+        body,
+        officerId,
+        closed: $"Substantive policy version {body.Version}");
 
     /// <summary>Proposes lifting the legal hold that runs on <paramref name="subject"/>, a person (<paramref name="region"/> <c>null</c>) or a cluster.</summary>
     public async Task<Outcome<ProposalView>> ProposeLiftAsync(NamedSubject? subject, string subjectId, string? region, string officerId) =>
         await LegalHoldDesk.FindAsync(subject) is not Outcome<LegalHold?>.Done({ })
             ? new Outcome<ProposalView>.Unknown("legal hold")
             : await ProposeAsync<object>(
-                GovernedAction.LegalHoldLift, $"Lift the legal hold of {(region is null ? Subject(subjectId, null, null) : Subject(null, subjectId, region))}", null, officerId, subjectId, region);
+                GovernedAction.LegalHoldLift,
+                $"Lift the legal hold of {(region is null ? Subject(subjectId, null, null) : Subject(null, subjectId, region))}",
+                null,
+                officerId,
+                $"Lift of a {(region is null ? "person" : "cluster")}'s legal hold",
+                subjectId,
+                region);
 
     /// <summary>Proposes a checked order: kept, with what it does, until a second officer approves or it expires.</summary>
-    private async Task<Outcome<ProposalView>> ProposeAsync<TBody>(GovernedAction action, string summary, TBody? body, string officerId, string? target = null, string? region = null)
+    private async Task<Outcome<ProposalView>> ProposeAsync<TBody>(
+        GovernedAction action, string summary, TBody? body, string officerId, string closed, string? target = null, string? region = null)
         where TBody : class
     {
         var text = body is null ? null : JsonSerializer.Serialize(body, json.Value.SerializerOptions.GetTypeInfo(typeof(TBody)));
-        var (outcome, proposal) = await Book().ProposeAsync(new ProposalDraft(action, summary, target, region, text), officerId, options.ProposalLifetime);
+        var (outcome, proposal) = await Book().ProposeAsync(new ProposalDraft(action, summary, target, region, text, closed), officerId, options.ProposalLifetime);
         return outcome == ProposalCommandOutcome.Done
             ? Outcome.Done(ProposalView.From(proposal!))
             : new Outcome<ProposalView>.Conflict("proposal", $"{GovernanceKeys.MaxOpen} proposals are open: decide or withdraw some first.", "Too many open proposals.");
@@ -143,16 +162,16 @@ internal sealed class GovernanceDesk(
         switch (draft.Action)
         {
             case GovernedAction.Disclosure when Body<DisclosureBody>(draft) is var (body, invalid):
-                return invalid ?? Map(await sharing.DiscloseAsync(body!, officers), made => new Enacted(made, made.PackageUrl, true));
+                return invalid ?? Map(await sharing.DiscloseAsync(body!, officers), made => new Enacted(made, made.PackageUrl, true, $"disclosure {made.Disclosure.DisclosureId}"));
             case GovernedAction.LegalDisclosure when Body<LegalDecisionBody>(draft) is var (body, invalid):
-                return invalid ?? Map(await legalRequests.DecideAsync(draft.Target!, body!, officers), view => new Enacted(view, null, false));
+                return invalid ?? Map(await legalRequests.DecideAsync(draft.Target!, body!, officers), view => new Enacted(view, null, false, $"legal request {draft.Target} decided"));
             case GovernedAction.Breach when Body<BreachBody>(draft) is var (body, invalid):
                 return invalid ?? await DeclareAsync(body!, officers);
             case GovernedAction.SubstantivePolicyVersion when Body<PolicyVersionBody>(draft) is var (body, invalid):
-                return invalid ?? Map(await notices.PublishAsync(body!), published => new Enacted(published.Document, $"/v1/policy/{published.Document.Version}", published.Created));
+                return invalid ?? Map(await notices.PublishAsync(body!), published => new Enacted(published.Document, $"/v1/policy/{published.Document.Version}", published.Created, $"/v1/policy/{published.Document.Version}"));
             case GovernedAction.LegalHoldLift:
                 var subject = draft.Region is null ? subjects.User(draft.Target) : subjects.Cluster(draft.Target, draft.Region);
-                return Map(await LegalHoldDesk.LiftAsync(subject, officers), _ => new Enacted(null, null, false));
+                return Map(await LegalHoldDesk.LiftAsync(subject, officers), _ => new Enacted(null, null, false, "hold lifted"));
             default:
                 throw new InvalidOperationException("A proposal of an action this gateway does not know.");
         }
@@ -161,7 +180,7 @@ internal sealed class GovernanceDesk(
     private async Task<Outcome<Enacted>> DeclareAsync(BreachBody body, string officers)
     {
         var breach = await notices.DeclareBreachAsync(body, officers);
-        return Outcome.Done(new Enacted(breach, $"/v1/admin/breaches/{breach.Id}", true));
+        return Outcome.Done(new Enacted(breach, $"/v1/admin/breaches/{breach.Id}", true, $"/v1/admin/breaches/{breach.Id}"));
     }
 
     /// <summary>The proposal's order, checked again now by its route's own rules; or why it no longer passes.</summary>
@@ -190,8 +209,7 @@ internal sealed class GovernanceDesk(
     /// <summary>What came of an approval, for the audit: where the result lives, or the refusal's kind (no value).</summary>
     private static string Describe(Outcome<Enacted> outcome) => outcome switch
     {
-        Outcome<Enacted>.Done { Value.Location: { } location } => $"done: {location}",
-        Outcome<Enacted>.Done => "done",
+        Outcome<Enacted>.Done(var enacted) => $"done: {enacted.Audit}",
         Outcome<Enacted>.Unknown unknown => $"refused: no {unknown.What} is known",
         Outcome<Enacted>.Conflict conflict => $"refused: {conflict.Title}",
         Outcome<Enacted>.Invalid invalid => $"refused: {invalid.Field} {invalid.Detail}",

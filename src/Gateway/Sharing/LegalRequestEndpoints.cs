@@ -41,7 +41,7 @@ internal static class LegalRequestEndpoints
         string requestId, LegalDecisionBody body, HttpContext context, LegalRequestDesk desk, GovernanceDesk governance)
     {
         var officerId = context.User.UserId() ?? "external-officer";
-        if (governance.Governs(body))
+        if (await governance.GovernsAsync(requestId, body))
         {
             return await governance.ProposeAsync(requestId, body, officerId) is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
                 ? GovernanceEndpoints.Accepted(proposal)

@@ -59,12 +59,17 @@ public enum ProposalStatus
     Expired = 5,
 }
 
-/// <summary>What an officer proposes: the action, a line that says what it does, and the checked order it carries out.</summary>
+/// <summary>
+/// What an officer proposes: the action, a line that says what it does, and the checked order it carries out. Once the
+/// proposal is decided (done, refused, withdrawn or expired) only <see cref="Action"/> and <see cref="Closed"/> are kept:
+/// the rest may name a person, and the book is an audit of officers, not of them.
+/// </summary>
 /// <param name="Action">The action.</param>
-/// <param name="Summary">What it does, for the console (may name a subject by id).</param>
+/// <param name="Summary">What it does, for the console while open (may name a subject by id).</param>
 /// <param name="Target">What the route named (a request id, a user id, a cluster id), if anything.</param>
 /// <param name="Region">The region the route named (a cluster's), if any.</param>
-/// <param name="Body">The checked request body (JSON); dropped once the proposal is decided.</param>
+/// <param name="Body">The checked request body (JSON).</param>
+/// <param name="Closed">What it does, without naming anyone: the summary kept once it is decided.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProposalDraft")]
 public sealed record ProposalDraft(
@@ -72,7 +77,12 @@ public sealed record ProposalDraft(
     [property: Id(1), UserContent] string Summary,
     [property: Id(2), PersonalData] string? Target,
     [property: Id(3)] string? Region,
-    [property: Id(4), UserContent] string? Body);
+    [property: Id(4), UserContent] string? Body,
+    [property: Id(5)] string Closed)
+{
+    /// <summary>The draft as kept once decided: nothing that may name a person.</summary>
+    public ProposalDraft Close() => this with { Summary = Closed, Target = null, Region = null, Body = null };
+}
 
 /// <summary>A proposal and where it stands: who proposed it and when, who approved or withdrew it, and what came of it.</summary>
 /// <param name="ProposalId">Its id (random, nothing personal).</param>

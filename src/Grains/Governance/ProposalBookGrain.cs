@@ -10,14 +10,19 @@ namespace PrimeDirective.Grains.Governance;
 
 /// <summary>
 /// The two-person rule's proposals: proposed by one officer, approved once by another, or withdrawn, or expired. An
-/// expired or decided proposal loses its body (the order it would have carried out) at the next write.
+/// expired or decided proposal keeps nothing that may name a person; an hourly reminder records expiries while any
+/// proposal is open, so an expired order does not wait in storage for the next officer's write.
 /// </summary>
 [RegionPlacement]
 public sealed partial class ProposalBookGrain(
     [PersistentState("proposals", StorageNames.Subjects)] IPersistentState<ProposalBookState> state,
     PolicyClock time,
-    ILogger<ProposalBookGrain> logger) : Grain, IProposalBookGrain
+    ILogger<ProposalBookGrain> logger) : Grain, IProposalBookGrain, IRemindable
 {
+    private const string ExpiryReminder = "expire-proposals";
+
+    private static readonly TimeSpan s_expiryCheck = TimeSpan.FromHours(1);
+
     /// <summary>Decided proposals kept as the audit; older ones are dropped, as the state must stay bounded.</summary>
     public const int MaxDecided = 1000;
 
@@ -42,6 +47,7 @@ public sealed partial class ProposalBookGrain(
             DeactivateOnIdle);
         if (answer.Item2 is { } proposed)
         {
+            await this.RegisterOrUpdateReminder(ExpiryReminder, s_expiryCheck, s_expiryCheck);
             LogProposed(logger, proposed.ProposalId, draft.Action);
         }
 
@@ -98,7 +104,7 @@ public sealed partial class ProposalBookGrain(
                 var proposal = state.State.Proposals[index];
                 state.State.Proposals[index] = proposal with
                 {
-                    Status = done ? ProposalStatus.Done : ProposalStatus.Refused, Result = result, Draft = proposal.Draft with { Body = null },
+                    Status = done ? ProposalStatus.Done : ProposalStatus.Refused, Result = result, Draft = proposal.Draft.Close(),
                 };
                 return (true, true);
             },
@@ -123,7 +129,7 @@ public sealed partial class ProposalBookGrain(
                     return (swept, (ProposalCommandOutcome.NotOpen, (Proposal?)Public(proposal)));
                 }
 
-                var withdrawn = proposal with { Status = ProposalStatus.Withdrawn, DecidedBy = officerId, DecidedAt = now, Draft = proposal.Draft with { Body = null } };
+                var withdrawn = proposal with { Status = ProposalStatus.Withdrawn, DecidedBy = officerId, DecidedAt = now, Draft = proposal.Draft.Close() };
                 state.State.Proposals[index] = withdrawn;
                 return (true, (ProposalCommandOutcome.Done, (Proposal?)withdrawn));
             },
@@ -151,10 +157,21 @@ public sealed partial class ProposalBookGrain(
             .ToImmutableArray());
     }
 
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var open = await state.UpdateAsync(
+            () => (Sweep(time.GetUtcNow()), state.State.Proposals.Exists(proposal => proposal.Status == ProposalStatus.Open)),
+            DeactivateOnIdle);
+        if (!open && await this.GetReminder(ExpiryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
     /// <summary>An open proposal past its lifetime reads as expired, before any write records it.</summary>
     private static Proposal AsOfNow(Proposal proposal, DateTimeOffset now) =>
         proposal.Status == ProposalStatus.Open && now >= proposal.ExpiresAt
-            ? proposal with { Status = ProposalStatus.Expired, DecidedAt = proposal.ExpiresAt, Draft = proposal.Draft with { Body = null } }
+            ? proposal with { Status = ProposalStatus.Expired, DecidedAt = proposal.ExpiresAt, Draft = proposal.Draft.Close() }
             : proposal;
 
     /// <summary>What leaves the grain for reading: never the body (it is handed out once, to the approval).</summary>

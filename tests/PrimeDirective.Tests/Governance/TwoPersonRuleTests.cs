@@ -62,6 +62,8 @@ public sealed class TwoPersonRuleTests(GovernanceService service)
         Assert.Equal("done", (string?)listed["status"]);
         Assert.Equal(service.Officer.UserId, (string?)listed["proposedBy"]);
         Assert.Equal(service.Second.UserId, (string?)listed["decidedBy"]);
+        Assert.StartsWith("done: ", (string?)listed["result"], StringComparison.Ordinal);
+        await AssertForgottenAsync(governed);
     }
 
     [Theory]
@@ -79,6 +81,7 @@ public sealed class TwoPersonRuleTests(GovernanceService service)
         Assert.Equal(HttpStatusCode.Conflict, approval);
         Assert.Equal(0, await governed.HappenedAsync());
         Assert.Equal("withdrawn", (string?)(await ListedAsync(Id(proposal)))["status"]);
+        await AssertForgottenAsync(governed);
     }
 
     [Theory]
@@ -94,6 +97,7 @@ public sealed class TwoPersonRuleTests(GovernanceService service)
         Assert.Equal(HttpStatusCode.Conflict, approval);
         Assert.Contains("expired", (string?)problem!["detail"], StringComparison.Ordinal);
         Assert.Equal(0, await governed.HappenedAsync());
+        await AssertForgottenAsync(governed);
     }
 
     [Fact]
@@ -127,7 +131,11 @@ public sealed class TwoPersonRuleTests(GovernanceService service)
     }
 
     /// <summary>A governed action made ready: the request that proposes it, and how many times it has happened.</summary>
-    private sealed record Governed(HttpMethod Method, string Path, object? Body, Func<Task<int>> HappenedAsync);
+    private sealed record Governed(Person Person, HttpMethod Method, string Path, object? Body, Func<Task<int>> HappenedAsync);
+
+    /// <summary>A decided proposal keeps nothing that names the person it concerned (the book is an audit of officers).</summary>
+    private async Task AssertForgottenAsync(Governed governed) =>
+        Assert.DoesNotContain(governed.Person.UserId, await service.StatePayloadAsync("eu/proposals"), StringComparison.Ordinal);
 
     private async Task<Governed> ArrangeAsync(string action)
     {
@@ -135,21 +143,21 @@ public sealed class TwoPersonRuleTests(GovernanceService service)
         switch (action)
         {
             case "disclosure":
-                return new(HttpMethod.Post, "/v1/admin/disclosures", Sharing.Sharing.ForPerson(
+                return new(person, HttpMethod.Post, "/v1/admin/disclosures", Sharing.Sharing.ForPerson(
                     person, "harm-prevention", "City Police", rationale: "A credible threat against our users was traced to this account's activity.", protects: "other-users"),
                     async () => (await service.LedgerAsync(person)).Count);
             case "legal-disclosure":
                 var requestId = await ReceiveAsync(person);
-                return new(HttpMethod.Post, $"/v1/admin/legal-requests/{requestId}/decision",
+                return new(person, HttpMethod.Post, $"/v1/admin/legal-requests/{requestId}/decision",
                     new { decision = "disclose", rationale = "A court order we believe in good faith the law requires us to obey." },
                     async () => (await service.LedgerAsync(person)).Count);
             case "breach":
                 var now = service.Clock.GetUtcNow();
-                return new(HttpMethod.Post, "/v1/admin/breaches", BreachTests.Breach(["eu"], ["account"], now.AddHours(-1), now.AddMinutes(1)),
+                return new(person, HttpMethod.Post, "/v1/admin/breaches", BreachTests.Breach(["eu"], ["account"], now.AddHours(-1), now.AddMinutes(1)),
                     async () => (await NoticeClient.NotificationsAsync(service.Http, person, "breach")).Count);
             case "substantive-policy-version":
                 var version = $"g{Interlocked.Increment(ref s_versions)}-{Guid.NewGuid():N}";
-                return new(HttpMethod.Post, "/v1/admin/policy-versions", PolicyBody(version, substantive: true),
+                return new(person, HttpMethod.Post, "/v1/admin/policy-versions", PolicyBody(version, substantive: true),
                     async () =>
                     {
                         using var read = await service.Http.GetAsync($"/v1/policy/{version}");
@@ -158,7 +166,7 @@ public sealed class TwoPersonRuleTests(GovernanceService service)
             default:
                 var (placed, _) = await SendAsync(service.Officer, HttpMethod.Put, $"/v1/admin/legal-holds/users/{person.UserId}", new { reason = "Litigation", reference = "Case 7" });
                 Assert.Equal(HttpStatusCode.OK, placed);
-                return new(HttpMethod.Delete, $"/v1/admin/legal-holds/users/{person.UserId}", null, async () =>
+                return new(person, HttpMethod.Delete, $"/v1/admin/legal-holds/users/{person.UserId}", null, async () =>
                 {
                     var (status, _) = await SendAsync(service.Officer, HttpMethod.Get, $"/v1/admin/legal-holds/users/{person.UserId}");
                     return status == HttpStatusCode.NotFound ? 1 : 0;

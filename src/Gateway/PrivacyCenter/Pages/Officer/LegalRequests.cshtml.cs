@@ -98,7 +98,7 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Answer();
         }
 
-        if (Governance.Governs(body))
+        if (await Governance.GovernsAsync(Id, body))
         {
             return Proposed(await Governance.ProposeAsync(Id, body, OfficerId), "decision");
         }

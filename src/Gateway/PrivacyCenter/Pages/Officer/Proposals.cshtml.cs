@@ -36,7 +36,7 @@ public sealed class ProposalsModel : OfficerPageModel
         {
             case Outcome<Enacted>.Done(var enacted):
                 PackageUrl = (enacted.Value as DisclosureMade)?.PackageUrl;
-                Message = enacted.Location is { } location ? $"Approved and done: {location}." : "Approved and done.";
+                Message = $"Approved and done: {enacted.Audit}.";
                 break;
             case Outcome<Enacted>.Conflict conflict:
                 Errors["proposalId"] = conflict.Detail;
