@@ -47,8 +47,12 @@ internal sealed class GovernanceDesk(
     public async Task<bool> GovernsAsync(string requestId, LegalDecisionBody body) =>
         body is { Decision: LegalDecisionKind.Disclose } && Governs(GovernedAction.LegalDisclosure) && await legalRequests.GetAsync(requestId) is { Decision: null };
 
-    /// <summary>Whether a policy version needs a second officer (a substantive one does).</summary>
-    public bool Governs(PolicyVersionBody body) => body is { Substantive: true } && Governs(GovernedAction.SubstantivePolicyVersion);
+    /// <summary>
+    /// Whether a policy version needs a second officer: a substantive one not yet published does (a repeat or a conflicting
+    /// version under a published name is answered as before: 200 or 409).
+    /// </summary>
+    public async Task<bool> GovernsAsync(PolicyVersionBody body) =>
+        body is { Substantive: true } && Governs(GovernedAction.SubstantivePolicyVersion) && !await notices.IsPublishedAsync(body.Version);
 
     /// <summary>Proposes a checked disclosure order about a subject we hold (whether its basis holds is decided at approval).</summary>
     public async Task<Outcome<ProposalView>> ProposeAsync(DisclosureBody body, string officerId) =>
@@ -79,8 +83,10 @@ internal sealed class GovernanceDesk(
         officerId,
         closed: $"Breach of {string.Join(", ", body.CategoryNames)} in {string.Join(", ", body.Regions)}");
 
-    /// <summary>Proposes a checked substantive policy version.</summary>
-    public Task<Outcome<ProposalView>> ProposeAsync(PolicyVersionBody body, string officerId) => ProposeAsync(
+    /// <summary>Proposes a checked substantive policy version that would not take effect too soon if published now.</summary>
+    public async Task<Outcome<ProposalView>> ProposeAsync(PolicyVersionBody body, string officerId) => await notices.TooSoonAsync(body) is { } tooSoon
+        ? new Outcome<ProposalView>.Invalid("effectiveAt", tooSoon)
+        : await ProposeAsync(
         GovernedAction.SubstantivePolicyVersion,
         $"Publish substantive policy version {body.Version}, effective {body.EffectiveAt}, and announce it to everyone",
         body,

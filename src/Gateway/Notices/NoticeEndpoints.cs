@@ -57,7 +57,7 @@ internal static class NoticeEndpoints
 
     private static async Task<Results<Created<PolicyDocument>, Ok<PolicyDocument>, Accepted<ProposalView>, ProblemHttpResult>> PublishAsync(
         PolicyVersionBody body, HttpContext context, NoticeDesk desk, GovernanceDesk governance) =>
-        governance.Governs(body)
+        await governance.GovernsAsync(body)
             ? await governance.ProposeAsync(body, context.User.UserId() ?? "external-officer") is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
                 ? GovernanceEndpoints.Accepted(proposal)
                 : proposed.Problem()

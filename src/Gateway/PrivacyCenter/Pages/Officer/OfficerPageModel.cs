@@ -40,6 +40,9 @@ public abstract class OfficerPageModel : PrivacyPageModel
                 return Page();
             case Outcome<ProposalView>.Conflict conflict:
                 return Conflict(field, conflict.Detail);
+            case Outcome<ProposalView>.Invalid invalid:
+                Errors[invalid.Field] = invalid.Detail;
+                return Answer();
             default:
                 Errors[field] = "We hold nothing by this name.";
                 return Answer();

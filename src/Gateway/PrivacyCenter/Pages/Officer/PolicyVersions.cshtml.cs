@@ -57,7 +57,7 @@ public sealed class PolicyVersionsModel : OfficerPageModel
     public async Task<IActionResult> OnPostAsync()
     {
         var body = Checked(new PolicyVersionBody(Version?.Trim() ?? string.Empty, EffectiveAt?.Trim() ?? string.Empty, Substantive, Summary ?? string.Empty, Text ?? string.Empty));
-        if (body is not null && Governance.Governs(body))
+        if (body is not null && await Governance.GovernsAsync(body))
         {
             await ListAsync();
             return Proposed(await Governance.ProposeAsync(body, OfficerId), "version");

@@ -3,6 +3,7 @@ using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Governance;
+using PrimeDirective.Grains.Interfaces.Sharing;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
@@ -35,7 +36,12 @@ public sealed class ProposalsModel : OfficerPageModel
         switch (await Governance.ApproveAsync(ProposalId ?? string.Empty, OfficerId))
         {
             case Outcome<Enacted>.Done(var enacted):
-                PackageUrl = (enacted.Value as DisclosureMade)?.PackageUrl;
+                PackageUrl = enacted.Value switch
+                {
+                    DisclosureMade made => made.PackageUrl,
+                    LegalRequestView decided => decided.PackageUrl,
+                    _ => null,
+                };
                 Message = $"Approved and done: {enacted.Audit}.";
                 break;
             case Outcome<Enacted>.Conflict conflict:
