@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.Governance;
+using PrimeDirective.Grains.Interfaces.Governance;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
@@ -25,14 +27,16 @@ internal static class LegalHoldEndpoints
         var holds = admin.MapGroup("/legal-holds");
         holds.MapPut("/users/{userId}", (string userId, LegalHoldBody body, HttpContext context, OfficerSubjects subjects, LegalHoldDesk desk) =>
             PlaceAsync(subjects.User(userId), body, context, desk)).WithSummary("Places a legal hold on a person.");
-        holds.MapDelete("/users/{userId}", (string userId, HttpContext context, OfficerSubjects subjects) =>
-            LiftAsync(subjects.User(userId), context)).WithSummary("Lifts a person's legal hold; expiry and erasure resume at once.");
+        holds.MapDelete("/users/{userId}", (string userId, HttpContext context, OfficerSubjects subjects, GovernanceDesk governance) =>
+            LiftAsync(subjects.User(userId), userId, null, context, governance))
+            .WithSummary("Lifts a person's legal hold; expiry and erasure resume at once. Only proposed (202) until a second officer approves.");
         holds.MapGet("/users/{userId}", (string userId, OfficerSubjects subjects) =>
             GetAsync(subjects.User(userId))).WithSummary("A person's legal hold.");
         holds.MapPut("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, LegalHoldBody body, HttpContext context, LegalHoldDesk desk) =>
             PlaceAsync(cluster.Named(), body, context, desk)).WithSummary("Places a legal hold on a cluster (?region=, default the home region).");
-        holds.MapDelete("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, HttpContext context) =>
-            LiftAsync(cluster.Named(), context)).WithSummary("Lifts a cluster's legal hold; expiry and erasure resume at once.");
+        holds.MapDelete("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster, HttpContext context, GovernanceDesk governance) =>
+            LiftAsync(cluster.Named(), cluster.ClusterId, cluster.Named()?.Region ?? string.Empty, context, governance))
+            .WithSummary("Lifts a cluster's legal hold; expiry and erasure resume at once. Only proposed (202) until a second officer approves.");
         holds.MapGet("/clusters/{clusterId}", ([AsParameters] ClusterSubject cluster) =>
             GetAsync(cluster.Named())).WithSummary("A cluster's legal hold.");
         admin.MapGet("/destruction-ledger/{region}/{date}", LedgerAsync)
@@ -43,8 +47,19 @@ internal static class LegalHoldEndpoints
     private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> PlaceAsync(NamedSubject? subject, LegalHoldBody body, HttpContext context, LegalHoldDesk desk) =>
         await desk.PlaceAsync(subject, body, context.User.UserId() ?? "external-officer") is Outcome<LegalHold>.Done(var hold) ? TypedResults.Ok(hold) : Problems.NotFound("subject");
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> LiftAsync(NamedSubject? subject, HttpContext context) =>
-        await LegalHoldDesk.LiftAsync(subject, context.User.UserId() ?? "external-officer") is Outcome<bool>.Done ? TypedResults.NoContent() : Problems.NotFound("legal hold");
+    private static async Task<Results<NoContent, Accepted<ProposalView>, ProblemHttpResult>> LiftAsync(
+        NamedSubject? subject, string subjectId, string? region, HttpContext context, GovernanceDesk governance)
+    {
+        var officerId = context.User.UserId() ?? "external-officer";
+        if (governance.Governs(GovernedAction.LegalHoldLift))
+        {
+            return await governance.ProposeLiftAsync(subject, subjectId, region, officerId) is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
+                ? GovernanceEndpoints.Accepted(proposal)
+                : proposed.Problem();
+        }
+
+        return await LegalHoldDesk.LiftAsync(subject, officerId) is Outcome<bool>.Done ? TypedResults.NoContent() : Problems.NotFound("legal hold");
+    }
 
     private static async Task<Results<Ok<LegalHold>, ProblemHttpResult>> GetAsync(NamedSubject? subject) =>
         await LegalHoldDesk.FindAsync(subject) is Outcome<LegalHold?>.Done({ } hold) ? TypedResults.Ok(hold) : Problems.NotFound("legal hold");

@@ -1,6 +1,7 @@
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Clusters;
+using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Gateway.OpenDsr;
 using PrimeDirective.Gateway.Sharing;
@@ -29,5 +30,6 @@ internal static class ApplicationLayer
         .AddSingleton<NoticeDesk>()
         .AddSingleton<AnalyticsDesk>()
         .AddSingleton<OpenDsrDesk>()
-        .AddSingleton<OpenDsrProcessorDesk>();
+        .AddSingleton<OpenDsrProcessorDesk>()
+        .AddSingleton<GovernanceDesk>();
 }

@@ -5,6 +5,7 @@ using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.ChildRemoval;
 using PrimeDirective.Gateway.Downloads;
+using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Gateway.Clusters;
 using PrimeDirective.Gateway.Health;
 using PrimeDirective.Gateway.Http;
@@ -67,6 +68,8 @@ public static class GatewayComposition
         builder.AddGatewayAuth();
         builder.Services.AddSingleton<UserGrains>();
         builder.Services.AddApplicationLayer();
+        // Read here, so a misnamed action (or the rule turned off outside the single-process mode) stops the gateway at start.
+        builder.Services.AddSingleton(GovernanceOptions.Read(builder.Configuration));
         builder.Services.AddRateLimiter(limiter =>
         {
             // Codes by mail are the abusable part: per client address, a few requests a minute.
@@ -86,7 +89,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default, GovernanceJson.Default);
         builder.Services.AddOpenDsrKeys(builder.Configuration.GetSection(OpenDsrOptions.SectionName));
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
@@ -128,7 +131,9 @@ public static class GatewayComposition
         routes.MapSharingEndpoints();
         routes.MapNoticeEndpoints();
         routes.MapOpenDsrEndpoints();
+        routes.MapGovernanceEndpoints();
         app.MapPrivacyCenter();
+        app.Services.GetRequiredService<GovernanceOptions>().LogAtStart(app.Logger);
         return app;
     }
 }

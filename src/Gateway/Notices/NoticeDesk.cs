@@ -37,6 +37,20 @@ internal sealed class NoticeDesk(UserGrains users, IGrainFactory grains, TimePro
         };
     }
 
+    /// <summary>Whether <paramref name="version"/> is published already (a repeat, or a conflict: answered by publishing).</summary>
+    public async Task<bool> IsPublishedAsync(string version) => await NoticeEndpoints.Registry(grains, users).GetVersionAsync(version) is not null;
+
+    /// <summary>Why a checked substantive version would take effect too soon if published now, or <c>null</c>.</summary>
+    public async Task<string?> TooSoonAsync(PolicyVersionBody body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var registry = NoticeEndpoints.Registry(grains, users);
+        var version = new PolicyVersion(body.Version, body.Effective!.Value, body.Substantive, body.Summary, body.Text, time.GetUtcNow());
+        return body.Substantive && version.EffectiveAt < version.PublishedAt + await registry.MinimumNoticePeriodAsync()
+            ? await EffectRefusalAsync(registry, PublishOutcome.TooSoon, version)
+            : null;
+    }
+
     /// <summary>The campaign of a checked breach declaration.</summary>
     private static NoticeCampaign Campaign(string id, BreachBody body, DateTimeOffset now) =>
         new(

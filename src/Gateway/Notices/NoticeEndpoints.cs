@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.Governance;
+using PrimeDirective.Grains.Interfaces.Governance;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Notices;
@@ -19,11 +21,11 @@ internal static class NoticeEndpoints
         var admin = routes.MapGroup("/v1/admin").WithTags("Notices").RequireAuthorization(GatewayAuth.OfficerPolicy)
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/breaches", DeclareAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Declares a breach (regions, categories, exposure window, description, advice); every affected person is notified once.");
+            .WithSummary("Declares a breach (regions, categories, exposure window, description, advice); every affected person is notified once. Only proposed (202) until a second officer approves.");
         admin.MapGet("/breaches/{breachId}", BreachAsync)
             .WithSummary("A breach and its fan-out's counts: affected so far, notified, pending, failed with a reason.");
         admin.MapPost("/policy-versions", PublishAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Publishes a policy version (immutable); a substantive one is announced to every account and unlinked cluster at once and takes effect no sooner than the minimum notice period (Notices:MinimumNoticePeriod, 30 days) after publication.");
+            .WithSummary("Publishes a policy version (immutable); a substantive one is announced to every account and unlinked cluster at once and takes effect no sooner than the minimum notice period (Notices:MinimumNoticePeriod, 30 days) after publication. A substantive version is only proposed (202) until a second officer approves.");
         admin.MapGet("/policy-versions/{version}/announcement", AnnouncementAsync)
             .WithSummary("The fan-out counts of a substantive version's announcement.");
 
@@ -33,9 +35,18 @@ internal static class NoticeEndpoints
         return routes;
     }
 
-    private static async Task<Created<BreachView>> DeclareAsync(BreachBody body, HttpContext context, NoticeDesk desk)
+    private static async Task<Results<Created<BreachView>, Accepted<ProposalView>, ProblemHttpResult>> DeclareAsync(
+        BreachBody body, HttpContext context, NoticeDesk desk, GovernanceDesk governance)
     {
-        var breach = await desk.DeclareBreachAsync(body, context.User.UserId() ?? "external-officer");
+        var officerId = context.User.UserId() ?? "external-officer";
+        if (governance.Governs(GovernedAction.Breach))
+        {
+            return await governance.ProposeAsync(body, officerId) is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
+                ? GovernanceEndpoints.Accepted(proposal)
+                : proposed.Problem();
+        }
+
+        var breach = await desk.DeclareBreachAsync(body, officerId);
         return TypedResults.Created($"/v1/admin/breaches/{breach.Id}", breach);
     }
 
@@ -44,8 +55,13 @@ internal static class NoticeEndpoints
             ? TypedResults.Ok(BreachView.From(status))
             : Problems.NotFound("breach");
 
-    private static async Task<Results<Created<PolicyDocument>, Ok<PolicyDocument>, ProblemHttpResult>> PublishAsync(PolicyVersionBody body, NoticeDesk desk) =>
-        await desk.PublishAsync(body) switch
+    private static async Task<Results<Created<PolicyDocument>, Ok<PolicyDocument>, Accepted<ProposalView>, ProblemHttpResult>> PublishAsync(
+        PolicyVersionBody body, HttpContext context, NoticeDesk desk, GovernanceDesk governance) =>
+        await governance.GovernsAsync(body)
+            ? await governance.ProposeAsync(body, context.User.UserId() ?? "external-officer") is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
+                ? GovernanceEndpoints.Accepted(proposal)
+                : proposed.Problem()
+            : await desk.PublishAsync(body) switch
         {
             Outcome<(PolicyDocument, bool)>.Done((var document, true)) => TypedResults.Created($"/v1/policy/{document.Version}", document),
             Outcome<(PolicyDocument, bool)>.Done((var document, false)) => TypedResults.Ok(document),

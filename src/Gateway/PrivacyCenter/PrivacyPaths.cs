@@ -30,6 +30,7 @@ internal static class PrivacyPaths
     public const string Ledger = "/privacy/officer/ledger";
     public const string ThirdPartyRecords = "/privacy/officer/third-party-records";
     public const string DisclosureVerification = "/privacy/officer/disclosure-verification";
+    public const string Proposals = "/privacy/officer/proposals";
 
     private const string ApiReceiptPrefix = "/v1/privacy-requests/";
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
@@ -22,7 +23,7 @@ internal static class LegalRequestEndpoints
         requests.MapPost(string.Empty, ReceiveAsync).WithSummary("Records a request from a government or a lawsuit: authority, reference, subject, categories, optional gagUntil.");
         requests.MapGet("/{requestId}", GetAsync).WithSummary("A legal request and where it stands.");
         requests.MapPost("/{requestId}/decision", DecideAsync).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Decides once: disclose (good-faith rationale; the answer carries the package's URL, this once) or reject (reasons); the person is told unless a gag runs.");
+            .WithSummary("Decides once: disclose (good-faith rationale; the answer carries the package's URL, this once) or reject (reasons); the person is told unless a gag runs. Disclose is only proposed (202) until a second officer approves.");
         requests.MapPost("/{requestId}/gag", ExtendGagAsync).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Extends a gag that still runs to a later end.");
         return routes;
@@ -36,8 +37,19 @@ internal static class LegalRequestEndpoints
     private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> GetAsync(string requestId, LegalRequestDesk desk) =>
         await desk.GetAsync(requestId) is { } view ? TypedResults.Ok(view) : Problems.NotFound("legal request");
 
-    private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> DecideAsync(string requestId, LegalDecisionBody body, HttpContext context, LegalRequestDesk desk) =>
-        Answer(await desk.DecideAsync(requestId, body, context.User.UserId() ?? "external-officer"));
+    private static async Task<Results<Ok<LegalRequestView>, Accepted<ProposalView>, ProblemHttpResult>> DecideAsync(
+        string requestId, LegalDecisionBody body, HttpContext context, LegalRequestDesk desk, GovernanceDesk governance)
+    {
+        var officerId = context.User.UserId() ?? "external-officer";
+        if (await governance.GovernsAsync(requestId, body))
+        {
+            return await governance.ProposeAsync(requestId, body, officerId) is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
+                ? GovernanceEndpoints.Accepted(proposal)
+                : proposed.Problem();
+        }
+
+        return await desk.DecideAsync(requestId, body, officerId) is var outcome && outcome is Outcome<LegalRequestView>.Done(var view) ? TypedResults.Ok(view) : outcome.Problem();
+    }
 
     private static async Task<Results<Ok<LegalRequestView>, ProblemHttpResult>> ExtendGagAsync(string requestId, GagBody body, HttpContext context, LegalRequestDesk desk) =>
         Answer(await desk.ExtendGagAsync(requestId, body, context.User.UserId() ?? "external-officer"));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
+using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
@@ -27,7 +28,7 @@ internal static partial class SharingEndpoints
         admin.MapGet("/processors/{processorId}", GetProcessorAsync).WithSummary("One processor, without its secret.");
         admin.MapGet("/processors", ListProcessorsAsync).WithSummary("Every processor, the audit of registry changes, and the mail relay's standing (flagged unless under contract).");
         admin.MapPost("/disclosures", DiscloseAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Discloses a subject's data if the basis holds now (409 naming the basis otherwise); the ledger entry is written first.");
+            .WithSummary("Discloses a subject's data if the basis holds now (409 naming the basis otherwise); the ledger entry is written first. Every basis but consent is only proposed (202) until a second officer approves.");
         admin.MapGet("/disclosures/users/{userId}/verification", (string userId, OfficerSubjects subjects) => VerifyAsync(subjects.User(userId)))
             .WithSummary("Verifies a person's disclosure ledger: every entry's hash and link, and its head.");
         admin.MapGet("/disclosures/clusters/{clusterId}/verification", (string clusterId, [FromQuery] string? region, OfficerSubjects subjects) =>
@@ -53,10 +54,21 @@ internal static partial class SharingEndpoints
         return TypedResults.Ok(new ProcessorList(await registry.ListAsync(), await registry.AuditAsync(), await registry.MailRelayAsync()));
     }
 
-    private static async Task<Results<Created<DisclosureMade>, ProblemHttpResult>> DiscloseAsync(DisclosureBody body, HttpContext context, SharingDesk desk) =>
-        await desk.DiscloseAsync(body, context.User.UserId() ?? "external-officer") is var outcome && outcome is Outcome<DisclosureMade>.Done(var made)
+    private static async Task<Results<Created<DisclosureMade>, Accepted<ProposalView>, ProblemHttpResult>> DiscloseAsync(
+        DisclosureBody body, HttpContext context, SharingDesk desk, GovernanceDesk governance)
+    {
+        var officerId = context.User.UserId() ?? "external-officer";
+        if (governance.Governs(body))
+        {
+            return await governance.ProposeAsync(body, officerId) is var proposed && proposed is Outcome<ProposalView>.Done(var proposal)
+                ? GovernanceEndpoints.Accepted(proposal)
+                : proposed.Problem();
+        }
+
+        return await desk.DiscloseAsync(body, officerId) is var outcome && outcome is Outcome<DisclosureMade>.Done(var made)
             ? TypedResults.Created(made.PackageUrl, made)
             : outcome.Problem();
+    }
 
     private static async Task<Results<Ok<ChainVerification>, ProblemHttpResult>> VerifyAsync(NamedSubject? subject) =>
         await SharingDesk.VerifyAsync(subject) is var outcome && outcome is Outcome<ChainVerification>.Done(var verification) ? TypedResults.Ok(verification) : outcome.Problem();

@@ -149,9 +149,17 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         silo.Dispose();
     }
 
-    /// <summary>Starts one more gateway (an Orleans client on Kestrel) with the fixture's settings plus <paramref name="overrides"/>.</summary>
+    /// <summary>
+    /// Starts one more gateway (an Orleans client on Kestrel) with the fixture's settings plus <paramref name="overrides"/>.
+    /// Overrides that name one officer get a second one, who approves that officer's proposals (see <see cref="SecondOfficer"/>).
+    /// </summary>
     public async Task<HttpClient> StartGatewayAsync(IDictionary<string, string?>? overrides = null)
     {
+        if (overrides?.TryGetValue("Auth:Officers:0", out var officerId) == true && officerId is not null && !overrides.ContainsKey("Auth:Officers:1"))
+        {
+            return (await this.StartOfficerGatewayAsync(officerId, overrides)).Admin;
+        }
+
         var address = (await StartGatewayOnAsync("http://127.0.0.1:0", overrides)).Single();
         var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("prime-directive-tests", "1"));

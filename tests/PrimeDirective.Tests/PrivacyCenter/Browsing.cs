@@ -42,6 +42,22 @@ public static class Browsing
         }
     }
 
+    /// <summary>
+    /// The two-person rule on the pages: <paramref name="proposer"/>'s page says its action was only proposed; the second
+    /// officer (signed in on <paramref name="approver"/>) approves that proposal on the Proposals page; ends on its status.
+    /// </summary>
+    public static async Task ApproveProposedAsync(IPage proposer, IPage approver)
+    {
+        var status = proposer.GetByRole(AriaRole.Status);
+        await Assertions.Expect(status).ToContainTextAsync("Proposed, not done");
+        var id = System.Text.RegularExpressions.Regex.Match(await status.TextContentAsync() ?? string.Empty, "proposal ([0-9a-f]{32})").Groups[1].Value;
+        await approver.GotoAsync("/privacy/officer/proposals");
+        await approver.AssertAccessibleAsync();
+        await approver.Locator($"section[aria-labelledby='proposal-{id}']")
+            .GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Approve and carry it out" }).ClickAsync();
+        await Assertions.Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("Approved and done");
+    }
+
     private static async Task EnterCodeAsync(IPage page, string code)
     {
         await page.GetByLabel("The 8-digit code we sent you").FillAsync(code);

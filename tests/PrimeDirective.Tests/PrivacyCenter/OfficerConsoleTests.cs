@@ -32,9 +32,11 @@ public sealed class OfficerConsoleTests(PrivacyCenterService service)
         }
 
         var officer = await service.SignUpAsync();
-        var officerGateway = await service.StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client", ["Auth:Officers:0"] = officer.UserId });
+        var (officerGateway, second) = await service.StartOfficerGatewayAsync(officer.UserId);
         var page = await service.NewPageAsync(officerGateway.BaseAddress, bypassCsp: true);
         await service.SignInAsync(page, officer.Email);
+        var approver = await service.NewPageAsync(officerGateway.BaseAddress, bypassCsp: true);
+        await service.SignInAsync(approver, second.Officer.Email);
         var now = DateTimeOffset.UtcNow;
 
         // Processors: without a secret a new one is refused next to the field and nothing is stored; with one it is saved.
@@ -86,8 +88,12 @@ public sealed class OfficerConsoleTests(PrivacyCenterService service)
         await page.Locator("#basis-harm-prevention").CheckAsync();
         await page.GetByLabel("Harm prevention: whose rights, property or safety").SelectOptionAsync("the-person");
         await page.GetByRole(AriaRole.Button, new() { Name = "Disclose if the basis holds" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Disclosed to {recipient}");
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("/v1/disclosure-packages/");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Proposed, not done");
+        Assert.Empty(await service.LedgerAsync(person));
+        await Browsing.ApproveProposedAsync(page, approver);
+        await Expect(approver.GetByRole(AriaRole.Status)).ToContainTextAsync("Approved and done: disclosure ");
+        await Expect(approver.Locator("main")).ToContainTextAsync("/v1/disclosure-packages/");
+        Assert.Single(await service.LedgerAsync(person));
 
         // Legal requests: recorded, then decided (rejected with reasons).
         var reference = $"LR-{Guid.NewGuid():N}";
@@ -117,7 +123,10 @@ public sealed class OfficerConsoleTests(PrivacyCenterService service)
         await page.GetByLabel("What happened").FillAsync(description);
         await page.GetByLabel("What people should do").FillAsync("Watch for phishing emails.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Declare the breach and notify" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The breach is declared: every affected person is being told.");
+        await Browsing.ApproveProposedAsync(page, approver);
+        var declared = System.Text.RegularExpressions.Regex.Match(await approver.GetByRole(AriaRole.Status).TextContentAsync() ?? string.Empty, "/v1/admin/breaches/([0-9a-f]{32})");
+        Assert.True(declared.Success);
+        await page.GotoAsync($"/privacy/officer/breaches?id={declared.Groups[1].Value}");
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Progress of the notices" })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
 

@@ -23,7 +23,7 @@ public sealed class OfficerJourneyTests(PrivacyCenterService service)
         await Expect(signUp.Heading("Not found")).ToBeVisibleAsync();
         await signUp.Context.CloseAsync();
 
-        var officerGateway = await service.StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client", ["Auth:Officers:0"] = officerId });
+        var (officerGateway, second) = await service.StartOfficerGatewayAsync(officerId);
         var page = await service.NewPageAsync(officerGateway.BaseAddress, bypassCsp: true);
         var person = await service.SignUpAsync();
         await service.SignInAsync(page, officerEmail);
@@ -46,9 +46,14 @@ public sealed class OfficerJourneyTests(PrivacyCenterService service)
         var receipt = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         await Eventually.ReturnsAsync(() => StatusAsync(receipt), status => status == "on-hold", TimeSpan.FromSeconds(30), "the erasure waits on the hold");
 
-        // Lift it through the page: the erasure resumes and completes.
+        // Lift it through the pages: one officer proposes (the erasure still waits), a second approves; it resumes and completes.
         await page.GetByRole(AriaRole.Button, new() { Name = "Lift the hold" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The hold is lifted: expiry and waiting erasures resume now.");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Proposed, not done");
+        Assert.Equal("on-hold", await StatusAsync(receipt));
+        var approver = await service.NewPageAsync(officerGateway.BaseAddress, bypassCsp: true);
+        await service.SignInAsync(approver, second.Officer.Email);
+        await Browsing.ApproveProposedAsync(page, approver);
+        await Expect(approver.GetByRole(AriaRole.Status)).ToHaveTextAsync("Approved and done: hold lifted.");
         await Eventually.ReturnsAsync(() => StatusAsync(receipt), status => status == "completed", TimeSpan.FromSeconds(60), "the erasure completes once the hold is lifted");
 
         // The other officer pages render and pass axe.

@@ -44,10 +44,13 @@ public sealed class GagTwinTests(SecrecyPagesService service)
         await officer.Locator("#decision-disclose").CheckAsync();
         await officer.GetByLabel("Good-faith rationale (to disclose: 30 characters or more) or reasons to reject").FillAsync(Rationale);
         await officer.GetByRole(AriaRole.Button, new() { Name = "Record the decision" }).ClickAsync();
-        await Expect(officer.GetByRole(AriaRole.Status)).ToHaveTextAsync("Decided.");
+        var approver = await service.NewPageAsync(service.Admin);
+        await service.SignInAsync(approver, service.Second.Officer.Email);
+        await PrivacyCenter.Browsing.ApproveProposedAsync(officer, approver);
 
-        // The authority's package: its URL is on the officer's page, this once, and it serves the person's data.
-        var packageUrl = (await officer.Locator("dt:text-is('Package URL (shown once: give it to the authority)') + dd").InnerTextAsync()).Split(' ')[0];
+        // The authority's package: its URL is on the approving officer's page, this once, and it serves the person's data.
+        var packageUrl = (await approver.Locator("#package-url").InnerTextAsync()).Trim();
+        await approver.Context.CloseAsync();
         using (var package = await service.Http.GetAsync(packageUrl))
         {
             Assert.Equal(HttpStatusCode.OK, package.StatusCode);

@@ -37,13 +37,16 @@ public class SecrecyService : ServiceHost
     /// <summary>A gateway whose configuration names <see cref="Officer"/>.</summary>
     public HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>The second officer, who approves <see cref="Officer"/>'s proposals (at once, through <see cref="Admin"/>).</summary>
+    public SecondOfficer Second { get; private set; } = null!;
+
     protected override string Purpose => "secrecy";
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         Officer = await this.SignUpAsync();
-        Admin = await StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client", ["Auth:Officers:0"] = Officer.UserId });
+        (Admin, Second) = await this.StartOfficerGatewayAsync(Officer.UserId);
     }
 
     protected override void ConfigureSilo(ISiloBuilder silo)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Notices;
+using PrimeDirective.Grains.Interfaces.Governance;
 using PrimeDirective.Grains.Interfaces.Notices;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
@@ -54,6 +55,11 @@ public sealed class BreachesModel : OfficerPageModel
         if (body is null)
         {
             return Answer();
+        }
+
+        if (Governance.Governs(GovernedAction.Breach))
+        {
+            return Proposed(await Governance.ProposeAsync(body, OfficerId), "description");
         }
 
         var breach = await Desk<NoticeDesk>().DeclareBreachAsync(body, OfficerId);

@@ -93,6 +93,11 @@ public sealed class DisclosuresModel : OfficerPageModel
             return Answer();
         }
 
+        if (Governance.Governs(body))
+        {
+            return Proposed(await Governance.ProposeAsync(body, OfficerId), "subjectId");
+        }
+
         switch (await Desk<SharingDesk>().DiscloseAsync(body, OfficerId))
         {
             case Outcome<DisclosureMade>.BasisNotHeld refused:

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Admin;
 using PrimeDirective.Gateway.Application;
+using PrimeDirective.Grains.Interfaces.Governance;
 using PrimeDirective.Grains.Interfaces.Retention;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
@@ -67,6 +68,11 @@ public sealed class LegalHoldsModel : OfficerPageModel
     {
         if (Subject() is { } subject)
         {
+            if (Governance.Governs(GovernedAction.LegalHoldLift))
+            {
+                return Proposed(await Governance.ProposeLiftAsync(subject, SubjectId!, Kind == "cluster" ? subject.Region : null, OfficerId), "subjectId");
+            }
+
             if (await LegalHoldDesk.LiftAsync(subject, OfficerId) is Outcome<bool>.Done)
             {
                 (Looked, Hold, Message) = (true, null, "The hold is lifted: expiry and waiting erasures resume now.");

@@ -98,6 +98,11 @@ public sealed class LegalRequestsModel : OfficerPageModel
             return Answer();
         }
 
+        if (await Governance.GovernsAsync(Id, body))
+        {
+            return Proposed(await Governance.ProposeAsync(Id, body, OfficerId), "decision");
+        }
+
         switch (await Desk<LegalRequestDesk>().DecideAsync(Id, body, OfficerId))
         {
             case Outcome<LegalRequestView>.Done(var decided):

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Governance;
 using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
@@ -23,6 +25,28 @@ public abstract class OfficerPageModel : PrivacyPageModel
         }
 
         return Page();
+    }
+
+    /// <summary>The two-person rule's desk: what one officer may only propose.</summary>
+    internal GovernanceDesk Governance => Desk<GovernanceDesk>();
+
+    /// <summary>The page after proposing an action: where a second officer approves it, or why it could not be proposed (on <paramref name="field"/>).</summary>
+    internal PageResult Proposed(Outcome<ProposalView> outcome, string field)
+    {
+        switch (outcome)
+        {
+            case Outcome<ProposalView>.Done(var proposal):
+                Message = $"Proposed, not done: a different officer must approve proposal {proposal.ProposalId} on the Proposals page before {When(proposal.ExpiresAt)}.";
+                return Page();
+            case Outcome<ProposalView>.Conflict conflict:
+                return Conflict(field, conflict.Detail);
+            case Outcome<ProposalView>.Invalid invalid:
+                Errors[invalid.Field] = invalid.Detail;
+                return Answer();
+            default:
+                Errors[field] = "We hold nothing by this name.";
+                return Answer();
+        }
     }
 
     /// <summary>An instant typed in a form, or <c>null</c> (with an error on <paramref name="field"/> when it was not empty).</summary>

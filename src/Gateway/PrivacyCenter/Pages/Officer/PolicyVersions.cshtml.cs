@@ -57,6 +57,12 @@ public sealed class PolicyVersionsModel : OfficerPageModel
     public async Task<IActionResult> OnPostAsync()
     {
         var body = Checked(new PolicyVersionBody(Version?.Trim() ?? string.Empty, EffectiveAt?.Trim() ?? string.Empty, Substantive, Summary ?? string.Empty, Text ?? string.Empty));
+        if (body is not null && await Governance.GovernsAsync(body))
+        {
+            await ListAsync();
+            return Proposed(await Governance.ProposeAsync(body, OfficerId), "version");
+        }
+
         if (body is not null)
         {
             switch (await Desk<NoticeDesk>().PublishAsync(body))
