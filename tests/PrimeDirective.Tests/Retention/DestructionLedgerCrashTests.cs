@@ -132,6 +132,10 @@ public sealed class DestructionLedgerCrashTests
             }
 
             public Task<ImmutableArray<DestructionEntry>> ReadAsync(string region, DateOnly day) => inner.ReadAsync(region, day);
+
+            public Task FenceAsync(string region, PrimeDirective.Grains.Sealing.KeyFence fence) => inner.FenceAsync(region, fence);
+
+            public Task<PrimeDirective.Grains.Sealing.KeyFence?> FindFenceAsync(string region, Guid keyId) => inner.FindFenceAsync(region, keyId);
         }
     }
 }
