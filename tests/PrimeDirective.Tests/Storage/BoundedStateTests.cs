@@ -118,8 +118,7 @@ public sealed class BoundedStateTests(SharedService service)
         await service.Database.ScalarAsync<int>("select length(payload_binary) from grain_state where grain_id_extension_string = @key", ("key", key));
 
     private async Task<JsonNode> StoredStateAsync(string key) =>
-        JsonNode.Parse(await service.Database.ScalarAsync<string>(
-            "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", key)) ?? "null")!;
+        JsonNode.Parse(await service.Database.GrainStateJsonAsync(key) ?? "null")!;
 
     /// <summary>A member of stored state JSON, whatever casing the storage serializer uses.</summary>
     private static JsonNode Member(JsonNode node, string name) =>
