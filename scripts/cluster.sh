@@ -22,7 +22,7 @@
 #   PD_STOP_TIMEOUT     seconds between TERM and KILL (default 20)
 #
 # The `env` file in PD_STATE_DIR is shell-sourceable (KEY='value' lines): PD_GATEWAY_URL, PD_CLUSTER_ID, the
-# ports, PD_PSEUDONYM_KEY, PD_SIGNING_KEY, PD_OUTBOX (the .eml outbox directory), the connection strings, PD_TLS (the
+# ports, PD_PSEUDONYM_KEY, PD_KEK (the key-encryption key, version 1), PD_SIGNING_KEY, PD_OUTBOX (the .eml outbox directory), the connection strings, PD_TLS (the
 # directory of the run's Orleans certificates: an authority minted by openssl at start, whose key is then destroyed,
 # a silo certificate and a gateway certificate). The processes run in the Development environment: plain HTTP on
 # loopback (a Production gateway would demand TLS) and mutual TLS between them with the run's certificates. Processes are only ever stopped by the PIDs this script
@@ -144,7 +144,7 @@ launch() {
   (
     cd "$(dirname "$dll")"
     # Configuration from the caller's environment must not override the run's (the silo also reads PD_*).
-    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PD_.*__|ConnectionStrings__|Orleans__|Regions__|Privacy__|Auth__|Outbox__|Accounts__|Requests__|Gateway__|Management__|Secrets__|Kestrel__|ASPNETCORE_ENVIRONMENT$|DOTNET_ENVIRONMENT$)' || true)
+    while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(PD_.*__|ConnectionStrings__|KeyStore__|Orleans__|Regions__|Privacy__|Auth__|Outbox__|Accounts__|Requests__|Gateway__|Management__|Secrets__|Kestrel__|ASPNETCORE_ENVIRONMENT$|DOTNET_ENVIRONMENT$)' || true)
     exec env "$@" dotnet "$dll"
   ) </dev/null >>"$log" 2>&1 &
   pid=$!
@@ -166,6 +166,8 @@ silo_config() {
   echo "Regions__Databases__us=$PD_US_DATABASE"
   echo "Regions__Databases__ap=$PD_AP_DATABASE"
   echo "Privacy__PseudonymKey=$PD_PSEUDONYM_KEY"
+  echo "ConnectionStrings__KeyStore=$PD_KEY_STORE"
+  echo "KeyStore__Keks__1=$PD_KEK"
   echo "Outbox__Directory=$PD_OUTBOX"
   echo "Orleans__ClusterId=$PD_CLUSTER_ID"
   echo "Orleans__ServiceId=$PD_SERVICE_ID"
@@ -296,13 +298,13 @@ cmd_start() {
 
   local fresh=${PD_FRESH_DATABASES:-1} databases
   if [ "$fresh" = 1 ]; then
-    databases="pdc_${id}_cluster pdc_${id}_eu pdc_${id}_us pdc_${id}_ap"
+    databases="pdc_${id}_cluster pdc_${id}_eu pdc_${id}_us pdc_${id}_ap pdc_${id}_keys"
   else
-    databases="prime_directive pd_eu pd_us pd_ap"
+    databases="prime_directive pd_eu pd_us pd_ap pd_keys"
   fi
   # shellcheck disable=SC2086
   set -- $databases
-  local db_cluster=$1 db_eu=$2 db_us=$3 db_ap=$4
+  local db_cluster=$1 db_eu=$2 db_us=$3 db_ap=$4 db_keys=$5
 
   local artifacts=${PD_ARTIFACTS:-$repo/artifacts/cluster}
   local silo_dll=$artifacts/bin/Silo/release/$silo_dll_name
@@ -363,6 +365,7 @@ cmd_start() {
       index=$((index + 1))
     done
     put PD_PSEUDONYM_KEY "${PD_PSEUDONYM_KEY:-$(head -c 32 /dev/urandom | base64 -w0)}"
+    put PD_KEK "${PD_KEK:-$(head -c 32 /dev/urandom | base64 -w0)}"
     put PD_SIGNING_KEY "${PD_SIGNING_KEY:-$(head -c 32 /dev/urandom | base64 -w0)}"
     put PD_OUTBOX "${PD_OUTBOX:-$state/outbox}"
     put PD_PG_BASE "$pg"
@@ -372,6 +375,7 @@ cmd_start() {
     put PD_EU_DATABASE "$pg;Database=$db_eu"
     put PD_US_DATABASE "$pg;Database=$db_us"
     put PD_AP_DATABASE "$pg;Database=$db_ap"
+    put PD_KEY_STORE "$pg;Database=$db_keys"
     put PD_SILO_DLL "$silo_dll"
     put PD_GATEWAY_DLL "$gateway_dll"
     put PD_TLS "$state/tls"

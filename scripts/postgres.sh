@@ -6,14 +6,14 @@
 #   PD_PG_PORT      port of the local cluster (default: the Debian cluster's own, normally 5432)
 #   PD_PG_USER      role to create (default prime_directive)
 #   PD_PG_PASSWORD  its password (default prime_directive)
-#   PD_PG_DATABASES space-separated databases to create (default: prime_directive pd_eu pd_us pd_ap)
+#   PD_PG_DATABASES space-separated databases to create (default: prime_directive pd_eu pd_us pd_ap pd_keys)
 #   PD_PG_MAX_CONNECTIONS  the least max_connections the server must allow (default 300; raised with a restart)
 # Prints the base connection string on its last line.
 set -euo pipefail
 
 user=${PD_PG_USER:-prime_directive}
 password=${PD_PG_PASSWORD:-prime_directive}
-databases=${PD_PG_DATABASES:-prime_directive pd_eu pd_us pd_ap}
+databases=${PD_PG_DATABASES:-prime_directive pd_eu pd_us pd_ap pd_keys}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

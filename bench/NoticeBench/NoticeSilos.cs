@@ -15,6 +15,9 @@ namespace PrimeDirective.NoticeBench;
 /// <summary>The bench's silos: configured by the one silo configuration, on one database, sharing a key and an outbox folder.</summary>
 internal sealed class NoticeSilos(string connectionString, string key, string outbox) : IAsyncDisposable
 {
+    /// <summary>The key-encryption key every silo of the bench shares.</summary>
+    private readonly string _kek = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private readonly string _serviceId = $"notice-bench-{Guid.NewGuid():N}";
 
     public List<IHost> Running { get; } = [];
@@ -34,6 +37,9 @@ internal sealed class NoticeSilos(string connectionString, string key, string ou
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:PrimeDirective"] = connectionString,
+            // The bench's one database holds the key store's table too: it measures the work of sealing, not the split.
+            ["ConnectionStrings:KeyStore"] = connectionString,
+            ["KeyStore:Keks:1"] = _kek,
             ["Privacy:PseudonymKey"] = key,
             ["Orleans:ClusterId"] = _serviceId,
             ["Orleans:ServiceId"] = _serviceId,

@@ -9,6 +9,7 @@ namespace PrimeDirective.Grains.Interfaces.Privacy;
 /// <param name="CompletedAt">When the data was destroyed.</param>
 /// <param name="ItemsByCategory">How many items of each category were destroyed.</param>
 /// <param name="Subject">What kind of subject was erased: <c>cluster</c>, <c>account</c> or <c>email-index</c>.</param>
+/// <param name="KeyFingerprint">The fingerprint of the subject's data key destroyed first (crypto-shredding), if it had one.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ErasureReceipt")]
 public sealed record ErasureReceipt(
@@ -16,7 +17,8 @@ public sealed record ErasureReceipt(
     [property: Id(1)] string Region,
     [property: Id(2)] DateTimeOffset CompletedAt,
     [property: Id(3)] ImmutableDictionary<DataCategory, int> ItemsByCategory,
-    [property: Id(4)] string Subject);
+    [property: Id(4)] string Subject,
+    [property: Id(5)] string? KeyFingerprint = null);
 
 /// <summary>A subject an erasure workflow destroys step by step.</summary>
 [Alias("PrimeDirective.IErasable")]

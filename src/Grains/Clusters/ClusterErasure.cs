@@ -7,6 +7,7 @@ using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
@@ -28,7 +29,8 @@ public sealed partial class ClusterErasure(
     SubjectDocument<ClusterState> document, ClusterReports reports, ClusterErasure.Reach parts, RequestOptions requests, ILogger logger, string region, string key)
 {
     /// <summary>What erasing a cluster touches outside its own state.</summary>
-    public sealed record Reach(IDestructionLedger Ledger, DisclosureLedger Disclosures, ISubjectRegistry Registry, IGrainFactory Grains, IPrivacyRequestFaults Faults);
+    public sealed record Reach(
+        IDestructionLedger Ledger, DisclosureLedger Disclosures, ISubjectRegistry Registry, IGrainFactory Grains, IPrivacyRequestFaults Faults, KeyShredder Shredder);
 
     /// <summary>
     /// Records the operator's request (once), then submits the request workflow; <paramref name="armRetention"/> runs in
@@ -109,13 +111,15 @@ public sealed partial class ClusterErasure(
             return ErasureStep.Held(hold);
         }
 
+        // The data key first: every copy of the cluster's sealed state and values stops opening.
+        var fence = await parts.Shredder.ShredAsync(region, key);
         if (await DestroyAsync("request", allowed, whenGone) is not { } counts)
         {
             return ErasureStep.Nothing;
         }
 
         LogErased(logger, key);
-        return new ErasureStep(new ErasureReceipt(requestId, region, document.Now, counts, "cluster"), null);
+        return new ErasureStep(new ErasureReceipt(requestId, region, document.Now, counts, "cluster", fence?.Fingerprint), null);
     }
 
     /// <summary>

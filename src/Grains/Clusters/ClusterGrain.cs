@@ -11,6 +11,7 @@ using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Stats;
 using PrimeDirective.Grains.Storage;
@@ -37,7 +38,8 @@ public sealed partial class ClusterGrain(
     NoticeReach reach,
     ISubjectRegistry registry,
     ILogger<ClusterGrain> logger,
-    DisclosureDesk disclosures) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
+    DisclosureDesk disclosures,
+    KeyShredder shredder) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
@@ -60,7 +62,7 @@ public sealed partial class ClusterGrain(
 
     private ClusterNotices Notices => field ??= new(Document, Reports, reach);
 
-    private ClusterErasure Erasure => field ??= new(Document, Reports, new(ledger, disclosures.Ledger, registry, GrainFactory, faults), requests.Value, logger, Region, Key);
+    private ClusterErasure Erasure => field ??= new(Document, Reports, new(ledger, disclosures.Ledger, registry, GrainFactory, faults, shredder), requests.Value, logger, Region, Key);
 
     private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, logger, Key);
 

@@ -124,7 +124,11 @@ public static partial class ManagementServer
         {
             var report = await checks.CheckHealthAsync(check => check.Tags.Contains(tag), cancellationToken);
             var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-            return Results.Text(report.Status.ToString(), "text/plain", statusCode: status);
+
+            // Why, one failing check a line (names and descriptions only: checks describe states, never data).
+            var why = report.Entries.Where(entry => entry.Value.Status == HealthStatus.Unhealthy)
+                .Select(entry => $"\n{entry.Key}: {entry.Value.Description}");
+            return Results.Text(report.Status + string.Concat(why), "text/plain", statusCode: status);
         }
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Management listener (health) on {Urls}")]

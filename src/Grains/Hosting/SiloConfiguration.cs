@@ -15,6 +15,7 @@ using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Users;
@@ -94,6 +95,7 @@ public static class SiloConfiguration
         services.AddOptions<ClusterMembershipOptions>().Bind(orleans.GetSection("Membership"));
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        silo.AddKeyStore(configuration, durable: !string.IsNullOrWhiteSpace(connectionString));
         services.AddAnonymousData(configuration, connectionString);
         var regions = configuration.GetSection(RegionOptions.SectionName).Get<RegionOptions>() ?? new RegionOptions();
         var siloRegions = SiloRegions.From(configuration, regions);

@@ -1,16 +1,21 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Sealing;
 
 namespace PrimeDirective.Grains.Regions;
 
 /// <summary>
 /// Grain storage that writes a region-keyed grain's state to its region's database only, through one
-/// provider per region (<c>{name}-{region}</c>). A silo never reads or writes a region it does not serve.
+/// provider per region (<c>{name}-{region}</c>), sealed under the subject's data key (<see cref="SealedGrainStorage"/>).
+/// A silo never reads or writes a region it does not serve.
 /// </summary>
 internal sealed class RegionRoutedGrainStorage(IServiceProvider services, string name, SiloRegions silo) : IGrainStorage
 {
+    private readonly ConcurrentDictionary<string, IGrainStorage> _sealed = new(StringComparer.Ordinal);
+
     public static string ProviderName(string name, string region) => $"{name}-{region}";
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -31,6 +36,9 @@ internal sealed class RegionRoutedGrainStorage(IServiceProvider services, string
             throw new RegionUnavailableException(region);
         }
 
-        return services.GetRequiredKeyedService<IGrainStorage>(ProviderName(name, region));
+        return _sealed.GetOrAdd(region, served => new SealedGrainStorage(
+            services.GetRequiredKeyedService<IGrainStorage>(ProviderName(name, served)),
+            services.GetRequiredService<IGrainStorageSerializer>(),
+            services.GetRequiredService<Sealer>()));
     }
 }

@@ -5,6 +5,7 @@ using NpgsqlTypes;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Retention;
@@ -20,6 +21,12 @@ public interface IDestructionLedger
 
     /// <summary>The day's counts in <paramref name="region"/>, by subject kind, category and why.</summary>
     Task<ImmutableArray<DestructionEntry>> ReadAsync(string region, DateOnly day);
+
+    /// <summary>Records the fence of a destroyed data key in <paramref name="region"/>'s ledger (idempotent by key id).</summary>
+    Task FenceAsync(string region, KeyFence fence);
+
+    /// <summary>The fence of the key <paramref name="keyId"/> in <paramref name="region"/>, or <c>null</c>.</summary>
+    Task<KeyFence?> FindFenceAsync(string region, Guid keyId);
 }
 
 /// <summary>The ledger in each region's PostgreSQL database (table <c>destruction_ledger</c>, migration V003).</summary>
@@ -94,12 +101,56 @@ internal sealed class PostgresDestructionLedger(RegionDatabases databases) : IDe
 
         return entries.ToImmutable();
     }
+
+    public async Task FenceAsync(string region, KeyFence fence)
+    {
+        ArgumentNullException.ThrowIfNull(fence);
+        await using var connection = new NpgsqlConnection(databases.For(region));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            insert into key_fences (key_id, fingerprint, kek_version, region, destroyed_at)
+            values (@id, @fingerprint, @version, @region, @at)
+            on conflict (key_id) do nothing
+            """,
+            connection);
+        command.Parameters.AddWithValue("id", fence.KeyId);
+        command.Parameters.AddWithValue("fingerprint", fence.Fingerprint);
+        command.Parameters.AddWithValue("version", fence.KekVersion);
+        command.Parameters.AddWithValue("region", region);
+        command.Parameters.AddWithValue("at", fence.DestroyedAt.UtcDateTime);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<KeyFence?> FindFenceAsync(string region, Guid keyId)
+    {
+        await using var connection = new NpgsqlConnection(databases.For(region));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select fingerprint, kek_version, destroyed_at from key_fences where key_id = @id and region = @region", connection);
+        command.Parameters.AddWithValue("id", keyId);
+        command.Parameters.AddWithValue("region", region);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new KeyFence(keyId, reader.GetString(0), reader.GetInt32(1), new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero))
+            : null;
+    }
 }
 
 /// <summary>The ledger of the in-memory development mode: gone with the process, like everything else it holds.</summary>
 internal sealed class InMemoryDestructionLedger : IDestructionLedger
 {
     private readonly ConcurrentDictionary<string, (string Region, DestructionProof Proof)> _proofs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Region, Guid KeyId), KeyFence> _fences = new();
+
+    public Task FenceAsync(string region, KeyFence fence)
+    {
+        ArgumentNullException.ThrowIfNull(fence);
+        _fences.TryAdd((region, fence.KeyId), fence);
+        return Task.CompletedTask;
+    }
+
+    public Task<KeyFence?> FindFenceAsync(string region, Guid keyId) => Task.FromResult(_fences.GetValueOrDefault((region, keyId)));
 
     public Task RecordAsync(string region, DestructionProof proof)
     {

@@ -15,17 +15,27 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
     /// <summary>The transaction-scoped advisory lock every migrator takes ("PrimeDir" in ASCII).</summary>
     public const long AdvisoryLockKey = 0x5072696D65446972;
 
-    private static readonly Lazy<IReadOnlyList<Migration>> _migrations = new(LoadMigrations);
+    private static readonly Lazy<IReadOnlyList<Migration>> _migrations = new(() => LoadMigrations(MigrationResourceName()));
+
+    // The key store is a database of its own with its own scripts (Sealing/KeyStoreMigrations/K###__name.sql) and ledger.
+    private static readonly Lazy<IReadOnlyList<Migration>> _keyStoreMigrations = new(() => LoadMigrations(KeyStoreResourceName()));
 
     /// <summary>The embedded migrations, in the order they are applied.</summary>
     public static IReadOnlyList<(int Version, string Name)> Migrations =>
         [.. _migrations.Value.Select(migration => (migration.Version, migration.Name))];
 
+    /// <summary>Brings the key store's database (<c>ConnectionStrings:KeyStore</c>) up to its latest embedded migration.</summary>
+    public Task ApplyKeyStoreAsync(string connectionString, CancellationToken cancellationToken) =>
+        ApplyAsync(connectionString, _keyStoreMigrations.Value, "key_store_migration", cancellationToken);
+
     /// <summary>
     /// Brings the database behind <paramref name="connectionString"/> up to the latest embedded migration.
     /// All pending migrations run in one transaction: either all are applied and recorded, or none.
     /// </summary>
-    public async Task ApplyAsync(string connectionString, CancellationToken cancellationToken)
+    public Task ApplyAsync(string connectionString, CancellationToken cancellationToken) =>
+        ApplyAsync(connectionString, _migrations.Value, "schema_migration", cancellationToken);
+
+    private async Task ApplyAsync(string connectionString, IReadOnlyList<Migration> migrations, string ledger, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
 
@@ -44,13 +54,13 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
         await ExecuteAsync(
             connection,
             transaction,
-            "create table if not exists schema_migration (" +
+            $"create table if not exists {ledger} (" +
             "version integer primary key, name text not null, applied_at timestamptz not null default now())",
             null,
             cancellationToken);
 
-        var applied = await ReadAppliedVersionsAsync(connection, transaction, cancellationToken);
-        var pending = _migrations.Value.Where(migration => !applied.Contains(migration.Version)).ToList();
+        var applied = await ReadAppliedVersionsAsync(connection, transaction, ledger, cancellationToken);
+        var pending = migrations.Where(migration => !applied.Contains(migration.Version)).ToList();
         if (pending.Count == 0)
         {
             LogUpToDate(logger, applied.Count == 0 ? 0 : applied.Max());
@@ -63,7 +73,7 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
             LogApplying(logger, migration.Version, migration.Name);
             await ExecuteAsync(connection, transaction, migration.Sql, 0, cancellationToken);
             await using var record = new NpgsqlCommand(
-                "insert into schema_migration (version, name) values (@version, @name)", connection, transaction);
+                $"insert into {ledger} (version, name) values (@version, @name)", connection, transaction);
             record.Parameters.AddWithValue("version", migration.Version);
             record.Parameters.AddWithValue("name", migration.Name);
             await record.ExecuteNonQueryAsync(cancellationToken);
@@ -92,10 +102,11 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
     private static async Task<HashSet<int>> ReadAppliedVersionsAsync(
         NpgsqlConnection connection,
         NpgsqlTransaction transaction,
+        string ledger,
         CancellationToken cancellationToken)
     {
         var versions = new HashSet<int>();
-        await using var command = new NpgsqlCommand("select version from schema_migration", connection, transaction);
+        await using var command = new NpgsqlCommand($"select version from {ledger}", connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -105,13 +116,13 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
         return versions;
     }
 
-    private static List<Migration> LoadMigrations()
+    private static List<Migration> LoadMigrations(Regex resourceName)
     {
         var assembly = typeof(SchemaMigrator).Assembly;
         var migrations = new List<Migration>();
         foreach (var resource in assembly.GetManifestResourceNames())
         {
-            var match = MigrationResourceName().Match(resource);
+            var match = resourceName.Match(resource);
             if (!match.Success)
             {
                 continue;
@@ -142,6 +153,9 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
 
     [GeneratedRegex(@"\.Storage\.Migrations\.V(?<version>[0-9]{3,})__(?<name>[A-Za-z0-9_]+)\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex MigrationResourceName();
+
+    [GeneratedRegex(@"\.Sealing\.KeyStoreMigrations\.K(?<version>[0-9]{3,})__(?<name>[A-Za-z0-9_]+)\.sql$", RegexOptions.CultureInvariant)]
+    private static partial Regex KeyStoreResourceName();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying storage schema migration V{Version:000} ({Name})")]
     private static partial void LogApplying(ILogger logger, int version, string name);

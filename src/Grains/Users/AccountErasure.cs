@@ -7,6 +7,7 @@ using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
@@ -28,6 +29,7 @@ public sealed partial class AccountErasure(
     LegalHolds<UserState> holds,
     PersonLegalRequests legalRequests,
     Dormancy dormancy,
+    KeyShredder shredder,
     TimeProvider time,
     ISubjectHost host,
     ILogger logger)
@@ -79,6 +81,9 @@ public sealed partial class AccountErasure(
             return ErasureStep.Held(hold);
         }
 
+        // The data key first: every copy of the account's sealed state (backups, dumps, replicas) stops opening.
+        var fence = await shredder.ShredAsync(host.Region, host.Key);
+
         await legalRequests.ForgetAllAsync();
 
         // Nothing sent to the person stays behind in the outbox's files (before the write: a crash repeats it).
@@ -106,7 +111,7 @@ public sealed partial class AccountErasure(
         await CompleteAsync();
         await registry.RemoveAsync(host.Region, host.Key);
         LogErased(logger, host.Key);
-        return new ErasureStep(new ErasureReceipt(requestId, host.Region, time.GetUtcNow(), counts, "account"), null);
+        return new ErasureStep(new ErasureReceipt(requestId, host.Region, time.GetUtcNow(), counts, "account", fence?.Fingerprint), null);
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
@@ -36,7 +37,8 @@ public sealed class UserGrain(
     OutboxSender sender,
     ISubjectRegistry registry,
     PolicySchedule policy,
-    IOutboxMarks marks) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
+    IOutboxMarks marks,
+    KeyShredder shredder) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
     IOutboxRecheck, IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
 {
     private ISubjectHost Host => field ??= new GrainHost(GrainContext);
@@ -68,7 +70,7 @@ public sealed class UserGrain(
     private EmailChange EmailChange => field ??= new(state, keys, GrainFactory, time, Host);
 
     private AccountErasure Erasure => field ??= new(
-        state, keys, clusterKeys, ledger, registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, time, Host, logger);
+        state, keys, clusterKeys, ledger, registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, shredder, time, Host, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

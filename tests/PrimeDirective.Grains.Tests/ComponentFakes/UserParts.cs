@@ -8,6 +8,7 @@ using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Users;
 
@@ -39,6 +40,13 @@ public sealed class SiloParts
 
     public ISubjectRegistry Registry { get; } = new InMemorySubjectRegistry();
 
+    /// <summary>The key store in memory, its cache, and erasure's first step over them (eviction reaches this one cache).</summary>
+    public KeyCache KeyCache { get; }
+
+    public Sealer Sealer { get; }
+
+    public KeyShredder Shredder { get; }
+
     public SiloParts()
     {
         Time = new PolicyClock(Clock);
@@ -52,6 +60,20 @@ public sealed class SiloParts
         var pseudonyms = new Pseudonymizer(privacy);
         (UserKeys, ClusterKeys) = (new UserKeys(pseudonyms), new ClusterKeys(pseudonyms));
         DestructionLedger = new InMemoryDestructionLedger();
+        var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock);
+        KeyCache = new KeyCache(Options.Create(new KeyStoreOptions()), Clock);
+        Sealer = new Sealer(keyStore, KeyCache);
+        Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock);
+    }
+
+    /// <summary>The one cache a component test has.</summary>
+    private sealed class LocalEviction(KeyCache cache) : IKeyEviction
+    {
+        public Task EvictEverywhereAsync(string subject, Guid keyId)
+        {
+            cache.Evict(subject, keyId);
+            return Task.CompletedTask;
+        }
     }
 
     public PolicySchedule Policy() => new(Grains, Options.Create(new RegionOptions()), Time);
@@ -103,7 +125,7 @@ public sealed class UserParts
         Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
         Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
         EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host);
-        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Time, Host, log);
+        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
     }
 
     public SiloParts Silo { get; }

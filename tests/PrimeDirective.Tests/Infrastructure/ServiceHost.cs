@@ -28,6 +28,9 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
 
     public TestDatabase Database { get; private set; } = null!;
 
+    /// <summary>The key store's own database (<c>ConnectionStrings:KeyStore</c>): the subjects' wrapped data keys.</summary>
+    public TestDatabase KeyStore { get; private set; } = null!;
+
     public HttpClient Http { get; private set; } = null!;
 
     public FakeLogCollector Logs { get; } = new();
@@ -51,8 +54,12 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
     public virtual async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(Purpose);
+        KeyStore = await TestDatabase.CreateAsync($"keys_{Purpose}");
         var clusterId = $"{Purpose}-{Guid.NewGuid():N}";
         Settings["ConnectionStrings:PrimeDirective"] = Database.ConnectionString;
+        Settings["ConnectionStrings:KeyStore"] = KeyStore.ConnectionString;
+        Settings["KeyStore:Keks:1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        Database.Sealer = TestSealing.Opener(KeyStore.ConnectionString, Settings["KeyStore:Keks:1"]!);
         Settings["Privacy:PseudonymKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         Settings["Orleans:ClusterId"] = clusterId;
         Settings["Orleans:ServiceId"] = clusterId;
@@ -257,6 +264,11 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         if (Database is not null)
         {
             await Database.DisposeAsync();
+        }
+
+        if (KeyStore is not null)
+        {
+            await KeyStore.DisposeAsync();
         }
 
         if (Directory.Exists(Outbox.Directory))

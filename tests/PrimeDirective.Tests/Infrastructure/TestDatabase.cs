@@ -1,4 +1,7 @@
+using System.Text;
+using System.Text.Json;
 using Npgsql;
+using PrimeDirective.Grains.Sealing;
 
 namespace PrimeDirective.Tests.Infrastructure;
 
@@ -40,6 +43,85 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public NpgsqlDataSource OpenDataSource() => NpgsqlDataSource.Create(ConnectionString);
 
+    /// <summary>
+    /// Opens sealed grain state as the service does (its key store and KEKs), so that checks of what a subject still has
+    /// see through the sealing; <c>null</c> until a fixture sets it. A value whose key was destroyed does not open.
+    /// </summary>
+    public Sealer? Sealer { get; set; }
+
+    /// <summary>The grain state of <paramref name="grainKey"/> as JSON, opened if sealed; <c>null</c> if there is none (or its key was destroyed).</summary>
+    public async Task<string?> GrainStateJsonAsync(string grainKey)
+    {
+        var payload = await ScalarAsync<byte[]>("select payload_binary from grain_state where grain_id_extension_string = @key", ("key", grainKey));
+        return payload is null ? null : await OpenStateAsync(grainKey, payload);
+    }
+
+    /// <summary>Every grain state (key, JSON opened if sealed) whose opened text contains <paramref name="needle"/>.</summary>
+    public async Task<List<(string Key, string Json)>> GrainStatesContainingAsync(string needle) =>
+        [.. (await StatesContainingAsync(needle)).Select(found => (found.Key, found.Json))];
+
+    private async Task<List<(string Key, string Json, bool Sealed)>> StatesContainingAsync(string needle)
+    {
+        var found = new List<(string, string, bool)>();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select grain_id_extension_string, payload_binary from grain_state where payload_binary is not null", connection);
+        var rows = new List<(string Key, byte[] Payload)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), (byte[])reader[1]));
+            }
+        }
+
+        foreach (var (key, payload) in rows)
+        {
+            if (await OpenStateAsync(key, payload) is { } json && json.Contains(needle, StringComparison.OrdinalIgnoreCase))
+            {
+                found.Add((key, json, !json.AsSpan().SequenceEqual(Encoding.UTF8.GetString(payload))));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Rewrites the stored grain state of <paramref name="grainKey"/> (opened, changed, sealed again as the service would); <c>false</c> if <paramref name="change"/> changed nothing.</summary>
+    public async Task<bool> RewriteGrainStateAsync(string grainKey, Func<string, string> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var json = await GrainStateJsonAsync(grainKey) ?? throw new InvalidOperationException("No state to rewrite.");
+        var changed = change(json);
+        if (changed == json)
+        {
+            return false;
+        }
+
+        var payload = Sealer is null
+            ? Encoding.UTF8.GetBytes(changed)
+            : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+            {
+                [SealedGrainStorage.Member] = Convert.ToBase64String(await Sealer.SealAsync(SealedGrainStorage.ContextFor(grainKey), Encoding.UTF8.GetBytes(changed))),
+            });
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("update grain_state set payload_binary = @payload where grain_id_extension_string = @key", connection);
+        command.Parameters.AddWithValue("payload", payload);
+        command.Parameters.AddWithValue("key", grainKey);
+        return await command.ExecuteNonQueryAsync() > 0;
+    }
+
+    private async Task<string?> OpenStateAsync(string grainKey, byte[] payload)
+    {
+        using var document = JsonDocument.Parse(payload);
+        if (Sealer is null || !document.RootElement.TryGetProperty(SealedGrainStorage.Member, out var sealedValue) || sealedValue.ValueKind != JsonValueKind.String)
+        {
+            return Encoding.UTF8.GetString(payload);
+        }
+
+        return await Sealer.OpenAsync(SealedGrainStorage.ContextFor(grainKey), sealedValue.GetBytesFromBase64()) is { } plain ? Encoding.UTF8.GetString(plain) : null;
+    }
+
     /// <summary>Runs a scalar query against this database.</summary>
     public async Task<T?> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
@@ -59,7 +141,9 @@ public sealed class TestDatabase : IAsyncDisposable
     /// Counts rows, in every table of the database, whose text rendering (payloads decoded as UTF-8)
     /// contains <paramref name="needle"/>: the check that nothing of a subject is left anywhere.
     /// </summary>
-    public async Task<long> CountRowsContainingAsync(string needle)
+    /// <param name="needle">The text looked for.</param>
+    /// <param name="openSealed">Whether sealed grain state is opened first (the service's view); <c>false</c> reads only what a dump shows.</param>
+    public async Task<long> CountRowsContainingAsync(string needle, bool openSealed = true)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
@@ -90,6 +174,12 @@ public sealed class TestDatabase : IAsyncDisposable
             await using var command = new NpgsqlCommand(sql, connection);
             command.Parameters.AddWithValue("needle", needle);
             total += (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        // Sealed grain state is opened as the service opens it: a subject's data counts while its key lives.
+        if (openSealed && Sealer is not null && tables.Contains("public.grain_state"))
+        {
+            total += (await StatesContainingAsync(needle)).Count(found => found.Sealed);
         }
 
         return total;

@@ -143,8 +143,7 @@ public sealed class DurableOutboxTests
     /// <summary>Messages an index entry keeps undelivered, read from its stored state (0 when it has no row).</summary>
     private static async Task<int> OutgoingCountAsync(TestDatabase database, string grainKey)
     {
-        var payload = await database.ScalarAsync<string>(
-            "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", grainKey));
+        var payload = await database.GrainStateJsonAsync(grainKey);
         if (payload is null)
         {
             return 0;

@@ -25,8 +25,14 @@ public class RegionalService : ServiceHost
         await base.InitializeAsync();
     }
 
+    /// <summary>Region databases read sealed state through the same key store as the cluster database.</summary>
     protected override async Task StartSilosAsync()
     {
+        foreach (var database in RegionDatabases.Values)
+        {
+            database.Sealer = Database.Sealer;
+        }
+
         foreach (var region in Regions)
         {
             SiloOf[region] = await StartSiloAsync(region);

@@ -36,9 +36,7 @@ public sealed class ClusterErasureSubmissionTests
             TimeSpan.FromSeconds(60),
             "the cluster erased by the request it accepted");
         var request = await Eventually.ReturnsAsync(
-            async () => JsonNode.Parse(await service.Database.ScalarAsync<string>(
-                "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key",
-                ("key", UserKeys.ForRequest(requestId))) ?? "null"),
+            async () => JsonNode.Parse(await service.Database.GrainStateJsonAsync(UserKeys.ForRequest(requestId)) ?? "null"),
             json => json?.ToJsonString().Contains("\"completed\"", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(30),
             "the resubmitted request completed");

@@ -46,8 +46,7 @@ public sealed class ErasureCrashTests
         }
 
         var requestKey = UserKeys.ForRequest(requestId);
-        var persisted = JsonNode.Parse(await service.Database.ScalarAsync<string>(
-            "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", requestKey)) ?? "null");
+        var persisted = JsonNode.Parse(await service.Database.GrainStateJsonAsync(requestKey) ?? "null");
         Assert.NotNull(persisted);
         Assert.Equal("in-progress", (string?)Member(persisted, "status"));
         Assert.Equal(["cluster", "email-index"], Member(persisted, "receipts").AsArray().Select(item => (string?)Member(item!, "subject")).Order(StringComparer.Ordinal));

@@ -62,8 +62,7 @@ public sealed class DestructionLedgerCrashTests
             "select sum(count) from destruction_ledger where category = @category and why = 'expiry'", ("category", category)) ?? 0);
 
     private static async Task<long> StateRowsHoldingAsync(ServiceHost service, string proofId) =>
-        await service.Database.ScalarAsync<long>(
-            "select count(*) from grain_state where convert_from(payload_binary, 'UTF8') like '%' || @id || '%'", ("id", proofId));
+        (await service.Database.GrainStatesContainingAsync(proofId)).Count;
 
     /// <summary>Addresses expire in 2 s, reports in 4 s; reminders every second; the first proof recorded is held until its silo dies.</summary>
     public sealed class LedgerCrashService : ServiceHost
@@ -132,6 +131,10 @@ public sealed class DestructionLedgerCrashTests
             }
 
             public Task<ImmutableArray<DestructionEntry>> ReadAsync(string region, DateOnly day) => inner.ReadAsync(region, day);
+
+            public Task FenceAsync(string region, PrimeDirective.Grains.Sealing.KeyFence fence) => inner.FenceAsync(region, fence);
+
+            public Task<PrimeDirective.Grains.Sealing.KeyFence?> FindFenceAsync(string region, Guid keyId) => inner.FindFenceAsync(region, keyId);
         }
     }
 }

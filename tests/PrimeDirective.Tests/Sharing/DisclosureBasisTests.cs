@@ -75,9 +75,8 @@ public sealed class DisclosureBasisTests(SharingService service)
 
         // Acknowledged once: not sent again.
         var status = await Eventually.ReturnsAsync(
-            () => service.Database.ScalarAsync<long>(
-                "select count(*) from grain_state where strpos(convert_from(payload_binary, 'UTF8'), @id) > 0 and strpos(convert_from(payload_binary, 'UTF8'), '\"DeliveredAt\":\"') > 0",
-                ("id", (string)made["disclosure"]!["disclosureId"]!)),
+            async () => (long)(await service.Database.GrainStatesContainingAsync((string)made["disclosure"]!["disclosureId"]!))
+                .Count(found => found.Json.Contains("\"DeliveredAt\":\"", StringComparison.Ordinal)),
             count => count == 1, TimeSpan.FromSeconds(30), "the package is marked delivered");
         Assert.Equal(1, status);
         Assert.Single(processor.Requests);

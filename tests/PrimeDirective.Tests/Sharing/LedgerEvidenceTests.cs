@@ -192,11 +192,12 @@ public sealed class LedgerEvidenceTests(SharingService service)
     private async Task<long> RewriteStateAsync(Person person, Action<JsonNode> edit)
     {
         var key = Erasure.KeysOf(service).Users.ForUser(person.UserId);
-        var state = JsonNode.Parse(await service.StatePayloadAsync(key))!;
-        edit(state);
-        var changed = await service.Database.ScalarAsync<long>(
-            "with changed as (update grain_state set payload_binary = convert_to(@payload, 'UTF8') where grain_id_extension_string = @key returning 1) select count(*) from changed",
-            ("payload", state.ToJsonString()), ("key", key));
+        var changed = await service.Database.RewriteGrainStateAsync(key, json =>
+        {
+            var state = JsonNode.Parse(json)!;
+            edit(state);
+            return state.ToJsonString();
+        }) ? 1L : 0L;
 
         // The verification re-reads what is stored.
         return changed;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Tests.Infrastructure;
 
@@ -54,10 +55,12 @@ public sealed class LedgerTests(SharingService service)
         Assert.Equal(3, (int)sound["entries"]!);
 
         // Someone with database access rewrites the first recipient in the stored row.
-        var rows = await service.Database.ScalarAsync<int>(
-            "with changed as (update grain_state set payload_binary = convert_to(replace(convert_from(payload_binary, 'UTF8'), 'Research Partner A', 'Research Partner Z'), 'UTF8') " +
-            "where strpos(convert_from(payload_binary, 'UTF8'), @id) > 0 and strpos(convert_from(payload_binary, 'UTF8'), 'Research Partner A') > 0 returning 1) select count(*)::int from changed",
-            ("id", (string)first["disclosure"]!["disclosureId"]!));
+        var rows = 0;
+        foreach (var (key, _) in await service.Database.GrainStatesContainingAsync((string)first["disclosure"]!["disclosureId"]!))
+        {
+            rows += await service.Database.RewriteGrainStateAsync(key, json => json.Replace("Research Partner A", "Research Partner Z", StringComparison.Ordinal)) ? 1 : 0;
+        }
+
         Assert.True(rows >= 1);
 
         var broken = await service.VerifyAsync(person);
@@ -75,11 +78,15 @@ public sealed class LedgerTests(SharingService service)
         var id = (string)last["disclosure"]!["disclosureId"]!;
 
         // Drop the last element of the stored ledger array, leaving the rest intact.
-        await service.Database.ScalarAsync<int>(
-            "with changed as (update grain_state set payload_binary = convert_to(jsonb_set(convert_from(payload_binary, 'UTF8')::jsonb, '{DisclosureLedger}', " +
-            "(convert_from(payload_binary, 'UTF8')::jsonb -> 'DisclosureLedger') - -1)::text, 'UTF8') where strpos(convert_from(payload_binary, 'UTF8'), @id) > 0 " +
-            "and strpos(convert_from(payload_binary, 'UTF8'), 'DisclosureLedger') > 0 returning 1) select count(*)::int from changed",
-            ("id", id));
+        foreach (var (key, _) in (await service.Database.GrainStatesContainingAsync(id)).Where(found => found.Json.Contains("DisclosureLedger", StringComparison.Ordinal)))
+        {
+            await service.Database.RewriteGrainStateAsync(key, json =>
+            {
+                var state = JsonNode.Parse(json)!.AsObject();
+                state["DisclosureLedger"]!.AsArray().RemoveAt(state["DisclosureLedger"]!.AsArray().Count - 1);
+                return state.ToJsonString();
+            });
+        }
 
         var broken = await service.VerifyAsync(person);
         Assert.False((bool)broken["valid"]!);

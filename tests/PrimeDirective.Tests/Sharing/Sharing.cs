@@ -90,8 +90,7 @@ public static class Sharing
 
     /// <summary>The stored state under <paramref name="grainKey"/> as text; empty if there is none.</summary>
     public static async Task<string> StatePayloadAsync(this ServiceHost service, string grainKey) =>
-        await service.Database.ScalarAsync<string>(
-            "select convert_from(payload_binary, 'UTF8') from grain_state where grain_id_extension_string = @key", ("key", grainKey)) ?? string.Empty;
+        await service.Database.GrainStateJsonAsync(grainKey) ?? string.Empty;
 
     /// <summary>Grain-state rows and reminders of the grain keyed <paramref name="grainKey"/> (a package's, a subject's).</summary>
     public static Task<(long States, long Reminders)> RowsAsync(this ServiceHost service, string grainKey) =>

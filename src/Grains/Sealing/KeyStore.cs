@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+using PrimeDirective.Grains.Interfaces.Keys;
+
+namespace PrimeDirective.Grains.Sealing;
+
+/// <summary>A subject's data key, unwrapped: it never leaves the process and is never logged.</summary>
+/// <param name="Id">The key's id (written into every value it seals).</param>
+/// <param name="Subject">The subject the key belongs to (a grain key).</param>
+/// <param name="KekVersion">The version of the KEK that wraps it in the key store.</param>
+/// <param name="Material">The 256-bit AES key.</param>
+/// <param name="Fingerprint">A one-way digest of the key: what receipts and the destruction ledger name.</param>
+public sealed record DataKey(Guid Id, string Subject, int KekVersion, byte[] Material, string Fingerprint)
+{
+    /// <summary>The fingerprint of <paramref name="material"/>: the first 16 bytes of a SHA-256 under a fixed label, in hex.</summary>
+    public static string FingerprintOf(ReadOnlySpan<byte> material)
+    {
+        var label = "prime-directive key fingerprint|"u8;
+        var input = new byte[label.Length + material.Length];
+        label.CopyTo(input);
+        material.CopyTo(input.AsSpan(label.Length));
+        return Convert.ToHexStringLower(SHA256.HashData(input).AsSpan(0, 16));
+    }
+}
+
+/// <summary>A data key as the key store holds it: wrapped by a KEK.</summary>
+public sealed record WrappedKey(Guid Id, string Subject, int KekVersion, byte[] Wrapped, string Fingerprint, DateTimeOffset CreatedAt);
+
+/// <summary>The rows of the key store: a database of its own (<c>ConnectionStrings:KeyStore</c>), or memory in the single-process mode.</summary>
+public interface IKeyRows
+{
+    /// <summary>Inserts <paramref name="key"/> unless its subject has a key; answers the subject's key either way.</summary>
+    Task<WrappedKey> InsertOrGetAsync(WrappedKey key);
+
+    /// <summary>The key with id <paramref name="keyId"/>, or <c>null</c> if it was destroyed (or never existed).</summary>
+    Task<WrappedKey?> FindAsync(Guid keyId);
+
+    /// <summary>The live key of <paramref name="subject"/>, or <c>null</c>.</summary>
+    Task<WrappedKey?> FindBySubjectAsync(string subject);
+
+    /// <summary>Deletes the key <paramref name="keyId"/>; <c>true</c> if it was there.</summary>
+    Task<bool> DeleteAsync(Guid keyId);
+
+    /// <summary>Answers if the store can be reached; throws otherwise.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The key store: a random 256-bit data key per subject, created on first use, wrapped by the active KEK; destroyed on
+/// erasure. Failures to reach the store surface as <see cref="KeyStoreUnavailableException"/> (a 503 at the gateway).
+/// </summary>
+public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider time)
+{
+    /// <summary>The subject's live key, created if it has none (its first write, or its first after an erasure: a new incarnation).</summary>
+    public async Task<DataKey> CurrentAsync(string subject)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        var existing = await Guard(() => rows.FindBySubjectAsync(subject));
+        if (existing is not null)
+        {
+            return Unwrap(existing);
+        }
+
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var material = RandomNumberGenerator.GetBytes(32);
+        var fresh = new WrappedKey(id, subject, keks.Active, keks.Wrap(id, material), DataKey.FingerprintOf(material), time.GetUtcNow());
+        CryptographicOperations.ZeroMemory(material);
+        return Unwrap(await Guard(() => rows.InsertOrGetAsync(fresh)));
+    }
+
+    /// <summary>The key with id <paramref name="keyId"/>, or <c>null</c> if it was destroyed.</summary>
+    public async Task<DataKey?> FindAsync(Guid keyId) => await Guard(() => rows.FindAsync(keyId)) is { } found ? Unwrap(found) : null;
+
+    /// <summary>The subject's live key (id, fingerprint, KEK version), or <c>null</c>; never creates one.</summary>
+    public Task<WrappedKey?> PeekAsync(string subject) => Guard(() => rows.FindBySubjectAsync(subject));
+
+    /// <summary>Destroys the key <paramref name="keyId"/>: every value it sealed, wherever copied, no longer opens.</summary>
+    public Task<bool> DestroyAsync(Guid keyId) => Guard(() => rows.DeleteAsync(keyId));
+
+    /// <summary>Answers if the store can be reached; throws <see cref="KeyStoreUnavailableException"/> otherwise.</summary>
+    public Task PingAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        await rows.PingAsync(cancellationToken);
+        return true;
+    });
+
+    private DataKey Unwrap(WrappedKey key) =>
+        new(key.Id, key.Subject, key.KekVersion, keks.Unwrap(key.Id, key.KekVersion, key.Wrapped), key.Fingerprint);
+
+    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception exception) when (exception is DbException or TimeoutException or SocketException or IOException)
+        {
+            // The type only: a driver's message may carry connection details.
+            throw new KeyStoreUnavailableException(exception.GetType().Name);
+        }
+    }
+}
+
+/// <summary>The key store's rows in their own PostgreSQL database (table <c>data_keys</c>, migration K001).</summary>
+internal sealed class PostgresKeyRows(string connectionString) : IKeyRows
+{
+    private const string Columns = "key_id, subject, kek_version, wrapped, fingerprint, created_at";
+
+    private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "prime-directive-keys", Timeout = 5 }.ConnectionString);
+
+    public async Task<WrappedKey> InsertOrGetAsync(WrappedKey key)
+    {
+        await using var command = _source.CreateCommand(
+            $"""
+            insert into data_keys ({Columns}) values (@id, @subject, @version, @wrapped, @fingerprint, @at)
+            on conflict (subject) do nothing
+            """);
+        command.Parameters.AddWithValue("id", key.Id);
+        command.Parameters.AddWithValue("subject", key.Subject);
+        command.Parameters.AddWithValue("version", key.KekVersion);
+        command.Parameters.AddWithValue("wrapped", key.Wrapped);
+        command.Parameters.AddWithValue("fingerprint", key.Fingerprint);
+        command.Parameters.AddWithValue("at", key.CreatedAt.UtcDateTime);
+        await command.ExecuteNonQueryAsync();
+
+        // Another silo may have created the subject's key first: everyone uses that one.
+        return await FindBySubjectAsync(key.Subject) ?? throw new InvalidOperationException("A data key vanished while it was being created.");
+    }
+
+    public Task<WrappedKey?> FindAsync(Guid keyId) => QueryAsync("key_id = @value", keyId);
+
+    public Task<WrappedKey?> FindBySubjectAsync(string subject) => QueryAsync("subject = @value", subject);
+
+    public async Task<bool> DeleteAsync(Guid keyId)
+    {
+        await using var command = _source.CreateCommand("delete from data_keys where key_id = @id");
+        command.Parameters.AddWithValue("id", keyId);
+        return await command.ExecuteNonQueryAsync() > 0;
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _source.CreateCommand("select 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private async Task<WrappedKey?> QueryAsync(string where, object value)
+    {
+        await using var command = _source.CreateCommand($"select {Columns} from data_keys where {where}");
+        command.Parameters.AddWithValue("value", value);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            return null;
+        }
+
+        return new WrappedKey(
+            reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader[3], reader.GetString(4),
+            new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero));
+    }
+}
+
+/// <summary>The key store of the in-memory development mode: gone with the process, like the data it opens.</summary>
+internal sealed class InMemoryKeyRows : IKeyRows
+{
+    private readonly ConcurrentDictionary<Guid, WrappedKey> _byId = new();
+    private readonly ConcurrentDictionary<string, WrappedKey> _bySubject = new(StringComparer.Ordinal);
+
+    public Task<WrappedKey> InsertOrGetAsync(WrappedKey key)
+    {
+        var kept = _bySubject.GetOrAdd(key.Subject, key);
+        _byId.TryAdd(kept.Id, kept);
+        return Task.FromResult(kept);
+    }
+
+    public Task<WrappedKey?> FindAsync(Guid keyId) => Task.FromResult(_byId.GetValueOrDefault(keyId));
+
+    public Task<WrappedKey?> FindBySubjectAsync(string subject) => Task.FromResult(_bySubject.GetValueOrDefault(subject));
+
+    public Task<bool> DeleteAsync(Guid keyId)
+    {
+        if (!_byId.TryRemove(keyId, out var removed))
+        {
+            return Task.FromResult(false);
+        }
+
+        _bySubject.TryRemove(KeyValuePair.Create(removed.Subject, removed));
+        return Task.FromResult(true);
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Storage;
+
+namespace PrimeDirective.Grains.Sealing;
+
+/// <summary>Adds the key store, the key cache, the sealer and the key store's readiness check to a silo.</summary>
+internal static class KeyStoreRegistration
+{
+    public static ISiloBuilder AddKeyStore(this ISiloBuilder silo, IConfiguration configuration, bool durable)
+    {
+        var services = silo.Services;
+        services.AddOptions<KeyStoreOptions>().Bind(configuration.GetSection(KeyStoreOptions.SectionName))
+            .Validate(options => options.CacheSize > 0 && options.CacheLifetime > TimeSpan.Zero, "KeyStore:CacheSize and KeyStore:CacheLifetime must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(provider => new KeyEncryptionKeys(provider.GetRequiredService<IOptions<KeyStoreOptions>>(), mayDrawRandom: !durable));
+        if (durable)
+        {
+            var connectionString = configuration.GetConnectionString(KeyStoreOptions.ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException(
+                    "ConnectionStrings:KeyStore is required when data is stored durably: the subjects' data keys live in a database of their own.");
+            }
+
+            services.TryAddSingleton<IKeyRows>(_ => new PostgresKeyRows(connectionString));
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new KeyStoreSchemaParticipant(
+                provider.GetRequiredService<SchemaMigrator>(), connectionString));
+        }
+        else
+        {
+            services.TryAddSingleton<IKeyRows, InMemoryKeyRows>();
+        }
+
+        services.TryAddSingleton<KeyStore>();
+        services.TryAddSingleton<KeyCache>();
+        services.TryAddSingleton<Sealer>();
+        services.TryAddSingleton<IKeyEviction, ClusterKeyEviction>();
+        services.TryAddSingleton<KeyShredder>();
+        services.AddHealthChecks().AddCheck<KeyStoreReachable>("key-store", tags: [ManagementServer.ReadyTag]);
+        silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        return silo;
+    }
+
+    /// <summary>Applies the key store's schema at start, before any grain reads state.</summary>
+    private sealed class KeyStoreSchemaParticipant(SchemaMigrator migrator, string connectionString) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(KeyStoreSchemaParticipant), ServiceLifecycleStage.First, cancellationToken =>
+                migrator.ApplyKeyStoreAsync(connectionString, cancellationToken));
+    }
+
+    /// <summary>Ready only while the key store answers: a silo that cannot fetch keys cannot read or write what is not cached.</summary>
+    private sealed class KeyStoreReachable(KeyStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(TimeSpan.FromSeconds(5));
+                await store.PingAsync(deadline.Token);
+                return HealthCheckResult.Healthy("key store reachable");
+            }
+            catch (Exception exception) when (exception is KeyStoreUnavailableException or OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"key store unreachable ({(exception as KeyStoreUnavailableException)?.Cause ?? exception.GetType().Name})");
+            }
+        }
+    }
+}
