@@ -91,6 +91,9 @@ public sealed class DurableOutboxTests
         // The silo dies with the message in its sender's memory; nothing calls the entry afterwards, only its reminder can.
         await service.KillSiloAsync(service.Silos.Single());
         await service.StartSiloAsync();
+        // The gateway's client finds the new silo through membership; until then a call may answer 503 (retry later).
+        await Eventually.ReturnsAsync(
+            () => http.GetAsync("/health/ready"), response => response.StatusCode == HttpStatusCode.OK, s_delivery, "the gateway reaches the new silo");
         smtp.Up = true;
 
         var code = await smtp.NextCodeAsync(email, deadline: s_delivery);

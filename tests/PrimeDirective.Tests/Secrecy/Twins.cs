@@ -29,6 +29,7 @@ public static partial class Twins
         text = Capability().Replace(text, "capability=<capability>");
         text = Instant().Replace(text, "<instant>");
         text = PageInstant().Replace(text, "<instant>");
+        text = KeyFingerprint().Replace(text, "\"keyFingerprint\":\"<fingerprint>\"");
         return Id().Replace(text, "<id>");
     }
 
@@ -88,6 +89,9 @@ public static partial class Twins
 
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")]
     private static partial Regex PageInstant();
+
+    [GeneratedRegex("\"keyFingerprint\":\"[^\"]*\"")]
+    private static partial Regex KeyFingerprint();
 
     [GeneratedRegex("[a-z]+-[0-9a-f]{32}")]
     private static partial Regex Id();
