@@ -60,12 +60,23 @@ internal sealed partial record ReportBody(
 /// <summary>The server-side TELEMETRY_DISABLED; <c>purge</c> also destroys what is held.</summary>
 internal sealed record TelemetryBody(bool Disabled, bool Purge = false);
 
+/// <summary>The bootstrap id the operator chose to replace the current one (a UUID, as Flynn's).</summary>
+internal sealed record BootstrapBody(string BootstrapId);
+
+/// <summary>
+/// A new bootstrap id is set: reports with the old one are kept until <paramref name="PreviousAcceptedUntil"/>, then
+/// acknowledged and discarded; only the new one proves the operator.
+/// </summary>
+internal sealed record ProofRotated(DateTimeOffset PreviousAcceptedUntil);
+
 /// <summary>The answer to an accepted report.</summary>
 internal sealed record ReportAcknowledgement(string ReportId, DateTimeOffset AcceptedAt);
 
 /// <summary>The cluster routes' JSON, source-generated.</summary>
 [JsonSerializable(typeof(ReportBody))]
 [JsonSerializable(typeof(TelemetryBody))]
+[JsonSerializable(typeof(BootstrapBody))]
+[JsonSerializable(typeof(ProofRotated))]
 [JsonSerializable(typeof(ReportAcknowledgement))]
 [JsonSerializable(typeof(ClusterView))]
 [JsonSerializable(typeof(TelemetrySetting))]

@@ -7,7 +7,7 @@ namespace PrimeDirective.Gateway.Clusters;
 
 /// <summary>
 /// What clusters and their operators do, for the routes and the operator's page alike: reports, crash reports,
-/// telemetry off, erasure. Operator commands carry the proof; a wrong one reads as an unknown cluster.
+/// telemetry off, a new bootstrap id, erasure. Operator commands carry the proof; a wrong one reads as an unknown cluster.
 /// </summary>
 internal sealed class ClusterDesk(IGrainFactory grains, ClusterKeys keys)
 {
@@ -29,6 +29,12 @@ internal sealed class ClusterDesk(IGrainFactory grains, ClusterKeys keys)
         await grains.GetGrain<IClusterGrain>(clusterKey).SetTelemetryAsync(proof, disabled, purge) is { } setting
             ? Outcome.Done(setting)
             : new Outcome<TelemetrySetting>.Unknown("cluster");
+
+    /// <summary>Replaces the bootstrap id (the current one is the proof); the old one keeps working for reports through the grace period.</summary>
+    public async Task<Outcome<ProofRotated>> RotateProofAsync(string clusterKey, string proof, string newProof) =>
+        await grains.GetGrain<IClusterGrain>(clusterKey).RotateProofAsync(proof, newProof) is { } until
+            ? Outcome.Done(new ProofRotated(until))
+            : new Outcome<ProofRotated>.Unknown("cluster");
 
     /// <summary>Erases everything about the cluster: the request lives in its region, and the cluster records it (proof checked) before submitting it.</summary>
     public async Task<Outcome<ErasureAccepted>> RequestErasureAsync(string clusterKey, string proof)

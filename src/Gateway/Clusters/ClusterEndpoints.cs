@@ -30,6 +30,9 @@ internal static class ClusterEndpoints
                 .WithSummary("Everything held about the cluster (needs the X-Flynn-Bootstrap-Id proof).").RequireClusterProof();
             clusters.MapPut("/v1/clusters/{clusterId}/telemetry", SetTelemetryAsync)
                 .WithSummary("The server-side TELEMETRY_DISABLED (needs the proof).").RequireClusterProof();
+            clusters.MapPut("/v1/clusters/{clusterId}/bootstrap", RotateProofAsync)
+                .WithSummary("Sets a new bootstrap id (needs the current one as proof); reports with the old one are kept for Clusters:ProofGracePeriod, then discarded.")
+                .ProducesProblem(StatusCodes.Status400BadRequest).RequireClusterProof();
             clusters.MapPost("/v1/clusters/{clusterId}/erasure", EraseAsync)
                 .WithSummary("Erases everything about the cluster (needs the proof).").RequireClusterProof();
         });
@@ -103,6 +106,24 @@ internal static class ClusterEndpoints
 
         return await desk.SetTelemetryAsync(key, proof, body.Disabled, body.Purge) is var outcome && outcome is Outcome<TelemetrySetting>.Done(var setting)
             ? TypedResults.Ok(setting)
+            : outcome.Problem();
+    }
+
+    private static async Task<Results<Ok<ProofRotated>, ProblemHttpResult>> RotateProofAsync(
+        HttpContext context, [AsParameters] OperatorRequest request, BootstrapBody body, ClusterKeys keys, ClusterDesk desk)
+    {
+        if (request.Resolve(context, keys) is not ({ } key, { } proof))
+        {
+            return request.Reject(context);
+        }
+
+        if (Identifiers.Uuid(body.BootstrapId) is not { } newProof)
+        {
+            return Problems.Malformed(new Dictionary<string, string[]> { ["bootstrapId"] = ["must be a UUID"] });
+        }
+
+        return await desk.RotateProofAsync(key, proof, newProof) is var outcome && outcome is Outcome<ProofRotated>.Done(var rotated)
+            ? TypedResults.Ok(rotated)
             : outcome.Problem();
     }
 

@@ -38,6 +38,14 @@ public interface IClusterGrain : ILegalHoldSubject, IErasable
     Task<TelemetrySetting?> SetTelemetryAsync([PersonalData] string bootstrapProof, bool disabled, bool purge);
 
     /// <summary>
+    /// The operator (proven by the current bootstrap id) sets a new one: the old one keeps being recognised for reports
+    /// until the returned time (the grace period), and nothing else; after that its reports are acknowledged and discarded.
+    /// </summary>
+    /// <returns>Until when reports with the old id are kept, or <c>null</c> if unknown or the proof does not match.</returns>
+    [Alias("RotateProof")]
+    Task<DateTimeOffset?> RotateProofAsync([PersonalData] string bootstrapProof, [PersonalData] string newProof);
+
+    /// <summary>
     /// The operator (proven by the bootstrap id) asks for erasure under <paramref name="requestId"/>: the cluster records
     /// it, then submits the request workflow; if that submission fails, the cluster's reminder submits it again.
     /// </summary>

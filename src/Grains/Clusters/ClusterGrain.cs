@@ -30,6 +30,7 @@ public sealed partial class ClusterGrain(
     IOptions<RetentionOptions> retention,
     IOptions<RequestOptions> requests,
     IOptions<CrashReportOptions> crashReports,
+    IOptions<ClusterProofOptions> clusters,
     IPrivacyRequestFaults faults,
     IDestructionLedger ledger,
     IReportLog reportLog,
@@ -171,6 +172,9 @@ public sealed partial class ClusterGrain(
         await Retention.MinimizeAsync(ForgottenAsync);
         return setting;
     }
+
+    public Task<DateTimeOffset?> RotateProofAsync(string bootstrapProof, string newProof) =>
+        Identifiers.RotateAsync(bootstrapProof, newProof, clusters.Value.ProofGracePeriod);
 
     public async Task<ReportReceipt?> RecordCrashReportAsync(string bootstrapProof, CrashReport report)
     {

@@ -44,6 +44,50 @@ public sealed class ClusterIdentifiers(SubjectDocument<ClusterState> document, s
     }
 
     /// <summary>
+    /// Whether a report carrying <paramref name="presented"/> comes from the cluster: its bootstrap id, or the one the
+    /// operator replaced while its grace period runs at <paramref name="now"/>.
+    /// </summary>
+    public bool RecognisesReport(ClusterState current, string? presented, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return Recognises(current, presented) ||
+            (current.PreviousProofUntil > now && current.PreviousBootstrapDigest is { } previous && presented is not null &&
+                SameSecret(previous, DigestOf(presented)));
+    }
+
+    /// <summary>
+    /// Sets the bootstrap id the operator chose, decided on fresh state (again after a conflict) with the current one as
+    /// proof. The old one is kept only as its hash, recognised for reports until the grace period ends; a minimized
+    /// cluster keeps only the new one's hash too.
+    /// </summary>
+    /// <returns>The end of the grace period, or <c>null</c> if unknown or the proof does not match.</returns>
+    public Task<DateTimeOffset?> RotateAsync(string bootstrapProof, string newProof, TimeSpan gracePeriod) =>
+        document.UpdateAsync<DateTimeOffset?>(now =>
+        {
+            if (!Proves(bootstrapProof))
+            {
+                return (false, null);
+            }
+
+            var current = document.State;
+            var until = now + gracePeriod;
+            current.PreviousBootstrapDigest = DigestOf(bootstrapProof);
+            current.PreviousProofUntil = until;
+            if (current.BootstrapId is null)
+            {
+                current.BootstrapDigest = DigestOf(newProof);
+            }
+            else
+            {
+                current.BootstrapId = newProof;
+                current.BootstrapDigest = null;
+            }
+
+            current.Audit.Add(new AuditEntry(now, "bootstrap-id-replaced", $"the operator set a new bootstrap id; reports with the old one are kept until {until:u}"));
+            return (true, until);
+        });
+
+    /// <summary>
     /// Destroys the raw ids if only the telemetry opt-out still needs the cluster recognised (decided again on fresh state
     /// after a conflict), keeping the bootstrap id's hash; the destruction's proof is left pending in the same write.
     /// </summary>

@@ -30,7 +30,7 @@ public sealed partial class ClusterReports(
         document.UpdateAsync(now =>
         {
             var current = document.State;
-            if (document.RecordExists && (ClusterConsents.WithholdsReports(current) || !identifiers.Recognises(current, report.BootstrapId)))
+            if (document.RecordExists && (ClusterConsents.WithholdsReports(current) || !identifiers.RecognisesReport(current, report.BootstrapId, now)))
             {
                 // Acknowledged so the cluster stops retrying; nothing of it is kept, not even the address.
                 return (false, false);
@@ -39,10 +39,15 @@ public sealed partial class ClusterReports(
             var changed = false;
             if (string.IsNullOrEmpty(current.ClusterId))
             {
-                // A first report, or the first since telemetry was enabled again after the ids were destroyed.
+                // A first report, or the first since telemetry was enabled again after the ids were destroyed. A report
+                // with a replaced id (in its grace period) brings back the cluster id only: the hash of the new one stays.
                 current.ClusterId = report.ClusterId;
-                current.BootstrapId = report.BootstrapId;
-                current.BootstrapDigest = null;
+                if (!document.RecordExists || identifiers.Recognises(current, report.BootstrapId))
+                {
+                    current.BootstrapId = report.BootstrapId;
+                    current.BootstrapDigest = null;
+                }
+
                 current.FirstSeenAt ??= now;
                 changed = true;
             }

@@ -26,6 +26,12 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// </summary>
     public string? BootstrapDigest { get; set; }
 
+    /// <summary>The salted hash of the bootstrap id the operator replaced: its reports are kept until <see cref="PreviousProofUntil"/>.</summary>
+    public string? PreviousBootstrapDigest { get; set; }
+
+    /// <summary>The end of the grace period of <see cref="PreviousBootstrapDigest"/>.</summary>
+    public DateTimeOffset? PreviousProofUntil { get; set; }
+
     public DateTimeOffset? FirstSeenAt { get; set; }
 
     public bool TelemetryDisabled { get; set; }

@@ -212,6 +212,8 @@ public static class SiloConfiguration
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName));
         services.AddOptions<RequestOptions>().Bind(configuration.GetSection(RequestOptions.SectionName));
         services.AddOptions<CrashReportOptions>().Bind(configuration.GetSection(CrashReportOptions.SectionName));
+        services.AddOptions<ClusterProofOptions>().Bind(configuration.GetSection(ClusterProofOptions.SectionName))
+            .Validate(options => options.ProofGracePeriod >= TimeSpan.Zero, "Clusters:ProofGracePeriod must not be negative.");
         services.TryAddSingleton<Pseudonymizer>();
         services.TryAddSingleton<ClusterKeys>();
         services.TryAddSingleton<RetentionRunner>();

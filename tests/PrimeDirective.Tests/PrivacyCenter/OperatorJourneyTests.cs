@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace PrimeDirective.Tests.PrivacyCenter;
 
-/// <summary>A cluster operator's journey: proof by cluster id and bootstrap id, everything held, telemetry off with purge, erasure.</summary>
+/// <summary>A cluster operator's journey: proof by cluster id and bootstrap id, everything held, telemetry off with purge, erasure, a new bootstrap id.</summary>
 [Collection(PrivacyCenterFixture.Name)]
 public sealed class OperatorJourneyTests(PrivacyCenterService service)
 {
@@ -72,6 +72,66 @@ public sealed class OperatorJourneyTests(PrivacyCenterService service)
         using var gone = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{clusterId}", bootstrapId));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Operator_replaces_the_bootstrap_id_and_only_the_new_one_opens_the_page()
+    {
+        var (clusterId, old) = (Flynn.NewId(), Flynn.NewId());
+        var fresh = Flynn.NewId();
+        await ReportAsync(clusterId, old, hosts: 2);
+        var page = await service.NewPageAsync();
+        await ShowAsync(page, clusterId, old);
+
+        // A new id that is not a bootstrap id: refused at the field, nothing changed.
+        await page.GetByLabel("New bootstrap id").FillAsync("not-a-uuid");
+        var response = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Set the new bootstrap id" }).ClickAsync(),
+            answer => answer.Request.Method == "POST" && answer.Url.Contains("/privacy/operator", StringComparison.Ordinal));
+        Assert.Equal(422, response.Status);
+        await Expect(page.Locator("#newBootstrapId-error")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("New bootstrap id")).ToHaveAttributeAsync("aria-invalid", "true");
+        await page.AssertAccessibleAsync();
+        using (var unchanged = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{clusterId}", old)))
+        {
+            Assert.Equal(HttpStatusCode.OK, unchanged.StatusCode);
+        }
+
+        // A good one is set; the page tells the operator what to do on the cluster and keeps working with the new proof.
+        await page.GetByLabel("New bootstrap id").FillAsync(fresh);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set the new bootstrap id" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("set TELEMETRY_BOOTSTRAP_ID to it on your cluster");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Items held about the cluster" })).ToContainTextAsync(fresh);
+        Assert.DoesNotContain(fresh, page.Url, StringComparison.Ordinal);
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn telemetry off" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Telemetry is off: later reports are acknowledged and discarded.");
+
+        // The old id no longer opens the page; the new one does.
+        await page.GotoAsync("/privacy/operator");
+        await ShowAsync(page, clusterId, old, expectFound: false);
+        await ShowAsync(page, clusterId, fresh);
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task ShowAsync(IPage page, string clusterId, string bootstrapId, bool expectFound = true)
+    {
+        if (page.Url.EndsWith("about:blank", StringComparison.Ordinal) || !page.Url.Contains("/privacy/operator", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/privacy/operator");
+        }
+
+        await page.GetByLabel("Cluster id").FillAsync(clusterId);
+        await page.GetByLabel("Bootstrap id", new() { Exact = true }).FillAsync(bootstrapId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show what you hold" }).ClickAsync();
+        if (expectFound)
+        {
+            await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Items held about the cluster" })).ToContainTextAsync("hosts = 2");
+        }
+        else
+        {
+            await Expect(page.Locator("#clusterId-error")).ToContainTextAsync("We hold nothing");
+        }
     }
 
     private async Task ReportAsync(string clusterId, string bootstrapId, int hosts)

@@ -10,7 +10,7 @@ namespace PrimeDirective.Gateway.PrivacyCenter.Pages;
 
 /// <summary>
 /// A cluster operator's page: with the cluster id and bootstrap id (the proof, only ever in form posts, never in an
-/// address), everything held, telemetry off (optionally purging), and erasure with its receipt. Unknown clusters and
+/// address), everything held, telemetry off (optionally purging), a new bootstrap id, and erasure with its receipt. Unknown clusters and
 /// wrong proofs read alike.
 /// </summary>
 public sealed class OperatorModel : PrivacyPageModel
@@ -32,6 +32,10 @@ public sealed class OperatorModel : PrivacyPageModel
 
     [BindProperty]
     public bool Confirm { get; set; }
+
+    /// <summary>The bootstrap id the operator chose to replace the current one.</summary>
+    [BindProperty]
+    public string? NewBootstrapId { get; set; }
 
     public string Home => Users.Home;
 
@@ -74,6 +78,31 @@ public sealed class OperatorModel : PrivacyPageModel
         Message = Disable
             ? Purge ? "Telemetry is off, and the reports we held are destroyed." : "Telemetry is off: later reports are acknowledged and discarded."
             : "Telemetry is on again.";
+        return await ShowAsync();
+    }
+
+    public async Task<IActionResult> OnPostRotateAsync()
+    {
+        if (Resolve() is not { } cluster)
+        {
+            return Unproven();
+        }
+
+        var check = Check();
+        var fresh = check.Uuid("newBootstrapId", NewBootstrapId ?? string.Empty);
+        if (!Collect(check))
+        {
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return await ShowAsync();
+        }
+
+        if (await Desk<ClusterDesk>().RotateProofAsync(cluster.GetPrimaryKeyString(), BootstrapId!, fresh) is not Outcome<ProofRotated>.Done(var rotated))
+        {
+            return Unproven();
+        }
+
+        (BootstrapId, NewBootstrapId) = (fresh, null);
+        Message = $"The new bootstrap id is set: set TELEMETRY_BOOTSTRAP_ID to it on your cluster. Reports with the old one are kept until {When(rotated.PreviousAcceptedUntil)}, then discarded.";
         return await ShowAsync();
     }
 
