@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PrimeDirective.Gateway.Http;
@@ -7,9 +8,13 @@ using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Gateway.Notices;
 
-/// <summary>A breach declaration: where, which data, when it was exposed, what happened and what people should do.</summary>
+/// <summary>
+/// A breach declaration: where, which data, when it was exposed, what happened and what people should do, and when we
+/// became aware of it (the 72-hour clock's start; now if not given, never in the future).
+/// </summary>
 internal sealed record BreachBody(
-    ImmutableArray<string> Regions, ImmutableArray<string> Categories, string ExposedFrom, string ExposedUntil, string Description, string Advice) : IRequestBody
+    ImmutableArray<string> Regions, ImmutableArray<string> Categories, string ExposedFrom, string ExposedUntil, string Description, string Advice,
+    string? AwareAt = null) : IRequestBody
 {
     public const int MaxDescriptionLength = 4000;
 
@@ -28,6 +33,10 @@ internal sealed record BreachBody(
 
     [JsonIgnore]
     public DateTimeOffset Until { get; private init; }
+
+    /// <summary>When we became aware, once checked.</summary>
+    [JsonIgnore]
+    public DateTimeOffset Aware { get; private init; }
 
     /// <summary>The categories' JSON names.</summary>
     [JsonIgnore]
@@ -51,8 +60,13 @@ internal sealed record BreachBody(
         var until = IsoInstant.Parse(ExposedUntil);
         check.Require(from is not null, "exposedFrom", "must be a date and time (ISO 8601, with offset)");
         check.Require(until is not null && (from is null || until > from), "exposedUntil", "must be a date and time (ISO 8601, with offset) after exposedFrom");
+        var aware = string.IsNullOrWhiteSpace(AwareAt) ? check.Now : IsoInstant.Parse(AwareAt);
+        check.Require(aware is not null && aware <= check.Now && (from is null || aware >= from), "awareAt",
+            "must be a date and time (ISO 8601, with offset), not in the future and not before exposedFrom");
         return this with
         {
+            AwareAt = string.IsNullOrWhiteSpace(AwareAt) ? check.Now.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : AwareAt,
+            Aware = aware ?? default,
             Regions = regions,
             Description = check.Text("description", Description, MaxDescriptionLength),
             Advice = check.Text("advice", Advice, MaxAdviceLength),
@@ -92,16 +106,47 @@ internal sealed partial record PolicyVersionBody(string Version, string Effectiv
     private static partial Regex VersionName();
 }
 
-/// <summary>A breach as officers see it: the declaration and its fan-out's counts.</summary>
+/// <summary>
+/// A breach as officers see it: the declaration, its fan-out's counts, and its 72-hour clock (GDPR Art. 33): when we
+/// became aware, the deadline, whether the supervisory authority was notified, and whether the deadline passed without it.
+/// </summary>
 internal sealed record BreachView(
     string Id, ImmutableArray<string> Regions, ImmutableArray<string> Categories, DateTimeOffset? ExposedFrom, DateTimeOffset? ExposedUntil,
-    string? Description, string? Advice, DateTimeOffset DeclaredAt, string DeclaredBy, NoticeProgress Progress)
+    string? Description, string? Advice, DateTimeOffset DeclaredAt, string DeclaredBy, NoticeProgress Progress,
+    DateTimeOffset AwareAt, DateTimeOffset Deadline, bool Overdue, bool AuthorityNotified, AuthorityNotificationView? AuthorityNotification)
 {
     public static BreachView From(NoticeStatus status)
     {
         var campaign = status.Campaign;
         return new(campaign.Id, campaign.Regions, [.. campaign.Categories.Select(WireNames.Of)], campaign.From, campaign.To,
-            campaign.Description, campaign.Advice, campaign.DeclaredAt, status.DeclaredBy, status.Progress);
+            campaign.Description, campaign.Advice, campaign.DeclaredAt, status.DeclaredBy, status.Progress,
+            campaign.AwareAt ?? campaign.DeclaredAt, campaign.Deadline, status.Overdue, status.Authority is not null,
+            status.Authority is { } authority ? new(authority.Authority, authority.Reference, authority.NotifiedAt, authority.RecordedBy, authority.RecordedAt) : null);
+    }
+}
+
+/// <summary>The supervisory authority's notification of a breach, as recorded.</summary>
+internal sealed record AuthorityNotificationView(string Authority, string Reference, DateTimeOffset NotifiedAt, string RecordedBy, DateTimeOffset RecordedAt);
+
+/// <summary>That the supervisory authority was notified of a breach: which authority, its reference, when (not in the future).</summary>
+internal sealed record AuthorityNotificationBody(string Authority, string Reference, string NotifiedAt) : IRequestBody
+{
+    public const int MaxLength = 200;
+
+    [JsonIgnore]
+    public DateTimeOffset Notified { get; private init; }
+
+    public IRequestBody Check(RequestCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        var notified = IsoInstant.Parse(NotifiedAt);
+        check.Require(notified is not null && notified <= check.Now, "notifiedAt", "must be a date and time (ISO 8601, with offset), not in the future");
+        return this with
+        {
+            Authority = check.Text("authority", Authority, MaxLength),
+            Reference = check.Text("reference", Reference, MaxLength),
+            Notified = notified ?? default,
+        };
     }
 }
 
@@ -122,6 +167,8 @@ internal sealed record PolicyPage(DateTimeOffset EffectiveAt, string Version, st
 /// <summary>Notices' JSON, source-generated.</summary>
 [JsonSerializable(typeof(BreachBody))]
 [JsonSerializable(typeof(BreachView))]
+[JsonSerializable(typeof(ImmutableArray<BreachView>))]
+[JsonSerializable(typeof(AuthorityNotificationBody))]
 [JsonSerializable(typeof(PolicyVersionBody))]
 [JsonSerializable(typeof(PolicyDocument))]
 [JsonSerializable(typeof(PolicyPage))]

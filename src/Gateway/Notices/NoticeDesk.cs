@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Notices;
@@ -13,8 +14,42 @@ internal sealed class NoticeDesk(UserGrains users, IGrainFactory grains, TimePro
         ArgumentNullException.ThrowIfNull(body);
         var id = Guid.NewGuid().ToString("N");
         var grain = NoticeEndpoints.Campaign(grains, users, id);
+
+        // Listed first: a crash before the campaign starts leaves an id the list skips, never a breach the list misses.
+        await grains.GetGrain<IBreachRegisterGrain>(NoticeKeys.Breaches(users.Home)).AddAsync(id);
         await grain.StartAsync(Campaign(id, body, time.GetUtcNow()), officerId);
         return BreachView.From((await grain.GetAsync())!);
+    }
+
+    /// <summary>Every breach declared (oldest first), each with its counts and its 72-hour clock.</summary>
+    public async Task<ImmutableArray<BreachView>> BreachesAsync()
+    {
+        var ids = await grains.GetGrain<IBreachRegisterGrain>(NoticeKeys.Breaches(users.Home)).ListAsync();
+        var statuses = await Task.WhenAll(ids.Select(id => NoticeEndpoints.Campaign(grains, users, id).GetAsync()));
+        return [.. statuses.OfType<NoticeStatus>().Where(status => status.Campaign.Kind == NoticeKind.Breach).Select(BreachView.From)];
+    }
+
+    /// <summary>
+    /// Records (or corrects) that the supervisory authority was notified of breach <paramref name="breachId"/>: the
+    /// breach with its clock, or unknown; a notification before we became aware of the breach is refused on <c>notifiedAt</c>.
+    /// </summary>
+    public async Task<Outcome<BreachView>> RecordAuthorityNotificationAsync(string breachId, AuthorityNotificationBody body, string officerId)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var grain = NoticeEndpoints.Campaign(grains, users, breachId);
+        if (!NoticeEndpoints.IsCampaignId(breachId) || await grain.GetAsync() is not { Campaign.Kind: NoticeKind.Breach } status)
+        {
+            return new Outcome<BreachView>.Unknown("breach");
+        }
+
+        if (body.Notified < (status.Campaign.AwareAt ?? status.Campaign.DeclaredAt))
+        {
+            return new Outcome<BreachView>.Invalid("notifiedAt", "must not be before we became aware of the breach (awareAt)");
+        }
+
+        var recorded = await grain.RecordAuthorityNotificationAsync(
+            new AuthorityNotification(body.Authority, body.Reference, body.Notified, officerId, time.GetUtcNow()));
+        return recorded is null ? new Outcome<BreachView>.Unknown("breach") : Outcome.Done(BreachView.From(recorded));
     }
 
     /// <summary>
@@ -63,7 +98,7 @@ internal sealed class NoticeDesk(UserGrains users, IGrainFactory grains, TimePro
 
             What you should do: {body.Advice}
             """,
-            now, body.Description, body.Advice);
+            now, body.Description, body.Advice, body.Aware);
 
     /// <summary>Why <paramref name="version"/>'s effective date was refused.</summary>
     private static async Task<string> EffectRefusalAsync(IPolicyRegistryGrain registry, PublishOutcome outcome, PolicyVersion version)

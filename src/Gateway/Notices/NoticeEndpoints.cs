@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
@@ -22,8 +23,12 @@ internal static class NoticeEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/breaches", DeclareAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Declares a breach (regions, categories, exposure window, description, advice); every affected person is notified once. Only proposed (202) until a second officer approves.");
+        admin.MapGet("/breaches", BreachesAsync)
+            .WithSummary("Every breach declared, oldest first, with its counts and its 72-hour clock (GDPR Art. 33): awareAt, deadline, authorityNotified, and overdue (deadline passed, authority not notified).");
         admin.MapGet("/breaches/{breachId}", BreachAsync)
-            .WithSummary("A breach and its fan-out's counts: affected so far, notified, pending, failed with a reason.");
+            .WithSummary("A breach, its fan-out's counts (affected so far, notified, pending, failed with a reason) and its 72-hour clock.");
+        admin.MapPut("/breaches/{breachId}/authority-notification", AuthorityNotificationAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Records (or corrects) that the supervisory authority was notified of a breach: authority, its reference, when (not in the future, not before awareAt).");
         admin.MapPost("/policy-versions", PublishAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Publishes a policy version (immutable); a substantive one is announced to every account and unlinked cluster at once and takes effect no sooner than the minimum notice period (Notices:MinimumNoticePeriod, 30 days) after publication. A substantive version is only proposed (202) until a second officer approves.");
         admin.MapGet("/policy-versions/{version}/announcement", AnnouncementAsync)
@@ -49,6 +54,16 @@ internal static class NoticeEndpoints
         var breach = await desk.DeclareBreachAsync(body, officerId);
         return TypedResults.Created($"/v1/admin/breaches/{breach.Id}", breach);
     }
+
+    private static async Task<Ok<ImmutableArray<BreachView>>> BreachesAsync(NoticeDesk desk) => TypedResults.Ok(await desk.BreachesAsync());
+
+    private static async Task<Results<Ok<BreachView>, ProblemHttpResult>> AuthorityNotificationAsync(
+        string breachId, AuthorityNotificationBody body, HttpContext context, NoticeDesk desk) =>
+        await desk.RecordAuthorityNotificationAsync(breachId, body, context.User.UserId() ?? "external-officer") switch
+        {
+            Outcome<BreachView>.Done(var breach) => TypedResults.Ok(breach),
+            var refused => refused.Problem(),
+        };
 
     private static async Task<Results<Ok<BreachView>, ProblemHttpResult>> BreachAsync(string breachId, UserGrains users, IGrainFactory grains) =>
         IsCampaignId(breachId) && await Campaign(grains, users, breachId).GetAsync() is { Campaign.Kind: NoticeKind.Breach } status

@@ -26,6 +26,7 @@ public enum NoticeKind
 /// <param name="DeclaredAt">When it was declared or published.</param>
 /// <param name="Description">A breach's description, as the officer gave it.</param>
 /// <param name="Advice">A breach's advice to people, as the officer gave it.</param>
+/// <param name="AwareAt">When we became aware of a breach (its 72-hour clock, GDPR Art. 33, runs from here); <c>null</c> for a policy change.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.NoticeCampaign")]
 public sealed record NoticeCampaign(
@@ -39,8 +40,15 @@ public sealed record NoticeCampaign(
     [property: Id(7)] string Text,
     [property: Id(8)] DateTimeOffset DeclaredAt,
     [property: Id(9)] string? Description = null,
-    [property: Id(10)] string? Advice = null)
+    [property: Id(10)] string? Advice = null,
+    [property: Id(11)] DateTimeOffset? AwareAt = null)
 {
+    /// <summary>How long after awareness the supervisory authority must be notified of a breach (GDPR Art. 33).</summary>
+    public static readonly TimeSpan AuthorityDeadline = TimeSpan.FromHours(72);
+
+    /// <summary>When the supervisory authority must have been notified (a campaign declared before awareness was recorded counts from its declaration).</summary>
+    public DateTimeOffset Deadline => (AwareAt ?? DeclaredAt) + AuthorityDeadline;
+
     /// <summary>Whether a subject that held <paramref name="category"/> from <paramref name="heldFrom"/> to <paramref name="heldUntil"/> is affected.</summary>
     public bool Covers(DataCategory category, DateTimeOffset heldFrom, DateTimeOffset? heldUntil) =>
         Kind == NoticeKind.PolicyChange ||
@@ -126,16 +134,39 @@ public sealed record NoticeProgress(
     }
 }
 
+/// <summary>A breach's notification of the supervisory authority, as an officer recorded it.</summary>
+/// <param name="Authority">The supervisory authority notified.</param>
+/// <param name="Reference">The authority's reference (case number) for the notification.</param>
+/// <param name="NotifiedAt">When the authority was notified.</param>
+/// <param name="RecordedBy">The officer who recorded it.</param>
+/// <param name="RecordedAt">When it was recorded.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.AuthorityNotification")]
+public sealed record AuthorityNotification(
+    [property: Id(0)] string Authority,
+    [property: Id(1)] string Reference,
+    [property: Id(2)] DateTimeOffset NotifiedAt,
+    [property: Id(3)] string RecordedBy,
+    [property: Id(4)] DateTimeOffset RecordedAt);
+
 /// <summary>A campaign and its progress.</summary>
 /// <param name="Campaign">What is announced.</param>
 /// <param name="Progress">Counts summed over its regions.</param>
 /// <param name="DeclaredBy">The officer who declared it.</param>
+/// <param name="Authority">A breach's notification of the supervisory authority, once recorded.</param>
+/// <param name="AsOf">The service's time when this status was read (the breach clock's "now").</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.NoticeStatus")]
 public sealed record NoticeStatus(
     [property: Id(0)] NoticeCampaign Campaign,
     [property: Id(1)] NoticeProgress Progress,
-    [property: Id(2)] string DeclaredBy);
+    [property: Id(2)] string DeclaredBy,
+    [property: Id(3)] AuthorityNotification? Authority = null,
+    [property: Id(4)] DateTimeOffset AsOf = default)
+{
+    /// <summary>Whether the 72-hour deadline passed without the supervisory authority being notified.</summary>
+    public bool Overdue => Authority is null && AsOf > Campaign.Deadline;
+}
 
 /// <summary>A notice campaign (key <c>{home}/notice/{id}</c>): durable declaration, then one fan-out per region.</summary>
 [Alias("PrimeDirective.INoticeCampaignGrain")]
@@ -149,6 +180,24 @@ public interface INoticeCampaignGrain : IGrainWithStringKey
     [Alias("Get")]
     [ReadOnly]
     Task<NoticeStatus?> GetAsync();
+
+    /// <summary>Records (or corrects) a breach's notification of the supervisory authority; <c>null</c> if no breach was declared under this key.</summary>
+    [Alias("RecordAuthority")]
+    Task<NoticeStatus?> RecordAuthorityNotificationAsync(AuthorityNotification notification);
+}
+
+/// <summary>The breaches declared in the home region (key <c>{home}/breaches</c>), newest last: the officers' list.</summary>
+[Alias("PrimeDirective.IBreachRegisterGrain")]
+public interface IBreachRegisterGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a breach id (durable when this returns); a repeat changes nothing.</summary>
+    [Alias("Add")]
+    Task AddAsync(string breachId);
+
+    /// <summary>Every breach id, oldest first.</summary>
+    [Alias("List")]
+    [ReadOnly]
+    Task<ImmutableArray<string>> ListAsync();
 }
 
 /// <summary>One region's fan-out of a campaign (key <c>{region}/fanout/{id}</c>): pages its subject list in bounded batches.</summary>
@@ -182,6 +231,9 @@ public static class NoticeKeys
 
     /// <summary>A campaign's fan-out in one region.</summary>
     public static string Fanout(string region, string id) => $"{region}/fanout/{id}";
+
+    /// <summary>The register of breaches declared in the home region.</summary>
+    public static string Breaches(string homeRegion) => $"{homeRegion}/breaches";
 
     /// <summary>The campaign id of a policy version's announcement.</summary>
     public static string PolicyChange(string version) => $"policy-{version}";

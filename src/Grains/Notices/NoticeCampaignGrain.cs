@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Notices;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Notices;
@@ -14,6 +15,7 @@ namespace PrimeDirective.Grains.Notices;
 public sealed partial class NoticeCampaignGrain(
     [PersistentState("notice", StorageNames.Subjects)] IPersistentState<NoticeCampaignState> state,
     IOptions<NoticeOptions> options,
+    PolicyClock time,
     ILogger<NoticeCampaignGrain> logger) : Grain, INoticeCampaignGrain, IRemindable
 {
     private const string StartReminder = "start";
@@ -46,7 +48,25 @@ public sealed partial class NoticeCampaignGrain(
         }
 
         var progress = await Task.WhenAll(campaign.Regions.Select(region => Fanout(region).ProgressAsync()));
-        return new NoticeStatus(campaign, progress.Aggregate(NoticeProgress.None with { Done = true }, (sum, next) => sum.Add(next)), state.State.DeclaredBy!);
+        return new NoticeStatus(campaign, progress.Aggregate(NoticeProgress.None with { Done = true }, (sum, next) => sum.Add(next)), state.State.DeclaredBy!, state.State.Authority, time.GetUtcNow());
+    }
+
+    public async Task<NoticeStatus?> RecordAuthorityNotificationAsync(AuthorityNotification notification)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (state.State.Campaign is not { Kind: NoticeKind.Breach })
+        {
+            return null;
+        }
+
+        await state.UpdateAsync(
+            () =>
+            {
+                state.State.Authority = notification;
+                return (true, true);
+            },
+            DeactivateOnIdle);
+        return await GetAsync();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => StartRegionsAsync();

@@ -10,4 +10,13 @@ public sealed class NoticeCampaignState
     public string? DeclaredBy { get; set; }
 
     public List<string> StartedRegions { get; set; } = [];
+
+    /// <summary>A breach's notification of the supervisory authority, once an officer recorded it.</summary>
+    public AuthorityNotification? Authority { get; set; }
+}
+
+/// <summary>The ids of the breaches declared in a home region, oldest first.</summary>
+public sealed class BreachRegisterState
+{
+    public List<string> Ids { get; set; } = [];
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Grains.Interfaces.Governance;
 using PrimeDirective.Grains.Interfaces.Notices;
@@ -7,7 +8,8 @@ namespace PrimeDirective.Gateway.PrivacyCenter.Pages.Officer;
 
 /// <summary>
 /// Breach notices, as <c>/v1/admin/breaches</c> handles them: declare one (regions, categories, exposure window,
-/// description, advice; every affected person is told once) and follow its fan-out's counts.
+/// description, advice, when we became aware; every affected person is told once), follow its fan-out's counts and its
+/// 72-hour clock (every breach listed, overdue ones flagged), and record that the supervisory authority was notified.
 /// </summary>
 public sealed class BreachesModel : OfficerPageModel
 {
@@ -32,11 +34,27 @@ public sealed class BreachesModel : OfficerPageModel
     [BindProperty(Name = "advice")]
     public string? Advice { get; set; }
 
+    [BindProperty(Name = "awareAt")]
+    public string? AwareAt { get; set; }
+
+    [BindProperty(Name = "authority")]
+    public string? Authority { get; set; }
+
+    [BindProperty(Name = "reference")]
+    public string? Reference { get; set; }
+
+    [BindProperty(Name = "notifiedAt")]
+    public string? NotifiedAt { get; set; }
+
+    /// <summary>Every breach declared, oldest first, with its clock.</summary>
+    internal IReadOnlyList<BreachView> All { get; private set; } = [];
+
     /// <summary>The breach shown, with its counts.</summary>
     internal BreachView? Shown { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
     {
+        All = await Desk<NoticeDesk>().BreachesAsync();
         if (Id is null)
         {
             return Page();
@@ -50,8 +68,10 @@ public sealed class BreachesModel : OfficerPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
+        All = await Desk<NoticeDesk>().BreachesAsync();
         var body = Checked(new BreachBody(
-            [.. BreachRegions], [.. Categories], ExposedFrom?.Trim() ?? string.Empty, ExposedUntil?.Trim() ?? string.Empty, Description ?? string.Empty, Advice ?? string.Empty));
+            [.. BreachRegions], [.. Categories], ExposedFrom?.Trim() ?? string.Empty, ExposedUntil?.Trim() ?? string.Empty, Description ?? string.Empty, Advice ?? string.Empty,
+            AwareAt?.Trim()));
         if (body is null)
         {
             return Answer();
@@ -64,6 +84,38 @@ public sealed class BreachesModel : OfficerPageModel
 
         var breach = await Desk<NoticeDesk>().DeclareBreachAsync(body, OfficerId);
         (Shown, Id, Message) = (breach, breach.Id, "The breach is declared: every affected person is being told.");
+        All = await Desk<NoticeDesk>().BreachesAsync();
         return Page();
+    }
+
+    /// <summary>Records that the supervisory authority was notified of the breach shown.</summary>
+    public async Task<IActionResult> OnPostAuthorityAsync()
+    {
+        var desk = Desk<NoticeDesk>();
+        All = await desk.BreachesAsync();
+        Shown = All.FirstOrDefault(breach => breach.Id == Id);
+        if (Shown is null)
+        {
+            return NotFoundPage();
+        }
+
+        var body = Checked(new AuthorityNotificationBody(Authority ?? string.Empty, Reference ?? string.Empty, NotifiedAt?.Trim() ?? string.Empty));
+        if (body is null)
+        {
+            return Answer();
+        }
+
+        switch (await desk.RecordAuthorityNotificationAsync(Shown.Id, body, OfficerId))
+        {
+            case Outcome<BreachView>.Done(var recorded):
+                (Shown, Message, Authority, Reference, NotifiedAt) = (recorded, "The authority's notification is recorded.", null, null, null);
+                All = await desk.BreachesAsync();
+                return Page();
+            case Outcome<BreachView>.Invalid invalid:
+                Errors[invalid.Field] = invalid.Detail;
+                return Answer();
+            default:
+                return NotFoundPage();
+        }
     }
 }
