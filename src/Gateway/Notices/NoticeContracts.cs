@@ -61,8 +61,7 @@ internal sealed record BreachBody(
         check.Require(from is not null, "exposedFrom", "must be a date and time (ISO 8601, with offset)");
         check.Require(until is not null && (from is null || until > from), "exposedUntil", "must be a date and time (ISO 8601, with offset) after exposedFrom");
         var aware = string.IsNullOrWhiteSpace(AwareAt) ? check.Now : IsoInstant.Parse(AwareAt);
-        check.Require(aware is not null && aware <= check.Now && (from is null || aware >= from), "awareAt",
-            "must be a date and time (ISO 8601, with offset), not in the future and not before exposedFrom");
+        check.Require(aware is not null && aware <= check.Now, "awareAt", "must be a date and time (ISO 8601, with offset), not in the future");
         return this with
         {
             AwareAt = string.IsNullOrWhiteSpace(AwareAt) ? check.Now.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : AwareAt,
