@@ -130,6 +130,24 @@ public sealed class OfficerConsoleTests(PrivacyCenterService service)
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Progress of the notices" })).ToBeVisibleAsync();
         await page.AssertAccessibleAsync();
 
+        // Its 72-hour clock: listed as not notified; a notification in the future is refused beside its field and not
+        // recorded; then the authority's notification is recorded and the list shows it.
+        var breachRow = page.GetByRole(AriaRole.Row).Filter(new() { HasText = declared.Groups[1].Value });
+        await Expect(breachRow).ToContainTextAsync("Not notified yet");
+        await page.GetByLabel("Supervisory authority").FillAsync("CNIL");
+        await page.GetByLabel("Their reference").FillAsync("2026-0042");
+        await page.GetByLabel("Notified at").FillAsync(Iso(DateTimeOffset.UtcNow.AddDays(1)));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record the notification" }).ClickAsync();
+        await Expect(page.Locator("#notifiedAt-error")).ToContainTextAsync("not in the future");
+        await Expect(breachRow).ToContainTextAsync("Not notified yet");
+        await page.GetByLabel("Notified at").FillAsync(DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record the notification" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The authority's notification is recorded.");
+        await Expect(breachRow).ToContainTextAsync("Notified");
+        await Expect(breachRow).Not.ToContainTextAsync("Not notified");
+        await Expect(page.Locator("main")).ToContainTextAsync("CNIL, reference 2026-0042");
+        await page.AssertAccessibleAsync();
+
         // Policy versions: a date in the past is refused next to its field and nothing is published; then it is published.
         var version = $"t{Guid.NewGuid():N}"[..20];
         await page.GotoAsync("/privacy/officer/policy-versions");
