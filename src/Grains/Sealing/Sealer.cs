@@ -32,9 +32,6 @@ public readonly record struct SealContext(string Store, string Column, string Su
     }
 }
 
-// TODO(after i21's report-log rewrite merges): seal the report row's personal columns (IP address, crash message and
-// stack) with SealTextAsync(new SealContext("report_item", "<column>", clusterKey, reportId)) on write and OpenTextAsync on
-// read; the inventory marks the IP column as pending until then (docs/keys.md, "What is not done yet").
 /// <summary>
 /// Seals values under their subject's data key: format version (1 byte) ‖ key id (16) ‖ nonce (12) ‖ ciphertext ‖ tag
 /// (16), AES-256-GCM with the <see cref="SealContext"/> as associated data. Once the key is destroyed the value opens
