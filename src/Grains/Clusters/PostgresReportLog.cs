@@ -16,7 +16,8 @@ namespace PrimeDirective.Grains.Clusters;
 /// and write them in one transaction (binary COPY, then one insert), so a report waits for the commit of its batch and
 /// never for company.
 /// </summary>
-internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogger<PostgresReportLog> logger) : IReportLog, IAsyncDisposable
+internal sealed partial class PostgresReportLog(RegionDatabases databases, ReportAddressSealing addresses, ILogger<PostgresReportLog> logger)
+    : IReportLog, IAsyncDisposable
 {
     /// <summary>Reports (rows) in one batch at most.</summary>
     private const int MaxBatchRows = 1000;
@@ -60,15 +61,23 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
     private readonly ConcurrentDictionary<string, Lazy<GroupWriter>> _writers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _deletions = new(MaxConcurrentDeletions);
 
-    public Task<ReportAppend> AppendAsync(string region, string subjectKey, string reportId, IReadOnlyList<HeldItem> items)
+    public async Task<ReportAppend> AppendAsync(string region, string subjectKey, string reportId, IReadOnlyList<HeldItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
         var connectionString = databases.For(region);
+        var row = ReportRowCodec.Encode(items);
+        if (row.IpAddress is { } address)
+        {
+            // Sealed by the caller, before the queue: a key store out of reach fails this append alone, never its batch.
+            var expiresAt = items.First(item => item.Category == DataCategory.IpAddress && item.Value == address).ExpiresAt!.Value;
+            row = row with { IpAddress = await addresses.SealAsync(region, subjectKey, reportId, address, expiresAt) };
+        }
+
         var writer = _writers.GetOrAdd(connectionString, key => new Lazy<GroupWriter>(() => new GroupWriter(key, this))).Value;
-        var append = new PendingAppend(subjectKey, reportId, items);
+        var append = new PendingAppend(subjectKey, reportId, row);
         ObjectDisposedException.ThrowIf(!writer.Queue.Writer.TryWrite(append), this);
 
-        return append.Completion.Task;
+        return await append.Completion.Task;
     }
 
     public async Task<ItemPage> ReadAsync(string region, string subjectKey, DateTimeOffset now, string? after, int limit)
@@ -109,7 +118,8 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
                     var collectedAt = new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero);
                     from = (collectedAt, reportId);
                     var cursorRow = cursor is not null && cursor.CollectedAt == collectedAt && cursor.ReportId == reportId;
-                    foreach (var item in ReportRowCodec.Decode(reportId, collectedAt, reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)))
+                    var address = await addresses.OpenAsync(subjectKey, reportId, reader.IsDBNull(3) ? null : reader.GetString(3));
+                    foreach (var item in ReportRowCodec.Decode(reportId, collectedAt, reader.GetString(2), address))
                     {
                         if (item.ExpiresAt <= now || (cursorRow && string.CompareOrdinal(WireNames.Of(item.Category), cursor!.Category) <= 0))
                         {
@@ -376,7 +386,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
             {
                 foreach (var append in first.Values)
                 {
-                    var (collectedAt, expiresAt, items, ipAddress) = ReportRowCodec.Encode(append.Items);
+                    var (collectedAt, expiresAt, items, ipAddress) = append.Row;
                     await copy.StartRowAsync();
                     await copy.WriteAsync(append.SubjectKey, NpgsqlDbType.Text);
                     await copy.WriteAsync(append.ReportId, NpgsqlDbType.Text);
@@ -459,7 +469,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, ILogg
     private static partial void LogBatchFailed(ILogger logger, int count, string exceptionType);
 
     /// <summary>An append waiting for its batch's commit.</summary>
-    private sealed record PendingAppend(string SubjectKey, string ReportId, IReadOnlyList<HeldItem> Items)
+    private sealed record PendingAppend(string SubjectKey, string ReportId, (DateTimeOffset CollectedAt, DateTimeOffset ExpiresAt, string Items, string? IpAddress) Row)
     {
         public TaskCompletionSource<ReportAppend> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

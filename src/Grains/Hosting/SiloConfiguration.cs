@@ -139,6 +139,11 @@ public static class SiloConfiguration
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
         services.AddSingleton<IDisclosureEvidence, PostgresDisclosureEvidence>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
+        services.AddSingleton<ReportAddressSealing>();
+        services.AddSingleton<IEpochEnding, HeldAddressResealing>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new ReportAddressUpgrade(
+            provider.GetRequiredService<ReportAddressSealing>(), [.. regionDatabases.Values.Distinct(StringComparer.Ordinal)],
+            provider.GetRequiredService<ILogger<ReportAddressUpgrade>>()));
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();

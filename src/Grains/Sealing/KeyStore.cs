@@ -26,8 +26,8 @@ public sealed record DataKey(Guid Id, string Subject, int KekVersion, byte[] Mat
     }
 }
 
-/// <summary>A data key as the key store holds it: wrapped by a KEK.</summary>
-public sealed record WrappedKey(Guid Id, string Subject, int KekVersion, byte[] Wrapped, string Fingerprint, DateTimeOffset CreatedAt);
+/// <summary>A data key as the key store holds it: wrapped by a KEK; an epoch key names the day it serves (<see cref="KeyEpoch"/>).</summary>
+public sealed record WrappedKey(Guid Id, string Subject, int KekVersion, byte[] Wrapped, string Fingerprint, DateTimeOffset CreatedAt, DateOnly? EpochDay = null);
 
 /// <summary>The rows of the key store: a database of its own (<c>ConnectionStrings:KeyStore</c>), or memory in the single-process mode.</summary>
 public interface IKeyRows
@@ -44,6 +44,9 @@ public interface IKeyRows
     /// <summary>Deletes the key <paramref name="keyId"/>; <c>true</c> if it was there.</summary>
     Task<bool> DeleteAsync(Guid keyId);
 
+    /// <summary>The epoch keys whose day is before <paramref name="today"/> (their day is over).</summary>
+    Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today);
+
     /// <summary>Answers if the store can be reached; throws otherwise.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
@@ -55,7 +58,10 @@ public interface IKeyRows
 public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider time)
 {
     /// <summary>The subject's live key, created if it has none (its first write, or its first after an erasure: a new incarnation).</summary>
-    public async Task<DataKey> CurrentAsync(string subject)
+    public async Task<DataKey> CurrentAsync(string subject) => await CurrentAsync(subject, epochDay: null);
+
+    /// <summary>The live key of <paramref name="subject"/> (an epoch's name with its <paramref name="epochDay"/>), created if it has none.</summary>
+    public async Task<DataKey> CurrentAsync(string subject, DateOnly? epochDay)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
         var existing = await Guard(() => rows.FindBySubjectAsync(subject));
@@ -66,7 +72,7 @@ public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider
 
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var material = RandomNumberGenerator.GetBytes(32);
-        var fresh = new WrappedKey(id, subject, keks.Active, keks.Wrap(id, material), DataKey.FingerprintOf(material), time.GetUtcNow());
+        var fresh = new WrappedKey(id, subject, keks.Active, keks.Wrap(id, material), DataKey.FingerprintOf(material), time.GetUtcNow(), epochDay);
         CryptographicOperations.ZeroMemory(material);
         return Unwrap(await Guard(() => rows.InsertOrGetAsync(fresh)));
     }
@@ -79,6 +85,9 @@ public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider
 
     /// <summary>Destroys the key <paramref name="keyId"/>: every value it sealed, wherever copied, no longer opens.</summary>
     public Task<bool> DestroyAsync(Guid keyId) => Guard(() => rows.DeleteAsync(keyId));
+
+    /// <summary>The epoch keys whose day is over at <paramref name="today"/> (id, name, fingerprint; never unwrapped).</summary>
+    public Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today) => Guard(() => rows.EpochsBeforeAsync(today));
 
     /// <summary>Answers if the store can be reached; throws <see cref="KeyStoreUnavailableException"/> otherwise.</summary>
     public Task PingAsync(CancellationToken cancellationToken) => Guard(async () =>
@@ -107,7 +116,7 @@ public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider
 /// <summary>The key store's rows in their own PostgreSQL database (table <c>data_keys</c>, migration K001).</summary>
 internal sealed class PostgresKeyRows(string connectionString) : IKeyRows
 {
-    private const string Columns = "key_id, subject, kek_version, wrapped, fingerprint, created_at";
+    private const string Columns = "key_id, subject, kek_version, wrapped, fingerprint, created_at, epoch_day";
 
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(
         new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "prime-directive-keys", Timeout = 5 }.ConnectionString);
@@ -116,7 +125,7 @@ internal sealed class PostgresKeyRows(string connectionString) : IKeyRows
     {
         await using var command = _source.CreateCommand(
             $"""
-            insert into data_keys ({Columns}) values (@id, @subject, @version, @wrapped, @fingerprint, @at)
+            insert into data_keys ({Columns}) values (@id, @subject, @version, @wrapped, @fingerprint, @at, @day)
             on conflict (subject) do nothing
             """);
         command.Parameters.AddWithValue("id", key.Id);
@@ -125,15 +134,18 @@ internal sealed class PostgresKeyRows(string connectionString) : IKeyRows
         command.Parameters.AddWithValue("wrapped", key.Wrapped);
         command.Parameters.AddWithValue("fingerprint", key.Fingerprint);
         command.Parameters.AddWithValue("at", key.CreatedAt.UtcDateTime);
+        command.Parameters.Add(new NpgsqlParameter<DateOnly?>("day", NpgsqlTypes.NpgsqlDbType.Date) { TypedValue = key.EpochDay });
         await command.ExecuteNonQueryAsync();
 
         // Another silo may have created the subject's key first: everyone uses that one.
         return await FindBySubjectAsync(key.Subject) ?? throw new InvalidOperationException("A data key vanished while it was being created.");
     }
 
-    public Task<WrappedKey?> FindAsync(Guid keyId) => QueryAsync("key_id = @value", keyId);
+    public async Task<WrappedKey?> FindAsync(Guid keyId) => First(await QueryAsync("key_id = @value", keyId));
 
-    public Task<WrappedKey?> FindBySubjectAsync(string subject) => QueryAsync("subject = @value", subject);
+    public async Task<WrappedKey?> FindBySubjectAsync(string subject) => First(await QueryAsync("subject = @value", subject));
+
+    public Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today) => QueryAsync("epoch_day < @value order by epoch_day, key_id", today);
 
     public async Task<bool> DeleteAsync(Guid keyId)
     {
@@ -148,19 +160,22 @@ internal sealed class PostgresKeyRows(string connectionString) : IKeyRows
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    private async Task<WrappedKey?> QueryAsync(string where, object value)
+    private static WrappedKey? First(IReadOnlyList<WrappedKey> keys) => keys.Count > 0 ? keys[0] : null;
+
+    private async Task<IReadOnlyList<WrappedKey>> QueryAsync(string where, object value)
     {
         await using var command = _source.CreateCommand($"select {Columns} from data_keys where {where}");
         command.Parameters.AddWithValue("value", value);
         await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
+        var keys = new List<WrappedKey>();
+        while (await reader.ReadAsync())
         {
-            return null;
+            keys.Add(new WrappedKey(
+                reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader[3], reader.GetString(4),
+                new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateOnly>(6)));
         }
 
-        return new WrappedKey(
-            reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader[3], reader.GetString(4),
-            new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero));
+        return keys;
     }
 }
 
@@ -191,6 +206,9 @@ internal sealed class InMemoryKeyRows : IKeyRows
         _bySubject.TryRemove(KeyValuePair.Create(removed.Subject, removed));
         return Task.FromResult(true);
     }
+
+    public Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today) =>
+        Task.FromResult<IReadOnlyList<WrappedKey>>([.. _byId.Values.Where(key => key.EpochDay < today).OrderBy(key => key.EpochDay)]);
 
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -29,4 +29,7 @@ public sealed class KeyStoreOptions
 
     /// <summary>How long a silo keeps a data key unwrapped after fetching it (erasure also evicts it cluster-wide at once).</summary>
     public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often each silo looks for epoch keys whose day is over, to destroy them.</summary>
+    public TimeSpan EpochSweepInterval { get; set; } = TimeSpan.FromHours(1);
 }

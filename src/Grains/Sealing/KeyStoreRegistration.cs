@@ -16,7 +16,9 @@ internal static class KeyStoreRegistration
     {
         var services = silo.Services;
         services.AddOptions<KeyStoreOptions>().Bind(configuration.GetSection(KeyStoreOptions.SectionName))
-            .Validate(options => options.CacheSize > 0 && options.CacheLifetime > TimeSpan.Zero, "KeyStore:CacheSize and KeyStore:CacheLifetime must be positive.")
+            .Validate(
+                options => options.CacheSize > 0 && options.CacheLifetime > TimeSpan.Zero && options.EpochSweepInterval > TimeSpan.Zero,
+                "KeyStore:CacheSize, KeyStore:CacheLifetime and KeyStore:EpochSweepInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(provider => new KeyEncryptionKeys(provider.GetRequiredService<IOptions<KeyStoreOptions>>(), mayDrawRandom: !durable));
         if (durable)
@@ -42,6 +44,8 @@ internal static class KeyStoreRegistration
         services.TryAddSingleton<Sealer>();
         services.TryAddSingleton<IKeyEviction, ClusterKeyEviction>();
         services.TryAddSingleton<KeyShredder>();
+        services.TryAddSingleton<EpochKeyShredder>();
+        services.AddHostedService<EpochKeySweep>();
         services.AddHealthChecks().AddCheck<KeyStoreReachable>("key-store", tags: [ManagementServer.ReadyTag]);
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         return silo;

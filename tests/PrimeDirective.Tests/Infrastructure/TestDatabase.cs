@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Npgsql;
+using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Sealing;
 
 namespace PrimeDirective.Tests.Infrastructure;
@@ -182,7 +183,38 @@ public sealed class TestDatabase : IAsyncDisposable
             total += (await StatesContainingAsync(needle)).Count(found => found.Sealed);
         }
 
+        // So is a sealed report address (a value of a report row, sealed on its own).
+        if (openSealed && Sealer is not null && tables.Contains("public.report"))
+        {
+            total += await SealedAddressesContainingAsync(connection, needle);
+        }
+
         return total;
+    }
+
+    private async Task<long> SealedAddressesContainingAsync(NpgsqlConnection connection, string needle)
+    {
+        var rows = new List<(string Subject, string Report, string Stored)>();
+        await using (var command = new NpgsqlCommand("select subject_key, report_id, ip_address from report where ip_address is not null", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        long found = 0;
+        foreach (var (subject, report, stored) in rows.Where(row => Sealer.IsSealedText(row.Stored)))
+        {
+            if (await Sealer!.OpenTextAsync(ReportAddressSealing.ContextFor(subject, report), stored) is { } address
+                && address.Contains(needle, StringComparison.OrdinalIgnoreCase))
+            {
+                found++;
+            }
+        }
+
+        return found;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Sealing;
 
 namespace PrimeDirective.Tests.Infrastructure;
@@ -13,4 +17,22 @@ public static class TestSealing
         var store = new KeyStore(new PostgresKeyRows(keyStore), new KeyEncryptionKeys(options, mayDrawRandom: false), TimeProvider.System);
         return new Sealer(store, new KeyCache(options, TimeProvider.System));
     }
+
+    /// <summary>A fresh key store database (migrated) with a random KEK, and a sealer over it.</summary>
+    public static async Task<TestKeyStore> CreateKeyStoreAsync(string purpose)
+    {
+        var database = await TestDatabase.CreateAsync($"keys_{purpose}");
+        await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).ApplyKeyStoreAsync(database.ConnectionString, CancellationToken.None);
+        var kek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        return new TestKeyStore(database, kek, Opener(database.ConnectionString, kek));
+    }
+}
+
+/// <summary>A key store database of a test's own, its KEK and a sealer over it; the database is dropped on dispose.</summary>
+public sealed record TestKeyStore(TestDatabase Database, string Kek, Sealer Sealer) : IAsyncDisposable
+{
+    /// <summary>The report addresses' sealing over this key store, as a silo composes it.</summary>
+    public ReportAddressSealing Addresses { get; } = new(Sealer, NullLogger<ReportAddressSealing>.Instance);
+
+    public ValueTask DisposeAsync() => Database.DisposeAsync();
 }

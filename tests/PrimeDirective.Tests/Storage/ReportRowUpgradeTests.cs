@@ -34,7 +34,8 @@ public sealed class ReportRowUpgradeTests
         Assert.Equal("r", await database.ScalarAsync<string>("select relkind::text from pg_class where relname = 'report'"));
         Assert.Null(await database.ScalarAsync<string>("select relkind::text from pg_class where relname = 'report_item'"));
         Assert.Equal(26L, await database.ScalarAsync<long>("select count(*) from report_items"));
-        await using var log = Log(database);
+        await using var keys = await TestSealing.CreateKeyStoreAsync("report_upgrade");
+        await using var log = Log(database, keys);
         foreach (var cluster in expected.Clusters)
         {
             var page = await log.ReadAsync("eu", cluster.SubjectKey, expected.ReadAt, null, ReportRows.PageSize);
@@ -58,7 +59,8 @@ public sealed class ReportRowUpgradeTests
         await using var database = await LoadFixtureAsync();
         var expected = Expected();
         await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).ApplyAsync(database.ConnectionString, CancellationToken.None);
-        await using var log = Log(database);
+        await using var keys = await TestSealing.CreateKeyStoreAsync("report_upgrade");
+        await using var log = Log(database, keys);
         var flynn = expected.Clusters.Single(cluster => cluster.Name == "flynn-with-crash");
         var others = expected.Clusters.Where(cluster => cluster != flynn).ToList();
         var addresses = flynn.Items.Where(item => item.Category == DataCategory.IpAddress).ToList();
@@ -87,8 +89,8 @@ public sealed class ReportRowUpgradeTests
         }
     }
 
-    private static PostgresReportLog Log(TestDatabase database) =>
-        new(new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString }), NullLogger<PostgresReportLog>.Instance);
+    private static PostgresReportLog Log(TestDatabase database, TestKeyStore keys) =>
+        new(new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString }), keys.Addresses, NullLogger<PostgresReportLog>.Instance);
 
     /// <summary>A fresh database holding exactly what the previous release wrote (schema at V014 and its rows).</summary>
     private static async Task<TestDatabase> LoadFixtureAsync()
