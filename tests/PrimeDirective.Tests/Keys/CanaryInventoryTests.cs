@@ -20,6 +20,8 @@ namespace PrimeDirective.Tests.Keys;
 /// </summary>
 public sealed class CanaryInventoryTests
 {
+    private static readonly string[] s_records = ["third-party-record"];
+
     [Fact]
     public async Task No_column_holds_a_canary_readable_or_lacks_an_inventory_entry_and_after_erasure_no_dump_or_outbox_file_holds_one()
     {
@@ -44,7 +46,7 @@ public sealed class CanaryInventoryTests
             subject = new { userId = person.UserId },
             recipient = "County Safety Office",
             basis = "harm-prevention",
-            categories = new[] { "third-party-record" },
+            categories = s_records,
             rationale = "A credible threat against the person was reported to us by the source.",
             protects = "the-person",
         }));
