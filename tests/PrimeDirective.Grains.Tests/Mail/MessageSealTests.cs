@@ -62,7 +62,7 @@ public sealed class MessageSealTests
     }
 
     [Fact]
-    public async Task Once_the_owners_key_is_destroyed_a_queued_copy_opens_to_nothing_and_the_sender_delivers_nothing()
+    public async Task Once_the_owners_key_is_destroyed_a_queued_copy_opens_to_nothing_and_another_owners_still_opens()
     {
         var (owner, bystander) = (Owner(), Owner());
         var message = new OutboxMessage("erased@example.invalid", "Erased Person", "Subject", "Body canary-5e1d");
