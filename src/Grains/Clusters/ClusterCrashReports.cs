@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -11,12 +12,19 @@ namespace PrimeDirective.Grains.Clusters;
 /// <summary>
 /// Crash reports (owns <see cref="ClusterState.CrashReportDay"/> and <see cref="ClusterState.CrashReportsThatDay"/>):
 /// given directly by the operator, personal as a whole, kept for the crash-report retention as rows of the report log
-/// beside the cluster's reports, so that access, export, expiry and erasure treat them alike. At most
+/// beside the cluster's reports, so that access, export, expiry and erasure treat them alike. The text (message and
+/// stack) is sealed per value under the cluster's data key (<see cref="ContextFor"/>); <see cref="ClusterReports"/> opens it. At most
 /// <see cref="CrashReportOptions.MaxPerClusterPerDay"/> a day are kept, counted in the write that admits each.
 /// </summary>
 public sealed partial class ClusterCrashReports(
-    SubjectDocument<ClusterState> document, ClusterReports reports, RetentionOptions policy, CrashReportOptions options, ILogger logger, string key)
+    SubjectDocument<ClusterState> document, ClusterReports reports, RetentionOptions policy, CrashReportOptions options, Sealer sealer, ILogger logger, string key)
 {
+    /// <summary>
+    /// Where a crash report's text is sealed: the report row's item value, under the cluster's data key, bound to the
+    /// item's id (so erasure of the cluster makes every copy of the message and stack unreadable).
+    /// </summary>
+    public static SealContext ContextFor(string clusterKey, string itemId) => new("report", "items.v", clusterKey, itemId);
+
     private static readonly JsonSerializerOptions s_crashJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>
@@ -36,8 +44,10 @@ public sealed partial class ClusterCrashReports(
             return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
         }
 
+        var itemId = ReportRows.ItemId(reportId, DataCategory.CrashReport);
+        var text = JsonSerializer.Serialize(new CrashText(report.Version, report.Component, report.OccurredAt, report.Message, report.Stack), s_crashJson);
         var item = new HeldItem(
-            ReportRows.ItemId(reportId, DataCategory.CrashReport),
+            itemId,
             reportId,
             DataCategory.CrashReport,
             DataSource.Direct,
@@ -45,7 +55,7 @@ public sealed partial class ClusterCrashReports(
             now,
             expiresAt,
             Personal: true,
-            JsonSerializer.Serialize(new CrashText(report.Version, report.Component, report.OccurredAt, report.Message, report.Stack), s_crashJson),
+            await sealer.SealTextAsync(ContextFor(key, itemId), text),
             ImmutableDictionary<string, double>.Empty,
             basis);
         await armRetention();

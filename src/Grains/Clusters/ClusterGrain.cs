@@ -40,7 +40,8 @@ public sealed partial class ClusterGrain(
     ISubjectRegistry registry,
     ILogger<ClusterGrain> logger,
     DisclosureDesk disclosures,
-    KeyShredder shredder) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
+    KeyShredder shredder,
+    Sealer sealer) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
@@ -55,9 +56,9 @@ public sealed partial class ClusterGrain(
 
     private ClusterConsents Consents => field ??= new(Document, logger, Key);
 
-    private ClusterReports Reports => field ??= new(Document, reportLog, retention.Value, Identifiers, logger, Region, Key);
+    private ClusterReports Reports => field ??= new(Document, reportLog, retention.Value, Identifiers, sealer, logger, Region, Key);
 
-    private ClusterCrashReports CrashReports => field ??= new(Document, Reports, retention.Value, crashReports.Value, logger, Key);
+    private ClusterCrashReports CrashReports => field ??= new(Document, Reports, retention.Value, crashReports.Value, sealer, logger, Key);
 
     private ClusterAggregates Aggregates => field ??= new(Document, aggregates);
 

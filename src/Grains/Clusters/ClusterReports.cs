@@ -4,6 +4,7 @@ using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Privacy;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -15,7 +16,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// never the rows: whatever the cluster sent before, a report costs the same.
 /// </summary>
 public sealed partial class ClusterReports(
-    SubjectDocument<ClusterState> document, IReportLog log, RetentionOptions policy, ClusterIdentifiers identifiers, ILogger logger, string region, string key)
+    SubjectDocument<ClusterState> document, IReportLog log, RetentionOptions policy, ClusterIdentifiers identifiers, Sealer sealer, ILogger logger, string region, string key)
 {
     /// <summary>The time truncated to microseconds: what PostgreSQL keeps, so a repeat is answered with exactly the time the first was.</summary>
     public static DateTimeOffset Stored(DateTimeOffset now) => now.AddTicks(-(now.UtcTicks % 10));
@@ -72,9 +73,27 @@ public sealed partial class ClusterReports(
     /// <summary>Appends a report's items (a report id already there is not stored twice).</summary>
     public Task<ReportAppend> AppendAsync(string reportId, IReadOnlyList<HeldItem> items) => log.AppendAsync(region, key, reportId, items);
 
-    /// <summary>A page of the items not expired at <paramref name="now"/>, as the combination rule shows them.</summary>
-    public async Task<ItemPage> ReadAsync(DateTimeOffset now, string? after) =>
-        CombinationRule.Apply(await log.ReadAsync(region, key, now, after, ReportRows.PageSize));
+    /// <summary>A page of the items not expired at <paramref name="now"/>, opened, as the combination rule shows them.</summary>
+    public async Task<ItemPage> ReadAsync(DateTimeOffset now, string? after)
+    {
+        var page = await log.ReadAsync(region, key, now, after, ReportRows.PageSize);
+        var opened = new List<HeldItem>(page.Items.Length);
+        foreach (var item in page.Items)
+        {
+            opened.Add(await OpenAsync(item));
+        }
+
+        return CombinationRule.Apply(page with { Items = [.. opened] });
+    }
+
+    /// <summary>
+    /// A crash report's text opened (<see cref="ClusterCrashReports.ContextFor"/>); one whose key was destroyed reads as
+    /// absent (no value). Text kept before sealing (plain JSON) reads as it is.
+    /// </summary>
+    private async Task<HeldItem> OpenAsync(HeldItem item) =>
+        item is { Category: DataCategory.CrashReport, Value: { } value } && !value.StartsWith('{')
+            ? item with { Value = await sealer.OpenTextAsync(ClusterCrashReports.ContextFor(key, item.ItemId), value) }
+            : item;
 
     /// <summary>Every item not expired at <paramref name="from"/>, page by page, as stored.</summary>
     public async IAsyncEnumerable<HeldItem> AllAsync(DateTimeOffset from)

@@ -44,15 +44,16 @@ public sealed partial class OutboxSender(
     /// <summary>Messages handed and not yet reported to their owner (for tests and diagnostics).</summary>
     internal int PendingCount => _pending.Count;
 
-    /// <summary>Seals <paramref name="message"/> into a fresh entry for its owner's state; sends nothing yet.</summary>
+    /// <summary>Seals <paramref name="message"/> under <paramref name="owner"/>'s data key into a fresh entry for its state; sends nothing yet.</summary>
+    /// <param name="owner">The grain that keeps the message (its key seals it).</param>
     /// <param name="message">What to send.</param>
     /// <param name="dropAfter">When it becomes pointless.</param>
     /// <param name="topic">Messages of a topic replace each other.</param>
     /// <param name="campaign">The notice campaign it announces: its owner reports it delivered or failed.</param>
-    public QueuedMessage Prepare(OutboxMessage message, DateTimeOffset dropAfter, string? topic = null, string? campaign = null)
+    public async Task<QueuedMessage> PrepareAsync(GrainId owner, OutboxMessage message, DateTimeOffset dropAfter, string? topic = null, string? campaign = null)
     {
         var id = Guid.NewGuid().ToString("N");
-        return new QueuedMessage(id, seal.Seal(id, message), topic, dropAfter, clock.GetUtcNow() + RecheckPeriod, campaign);
+        return new QueuedMessage(id, await seal.SealAsync(owner, id, message), topic, dropAfter, clock.GetUtcNow() + RecheckPeriod, campaign);
     }
 
     /// <summary>
@@ -161,12 +162,20 @@ public sealed partial class OutboxSender(
             {
                 try
                 {
-                    await outbox.SendAsync(seal.Open(delivery.Message), new MessageOrigin(delivery.Owner, delivery.Message.Id), stopping);
-                    delivery.Delivered = true;
+                    if (await seal.OpenAsync(delivery.Owner, delivery.Message) is { } message)
+                    {
+                        await outbox.SendAsync(message, new MessageOrigin(delivery.Owner, delivery.Message.Id), stopping);
+                        delivery.Delivered = true;
+                    }
+                    else
+                    {
+                        // Its owner's key was destroyed: the owner was erased, and so was the message.
+                        LogErased(logger);
+                    }
                 }
                 catch (Exception exception) when (exception is CryptographicException or FormatException)
                 {
-                    // Sealed under another key (Privacy:PseudonymKey changed) or altered: it can never be sent.
+                    // Altered, moved, or sealed by an earlier version under another Privacy:PseudonymKey: it can never be sent.
                     LogUnreadable(logger);
                 }
                 catch (Exception exception) when (!stopping.IsCancellationRequested)
@@ -270,7 +279,10 @@ public sealed partial class OutboxSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: the copy of a withdrawn message could not be destroyed ({ExceptionType}); its lifetime ends it")]
     private static partial void LogNotDestroyed(ILogger logger, string exceptionType);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox: a message could not be opened (was Privacy:PseudonymKey changed?) and was dropped")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: a message was dropped unsent, its owner's key was destroyed (erased)")]
+    private static partial void LogErased(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox: a message could not be opened (altered, or sealed by an earlier version under another Privacy:PseudonymKey) and was dropped")]
     private static partial void LogUnreadable(ILogger logger);
 
     /// <summary>One message on its way; touched by one worker at a time (it is either queued, being worked on, or waiting to retry).</summary>

@@ -58,9 +58,9 @@ public sealed class SubjectOutbox<TState>(
     /// <summary>How often undelivered messages are handed again.</summary>
     public TimeSpan RecheckPeriod => sender.RecheckPeriod;
 
-    /// <summary>Seals <paramref name="message"/> into an entry for the state; nothing is sent yet.</summary>
-    public QueuedMessage Prepare(OutboxMessage message, DateTimeOffset dropAfter, string? topic = null, string? campaign = null) =>
-        sender.Prepare(message, dropAfter, topic, campaign);
+    /// <summary>Seals <paramref name="message"/> under the owner's data key into an entry for the state; nothing is sent yet.</summary>
+    public Task<QueuedMessage> PrepareAsync(OutboxMessage message, DateTimeOffset dropAfter, string? topic = null, string? campaign = null) =>
+        sender.PrepareAsync(host.Id, message, dropAfter, topic, campaign);
 
     /// <summary>
     /// Inside a state write: keeps <paramref name="message"/>, replacing any of its topic and the oldest beyond the cap

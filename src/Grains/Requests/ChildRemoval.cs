@@ -30,7 +30,7 @@ public sealed partial class ChildRemoval(
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(accept);
-        var received = mail.Prepare(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId));
+        var received = await mail.PrepareAsync(Messages.ChildRemovalReceived(submission.ParentEmail, submission.ParentName, requestId));
         if (document.State.RequestId is null)
         {
             await mail.ArmAsync();
@@ -100,7 +100,7 @@ public sealed partial class ChildRemoval(
             return;
         }
 
-        var answer = mail.Prepare(current.Status == PrivacyRequestStatus.Expired
+        var answer = await mail.PrepareAsync(current.Status == PrivacyRequestStatus.Expired
             ? Messages.ChildRemovalExpired(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!)
             : Messages.ChildRemovalDecided(current.ParentEmail, current.ParentName ?? string.Empty, current.RequestId!, current.Approved == true, current.DecisionReason));
         await mail.ArmAsync();

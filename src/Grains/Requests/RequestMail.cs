@@ -6,7 +6,7 @@ namespace PrimeDirective.Grains.Requests;
 public interface IRequestMail
 {
     /// <summary>Seals a message for the request's state, worth sending for the outbox's notice lifetime; sends nothing yet.</summary>
-    QueuedMessage Prepare(OutboxMessage message);
+    Task<QueuedMessage> PrepareAsync(OutboxMessage message);
 
     /// <summary>Hands a message the request has persisted to the sender, without waiting.</summary>
     void Hand(QueuedMessage message);
@@ -18,7 +18,7 @@ public interface IRequestMail
 /// <summary>The request's shared <see cref="SubjectOutbox{TState}"/>, as its components use it.</summary>
 public sealed class RequestMail(SubjectOutbox<PrivacyRequestState> outgoing, TimeProvider time) : IRequestMail
 {
-    public QueuedMessage Prepare(OutboxMessage message) => outgoing.Prepare(message, time.GetUtcNow() + outgoing.NoticeLifetime);
+    public Task<QueuedMessage> PrepareAsync(OutboxMessage message) => outgoing.PrepareAsync(message, time.GetUtcNow() + outgoing.NoticeLifetime);
 
     public void Hand(QueuedMessage message) => outgoing.Send([], message);
 

@@ -74,7 +74,7 @@ public sealed partial class ReviewDeadline(
         var requestId = document.State.RequestId!;
         var mailbox = options.OfficerMailbox;
         var message = mailbox is { Length: > 0 }
-            ? mail.Prepare(Messages.ChildRemovalAwaitingReview(mailbox, requestId, document.State.SubmittedAt, expiresAt))
+            ? await mail.PrepareAsync(Messages.ChildRemovalAwaitingReview(mailbox, requestId, document.State.SubmittedAt, expiresAt))
             : null;
         if (message is not null)
         {

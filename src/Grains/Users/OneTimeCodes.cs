@@ -43,7 +43,7 @@ public sealed partial class OneTimeCodes(
         var code = OneTimeCode.New();
         var salt = OneTimeCode.NewSalt();
         var expiresAt = now + Options.CodeLifetime;
-        var queued = outbox.Prepare(message(code), dropAfter: expiresAt, CodeTopic);
+        var queued = await outbox.PrepareAsync(message(code), dropAfter: expiresAt, CodeTopic);
         var replaced = await state.UpdateAsync<EmailIndexState, List<string>?>(() =>
         {
             var current = state.State;
@@ -63,7 +63,7 @@ public sealed partial class OneTimeCodes(
     public async Task SendLimitedAsync(OutboxMessage message)
     {
         var now = time.GetUtcNow();
-        var queued = outbox.Prepare(message, dropAfter: now + Options.CodeLifetime);
+        var queued = await outbox.PrepareAsync(message, dropAfter: now + Options.CodeLifetime);
         var replaced = await state.UpdateAsync<EmailIndexState, List<string>?>(() =>
         {
             var current = state.State;

@@ -98,7 +98,7 @@ public sealed partial class PersonNotices(
     {
         ArgumentNullException.ThrowIfNull(record);
         await outbox.ArmAsync();
-        var queued = outbox.Prepare(email, time.GetUtcNow() + outbox.NoticeLifetime, campaign: campaign);
+        var queued = await outbox.PrepareAsync(email, time.GetUtcNow() + outbox.NoticeLifetime, campaign: campaign);
         var (result, displaced) = await state.UpdateAsync(time, now =>
         {
             var (changed, result) = record(state.State, now);

@@ -6,6 +6,7 @@ using PrimeDirective.Grains.Interfaces.Clusters;
 using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Privacy;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Tests.Storage;
@@ -20,10 +21,11 @@ internal sealed class ClusterParts
     public ClusterParts(int maxCrashReportsPerDay = 100)
     {
         Document = State.Document(Clock);
+        Sealer = new(KeyStore, new KeyCache(Microsoft.Extensions.Options.Options.Create(new KeyStoreOptions()), TimeProvider.System));
         Identifiers = new Grains.Clusters.ClusterIdentifiers(Document, Key);
         Consents = new Grains.Clusters.ClusterConsents(Document, NullLogger.Instance, Key);
-        Reports = new Grains.Clusters.ClusterReports(Document, Log, Retention, Identifiers, NullLogger.Instance, Region, Key);
-        CrashReports = new Grains.Clusters.ClusterCrashReports(Document, Reports, Retention, new CrashReportOptions { MaxPerClusterPerDay = maxCrashReportsPerDay }, NullLogger.Instance, Key);
+        Reports = new Grains.Clusters.ClusterReports(Document, Log, Retention, Identifiers, Sealer, NullLogger.Instance, Region, Key);
+        CrashReports = new Grains.Clusters.ClusterCrashReports(Document, Reports, Retention, new CrashReportOptions { MaxPerClusterPerDay = maxCrashReportsPerDay }, Sealer, NullLogger.Instance, Key);
         Notices = new Grains.Clusters.ClusterNotices(Document, Reports, new NoticeReach(Microsoft.Extensions.Options.Options.Create(new SharingOptions())));
     }
 
@@ -40,6 +42,11 @@ internal sealed class ClusterParts
     public RetentionOptions Retention { get; } = new();
 
     public InMemoryReportLog Log { get; } = new(new InMemoryDestructionLedger());
+
+    /// <summary>The key store in memory and its cache: crash report texts are sealed under the cluster's key.</summary>
+    public KeyStore KeyStore { get; } = new(new InMemoryKeyRows(), new KeyEncryptionKeys(Microsoft.Extensions.Options.Options.Create(new KeyStoreOptions()), mayDrawRandom: true), TimeProvider.System);
+
+    public Sealer Sealer { get; }
 
     public SubjectDocument<ClusterState> Document { get; }
 

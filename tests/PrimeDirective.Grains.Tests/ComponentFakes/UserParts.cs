@@ -55,7 +55,6 @@ public sealed class SiloParts
         Grains.Answer = call => call.Method == "ScheduleAsync" ? new InvalidOperationException("no registry in a component test") : null;
         var privacy = Options.Create(new PrivacyOptions());
         var sharing = Options.Create(new SharingOptions());
-        Sender = new OutboxSender(Transport, new MessageSeal(privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
         Desk = new DisclosureDesk(new DisclosureLedger(new LedgerKeyRing(sharing, privacy), new InMemoryDisclosureEvidence()), sharing);
         var pseudonyms = new Pseudonymizer(privacy);
         (UserKeys, ClusterKeys) = (new UserKeys(pseudonyms), new ClusterKeys(pseudonyms));
@@ -63,6 +62,7 @@ public sealed class SiloParts
         var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock);
         KeyCache = new KeyCache(Options.Create(new KeyStoreOptions()), Clock);
         Sealer = new Sealer(keyStore, KeyCache);
+        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
         Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock);
     }
 

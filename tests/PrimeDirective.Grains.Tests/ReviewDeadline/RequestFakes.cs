@@ -36,11 +36,11 @@ internal sealed class RecordingMail : IRequestMail
 
     public int Armed { get; private set; }
 
-    public QueuedMessage Prepare(OutboxMessage message)
+    public Task<QueuedMessage> PrepareAsync(OutboxMessage message)
     {
         var id = Guid.NewGuid().ToString("N");
         _prepared[id] = message;
-        return new QueuedMessage(id, "sealed", null, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue);
+        return Task.FromResult(new QueuedMessage(id, "sealed", null, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue));
     }
 
     public void Hand(QueuedMessage message) => Handed.Add(_prepared[message.Id]);

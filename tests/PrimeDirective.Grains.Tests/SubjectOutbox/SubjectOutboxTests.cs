@@ -9,19 +9,19 @@ public sealed class SubjectOutboxTests
 {
     private readonly SiloParts _silo = new();
 
-    private QueuedMessage Message(UserParts parts, string? campaign) =>
-        parts.Outbox.Prepare(Messages.SignInCode("person@example.test", "12345678", TimeSpan.FromMinutes(15)), _silo.Clock.GetUtcNow().AddDays(1), campaign: campaign);
+    private Task<QueuedMessage> Message(UserParts parts, string? campaign) =>
+        parts.Outbox.PrepareAsync(Messages.SignInCode("person@example.test", "12345678", TimeSpan.FromMinutes(15)), _silo.Clock.GetUtcNow().AddDays(1), campaign: campaign);
 
     [Fact]
-    public void The_outbox_keeps_at_most_its_bound_and_a_campaign_email_pushed_out_is_recorded_as_displaced()
+    public async Task The_outbox_keeps_at_most_its_bound_and_a_campaign_email_pushed_out_is_recorded_as_displaced()
     {
         var parts = new UserParts(_silo, UserParts.ActiveAccount(_silo));
         var current = parts.State.State;
-        var first = Message(parts, "campaign-0");
+        var first = await Message(parts, "campaign-0");
         var displaced = parts.Outbox.Queue(current, first);
         for (var i = 1; i <= QueuedMessage.MaxPerOwner; i++)
         {
-            displaced.AddRange(parts.Outbox.Queue(current, Message(parts, $"campaign-{i}")));
+            displaced.AddRange(parts.Outbox.Queue(current, await Message(parts, $"campaign-{i}")));
         }
 
         Assert.Equal(QueuedMessage.MaxPerOwner, current.Outgoing.Count);
@@ -34,7 +34,7 @@ public sealed class SubjectOutboxTests
     public async Task A_handled_message_after_a_write_conflict_is_decided_again_from_the_fresh_state()
     {
         var parts = new UserParts(_silo, UserParts.ActiveAccount(_silo));
-        var message = Message(parts, "breach-1");
+        var message = await Message(parts, "breach-1");
         parts.State.State.Outgoing.Add(message);
         await parts.State.WriteStateAsync();
 
@@ -76,8 +76,8 @@ public sealed class SubjectOutboxTests
     public async Task Pointless_messages_are_dropped_in_one_write_and_a_campaigns_counted_undelivered()
     {
         var parts = new UserParts(_silo, UserParts.ActiveAccount(_silo));
-        var stale = Message(parts, "policy-7") with { DropAfter = _silo.Clock.GetUtcNow().AddMinutes(1) };
-        var fresh = Message(parts, null);
+        var stale = (await Message(parts, "policy-7")) with { DropAfter = _silo.Clock.GetUtcNow().AddMinutes(1) };
+        var fresh = await Message(parts, null);
         parts.State.State.Outgoing.AddRange([stale, fresh]);
         await parts.State.WriteStateAsync();
 
