@@ -255,7 +255,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
         try
         {
             var person = await held.SignUpAsync();
-            using var erase = await held.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+            using var erase = await held.SendEraseAsync(person);
             Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
 
             using var me = await held.Http.SendAsync(person.Request(HttpMethod.Get, "/v1/me"));
@@ -429,7 +429,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
     private async Task<Subject> EraseFreshPersonAsync()
     {
         var person = await service.SignUpAsync();
-        using var erase = await _http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person, _http);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var accepted = await Json.ReadAsync(erase);
         var receiptUrl = (string)accepted["receiptUrl"]!;
