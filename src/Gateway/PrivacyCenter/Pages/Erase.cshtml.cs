@@ -19,7 +19,8 @@ public sealed class EraseModel : PrivacyPageModel
     public string? Code { get; set; }
 
     /// <summary>Whether a code was just sent.</summary>
-    public bool CodeSent { get; private set; }
+    [BindProperty(SupportsGet = true, Name = "sent")]
+    public bool CodeSent { get; set; }
 
     protected override bool RequiresPerson => true;
 
@@ -34,12 +35,13 @@ public sealed class EraseModel : PrivacyPageModel
             return Redirect(PrivacyPaths.SignIn);
         }
 
-        CodeSent = true;
-        return Page();
+        // Back to the plain page, so the erase form posts to it and a reload sends no second code.
+        return Redirect(PrivacyPaths.Erase + "?sent=true");
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
+        CodeSent = false;
         if (!Confirm)
         {
             Errors["confirm"] = "Tick the box to confirm; nothing was erased.";
