@@ -30,6 +30,11 @@ internal abstract record Outcome<T>
     /// <param name="Detail">What is wrong with it, without the value.</param>
     public sealed record Invalid(string Field, string Detail) : Outcome<T>;
 
+    /// <summary>An irreversible action refused for want of a fresh step-up code (403); nothing changed.</summary>
+    /// <param name="Action">The step-up action whose code is needed.</param>
+    /// <param name="Detail">What was missing or wrong, without the value.</param>
+    public sealed record StepUpRequired(string Action, string Detail) : Outcome<T>;
+
     /// <summary>A disclosure refused because its basis does not hold now (409 naming the basis); nothing was sent or recorded.</summary>
     /// <param name="Basis">The basis that does not hold.</param>
     /// <param name="Condition">Its failed condition.</param>

@@ -13,6 +13,12 @@ internal static class OutcomeResults
         Outcome<T>.Unknown unknown => Problems.NotFound(unknown.What),
         Outcome<T>.Conflict conflict => Problems.Create(StatusCodes.Status409Conflict, conflict.Type, conflict.Title, conflict.Detail),
         Outcome<T>.Invalid invalid => Problems.Invalid(new Dictionary<string, string[]> { [invalid.Field] = [invalid.Detail] }),
+        Outcome<T>.StepUpRequired stepUp => TypedResults.Problem(
+            detail: stepUp.Detail,
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "A fresh code is required.",
+            type: Problems.TypePrefix + "step-up-required",
+            extensions: new Dictionary<string, object?> { ["action"] = stepUp.Action, ["header"] = Users.MeDesk.StepUpHeader }),
         Outcome<T>.BasisNotHeld refused => TypedResults.Problem(
             detail: Sharing.SharingDesk.RefusalDetail(refused.Basis, refused.Condition),
             statusCode: StatusCodes.Status409Conflict,

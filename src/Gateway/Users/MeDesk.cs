@@ -17,6 +17,9 @@ internal sealed record Corrected(UserProfile? Profile, string EmailChange, Erasu
 /// <summary>A person's rights over their own data, for <c>/v1/me</c> and the Privacy Center alike: correction, consent, linking, erasure.</summary>
 internal sealed class MeDesk(UserGrains users, UserKeys keys)
 {
+    /// <summary>The request header that carries a step-up code.</summary>
+    public const string StepUpHeader = "X-Step-Up-Code";
+
     /// <summary>
     /// Applies a checked correction: an email code is checked first (a wrong one changes nothing at all), then name and
     /// birth date, then a new address alone gets a code. A birth date under 13 starts the account's erasure.
@@ -88,6 +91,34 @@ internal sealed class MeDesk(UserGrains users, UserKeys keys)
         }
 
         return new Outcome<LinkedCluster>.Unknown("cluster");
+    }
+
+    /// <summary>Sends a step-up code for <paramref name="action"/> to the account's address (nothing is sent beyond the address's message limit).</summary>
+    public async Task<Outcome<StepUpSent>> RequestStepUpAsync(string userId, string action) =>
+        await users.User(userId).StartStepUpAsync(action)
+            ? Outcome.Done(new StepUpSent(action, StepUpHeader, "A code is on its way to your account's address. It works once, for this action only, for 10 minutes."))
+            : new Outcome<StepUpSent>.Unknown("account");
+
+    /// <summary>
+    /// Erases the account on the person's own request, only with the step-up code sent for it (used up by this check):
+    /// a token alone, or a wrong, expired or used code, changes nothing.
+    /// </summary>
+    public async Task<Outcome<ErasureAccepted>> EraseWithStepUpAsync(string userId, string? code)
+    {
+        if (string.IsNullOrEmpty(code))
+        {
+            return new Outcome<ErasureAccepted>.StepUpRequired(
+                StepUpActions.EraseAccount,
+                $"Erasure cannot be undone: ask POST /v1/me/step-up with action {StepUpActions.EraseAccount} for a code, and send it in {StepUpHeader}.");
+        }
+
+        if (!OneTimeCode.IsWellFormed(code) || !await users.User(userId).ConfirmStepUpAsync(StepUpActions.EraseAccount, code))
+        {
+            return new Outcome<ErasureAccepted>.StepUpRequired(
+                StepUpActions.EraseAccount, "The step-up code is wrong, expired or used up; nothing was erased. Ask for a new one.");
+        }
+
+        return Outcome.Done(await EraseAsync(userId, "person-request"));
     }
 
     /// <summary>Starts an erasure of the account: persisted before this returns; the answer carries the receipt's capability URL.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
@@ -25,7 +26,10 @@ internal static class MeEndpoints
         me.MapPut("/consents/{purpose}", SetConsentAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Grants or withdraws consent for a purpose.");
         me.MapPost("/clusters", LinkClusterAsync).WithSummary("Links a cluster I run (proof: clusterId and bootstrapId).");
-        me.MapDelete(string.Empty, EraseAsync).WithSummary("Erases me: 202 with the request id and the receipt's capability URL.");
+        me.MapPost("/step-up", StepUpAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Sends a step-up code for an irreversible action (erase-account) to my address: once, for that action, for 10 minutes.");
+        me.MapDelete(string.Empty, EraseAsync).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Erases me, with a step-up code in X-Step-Up-Code (403 without one): 202 with the request id and the receipt's capability URL.");
         me.MapGet("/notifications", NotificationsAsync).WithSummary("Notices sent to me.");
         me.MapGet("/disclosures", DisclosuresAsync).WithSummary("Who received my data, and why.");
         return routes;
@@ -67,11 +71,16 @@ internal static class MeEndpoints
     private static async Task<Results<Ok<LinkedCluster>, ProblemHttpResult>> LinkClusterAsync(HttpContext context, ClusterLinkBody body, MeDesk desk) =>
         await desk.LinkClusterAsync(context.User.UserId()!, body) is var outcome && outcome is Outcome<LinkedCluster>.Done(var link) ? TypedResults.Ok(link) : outcome.Problem();
 
-    private static async Task<Accepted<ErasureAccepted>> EraseAsync(HttpContext context, MeDesk desk)
-    {
-        var accepted = await desk.EraseAsync(context.User.UserId()!, "person-request");
-        return TypedResults.Accepted(accepted.ReceiptUrl, accepted);
-    }
+    private static async Task<Results<Accepted<StepUpSent>, ProblemHttpResult>> StepUpAsync(HttpContext context, StepUpBody body, MeDesk desk) =>
+        await desk.RequestStepUpAsync(context.User.UserId()!, body.Action) is var outcome && outcome is Outcome<StepUpSent>.Done(var sent)
+            ? TypedResults.Accepted((string?)null, sent)
+            : outcome.Problem();
+
+    private static async Task<Results<Accepted<ErasureAccepted>, ProblemHttpResult>> EraseAsync(
+        HttpContext context, [FromHeader(Name = MeDesk.StepUpHeader)] string? stepUpCode, MeDesk desk) =>
+        await desk.EraseWithStepUpAsync(context.User.UserId()!, stepUpCode) is var outcome && outcome is Outcome<ErasureAccepted>.Done(var accepted)
+            ? TypedResults.Accepted(accepted.ReceiptUrl, accepted)
+            : outcome.Problem();
 
     private static Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> NotificationsAsync(HttpContext context, UserGrains users) =>
         ListAsync(context, users, record => record.Notifications);

@@ -71,6 +71,19 @@ internal sealed record ClusterLinkBody(string ClusterId, string BootstrapId, str
     };
 }
 
+/// <summary>Asks for a step-up code: a fresh code, sent to the account's address, that allows one irreversible <c>action</c> once.</summary>
+internal sealed record StepUpBody(string Action) : IRequestBody
+{
+    public IRequestBody Check(RequestCheck check)
+    {
+        check.Require(StepUpActions.IsKnown(Action), "action", $"must be one of: {string.Join(", ", StepUpActions.All)}");
+        return this;
+    }
+}
+
+/// <summary>A step-up code is on its way to the account's address; send it in <c>header</c> with the action's request.</summary>
+internal sealed record StepUpSent(string Action, string Header, string Message);
+
 /// <summary>The answer to a code request; the same whether or not the address is known.</summary>
 internal sealed record CodeRequested(string Message);
 
@@ -106,6 +119,8 @@ internal sealed record CorrectedProfile(UserProfile Profile, string EmailChange)
 [JsonSerializable(typeof(ConsentBody))]
 [JsonSerializable(typeof(ClusterLinkBody))]
 [JsonSerializable(typeof(CodeRequested))]
+[JsonSerializable(typeof(StepUpBody))]
+[JsonSerializable(typeof(StepUpSent))]
 [JsonSerializable(typeof(SessionToken))]
 [JsonSerializable(typeof(PersonalDataExport))]
 [JsonSerializable(typeof(CorrectedProfile))]

@@ -47,6 +47,17 @@ public interface IEmailIndexGrain : IErasable
     [Alias("ConfirmOpenDsr")]
     Task<string?> ConfirmOpenDsrAsync(string code, string inboundKey);
 
+    /// <summary>
+    /// Sends a step-up code for <paramref name="action"/> (a <see cref="StepUpActions"/> name) to the address if the account
+    /// <paramref name="userId"/> claims it; otherwise nothing is written and nothing is sent.
+    /// </summary>
+    [Alias("StartStepUp")]
+    Task StartStepUpAsync([PersonalData] string email, [PersonalData] string userId, string action);
+
+    /// <summary>Whether <paramref name="code"/> is the step-up code sent for <paramref name="action"/> to the account <paramref name="userId"/> (used up at once).</summary>
+    [Alias("ConfirmStepUp")]
+    Task<bool> ConfirmStepUpAsync([PersonalData] string userId, string action, string code);
+
     /// <summary>The account that claims the address, if any (for erasure and child removal; never for an HTTP answer).</summary>
     [Alias("Owner")]
     Task<string?> OwnerAsync();

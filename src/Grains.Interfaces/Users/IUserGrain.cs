@@ -37,6 +37,14 @@ public interface IUserGrain : ILegalHoldSubject, IErasable
     [Alias("ConfirmEmailChange")]
     Task<EmailChangeOutcome> ConfirmEmailChangeAsync([PersonalData] string newEmail, string code);
 
+    /// <summary>Sends a step-up code for <paramref name="action"/> (a <see cref="StepUpActions"/> name) to the account's address; <c>false</c> if the account is not active.</summary>
+    [Alias("StartStepUp")]
+    Task<bool> StartStepUpAsync(string action);
+
+    /// <summary>Whether <paramref name="code"/> is the step-up code sent to the account's address for <paramref name="action"/> (used up at once).</summary>
+    [Alias("ConfirmStepUp")]
+    Task<bool> ConfirmStepUpAsync(string action, string code);
+
     /// <summary>Grants or withdraws consent for a purpose; <c>null</c> if the account is not active.</summary>
     [Alias("SetConsent")]
     Task<ConsentState?> SetConsentAsync(DataPurpose purpose, bool granted);

@@ -8,6 +8,9 @@ public sealed class AccountOptions
     /// <summary>How long a one-time code (and the pending sign-up it carries) lives.</summary>
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long a step-up code (a fresh proof before an irreversible action) lives.</summary>
+    public TimeSpan StepUpCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Wrong guesses after which a code is burnt.</summary>
     public int MaxCodeAttempts { get; set; } = 5;
 

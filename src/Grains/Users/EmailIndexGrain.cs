@@ -122,6 +122,27 @@ public sealed class EmailIndexGrain(
             inboundKey);
     }
 
+    public async Task StartStepUpAsync(string email, string userId, string action)
+    {
+        EnsureAddressed(email);
+        if (!StepUpActions.IsKnown(action) || await Claim.OwnerAsync() != userId)
+        {
+            return;
+        }
+
+        await Codes.IssueAsync(
+            PendingKind.StepUp,
+            null,
+            current => current.UserId == userId ? userId : null,
+            code => Messages.StepUpCode(email, code, Options.StepUpCodeLifetime),
+            action,
+            Options.StepUpCodeLifetime);
+    }
+
+    public async Task<bool> ConfirmStepUpAsync(string userId, string action, string code) =>
+        await Codes.CheckAsync(code, kind => kind == PendingKind.StepUp) is { Purpose: { } purpose, UserId: { } owner } &&
+        purpose == action && owner == userId && state.State.UserId == userId;
+
     public async Task<string?> ConfirmOpenDsrAsync(string code, string inboundKey) =>
         await Codes.CheckAsync(code, kind => kind == PendingKind.OpenDsrConfirmation) is { Purpose: { } purpose, UserId: { } userId } && purpose == inboundKey &&
         state.State.UserId == userId

@@ -43,6 +43,7 @@ public enum PendingKind
     SignIn = 1,
     EmailChange = 2,
     OpenDsrConfirmation = 3,
+    StepUp = 4,
 }
 
 /// <summary>An outstanding one-time code: its salted hash, its expiry, the guesses made, and what it would do.</summary>
@@ -53,7 +54,7 @@ public enum PendingKind
 /// <param name="Attempts">Wrong guesses so far.</param>
 /// <param name="SignUp">A sign-up's details (personal data, kept only while the code lives).</param>
 /// <param name="UserId">The account a sign-up would create, or the account moving to this address.</param>
-/// <param name="Purpose">For an OpenDSR confirmation: the grain key of the controller's request it confirms.</param>
+/// <param name="Purpose">For an OpenDSR confirmation: the grain key of the controller's request it confirms; for a step-up: the action it allows.</param>
 public sealed record PendingCode(
     PendingKind Kind,
     string CodeHash,

@@ -43,6 +43,17 @@ internal static class Messages
         It works once, for {lifetime.TotalMinutes:0} minutes. If it was not you, ignore this message.
         """);
 
+    public static OutboxMessage StepUpCode(string email, string code, TimeSpan lifetime) => new(
+        email, null, "Your code to erase your Prime Directive account",
+        $"""
+        Hello,
+
+        Someone signed in to your account asked to erase it, with every cluster it links. This cannot be undone.
+        Your code: {code}
+        It works once, for {lifetime.TotalMinutes:0} minutes, and only to erase this account. If you did not ask for it,
+        ignore this message: nothing changes, and you may want to sign out everywhere.
+        """);
+
     public static OutboxMessage OpenDsrConfirmationCode(string email, string controllerName, string confirmUrl, string code, TimeSpan lifetime) => new(
         email, null, "Confirm or ignore a request to erase your Prime Directive account",
         $"""

@@ -33,16 +33,18 @@ public sealed partial class OneTimeCodes(
     /// Issues a fresh code (replacing any outstanding one, and its message if still undelivered) for the account
     /// <paramref name="userIdFor"/> names from the current state (<c>null</c>: none): its hash and its message are
     /// persisted in one write, then the message is handed to the sender. Decided again from fresh state after a write
-    /// conflict, so a duplicate activation's messages count against the limit and its claim is respected.
+    /// conflict, so a duplicate activation's messages count against the limit and its claim is respected. A code lives
+    /// <paramref name="lifetime"/> if given, else <c>Accounts:CodeLifetime</c>.
     /// </summary>
-    public async Task IssueAsync(PendingKind kind, SignUpDetails? signUp, Func<EmailIndexState, string?> userIdFor, Func<string, OutboxMessage> message, string? purpose = null)
+    public async Task IssueAsync(
+        PendingKind kind, SignUpDetails? signUp, Func<EmailIndexState, string?> userIdFor, Func<string, OutboxMessage> message, string? purpose = null, TimeSpan? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(userIdFor);
         ArgumentNullException.ThrowIfNull(message);
         var now = time.GetUtcNow();
         var code = OneTimeCode.New();
         var salt = OneTimeCode.NewSalt();
-        var expiresAt = now + Options.CodeLifetime;
+        var expiresAt = now + (lifetime ?? Options.CodeLifetime);
         var queued = await outbox.PrepareAsync(message(code), dropAfter: expiresAt, CodeTopic);
         var replaced = await state.UpdateAsync<EmailIndexState, List<string>?>(() =>
         {

@@ -69,6 +69,8 @@ public sealed class UserGrain(
 
     private EmailChange EmailChange => field ??= new(state, keys, GrainFactory, time, Host);
 
+    private StepUp StepUp => field ??= new(state, keys, GrainFactory, Host);
+
     private AccountErasure Erasure => field ??= new(
         state, keys, clusterKeys, ledger, registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, shredder, time, Host, logger);
 
@@ -120,6 +122,8 @@ public sealed class UserGrain(
     public Task<bool> UseAsync() => Consents.UseAsync();
     public Task<bool> StartEmailChangeAsync(string newEmail) => EmailChange.StartAsync(newEmail);
     public Task<EmailChangeOutcome> ConfirmEmailChangeAsync(string newEmail, string code) => EmailChange.ConfirmAsync(newEmail, code);
+    public Task<bool> StartStepUpAsync(string action) => StepUp.StartAsync(action);
+    public Task<bool> ConfirmStepUpAsync(string action, string code) => StepUp.ConfirmAsync(action, code);
     public Task SignedInAsync() => Dormancy.SignedInAsync();
     public Task<ErasurePlan?> CloseAsync(string requestId) => Erasure.CloseAsync(requestId);
     public Task<ErasureReceipt?> PreviewErasureAsync(string requestId) => Task.FromResult(Erasure.Preview(requestId));

@@ -51,6 +51,27 @@ public sealed class OneTimeCodesTests
     }
 
     [Fact]
+    public async Task A_step_up_code_lives_its_own_shorter_lifetime_and_keeps_the_action_it_was_issued_for()
+    {
+        string? sent = null;
+        var issuedAt = _silo.Clock.GetUtcNow();
+        await _codes.IssueAsync(PendingKind.StepUp, null, _ => "eu-0123456789abcdef", code =>
+        {
+            sent = code;
+            return Messages.StepUpCode("person@example.test", code, _options.StepUpCodeLifetime);
+        }, "erase-account", _options.StepUpCodeLifetime);
+
+        Assert.Equal(TimeSpan.FromMinutes(10), _options.StepUpCodeLifetime);
+        Assert.Equal(issuedAt + _options.StepUpCodeLifetime, _state.Stored.Pending!.ExpiresAt);
+        Assert.Equal("erase-account", _state.Stored.Pending.Purpose);
+
+        // Past its ten minutes (though well within a sign-in code's fifteen): it opens nothing, and is gone.
+        _silo.Clock.Advance(_options.StepUpCodeLifetime + TimeSpan.FromSeconds(1));
+        Assert.Null(await _codes.CheckAsync(sent!, kind => kind == PendingKind.StepUp));
+        Assert.Null(_state.Stored.Pending);
+    }
+
+    [Fact]
     public async Task Wrong_guesses_burn_the_code_at_the_limit_and_the_right_one_no_longer_works()
     {
         var code = await IssueSignInAsync();

@@ -44,6 +44,51 @@ public static class People
         return ((string)session["userId"]!, (string)session["token"]!);
     }
 
+    /// <summary>The subject of the message that carries a step-up code to erase an account.</summary>
+    public const string StepUpSubject = "Your code to erase your Prime Directive account";
+
+    /// <summary>Asks for a step-up code to erase <paramref name="person"/>'s account and reads it from the outbox.</summary>
+    public static async Task<string> StepUpCodeAsync(this ServiceHost service, Person person, HttpClient? http = null)
+    {
+        http ??= service.Http;
+        var seen = await service.StepUpCodesSentAsync(person.Email);
+        using (var response = await http.SendAsync(person.Request(HttpMethod.Post, "/v1/me/step-up", new { action = "erase-account" })))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        return await service.NextStepUpCodeAsync(person.Email, seen);
+    }
+
+    /// <summary>How many step-up codes <paramref name="email"/> has received so far.</summary>
+    public static async Task<int> StepUpCodesSentAsync(this ServiceHost service, string email) => (await StepUpMessagesAsync(service, email)).Count;
+
+    /// <summary>The newest step-up code once <paramref name="email"/> has received more than <paramref name="seen"/>.</summary>
+    public static async Task<string> NextStepUpCodeAsync(this ServiceHost service, string email, int seen)
+    {
+        var messages = await Eventually.ReturnsAsync(
+            () => StepUpMessagesAsync(service, email), all => all.Count > seen, TimeSpan.FromSeconds(30), "a step-up code in the outbox");
+        return TestOutbox.CodeIn(messages[^1]);
+    }
+
+    /// <summary><c>DELETE /v1/me</c> with a fresh step-up code in <c>X-Step-Up-Code</c>, as a person erasing themselves sends it.</summary>
+    public static async Task<HttpRequestMessage> EraseRequestAsync(this ServiceHost service, Person person, HttpClient? http = null)
+    {
+        var request = person.Request(HttpMethod.Delete, "/v1/me");
+        request.Headers.Add("X-Step-Up-Code", await service.StepUpCodeAsync(person, http));
+        return request;
+    }
+
+    /// <summary>Sends <c>DELETE /v1/me</c> with a fresh step-up code; the caller checks the answer.</summary>
+    public static async Task<HttpResponseMessage> SendEraseAsync(this ServiceHost service, Person person, HttpClient? http = null)
+    {
+        using var request = await service.EraseRequestAsync(person, http);
+        return await (http ?? service.Http).SendAsync(request);
+    }
+
+    private static async Task<List<MimeKit.MimeMessage>> StepUpMessagesAsync(ServiceHost service, string email) =>
+        [.. (await service.Outbox.MessagesToAsync(email)).Where(message => message.Subject == StepUpSubject)];
+
     public static async Task<JsonNode> GetMeAsync(this HttpClient http, Person person)
     {
         using var response = await http.SendAsync(person.Request(HttpMethod.Get, "/v1/me"));

@@ -36,7 +36,7 @@ public sealed class CryptoShreddingTests
             Assert.NotNull(await SealerOf(silo).OpenAsync(context, stored));
         }
 
-        var (requestId, receiptUrl) = await Erasure.EraseAsync(service.Http, person);
+        var (requestId, receiptUrl) = await Erasure.EraseAsync(service, person);
         var receipt = await Erasure.CompletedReceiptAsync(service.Http, receiptUrl, TimeSpan.FromSeconds(60));
 
         // No silo opens the copy taken before the erasure: the key is gone from the store and from every cache.

@@ -82,7 +82,7 @@ public sealed class BreachTests
         await using var service = await ServiceHost.StartOwnedAsync<NoticeService>();
         var officer = await service.OfficerAsync("ap");
         var (kept, erased) = (await service.SignUpAsync("eu"), await service.SignUpAsync("eu"));
-        var (erasure, _) = await SendAsync(service.Http, erased.Request(HttpMethod.Delete, "/v1/me"));
+        var (erasure, _) = await SendAsync(service.Http, await service.EraseRequestAsync(erased));
         Assert.Equal(HttpStatusCode.Accepted, erasure);
         await Eventually.ReturnsAsync(
             () => service.Database.CountRowsContainingAsync(erased.Email), rows => rows == 0, TimeSpan.FromSeconds(30), "the erased account gone");

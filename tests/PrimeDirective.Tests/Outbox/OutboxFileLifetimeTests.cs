@@ -40,7 +40,7 @@ public sealed class OutboxFileLifetimeTests
         Assert.Equal(2, keptFiles.Count);
 
         // Erased: by the time the receipt says completed, no file names the address any more; the other person's stay.
-        var (_, receiptUrl) = await Erasure.EraseAsync(service.Http, erased);
+        var (_, receiptUrl) = await Erasure.EraseAsync(service, erased);
         await Erasure.CompletedReceiptAsync(service.Http, receiptUrl, TimeSpan.FromSeconds(60));
         Assert.Equal(0, await FilesNamingAsync(service, erased.Email));
         Assert.Equal(keptFiles, FilesOf(service, kept.Email));

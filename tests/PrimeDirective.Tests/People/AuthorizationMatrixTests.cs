@@ -46,6 +46,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
         new("PATCH /v1/me", "PATCH", "/v1/me", "{\"name\":\"{name}\"}"),
         new("PUT /v1/me/consents/analytics", "PUT", "/v1/me/consents/analytics", "{\"granted\":true}"),
         new("POST /v1/me/clusters", "POST", "/v1/me/clusters", "{\"clusterId\":\"{cluster}\",\"bootstrapId\":\"{bootstrap}\"}"),
+        new("POST /v1/me/step-up", "POST", "/v1/me/step-up", "{\"action\":\"erase-account\"}"),
         new("DELETE /v1/me", "DELETE", "/v1/me"),
         new("GET /v1/me/notifications", "GET", "/v1/me/notifications"),
         new("GET /v1/me/disclosures", "GET", "/v1/me/disclosures"),
@@ -107,7 +108,14 @@ public sealed class AuthorizationMatrixTests(SharedService service)
             _ => throw new ArgumentOutOfRangeException(nameof(credential)),
         };
 
-        using var response = await _http.SendAsync(Build(route.Method, Fill(route.Path), route.Body is null ? null : Fill(route.Body), token));
+        using var request = Build(route.Method, Fill(route.Path), route.Body is null ? null : Fill(route.Body), token);
+        if (attacker is not null && route.Method == "DELETE")
+        {
+            // The attacker's own step-up code: enough to erase themselves, and only themselves.
+            request.Headers.Add("X-Step-Up-Code", await service.StepUpCodeAsync(attacker));
+        }
+
+        using var response = await _http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
         // Nothing of the victim is ever in the answer, whoever asks.
@@ -255,7 +263,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
         try
         {
             var person = await held.SignUpAsync();
-            using var erase = await held.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+            using var erase = await held.SendEraseAsync(person);
             Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
 
             using var me = await held.Http.SendAsync(person.Request(HttpMethod.Get, "/v1/me"));
@@ -321,6 +329,10 @@ public sealed class AuthorizationMatrixTests(SharedService service)
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 var linked = (await _http.GetMeAsync(caller))["account"]!["clusters"]!.AsArray();
                 Assert.Equal(cluster, (string?)Assert.Single(linked)!["clusterId"]);
+                return 0;
+            case ("POST", "/v1/me/step-up"):
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                Assert.Matches(@"^\d{8}$", await service.NextStepUpCodeAsync(caller.Email, seen: 0));
                 return 0;
             case ("DELETE", _):
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -429,7 +441,7 @@ public sealed class AuthorizationMatrixTests(SharedService service)
     private async Task<Subject> EraseFreshPersonAsync()
     {
         var person = await service.SignUpAsync();
-        using var erase = await _http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person, _http);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var accepted = await Json.ReadAsync(erase);
         var receiptUrl = (string)accepted["receiptUrl"]!;

@@ -62,7 +62,7 @@ public sealed class ThirdPartyRecordTests(SharedService service)
             Assert.Equal(HttpStatusCode.Created, add.StatusCode);
         }
 
-        var (_, receiptUrl) = await Erasure.EraseAsync(service.Http, person);
+        var (_, receiptUrl) = await Erasure.EraseAsync(service, person);
         await Erasure.CompletedReceiptAsync(service.Http, receiptUrl, TimeSpan.FromSeconds(30));
         Assert.Equal(0, await service.Database.CountRowsContainingAsync(again));
     }

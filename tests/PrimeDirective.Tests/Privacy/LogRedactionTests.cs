@@ -91,7 +91,7 @@ public sealed partial class LogRedactionTests(SharedService service)
             Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         }
 
-        using (var erase = await http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me")))
+        using (var erase = await service.SendEraseAsync(person, http))
         {
             Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
             await CompletedAsync(http, (string)(await Json.ReadAsync(erase))["receiptUrl"]!);

@@ -64,10 +64,7 @@ public sealed class AccessibilityTests(PrivacyCenterService service)
             await page.AssertAccessibleAsync();
         }
 
-        await page.GotoAsync("/privacy/me/erase");
-        await page.GetByLabel("I understand: erase my account and all my data").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Erase everything" }).ClickAsync();
-        await Expect(page.Heading("Privacy request")).ToBeVisibleAsync();
+        await service.EraseOnPageAsync(page, email);
         await page.AssertAccessibleAsync();
         await page.Context.CloseAsync();
     }

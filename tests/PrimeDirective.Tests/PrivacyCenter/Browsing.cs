@@ -12,6 +12,19 @@ public static class Browsing
     public static ILocator Nav(this IPage page, string name) =>
         page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = name, Exact = true });
 
+    /// <summary>Erases the signed-in person through the erase page (a step-up code read from the outbox, the confirmation); ends on the receipt page.</summary>
+    public static async Task EraseOnPageAsync(this Infrastructure.ServiceHost service, IPage page, string email)
+    {
+        var seen = await Infrastructure.People.StepUpCodesSentAsync(service, email);
+        await page.GotoAsync("/privacy/me/erase");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Send me a code" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("A code is on its way to your address.");
+        await page.GetByLabel("The 8-digit code we sent you").FillAsync(await Infrastructure.People.NextStepUpCodeAsync(service, email, seen));
+        await page.GetByLabel("I understand: erase my account and all my data").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Erase everything" }).ClickAsync();
+        await Assertions.Expect(page.Heading("Privacy request")).ToBeVisibleAsync();
+    }
+
     /// <summary>Signs a fresh adult up through the sign-up page and the emailed code; ends on "What we hold".</summary>
     public static async Task<(string Email, string Name)> SignUpAsync(this Infrastructure.ServiceHost service, IPage page, string? email = null, string? name = null)
     {

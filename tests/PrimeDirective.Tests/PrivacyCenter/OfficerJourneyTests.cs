@@ -41,7 +41,7 @@ public sealed class OfficerJourneyTests(PrivacyCenterService service)
         await Expect(page.Locator("main")).ToContainTextAsync("case 2026-42");
 
         // The person asks for erasure: it waits on the hold.
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receipt = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         await Eventually.ReturnsAsync(() => StatusAsync(receipt), status => status == "on-hold", TimeSpan.FromSeconds(30), "the erasure waits on the hold");

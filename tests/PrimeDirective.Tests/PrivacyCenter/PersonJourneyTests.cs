@@ -78,18 +78,23 @@ public sealed class PersonJourneyTests(PrivacyCenterService service)
         Assert.Contains(linked["data"]!["items"]!.AsArray(), item => (string?)item!["category"] == "ip-address" && item["expiresAt"] is not null);
         Assert.DoesNotContain(name, export.ToJsonString(), StringComparison.Ordinal);
 
-        // Erase: a confirmation first (without it nothing happens), then the receipt at its capability URL.
+        // Erase: a code sent to the address and a confirmation first (without them nothing happens), then the receipt at its capability URL.
         await page.Nav("Erase everything").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase everything" }).ClickAsync();
         await Expect(page.Locator("#confirm-error")).ToHaveTextAsync("Tick the box to confirm; nothing was erased.");
+        await Expect(page.Locator("#code-error")).ToHaveTextAsync("Enter the code we sent to your address (ask for one above); nothing was erased.");
         await Expect(page.GetByLabel("I understand: erase my account and all my data")).ToHaveAttributeAsync("aria-describedby", "confirm-error");
+        await Expect(page.GetByLabel("The 8-digit code we sent you")).ToHaveAttributeAsync("aria-describedby", "code-error");
+
+        // Ticked, but with a code never sent: refused, nothing erased.
+        await page.GetByLabel("The 8-digit code we sent you").FillAsync("00000000");
+        await page.GetByLabel("I understand: erase my account and all my data").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Erase everything" }).ClickAsync();
+        await Expect(page.Locator("#code-error")).ToHaveTextAsync("The code is wrong, expired or used up; nothing was erased. Ask for a new one above.");
         await page.GotoAsync("/privacy/me");
         await Expect(page.Heading("What we hold about you")).ToBeVisibleAsync();
 
-        await page.GotoAsync("/privacy/me/erase");
-        await page.GetByLabel("I understand: erase my account and all my data").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Erase everything" }).ClickAsync();
-        await Expect(page.Heading("Privacy request")).ToBeVisibleAsync();
+        await service.EraseOnPageAsync(page, email);
         Assert.Matches(@"/privacy/requests/[^/?]+\?capability=", page.Url);
         var receiptUrl = page.Url;
         await Eventually.ReturnsAsync(

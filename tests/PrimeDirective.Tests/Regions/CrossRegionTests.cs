@@ -33,7 +33,7 @@ public sealed class CrossRegionTests
         Assert.Equal("us", (string?)linked["data"]!["region"]);
         Assert.Contains(linked["data"]!["items"]!.AsArray(), item => (string?)item!["value"] == address);
 
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         var receipt = await Eventually.ReturnsAsync(

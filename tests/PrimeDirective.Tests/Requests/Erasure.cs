@@ -27,10 +27,10 @@ internal static class Erasure
         return JsonNode.Parse(body)!;
     }
 
-    /// <summary>Sends DELETE /v1/me and checks the 202: request id, receipt URL and Location.</summary>
-    public static async Task<(string RequestId, string ReceiptUrl)> EraseAsync(HttpClient http, Person person)
+    /// <summary>Sends DELETE /v1/me (with a fresh step-up code) and checks the 202: request id, receipt URL and Location.</summary>
+    public static async Task<(string RequestId, string ReceiptUrl)> EraseAsync(ServiceHost service, Person person)
     {
-        using var delete = await http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var delete = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         var accepted = await Json.ReadAsync(delete);
         var requestId = (string)accepted["requestId"]!;

@@ -28,7 +28,7 @@ public sealed class ErasureCrashTests
         string[] personal = [person.Email, person.Name, person.UserId, cluster, bootstrap, address];
         await Erasure.AssertEveryNeedleStoredAsync(service.Database, personal);
 
-        var (requestId, receiptUrl) = await Erasure.EraseAsync(http, person);
+        var (requestId, receiptUrl) = await Erasure.EraseAsync(service, person);
         var blocked = await service.Steps.HeldStepReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(requestId, blocked);
 
@@ -87,7 +87,7 @@ public sealed class ErasureCrashTests
         await Erasure.SendAsync(http, Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "198.51.100.202"), HttpStatusCode.OK);
         Assert.Equal("eu", await Erasure.LinkAsync(http, person, cluster, bootstrap));
 
-        var (requestId, receiptUrl) = await Erasure.EraseAsync(http, person);
+        var (requestId, receiptUrl) = await Erasure.EraseAsync(service, person);
         Assert.Equal(requestId, await service.Steps.HeldStepReached.Task.WaitAsync(TimeSpan.FromSeconds(30)));
 
         // The cluster is destroyed, but the request never heard: its answer dies with the silo.

@@ -54,7 +54,7 @@ public sealed class ErasureTests(SharedService service)
         Assert.NotEqual(0, (await Erasure.RowsOfGrainAsync(service.Database, subjects["eu cluster"])).Reminders);
         Assert.NotEqual(0, (await Erasure.RowsOfGrainAsync(service.Database, subjects["email index"])).Reminders);
 
-        var (requestId, receiptUrl) = await Erasure.EraseAsync(_http, person);
+        var (requestId, receiptUrl) = await Erasure.EraseAsync(service, person);
 
         // The token of an account being erased stops working at once: the very first use after the 202 is refused.
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(person.Request(HttpMethod.Get, "/v1/me")));

@@ -22,7 +22,7 @@ public sealed class LegalHoldLiftTests
             Assert.Equal(HttpStatusCode.OK, place.StatusCode);
         }
 
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         await LegalHoldTests.StatusAsync(service, receiptUrl, "on-hold");

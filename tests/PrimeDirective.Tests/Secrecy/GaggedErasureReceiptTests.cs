@@ -36,7 +36,7 @@ public sealed class GaggedErasureReceiptTests(SecrecyService service)
 
     private async Task<string> EraseAsync(Person person)
     {
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         return (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
     }

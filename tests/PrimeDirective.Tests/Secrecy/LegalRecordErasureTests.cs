@@ -24,7 +24,7 @@ public sealed class LegalRecordErasureTests(SecrecyService service)
         Assert.True(await service.Database.CountRowsContainingAsync(person.UserId) > 0);
 
         // The person asks for erasure; the request's hold defers it until the officer lifts it, then it completes.
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         await Eventually.ReturnsAsync(() => StatusAsync(receiptUrl), status => status == "on-hold", TimeSpan.FromSeconds(30), "the erasure waits on the hold");

@@ -27,7 +27,7 @@ public sealed class ErasurePropagationTests(SharingService service)
             () => Task.FromResult((failing.Requests.Count, prompt.Requests.Count)), counts => counts == (2, 1), TimeSpan.FromSeconds(30), "the packages arrive");
 
         failing.AnswerFirst(500, 500, 500);
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var receiptUrl = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
 

@@ -109,7 +109,7 @@ public static class Sharing
     /// <summary>Asks for the person's erasure; the receipt's capability URL.</summary>
     public static async Task<string> EraseAsync(this ServiceHost service, Person person)
     {
-        using var erase = await service.Http.SendAsync(person.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(person);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         return (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
     }
