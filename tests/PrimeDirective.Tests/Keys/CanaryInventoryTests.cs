@@ -135,7 +135,7 @@ public sealed class CanaryInventoryTests
         }
 
         // Erase everyone: the person, the cluster, the child (by the officer's approval, which also forgets the parent).
-        var (_, personReceipt) = await Erasure.EraseAsync(service.Http, person);
+        var (_, personReceipt) = await Erasure.EraseAsync(service, person);
         await Erasure.CompletedReceiptAsync(service.Http, personReceipt, TimeSpan.FromSeconds(60));
         using (var erase = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/erasure", proof)))
         {
