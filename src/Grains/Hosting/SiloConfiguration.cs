@@ -120,6 +120,7 @@ public static class SiloConfiguration
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
             services.AddSingleton<IDisclosureEvidence, InMemoryDisclosureEvidence>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
+            services.AddSingleton<ILegalHoldMirror, InMemoryLegalHoldMirror>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
@@ -139,6 +140,10 @@ public static class SiloConfiguration
         services.AddSingleton<IDestructionLedger, PostgresDestructionLedger>();
         services.AddSingleton<IDisclosureEvidence, PostgresDisclosureEvidence>();
         services.AddSingleton<IReportLog, PostgresReportLog>();
+        services.AddSingleton<ILegalHoldMirror, PostgresLegalHoldMirror>();
+        services.AddSingleton<ReportRetentionWaves>();
+        services.AddSingleton<LegalHoldBackfill>();
+        silo.AddStartupTask<RetentionWaveStart>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();

@@ -42,6 +42,12 @@ public sealed class RetentionOptions
     /// </summary>
     public int MaxConcurrentRuns { get; set; } = 32;
 
+    /// <summary>
+    /// How often each region's retention wave deletes every expired, unheld report row in bulk (docs/retention.md): the
+    /// guaranteed destroyer behind the subjects' own reminders. Never below Orleans' minimum reminder period (1 minute).
+    /// </summary>
+    public TimeSpan WavePeriod { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary><see cref="ExpiryOf"/> rounded down to <see cref="ExpiryGranularity"/> (or a tenth of the retention, if less).</summary>
     public DateTimeOffset? RoundedExpiryOf(DataCategory category, DateTimeOffset collectedAt)
     {
