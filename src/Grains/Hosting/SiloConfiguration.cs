@@ -143,7 +143,7 @@ public static class SiloConfiguration
         services.AddSingleton<ILegalHoldMirror, PostgresLegalHoldMirror>();
         services.AddSingleton<ReportRetentionWaves>();
         services.AddSingleton<LegalHoldBackfill>();
-        silo.AddStartupTask<RetentionWaveStart>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionWaveLoop>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();

@@ -43,8 +43,8 @@ public sealed class RetentionOptions
     public int MaxConcurrentRuns { get; set; } = 32;
 
     /// <summary>
-    /// How often each region's retention wave deletes every expired, unheld report row in bulk (docs/retention.md): the
-    /// guaranteed destroyer behind the subjects' own reminders. Never below Orleans' minimum reminder period (1 minute).
+    /// How often each silo asks each region it serves for a retention wave, which deletes every expired, unheld report row
+    /// in bulk (docs/retention.md): the guaranteed destroyer behind the subjects' own reminders.
     /// </summary>
     public TimeSpan WavePeriod { get; set; } = TimeSpan.FromMinutes(10);
 
