@@ -41,7 +41,8 @@ public sealed partial class ClusterGrain(
     ILogger<ClusterGrain> logger,
     DisclosureDesk disclosures,
     KeyShredder shredder,
-    Sealer sealer) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
+    Sealer sealer,
+    ILegalHoldMirror holdMirror) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
@@ -66,7 +67,7 @@ public sealed partial class ClusterGrain(
 
     private ClusterErasure Erasure => field ??= new(Document, Reports, new(ledger, disclosures.Ledger, registry, GrainFactory, faults, shredder), requests.Value, logger, Region, Key);
 
-    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, logger, Key);
+    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, holdMirror, logger, Region, Key);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

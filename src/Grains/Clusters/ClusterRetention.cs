@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
+using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
 
@@ -12,7 +13,8 @@ namespace PrimeDirective.Grains.Clusters;
 /// a legal hold runs. The one reminder is due at the next expiry, or sooner when an erasure must be submitted again.
 /// </summary>
 public sealed partial class ClusterRetention(
-    SubjectDocument<ClusterState> document, ClusterReports reports, ClusterIdentifiers identifiers, ClusterErasure erasure, IGrainFactory grains, ILogger logger, string key)
+    SubjectDocument<ClusterState> document, ClusterReports reports, ClusterIdentifiers identifiers, ClusterErasure erasure, IGrainFactory grains,
+    ILegalHoldMirror mirror, ILogger logger, string region, string key)
 {
     /// <summary>Places (or replaces) the hold on a known cluster, then <paramref name="rearm"/>s the reminder; <c>false</c> if the cluster is unknown.</summary>
     public async Task<bool> PlaceHoldAsync(LegalHold hold, Func<Task> rearm)
@@ -24,11 +26,22 @@ public sealed partial class ClusterRetention(
             return false;
         }
 
-        await document.UpdateAsync(now =>
+        // The mirror says held before the state does; the hold it replaces leaves the mirror only once the state no
+        // longer names it (a retry after a conflict re-decides on the fresh state, under the same new row).
+        var holdId = LegalHoldRows.NewId();
+        await mirror.HoldAsync(region, key, SubjectKinds.Cluster, holdId, hold);
+        var replaced = await document.UpdateAsync(now =>
         {
+            var previous = document.State.LegalHold is null ? null : new Replaced(document.State.LegalHoldMirrorId);
             LegalHolds.Place(document.State, hold, now);
-            return (true, true);
+            document.State.LegalHoldMirrorId = holdId;
+            return (true, previous);
         });
+        if (replaced is not null)
+        {
+            await mirror.ReleaseAsync(region, key, replaced.HoldId);
+        }
+
         await rearm();
         LogHold(logger, key, true);
         return true;
@@ -49,11 +62,16 @@ public sealed partial class ClusterRetention(
         }
 
         await dueNow();
-        var waiting = await document.UpdateAsync(now =>
+        var (waiting, lifted) = await document.UpdateAsync(now =>
         {
+            var holdId = document.State.LegalHoldMirrorId;
             document.State.RetentionDueAt = now;
-            return (true, LegalHolds.Lift(document.State, officerId, now));
+            document.State.LegalHoldMirrorId = null;
+            return (true, (LegalHolds.Lift(document.State, officerId, now), holdId));
         });
+
+        // Only after the state no longer holds: a crash before this leaves the subject kept longer, never destroyed early.
+        await mirror.ReleaseAsync(region, key, lifted);
         await LegalHolds.ResumeAsync(grains, waiting);
         runNow();
         LogHold(logger, key, false);
@@ -128,6 +146,9 @@ public sealed partial class ClusterRetention(
         var resubmit = current.UnconfirmedErasures.Count == 0 ? null : current.UnconfirmedErasures.Min(pending => (DateTimeOffset?)pending.ResubmitAt);
         return resubmit < next || next is null ? resubmit : next;
     }
+
+    /// <summary>The hold a placement replaced: its mirror row's id (<c>null</c>: placed before the mirror).</summary>
+    private sealed record Replaced(string? HoldId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention destroyed {Count} expired {Category} item(s) of cluster {GrainKey}")]
     private static partial void LogDestroyed(ILogger logger, string grainKey, DataCategory category, int count);

@@ -61,6 +61,9 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>The legal hold in force, if any: it defers expiry and erasure.</summary>
     public LegalHold? LegalHold { get; set; }
 
+    /// <summary>The id of the hold's row in the <c>legal_hold</c> mirror (<c>null</c>: a hold placed before the mirror, row <c>backfill</c>).</summary>
+    public string? LegalHoldMirrorId { get; set; }
+
     /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
     public List<string> WaitingErasures { get; set; } = [];
 

@@ -33,7 +33,7 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, Repor
     /// items kept, whether its IP address goes, the earliest expiry kept), the rows emptied deleted, the others
     /// rewritten, and <c>counted</c> (destroyed items by category). Parameters: <c>@all</c>, <c>@now_us</c>.
     /// </summary>
-    private const string ExpireDueRows =
+    internal const string ExpireDueRows =
         """
         split as (
           select due.subject_key, due.report_id,

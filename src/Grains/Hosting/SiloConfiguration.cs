@@ -120,6 +120,7 @@ public static class SiloConfiguration
             services.AddSingleton<IDestructionLedger, InMemoryDestructionLedger>();
             services.AddSingleton<IDisclosureEvidence, InMemoryDisclosureEvidence>();
             services.AddSingleton<IReportLog, InMemoryReportLog>();
+            services.AddSingleton<ILegalHoldMirror, InMemoryLegalHoldMirror>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
@@ -144,6 +145,10 @@ public static class SiloConfiguration
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new ReportAddressUpgrade(
             provider.GetRequiredService<ReportAddressSealing>(), [.. regionDatabases.Values.Distinct(StringComparer.Ordinal)],
             provider.GetRequiredService<ILogger<ReportAddressUpgrade>>()));
+        services.AddSingleton<ILegalHoldMirror, PostgresLegalHoldMirror>();
+        services.AddSingleton<ReportRetentionWaves>();
+        services.AddSingleton<LegalHoldBackfill>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionWaveLoop>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();

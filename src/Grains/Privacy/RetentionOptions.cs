@@ -42,6 +42,12 @@ public sealed class RetentionOptions
     /// </summary>
     public int MaxConcurrentRuns { get; set; } = 32;
 
+    /// <summary>
+    /// How often each silo asks each region it serves for a retention wave, which deletes every expired, unheld report row
+    /// in bulk (docs/retention.md): the guaranteed destroyer behind the subjects' own reminders.
+    /// </summary>
+    public TimeSpan WavePeriod { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary><see cref="ExpiryOf"/> rounded down to <see cref="ExpiryGranularity"/> (or a tenth of the retention, if less).</summary>
     public DateTimeOffset? RoundedExpiryOf(DataCategory category, DateTimeOffset collectedAt)
     {

@@ -138,6 +138,40 @@ public sealed class ReportRowUpgradeTests
         Assert.Equal(sealedOnce, await database.ScalarAsync<string>("select string_agg(ip_address, ',' order by subject_key, report_id) from report"));
     }
 
+    [Fact]
+    public async Task The_upgrade_mirrors_the_hold_the_previous_release_kept_in_state_and_a_retention_wave_leaves_that_cluster_alone()
+    {
+        await using var database = await LoadFixtureAsync();
+        var expected = Expected();
+        var held = expected.Clusters.Single(cluster => cluster.Name == "held");
+        var others = expected.Clusters.Where(cluster => cluster != held).ToList();
+
+        await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).ApplyAsync(database.ConnectionString, CancellationToken.None);
+
+        // Exactly the held cluster, open-ended, under the backfill's id: nobody else is mirrored as held.
+        Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from legal_hold"));
+        Assert.Equal(1L, await database.ScalarAsync<long>(
+            "select count(*) from legal_hold where subject_key = @key and hold_id = 'backfill' and subject_kind = 'cluster' and ends_at is null", ("key", held.SubjectKey)));
+
+        // A wave after every item's expiry: the held cluster keeps every item; the others lose all, each counted once.
+        var after = expected.Clusters.SelectMany(cluster => cluster.Items).Max(item => item.ExpiresAt!.Value);
+        var waves = new ReportRetentionWaves(new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString }));
+        var batches = await waves.RunAsync("eu", after);
+
+        await using var keys = await TestSealing.CreateKeyStoreAsync("report_upgrade_hold");
+        await using var log = Log(database, keys);
+        Assert.Equal(held.Items.Length, (await log.CountAsync("eu", held.SubjectKey)).Values.Sum());
+        foreach (var cluster in others)
+        {
+            Assert.Empty(await log.CountAsync("eu", cluster.SubjectKey));
+        }
+
+        var destroyed = others.SelectMany(cluster => cluster.Items).GroupBy(item => item.Category).ToDictionary(group => group.Key, group => group.Count());
+        Assert.Equal(destroyed.OrderBy(pair => pair.Key), batches.SelectMany(batch => batch.Destroyed)
+            .GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Sum(pair => pair.Value)).OrderBy(pair => pair.Key));
+        Assert.Equal((long)destroyed.Values.Sum(), await database.ScalarAsync<long>("select coalesce(sum(count), 0) from destruction_ledger"));
+    }
+
     private static Task<long> ReportRowsShowingAsync(TestDatabase database, string needle) =>
         database.ScalarAsync<long>("select count(*) from report r where strpos(lower(r::text), lower(@needle)) > 0", ("needle", needle));
 
