@@ -36,25 +36,28 @@ public sealed class ReceiptKeyRing : IDisposable
     public static ReceiptKeyRing Load(ReceiptOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Keys.Count == 0)
+        var keys = ImmutableArray.CreateBuilder<ReceiptKey>();
+        try
         {
-            throw new InvalidOperationException("Receipts:Keys names no key.");
-        }
+            foreach (var (id, pem) in options.ConfiguredKeys().OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            {
+                keys.Add(ReceiptKey.Load(id, pem));
+            }
 
-        var keys = options.Keys.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => ReceiptKey.Load(pair.Key, pair.Value)).ToImmutableArray();
-        var activeId = options.ActiveKey ?? (keys.Length == 1 ? keys[0].Id : null);
-        var active = keys.SingleOrDefault(key => key.Id == activeId);
-        if (active is null)
+            var activeId = options.ActiveKey ?? (keys.Count == 1 ? keys[0].Id : null);
+            var active = keys.Count == 0 ? throw new InvalidOperationException("Receipts:Keys names no key.")
+                : keys.SingleOrDefault(key => key.Id == activeId) ?? throw new InvalidOperationException("Receipts:ActiveKey must name one of Receipts:Keys.");
+            return new ReceiptKeyRing(keys.ToImmutable(), active, ephemeral: false);
+        }
+        catch
         {
             foreach (var key in keys)
             {
                 key.Dispose();
             }
 
-            throw new InvalidOperationException("Receipts:ActiveKey must name one of Receipts:Keys.");
+            throw;
         }
-
-        return new ReceiptKeyRing(keys, active, ephemeral: false);
     }
 
     /// <summary>A ring of one key drawn now, for a single in-memory process: what it signs verifies only while the process lives.</summary>

@@ -22,15 +22,15 @@ public static partial class ReceiptKeysRegistration
 
         services.AddOptions<ReceiptOptions>().Bind(section)
             .Validate(
-                options => options.Keys.Count > 0 || singleProcess,
+                options => options.ConfiguredKeys().Any() || singleProcess,
                 "Receipts:Keys (Ed25519 PKCS#8 PEM, text or file path, by key id) is required unless the service is one in-memory process: "
                 + "receipts are checked against the published keys, which every replica must share and keep.")
-            .Validate(options => options.Keys.Count == 0 || Loads(options), "Receipts:Keys must be Ed25519 private keys in PKCS#8 PEM, and Receipts:ActiveKey one of them.")
+            .Validate(options => !options.ConfiguredKeys().Any() || Loads(options), "Receipts:Keys must be Ed25519 private keys in PKCS#8 PEM, and Receipts:ActiveKey one of them.")
             .ValidateOnStart();
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ReceiptOptions>>().Value;
-            if (options.Keys.Count > 0)
+            if (options.ConfiguredKeys().Any())
             {
                 return ReceiptKeyRing.Load(options);
             }
