@@ -43,7 +43,7 @@ public sealed class SecretFilesTests(SharedService service) : IDisposable
 
         Assert.Equal(service.SigningKey, configuration["Auth:SigningKey"]);
         Assert.Equal(service.Settings["Privacy:PseudonymKey"], configuration["Privacy:PseudonymKey"]);
-        Assert.Equal(receiptKey, configuration["Receipts:Keys:2026-12"]);
+        Assert.Equal(receiptKey.TrimEnd(), configuration["Receipts:Keys:2026-12"]?.TrimEnd());
         var published = JsonNode.Parse(await http.GetStringAsync("/.well-known/prime-directive/keys.json"))!["keys"]!.AsArray();
         Assert.Contains(published, key => (string?)key!["kid"] == "2026-12" && (string?)key["crv"] == "Ed25519");
         Assert.DoesNotContain(published, key => (string?)key!["kid"] == TestReceiptKeys.Id);
