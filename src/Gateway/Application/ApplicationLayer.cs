@@ -31,5 +31,6 @@ internal static class ApplicationLayer
         .AddSingleton<AnalyticsDesk>()
         .AddSingleton<OpenDsrDesk>()
         .AddSingleton<OpenDsrProcessorDesk>()
-        .AddSingleton<GovernanceDesk>();
+        .AddSingleton<GovernanceDesk>()
+        .AddSingleton<Requests.SignedReceipts>();
 }

@@ -18,6 +18,7 @@ using PrimeDirective.Gateway.Tracking;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.OpenDsr;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
+using PrimeDirective.Grains.Interfaces.Receipts;
 
 namespace PrimeDirective.Gateway.Hosting;
 
@@ -91,6 +92,7 @@ public static class GatewayComposition
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
         builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default, GovernanceJson.Default);
         builder.Services.AddOpenDsrKeys(builder.Configuration.GetSection(OpenDsrOptions.SectionName));
+        builder.Services.AddReceiptKeys(builder.Configuration.GetSection(ReceiptOptions.SectionName), GatewayOrleans.IsSingleProcess(builder.Configuration));
         builder.Services.AddGatewayOpenApi();
         builder.Services.AddGatewayHealth();
         builder.AddGatewayDataProtection();

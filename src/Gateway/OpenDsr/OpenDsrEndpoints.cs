@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
+using PrimeDirective.Grains.Interfaces.Receipts;
 
 namespace PrimeDirective.Gateway.OpenDsr;
 
@@ -18,8 +19,8 @@ internal static class OpenDsrEndpoints
 
     public static IEndpointRouteBuilder MapOpenDsrEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(KeysPath, (OpenDsrKeyRing ring) => TypedResults.Ok(JwkSet.Of(ring))).AllowAnonymous().WithTags("Keys")
-            .WithSummary("Our public signing keys as a JWK set (kid per version): OpenDSR's P-256 certificate keys.");
+        routes.MapGet(KeysPath, (OpenDsrKeyRing ring, ReceiptKeyRing receipts) => TypedResults.Ok(JwkSet.Of(ring, receipts))).AllowAnonymous().WithTags("Keys")
+            .WithSummary("Our public signing keys as a JWK set (kid per version): OpenDSR's P-256 certificate keys and the Ed25519 keys that sign receipts.");
         routes.MapGet(CertificatePath, Certificate).AllowAnonymous().WithTags("OpenDSR")
             .Produces<string>(StatusCodes.Status200OK, "application/x-pem-file").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Our active OpenDSR certificate with its chain (PEM): processors verify our signatures with it.");
@@ -85,28 +86,30 @@ internal sealed record OpenDsrCallbackDocument(
 /// <summary>A JWK set (RFC 7517): every published key version.</summary>
 internal sealed record JwkSet([property: JsonPropertyName("keys")] ImmutableArray<Jwk> Keys)
 {
-    public static JwkSet Of(OpenDsrKeyRing ring) => new([.. ring.Keys.Select(Jwk.Of)]);
+    public static JwkSet Of(OpenDsrKeyRing ring, ReceiptKeyRing receipts) => new([.. ring.Keys.Select(Jwk.Of), .. receipts.Keys.Select(Jwk.Of)]);
 }
 
-/// <summary>One public key (RFC 7517/7518): an EC P-256 key with its certificate chain.</summary>
+/// <summary>One public key (RFC 7517/7518/8037): an EC P-256 key with its certificate chain, or an Ed25519 (OKP) key.</summary>
 internal sealed record Jwk(
     [property: JsonPropertyName("kty")] string Kty,
     [property: JsonPropertyName("crv")] string Crv,
     [property: JsonPropertyName("x")] string X,
-    [property: JsonPropertyName("y")] string? Y,
+    [property: JsonPropertyName("y"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Y,
     [property: JsonPropertyName("kid")] string Kid,
     [property: JsonPropertyName("use")] string Use,
     [property: JsonPropertyName("alg")] string Alg,
-    [property: JsonPropertyName("x5c")] ImmutableArray<string>? X5c = null)
+    [property: JsonPropertyName("x5c"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? X5c = null)
 {
+    /// <summary>An Ed25519 receipt key (RFC 8037): <c>kty</c> OKP, <c>alg</c> EdDSA.</summary>
+    public static Jwk Of(ReceiptKey key) => new("OKP", "Ed25519", Base64Url.Encode(key.PublicKey), null, key.Id, "sig", "EdDSA");
+
     public static Jwk Of(OpenDsrKey key)
     {
         var point = key.PrivateKey.ExportParameters(includePrivateParameters: false).Q;
-        return new Jwk("EC", "P-256", Base64Url(point.X!), Base64Url(point.Y!), key.Id, "sig", "ES256",
+        return new Jwk("EC", "P-256", Base64Url.Encode(point.X!), Base64Url.Encode(point.Y!), key.Id, "sig", "ES256",
             [.. key.Chain.Select(certificate => Convert.ToBase64String(certificate.RawData))]);
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>OpenDSR's JSON, source-generated.</summary>

@@ -4,6 +4,7 @@ using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Receipts;
 using PrimeDirective.Grains.Interfaces.Requests;
 
 namespace PrimeDirective.Gateway.Requests;
@@ -16,8 +17,23 @@ internal static class PrivacyRequestEndpoints
         routes.MapGet("/v1/privacy-requests/{requestId}", GetAsync).AllowAnonymous().WithTags("Privacy requests")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A request's status and, when done, its receipt: for its capability URL, or for the person it is about.");
+        routes.MapGet("/v1/privacy-requests/{requestId}/receipt.json", SignedAsync).AllowAnonymous().WithTags("Privacy requests")
+            .Produces<Jws>(StatusCodes.Status200OK, SignedReceipts.MediaType)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("A completed request's receipt, signed (flattened JWS, alg EdDSA, kid of keys.json): a receipt.json anyone can verify offline with tools/Verify. 409 until it completes.");
         return routes;
     }
+
+    private static async Task<Results<FileContentHttpResult, ChallengeHttpResult, ProblemHttpResult>> SignedAsync(
+        HttpContext context, string requestId, string? capability, UserGrains users, SignedReceipts receipts) =>
+        (await GetAsync(context, requestId, capability, users)).Result switch
+        {
+            Ok<PrivacyRequestView> { Value: { } view } => receipts.Sign(view) is { } signed
+                ? TypedResults.File(signed, SignedReceipts.MediaType, SignedReceipts.FileName)
+                : Problems.Create(StatusCodes.Status409Conflict, "conflict", "Not completed.", "The request has not completed: its receipt is not final yet."),
+            ChallengeHttpResult challenge => challenge,
+            var other => (ProblemHttpResult)other,
+        };
 
     private static async Task<Results<Ok<PrivacyRequestView>, ChallengeHttpResult, ProblemHttpResult>> GetAsync(
         HttpContext context, string requestId, string? capability, UserGrains users)
@@ -51,4 +67,6 @@ internal sealed record ErasureAccepted(string RequestId, PrivacyRequestStatus St
 /// <summary>Privacy requests' JSON, source-generated.</summary>
 [JsonSerializable(typeof(ErasureAccepted))]
 [JsonSerializable(typeof(PrivacyRequestView))]
+[JsonSerializable(typeof(ReceiptDocument))]
+[JsonSerializable(typeof(Jws))]
 internal sealed partial class RequestJson : JsonSerializerContext;

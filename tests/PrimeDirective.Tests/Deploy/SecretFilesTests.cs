@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -23,12 +24,16 @@ public sealed class SecretFilesTests(SharedService service) : IDisposable
     {
         await WriteAsync("Privacy__PseudonymKey", service.Settings["Privacy:PseudonymKey"]!);
         await WriteAsync("Auth__SigningKey", service.SigningKey);
+        // A receipt key version as its own secret file (PEM text), as a Kubernetes secret mounts it.
+        var receiptKey = TestReceiptKeys.NewPem();
+        await WriteAsync("Receipts__Keys__2026-12", receiptKey);
 
         var address = Assert.Single(await service.StartGatewayOnAsync("http://127.0.0.1:0", new Dictionary<string, string?>
         {
             ["Orleans:Mode"] = "client",
             ["Privacy:PseudonymKey"] = null,
             ["Auth:SigningKey"] = null,
+            [$"Receipts:Keys:{TestReceiptKeys.Id}"] = null,
             ["Secrets:Directory"] = _directory,
         }));
         var configuration = service.Gateways[^1].Services.GetRequiredService<IConfiguration>();
@@ -38,6 +43,10 @@ public sealed class SecretFilesTests(SharedService service) : IDisposable
 
         Assert.Equal(service.SigningKey, configuration["Auth:SigningKey"]);
         Assert.Equal(service.Settings["Privacy:PseudonymKey"], configuration["Privacy:PseudonymKey"]);
+        Assert.Equal(receiptKey.TrimEnd(), configuration["Receipts:Keys:2026-12"]?.TrimEnd());
+        var published = JsonNode.Parse(await http.GetStringAsync("/.well-known/prime-directive/keys.json"))!["keys"]!.AsArray();
+        Assert.Contains(published, key => (string?)key!["kid"] == "2026-12" && (string?)key["crv"] == "Ed25519");
+        Assert.DoesNotContain(published, key => (string?)key!["kid"] == TestReceiptKeys.Id);
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         // Keyed with the same pseudonym key as the first gateway: the operator sees the cluster through either.
         using var held = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", bootstrap));

@@ -68,6 +68,7 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         // it: its files outlive that here unless a fixture sets the lifetime (OutboxFileLifetimeTests sets the shipped day).
         Settings.TryAdd("Outbox:FileLifetime", "3650.00:00:00");
         Settings["Auth:SigningKey"] = SigningKey;
+        Settings[$"Receipts:Keys:{TestReceiptKeys.Id}"] = TestReceiptKeys.NewPem();
         Settings["Gateway:RateLimits:CodeRequestsPerMinute"] = "100000";
         Settings["Gateway:RateLimits:AnalyticsEvents"] = "100000";
         Settings["Gateway:RateLimits:CrashReports"] = "100000";

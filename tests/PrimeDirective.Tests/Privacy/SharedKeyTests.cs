@@ -49,6 +49,35 @@ public sealed class SharedKeyTests
     }
 
     [Fact]
+    public async Task A_client_mode_gateway_without_a_receipt_key_refuses_to_start_and_names_it()
+    {
+        var settings = ClientGateway();
+        settings.Remove($"Receipts:Keys:{TestReceiptKeys.Id}");
+        await using var gateway = BuildGateway(settings);
+
+        var refused = await RefusesToStartAsync(gateway);
+
+        Assert.Contains("Receipts:Keys", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Auth:SigningKey", refused.Message, StringComparison.Ordinal);
+        Assert.False(gateway.Lifetime.ApplicationStarted.IsCancellationRequested, "The gateway must not have started.");
+    }
+
+    [Fact]
+    public async Task A_gateway_whose_receipt_key_is_not_Ed25519_refuses_to_start_without_echoing_it()
+    {
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var settings = ClientGateway();
+        settings[$"Receipts:Keys:{TestReceiptKeys.Id}"] = p256.ExportPkcs8PrivateKeyPem();
+        await using var gateway = BuildGateway(settings);
+
+        var refused = await RefusesToStartAsync(gateway);
+
+        Assert.Contains("Receipts:Keys must be Ed25519", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", refused.Message, StringComparison.Ordinal);
+        Assert.False(gateway.Lifetime.ApplicationStarted.IsCancellationRequested, "The gateway must not have started.");
+    }
+
+    [Fact]
     public async Task A_client_mode_gateway_with_both_keys_passes_the_start_checks()
     {
         await using var gateway = BuildGateway(ClientGateway());
@@ -62,10 +91,12 @@ public sealed class SharedKeyTests
         var settings = ClientGateway();
         settings.Remove("Privacy:PseudonymKey");
         settings.Remove("Auth:SigningKey");
+        settings.Remove($"Receipts:Keys:{TestReceiptKeys.Id}");
         settings["Orleans:Mode"] = "cohosted";
         await using var gateway = BuildGateway(settings);
 
         gateway.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.True(gateway.Services.GetRequiredService<PrimeDirective.Grains.Interfaces.Receipts.ReceiptKeyRing>().IsEphemeral, "an ephemeral receipt key, said so");
     }
 
     [Fact]
@@ -96,6 +127,7 @@ public sealed class SharedKeyTests
         ["Orleans:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
         ["Privacy:PseudonymKey"] = NewKey(),
         ["Auth:SigningKey"] = NewKey(),
+        [$"Receipts:Keys:{TestReceiptKeys.Id}"] = TestReceiptKeys.NewPem(),
         ["Outbox:Directory"] = Path.Combine(Path.GetTempPath(), $"pd-outbox-{Guid.NewGuid():N}"),
     };
 

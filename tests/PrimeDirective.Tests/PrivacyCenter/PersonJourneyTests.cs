@@ -108,6 +108,20 @@ public sealed class PersonJourneyTests(PrivacyCenterService service)
         await Expect(main).ToContainTextAsync("ip-address");
         await Expect(main).Not.ToContainTextAsync(email);
 
+        // The signed receipt downloads as receipt.json and verifies, offline, against the keys the service publishes.
+        var signed = await page.RunAndWaitForDownloadAsync(() =>
+            page.GetByRole(AriaRole.Link, new() { Name = "Download the signed receipt (receipt.json)" }).ClickAsync());
+        Assert.Equal("receipt.json", signed.SuggestedFilename);
+        var keysPath = Path.Combine(Path.GetTempPath(), $"pd-keys-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(keysPath, await service.Http.GetStringAsync("/.well-known/prime-directive/keys.json"));
+        using var verdict = new StringWriter();
+        var exit = PrimeDirective.Verify.Verifier.Run(["verify", (await signed.PathAsync())!, "--keys", keysPath], verdict);
+        File.Delete(keysPath);
+        Assert.Equal(PrimeDirective.Verify.Verifier.Verified, exit);
+        Assert.Contains($"request {new Uri(receiptUrl).AbsolutePath.Split('/')[^1]}", verdict.ToString(), StringComparison.Ordinal);
+        var signedPayload = (string)JsonNode.Parse(await File.ReadAllTextAsync((await signed.PathAsync())!))!["payload"]!;
+        Assert.DoesNotContain(email, System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(signedPayload)), StringComparison.Ordinal);
+
         // The session ended with the erasure: the pages send the visitor to sign in, and the address is free again.
         await page.GotoAsync("/privacy/me");
         await Expect(page.Heading("Sign in")).ToBeVisibleAsync();

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
@@ -19,6 +21,10 @@ public sealed class ReceiptModel : PrivacyPageModel
 
     public PrivacyRequestView? View { get; private set; }
 
+    /// <summary>The signed receipt's download, at the same capability (or for the same signed-in person).</summary>
+    public string DownloadUrl => $"/privacy/requests/{Uri.EscapeDataString(RequestId)}?handler=Download"
+        + (Capability is null ? string.Empty : "&capability=" + Uri.EscapeDataString(Capability));
+
     public static string StatusText(PrivacyRequestStatus status) => status switch
     {
         PrivacyRequestStatus.Accepted => "accepted: it starts in a moment",
@@ -31,17 +37,30 @@ public sealed class ReceiptModel : PrivacyPageModel
         _ => WireNames.Of(status),
     };
 
-    public async Task<IActionResult> OnGetAsync()
+    public async Task<IActionResult> OnGetAsync() => await FindAsync() is { } view ? Shown(view) : NotFoundPage();
+
+    /// <summary>The signed receipt (<c>receipt.json</c>) of a completed request, for whoever may read the page.</summary>
+    public async Task<IActionResult> OnGetDownloadAsync() =>
+        await FindAsync() is { } view && HttpContext.RequestServices.GetRequiredService<SignedReceipts>().Sign(view) is { } signed
+            ? File(signed, SignedReceipts.MediaType, SignedReceipts.FileName)
+            : NotFoundPage();
+
+    private PageResult Shown(PrivacyRequestView view)
+    {
+        View = view;
+        return Page();
+    }
+
+    private async Task<PrivacyRequestView?> FindAsync()
     {
         var requester = Session is { } session ? Users.UserKey(session.UserId) : null;
         if ((Capability is null && requester is null) || Capability is { Length: > 64 } ||
             SubjectIds.Parse(RequestId) is not { } parsed || !Users.IsRegion(parsed.Region) ||
             await Users.Request(RequestId).GetAsync(Capability, requester) is not { } view)
         {
-            return NotFoundPage();
+            return null;
         }
 
-        View = view;
-        return Page();
+        return view;
     }
 }

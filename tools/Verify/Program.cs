@@ -1,0 +1,3 @@
+using PrimeDirective.Verify;
+
+return Verifier.Run(args, Console.Out);
