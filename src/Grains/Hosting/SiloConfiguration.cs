@@ -18,6 +18,7 @@ using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Transparency;
 using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Grains.Hosting;
@@ -123,6 +124,7 @@ public static class SiloConfiguration
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
+            services.AddSingleton<ITransparencyLog, InMemoryTransparencyLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -142,6 +144,7 @@ public static class SiloConfiguration
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
+        services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
