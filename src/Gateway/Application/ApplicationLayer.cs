@@ -6,6 +6,7 @@ using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Gateway.OpenDsr;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Tracking;
+using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Gateway.Users;
 
 namespace PrimeDirective.Gateway.Application;
@@ -31,5 +32,6 @@ internal static class ApplicationLayer
         .AddSingleton<AnalyticsDesk>()
         .AddSingleton<OpenDsrDesk>()
         .AddSingleton<OpenDsrProcessorDesk>()
-        .AddSingleton<GovernanceDesk>();
+        .AddSingleton<GovernanceDesk>()
+        .AddSingleton<TransparencyDesk>();
 }
