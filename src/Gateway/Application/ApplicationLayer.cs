@@ -6,6 +6,7 @@ using PrimeDirective.Gateway.Notices;
 using PrimeDirective.Gateway.OpenDsr;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Tracking;
+using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Gateway.Users;
 
 namespace PrimeDirective.Gateway.Application;
@@ -32,5 +33,6 @@ internal static class ApplicationLayer
         .AddSingleton<OpenDsrDesk>()
         .AddSingleton<OpenDsrProcessorDesk>()
         .AddSingleton<GovernanceDesk>()
-        .AddSingleton<Requests.SignedReceipts>();
+        .AddSingleton<Requests.SignedReceipts>()
+        .AddSingleton<TransparencyDesk>();
 }

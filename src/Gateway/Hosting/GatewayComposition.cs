@@ -17,6 +17,7 @@ using PrimeDirective.Gateway.Stats;
 using PrimeDirective.Gateway.Tracking;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.OpenDsr;
+using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Receipts;
 
@@ -90,7 +91,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default, GovernanceJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default, GovernanceJson.Default, TransparencyJson.Default);
         builder.Services.AddOpenDsrKeys(builder.Configuration.GetSection(OpenDsrOptions.SectionName));
         builder.Services.AddReceiptKeys(builder.Configuration.GetSection(ReceiptOptions.SectionName), GatewayOrleans.IsSingleProcess(builder.Configuration));
         builder.Services.AddGatewayOpenApi();
@@ -134,6 +135,7 @@ public static class GatewayComposition
         routes.MapNoticeEndpoints();
         routes.MapOpenDsrEndpoints();
         routes.MapGovernanceEndpoints();
+        routes.MapTransparencyEndpoints();
         app.MapPrivacyCenter();
         app.Services.GetRequiredService<GovernanceOptions>().LogAtStart(app.Logger);
         return app;

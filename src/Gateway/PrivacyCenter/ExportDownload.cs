@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using PrimeDirective.Gateway.Sharing;
+using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Gateway.Users;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Transparency;
 
 namespace PrimeDirective.Gateway.PrivacyCenter;
 
@@ -14,7 +16,7 @@ internal static class ExportDownload
     public const string FileName = "prime-directive-my-data.json";
 
     public static async Task<Results<Ok<PersonalDataExport>, RedirectHttpResult>> GetAsync(
-        HttpContext context, PrivacySessions sessions, UserGrains users, IGrainFactory grains, ClusterKeys clusterKeys)
+        HttpContext context, PrivacySessions sessions, UserGrains users, IGrainFactory grains, ClusterKeys clusterKeys, TransparencyDesk transparency)
     {
         if (await sessions.ReadAsync(context) is not { } session || await users.User(session.UserId).GetAsync() is not { } record)
         {
@@ -24,6 +26,7 @@ internal static class ExportDownload
         var userKey = users.UserKey(session.UserId);
         var clusters = await LinkedClusterData.ReadAllAsync(grains, clusterKeys, record, userKey);
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName}\"";
+        await transparency.CountAnsweredAsync(session.UserId, SubjectRequestKinds.Access);
         return TypedResults.Ok(new PersonalDataExport(record, clusters, await MailRoute.ForAsync(grains, users)));
     }
 }

@@ -18,6 +18,7 @@ internal static class PrivacyPaths
     public const string Operator = "/privacy/operator";
     public const string Policy = "/privacy/policy";
     public const string Stats = "/stats";
+    public const string Transparency = "/privacy/transparency";
     public const string Officer = "/privacy/officer";
     public const string Processors = "/privacy/officer/processors";
     public const string OpenDsrControllers = "/privacy/officer/opendsr-controllers";

@@ -23,7 +23,7 @@ internal sealed class LegalRequestDesk(UserGrains users, IGrainFactory grains)
         }
 
         var requestId = SubjectIds.New(parsed.Region);
-        var receipt = new LegalRequestReceipt(requestId, body.Authority, body.Reference, body.Subject.UserId!, body.Categories, body.Gag, officerId);
+        var receipt = new LegalRequestReceipt(requestId, body.Authority, body.Reference, body.Subject.UserId!, body.Categories, body.Gag, officerId, body.AuthorityKind);
         return await Grain(requestId).ReceiveAsync(receipt, body.PlaceHold) is { } view ? Outcome.Done(view) : new Outcome<LegalRequestView>.Unknown("subject");
     }
 

@@ -20,7 +20,7 @@ internal static class LegalRequestEndpoints
     {
         var requests = routes.MapGroup("/v1/admin/legal-requests").WithTags("Legal requests").RequireAuthorization(GatewayAuth.OfficerPolicy)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        requests.MapPost(string.Empty, ReceiveAsync).WithSummary("Records a request from a government or a lawsuit: authority, reference, subject, categories, optional gagUntil.");
+        requests.MapPost(string.Empty, ReceiveAsync).WithSummary("Records a request from a government or a lawsuit: authority, reference, subject, categories, optional gagUntil, optional authorityKind (law-enforcement, court, government, private-party, other: the transparency report counts by it).");
         requests.MapGet("/{requestId}", GetAsync).WithSummary("A legal request and where it stands.");
         requests.MapPost("/{requestId}/decision", DecideAsync).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Decides once: disclose (good-faith rationale; the answer carries the package's URL, this once) or reject (reasons); the person is told unless a gag runs. Disclose is only proposed (202) until a second officer approves.");
@@ -63,7 +63,8 @@ internal sealed record LegalSubjectBody(string? UserId = null);
 
 /// <summary>A legal request as an officer records it.</summary>
 internal sealed record LegalRequestBody(
-    string Authority, string Reference, LegalSubjectBody Subject, ImmutableArray<DataCategory> Categories, DateTimeOffset? GagUntil = null, bool PlaceHold = false) : IRequestBody
+    string Authority, string Reference, LegalSubjectBody Subject, ImmutableArray<DataCategory> Categories, DateTimeOffset? GagUntil = null, bool PlaceHold = false,
+    LegalAuthorityKind AuthorityKind = LegalAuthorityKind.Other) : IRequestBody
 {
     /// <summary>The gag, once checked (in the future).</summary>
     [JsonIgnore]

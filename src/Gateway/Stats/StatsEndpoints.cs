@@ -90,7 +90,7 @@ internal static class StatsEndpoints
         return TypedResults.Content(StatsPage.Render(release), "text/html; charset=utf-8");
     }
 
-    private static bool WantsCsv(HttpRequest request) =>
+    internal static bool WantsCsv(HttpRequest request) =>
         MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted) &&
         accepted.Any(media => media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase) && media.Quality is not 0);
 

@@ -1,9 +1,11 @@
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
+using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Requests;
+using PrimeDirective.Grains.Interfaces.Transparency;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Users;
@@ -15,7 +17,7 @@ namespace PrimeDirective.Gateway.Users;
 internal sealed record Corrected(UserProfile? Profile, string EmailChange, ErasureAccepted? Erasure);
 
 /// <summary>A person's rights over their own data, for <c>/v1/me</c> and the Privacy Center alike: correction, consent, linking, erasure.</summary>
-internal sealed class MeDesk(UserGrains users, UserKeys keys)
+internal sealed class MeDesk(UserGrains users, UserKeys keys, TransparencyDesk transparency)
 {
     /// <summary>The request header that carries a step-up code.</summary>
     public const string StepUpHeader = "X-Step-Up-Code";
@@ -58,7 +60,13 @@ internal sealed class MeDesk(UserGrains users, UserKeys keys)
         }
 
         var profile = result?.Profile ?? (await user.GetAsync())?.Profile;
-        return profile is null ? new Outcome<Corrected>.Unknown("account") : Outcome.Done(new Corrected(profile, emailChange, null));
+        if (profile is null)
+        {
+            return new Outcome<Corrected>.Unknown("account");
+        }
+
+        await transparency.CountAnsweredAsync(userId, SubjectRequestKinds.Correction);
+        return Outcome.Done(new Corrected(profile, emailChange, null));
     }
 
     /// <summary>Grants or withdraws consent for the purpose a wire name names; <c>service-provision</c> is the account itself.</summary>
@@ -74,7 +82,17 @@ internal sealed class MeDesk(UserGrains users, UserKeys keys)
             return new Outcome<ConsentState>.Invalid("purpose", "service-provision is the account itself; erase the account to end it");
         }
 
-        return await users.User(userId).SetConsentAsync(parsed, granted) is { } consent ? Outcome.Done(consent) : new Outcome<ConsentState>.Unknown("account");
+        if (await users.User(userId).SetConsentAsync(parsed, granted) is not { } consent)
+        {
+            return new Outcome<ConsentState>.Unknown("account");
+        }
+
+        if (!granted)
+        {
+            await transparency.CountAnsweredAsync(userId, SubjectRequestKinds.ConsentWithdrawal);
+        }
+
+        return Outcome.Done(consent);
     }
 
     /// <summary>Links a cluster the person runs (proof: its bootstrap id), in the region named or any region; unknown cluster and wrong proof read alike.</summary>

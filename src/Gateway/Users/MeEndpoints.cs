@@ -6,8 +6,10 @@ using PrimeDirective.Gateway.Auth;
 using PrimeDirective.Gateway.Http;
 using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Sharing;
+using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Interfaces.Transparency;
 using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.Users;
@@ -36,7 +38,7 @@ internal static class MeEndpoints
     }
 
     private static async Task<Results<Ok<PersonalDataExport>, ProblemHttpResult>> GetAsync(
-        HttpContext context, UserGrains users, IGrainFactory grains, ClusterKeys clusterKeys, string? download)
+        HttpContext context, UserGrains users, IGrainFactory grains, ClusterKeys clusterKeys, TransparencyDesk transparency, string? download)
     {
         var userId = context.User.UserId()!;
         if (await users.User(userId).GetAsync() is not { } record)
@@ -49,6 +51,9 @@ internal static class MeEndpoints
         if (download is "1" or "true")
         {
             context.Response.Headers.ContentDisposition = "attachment; filename=\"prime-directive-my-data.json\"";
+
+            // A copy asked for is an access request in the transparency report; reading one's data in passing is not.
+            await transparency.CountAnsweredAsync(userId, SubjectRequestKinds.Access);
         }
 
         return TypedResults.Ok(new PersonalDataExport(record, clusters, await MailRoute.ForAsync(grains, users)));

@@ -18,6 +18,31 @@ public enum LegalDecisionKind
     Reject = 1,
 }
 
+/// <summary>Who a legal request comes from, as the public transparency report counts it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LegalAuthorityKind>))]
+public enum LegalAuthorityKind
+{
+    /// <summary>Not said (requests recorded before the kind was asked for).</summary>
+    [JsonStringEnumMemberName("other")]
+    Other = 0,
+
+    /// <summary>The police or another law-enforcement agency.</summary>
+    [JsonStringEnumMemberName("law-enforcement")]
+    LawEnforcement = 1,
+
+    /// <summary>A court's order.</summary>
+    [JsonStringEnumMemberName("court")]
+    Court = 2,
+
+    /// <summary>Another public authority (a regulator, a tax office).</summary>
+    [JsonStringEnumMemberName("government")]
+    Government = 3,
+
+    /// <summary>A party to a lawsuit (a subpoena).</summary>
+    [JsonStringEnumMemberName("private-party")]
+    PrivateParty = 4,
+}
+
 /// <summary>A request from a government or a lawsuit, as received.</summary>
 /// <param name="RequestId">Its id (names the person's region).</param>
 /// <param name="Authority">Who asks.</param>
@@ -26,6 +51,7 @@ public enum LegalDecisionKind
 /// <param name="Categories">What is asked for.</param>
 /// <param name="GagUntil">Until when the law forbids telling the person, if at all.</param>
 /// <param name="OfficerId">The officer who recorded it.</param>
+/// <param name="AuthorityKind">What kind of authority asks (counted, by kind only, in the transparency report).</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.LegalRequestReceipt")]
 public sealed record LegalRequestReceipt(
@@ -35,7 +61,8 @@ public sealed record LegalRequestReceipt(
     [property: Id(3), PersonalData] string? UserId,
     [property: Id(4)] ImmutableArray<DataCategory> Categories,
     [property: Id(5)] DateTimeOffset? GagUntil,
-    [property: Id(6)] string OfficerId);
+    [property: Id(6)] string OfficerId,
+    [property: Id(7)] LegalAuthorityKind AuthorityKind = LegalAuthorityKind.Other);
 
 /// <summary>An officer's decision.</summary>
 /// <param name="Kind">Disclose or reject.</param>

@@ -18,6 +18,7 @@ using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Transparency;
 using PrimeDirective.Grains.Users;
 
 namespace PrimeDirective.Grains.Hosting;
@@ -124,6 +125,7 @@ public static class SiloConfiguration
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
+            services.AddSingleton<ITransparencyLog, InMemoryTransparencyLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
         }
@@ -152,6 +154,7 @@ public static class SiloConfiguration
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
+        services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));

@@ -8,6 +8,7 @@ using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Transparency;
 
 namespace PrimeDirective.Grains.Requests;
 
@@ -26,7 +27,8 @@ public sealed partial class PrivacyRequestGrain(
     PolicyClock time,
     IOptions<RequestOptions> options,
     ILogger<PrivacyRequestGrain> logger,
-    ProcessorChannel processors) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
+    ProcessorChannel processors,
+    ITransparencyLog transparency) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -50,6 +52,8 @@ public sealed partial class PrivacyRequestGrain(
 
     private ChildRemoval ChildRemoval => field ??= new(Document, Mail, Review, GrainFactory, Region, logger);
 
+    private RequestCounting Counting => field ??= new(Document, transparency, this.GetPrimaryKeyString(), Region);
+
     private ReviewDeadline Review => field ??= new(Document, options.Value, Mail, new GrainReminderSlot(this, ReviewReminder), () => ChildRemoval.AnswerParentAsync(), logger);
 
     public async Task<PrivacyRequestView> SubmitErasureAsync(ErasureSubmission submission)
@@ -57,6 +61,7 @@ public sealed partial class PrivacyRequestGrain(
         ArgumentNullException.ThrowIfNull(submission);
         await AcceptOnceAsync(PrivacyRequestKinds.Erasure, PrivacyRequestStatus.Accepted, submission.Reason, submission.CapabilityHash,
             current => current.SubjectUserKey = submission.UserKey);
+        await Counting.CountAsync();
         await StartAsync();
         var requestId = RequestId();
         var user = GrainFactory.GetGrain<IUserGrain>(submission.UserKey);
@@ -74,6 +79,7 @@ public sealed partial class PrivacyRequestGrain(
         ArgumentNullException.ThrowIfNull(submission);
         await AcceptOnceAsync(PrivacyRequestKinds.ClusterErasure, PrivacyRequestStatus.Accepted, "operator-request", submission.CapabilityHash,
             current => current.SubjectClusterKey = submission.ClusterKey);
+        await Counting.CountAsync();
         await StartAsync();
         return View();
     }
@@ -85,13 +91,18 @@ public sealed partial class PrivacyRequestGrain(
         ArgumentNullException.ThrowIfNull(submission);
         await ChildRemoval.SubmitAsync(submission, RequestId(), keep =>
             AcceptOnceAsync(PrivacyRequestKinds.ChildRemoval, PrivacyRequestStatus.AwaitingReview, "child-removal", submission.CapabilityHash, keep));
+        await Counting.CountAsync();
         return View();
     }
 
     public Task<ChildRemovalReview?> ReviewAsync() => Task.FromResult(ChildRemoval.Review(View()));
 
-    public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason) =>
-        await ChildRemoval.DecideAsync(approve, officerId, reason, StartAsync) ? View() : null;
+    public async Task<PrivacyRequestView?> DecideAsync(bool approve, string officerId, string? reason)
+    {
+        var decided = await ChildRemoval.DecideAsync(approve, officerId, reason, StartAsync);
+        await Counting.CountAsync();
+        return decided ? View() : null;
+    }
 
     public Task<bool> RecordOpenDsrStatusAsync(Interfaces.OpenDsr.OpenDsrStatusReport report) => Propagation.RecordOpenDsrStatusAsync(report);
 
@@ -106,14 +117,20 @@ public sealed partial class PrivacyRequestGrain(
 
     public Task ResumeAsync() => StartAsync();
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        ResumeReminder => RunAsync(),
-        OutboxReminder => RecheckOutgoingAsync(),
-        PropagationReminder => Propagation.PropagateAsync(),
-        ReviewReminder => Review.CheckAsync(),
-        _ => Task.CompletedTask,
-    };
+        await (reminderName switch
+        {
+            ResumeReminder => RunAsync(),
+            OutboxReminder => RecheckOutgoingAsync(),
+            PropagationReminder => Propagation.PropagateAsync(),
+            ReviewReminder => Review.CheckAsync(),
+            _ => Task.CompletedTask,
+        });
+
+        // A count a crash left undone is made from the state on the next tick.
+        await Counting.CountAsync();
+    }
 
     /// <summary>Persists a new request (a repeated submission to the same id changes nothing); <c>true</c> if it was new.</summary>
     private Task<bool> AcceptOnceAsync(string kind, PrivacyRequestStatus status, string reason, string capabilityHash, Action<PrivacyRequestState> target)
@@ -169,6 +186,7 @@ public sealed partial class PrivacyRequestGrain(
         }
         else if (await Steps.RunAsync(requestId))
         {
+            await Counting.CountAsync();
             await ChildRemoval.AnswerParentAsync();
             await Resume.ClearAsync();
         }

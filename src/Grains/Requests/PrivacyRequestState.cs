@@ -10,7 +10,7 @@ namespace PrimeDirective.Grains.Requests;
 /// pseudonymous (grain keys); a child-removal request's parent data is destroyed once the parent has been answered
 /// (sealed messages to the parent stay until delivered).
 /// </summary>
-public sealed class PrivacyRequestState : IOutboxState
+public sealed class PrivacyRequestState : IOutboxState, Transparency.ITransparencyCountState
 {
     public string? RequestId { get; set; }
 
@@ -82,6 +82,9 @@ public sealed class PrivacyRequestState : IOutboxState
 
     /// <summary>Subjects (grain keys) whose processors were captured into <see cref="ProcessorNotices"/>: each once.</summary>
     public List<string> PropagationCapturedFor { get; set; } = [];
+
+    /// <summary>What the transparency report has counted of this request (received, completed, denied).</summary>
+    public List<string> Counted { get; set; } = [];
 }
 
 /// <summary>The kinds of privacy request.</summary>

@@ -5,10 +5,12 @@ using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Interfaces.Transparency;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Transparency;
 
 namespace PrimeDirective.Grains.Sharing;
 
@@ -25,7 +27,8 @@ public sealed partial class LegalRequestGrain(
     PolicyClock time,
     IDestructionLedger ledger,
     IOptions<SharingOptions> options,
-    ILogger<LegalRequestGrain> logger) : Grain, ILegalRequestGrain, IRemindable
+    ILogger<LegalRequestGrain> logger,
+    ITransparencyLog transparency) : Grain, ILegalRequestGrain, IRemindable
 {
     private const string GagReminder = "gag";
 
@@ -44,6 +47,7 @@ public sealed partial class LegalRequestGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await DestructionProofs.FlushAsync(state, ledger, Region, DeactivateOnIdle);
+        await CountAsync();
         if (GagPending)
         {
             ArmTimer();
@@ -80,6 +84,7 @@ public sealed partial class LegalRequestGrain(
                 return (true, true);
             },
             DeactivateOnIdle);
+        await CountAsync();
 
         // Independent of the request: a hold keeps the data from expiry and erasure while the matter runs.
         if (placeHold)
@@ -119,6 +124,7 @@ public sealed partial class LegalRequestGrain(
                     return (true, true);
                 },
                 DeactivateOnIdle);
+            await CountAsync();
         }
         else if (state.State.Decision.Kind != kind || state.State.Decision.Rationale != rationale)
         {
@@ -319,6 +325,31 @@ public sealed partial class LegalRequestGrain(
         }
     }
 
+    /// <summary>Counts for the transparency report what this request's state says happened (received, gagged, decided), each once; by its authority's kind only.</summary>
+    private Task CountAsync()
+    {
+        var current = state.State;
+        if (current is not { Request: { } request, ReceivedAt: { } receivedAt })
+        {
+            return Task.CompletedTask;
+        }
+
+        var kind = WireNames.Of(request.AuthorityKind);
+        List<TransparencyEvent> implied = [TransparencyCounts.Of(Key, TransparencyMeasures.LegalReceived, receivedAt, kind)];
+        if (request.GagUntil is not null)
+        {
+            implied.Add(TransparencyCounts.Of(Key, TransparencyMeasures.LegalGagged, receivedAt, string.Empty));
+        }
+
+        if (current.Decision is { } decision)
+        {
+            var measure = decision.Kind == LegalDecisionKind.Disclose ? TransparencyMeasures.LegalComplied : TransparencyMeasures.LegalRejected;
+            implied.Add(TransparencyCounts.Of(Key, measure, decision.DecidedAt, kind));
+        }
+
+        return TransparencyCounts.CountAsync(state, transparency, Region, implied, DeactivateOnIdle);
+    }
+
     private async Task StopRemindingAsync()
     {
         if (await this.GetReminder(GagReminder) is { } reminder)
@@ -347,7 +378,7 @@ public sealed partial class LegalRequestGrain(
 }
 
 /// <summary>A legal request's stored state, in the person's region.</summary>
-public sealed class LegalRequestState : IDestructionProofState
+public sealed class LegalRequestState : IDestructionProofState, ITransparencyCountState
 {
     public LegalRequestReceipt? Request { get; set; }
 
@@ -375,4 +406,7 @@ public sealed class LegalRequestState : IDestructionProofState
 
     /// <summary>The proof of that destruction, until its region's ledger has recorded it.</summary>
     public List<DestructionProof> PendingProofs { get; set; } = [];
+
+    /// <summary>What the transparency report has counted of this request (received, gagged, decided).</summary>
+    public List<string> Counted { get; set; } = [];
 }

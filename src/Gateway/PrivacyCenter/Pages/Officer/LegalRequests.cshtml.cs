@@ -18,6 +18,9 @@ public sealed class LegalRequestsModel : OfficerPageModel
     [BindProperty(Name = "authority")]
     public string? Authority { get; set; }
 
+    [BindProperty(Name = "authorityKind")]
+    public string? AuthorityKind { get; set; }
+
     [BindProperty(Name = "reference")]
     public string? Reference { get; set; }
 
@@ -59,9 +62,15 @@ public sealed class LegalRequestsModel : OfficerPageModel
     public async Task<IActionResult> OnPostReceiveAsync()
     {
         var gag = Instant("gagUntil", GagUntil, required: false);
+        var kind = string.IsNullOrEmpty(AuthorityKind) ? LegalAuthorityKind.Other : WireNames.TryParse<LegalAuthorityKind>(AuthorityKind);
+        if (kind is null)
+        {
+            Errors["authorityKind"] = $"must be one of {string.Join(", ", WireNames.All<LegalAuthorityKind>())}";
+        }
+
         var body = Checked(new LegalRequestBody(
             Authority ?? string.Empty, Reference ?? string.Empty, new LegalSubjectBody(string.IsNullOrWhiteSpace(UserId) ? null : UserId.Trim()),
-            WireNames.ParseAll<DataCategory>(Categories), gag, PlaceHold));
+            WireNames.ParseAll<DataCategory>(Categories), gag, PlaceHold, kind ?? LegalAuthorityKind.Other));
         if (body is null || Errors.Count > 0)
         {
             return Answer();
@@ -74,7 +83,7 @@ public sealed class LegalRequestsModel : OfficerPageModel
         }
 
         (Shown, Id, Message) = (view, view.Request.RequestId, "The request is recorded.");
-        (Authority, Reference, UserId, Categories, GagUntil, PlaceHold) = (null, null, null, [], null, false);
+        (Authority, AuthorityKind, Reference, UserId, Categories, GagUntil, PlaceHold) = (null, null, null, null, [], null, false);
         return Page();
     }
 
