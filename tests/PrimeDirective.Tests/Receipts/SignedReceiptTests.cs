@@ -117,7 +117,7 @@ public sealed class SignedReceiptTests(SharedService service) : IDisposable
     private async Task<(Person Person, string RequestId, string ReceiptUrl, JsonNode Receipt)> ErasedAsync()
     {
         var person = await service.SignUpAsync();
-        var (requestId, receiptUrl) = await Erasure.EraseAsync(service.Http, person);
+        var (requestId, receiptUrl) = await Erasure.EraseAsync(service, person);
         var receipt = await Erasure.CompletedReceiptAsync(service.Http, receiptUrl, s_deadline);
         return (person, requestId, receiptUrl, receipt);
     }

@@ -144,11 +144,11 @@ public sealed class RetentionWaveTests
         var database = await TestDatabase.CreateAsync("retention_wave");
         await new SchemaMigrator(NullLogger<SchemaMigrator>.Instance).ApplyAsync(database.ConnectionString, CancellationToken.None);
         var databases = new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString, ["us"] = database.ConnectionString });
-        return new Region(database, databases);
+        return new Region(database, databases, await TestSealing.CreateKeyStoreAsync("retention_wave"));
     }
 
     /// <summary>A fresh database serving regions eu and us, with its report log, hold mirror and waves.</summary>
-    private sealed class Region(TestDatabase database, RegionDatabases databases) : IAsyncDisposable
+    private sealed class Region(TestDatabase database, RegionDatabases databases, TestKeyStore keys) : IAsyncDisposable
     {
         public TestDatabase Database => database;
 
@@ -156,7 +156,7 @@ public sealed class RetentionWaveTests
 
         public PostgresLegalHoldMirror Mirror { get; } = new(databases);
 
-        private PostgresReportLog Log { get; } = new(databases, NullLogger<PostgresReportLog>.Instance);
+        private PostgresReportLog Log { get; } = new(databases, keys.Addresses, NullLogger<PostgresReportLog>.Instance);
 
         /// <summary>Stores <paramref name="reportsEach"/> reports (usage, configuration, IP address) for each of <paramref name="count"/> new subjects.</summary>
         public async Task<string[]> ReportsAsync(int count, int reportsEach, DateTimeOffset? collectedAt = null, string prefix = "eu")
@@ -225,6 +225,7 @@ public sealed class RetentionWaveTests
         public async ValueTask DisposeAsync()
         {
             await Log.DisposeAsync();
+            await keys.DisposeAsync();
             await database.DisposeAsync();
         }
     }
