@@ -4,27 +4,31 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Users;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.OpenDsr;
 
 /// <summary>
 /// OpenDSR on our side as a processor: the controllers officers allow, their signed requests checked (domain, certificate,
 /// signature over the raw body, then the body), kept <c>pending</c> until the person named confirms with an emailed code,
-/// their status and their cancellation. A controller's word alone erases nobody.
+/// their status and their cancellation, and the results of a confirmed access or portability request. A controller's word
+/// alone erases nobody and releases nothing.
 /// </summary>
 internal sealed class OpenDsrProcessorDesk(
-    IGrainFactory grains, UserGrains users, CertificateTrust trust, OpenDsrKeyRing keys, IOptions<OpenDsrOptions> options, IOptions<RegionOptions> regions,
-    IConfiguration configuration, IHostEnvironment environment, TimeProvider clock)
+    IGrainFactory grains, UserGrains users, ClusterKeys clusterKeys, CertificateTrust trust, OpenDsrKeyRing keys, IOptions<OpenDsrOptions> options,
+    IOptions<RegionOptions> regions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration configuration, IHostEnvironment environment, TimeProvider clock)
 {
     /// <summary>The identity types our discovery lists, each in the formats we take.</summary>
     public static readonly ImmutableArray<(string Type, string Format)> SupportedIdentities = [("email", "raw")];
 
     /// <summary>The request types our discovery lists.</summary>
-    public static readonly ImmutableArray<string> SupportedTypes = ["erasure"];
+    public static readonly ImmutableArray<string> SupportedTypes = ["erasure", "access", "portability"];
 
     private static readonly string[] s_identityTypes =
     [
@@ -111,7 +115,7 @@ internal sealed class OpenDsrProcessorDesk(
 
         if (!view.Replayed)
         {
-            await SendConfirmationCodesAsync(request.Emails, inboundKey, controller, request.SubjectRequestId);
+            await SendConfirmationCodesAsync(request.Emails, inboundKey, controller, request.SubjectRequestId, request.Type);
         }
 
         return new ProcessorAnswer(StatusCodes.Status201Created, null, view, body);
@@ -200,14 +204,43 @@ internal sealed class OpenDsrProcessorDesk(
         if (await ControllerAsync(controllerId) is { } controller && IsRequestId(subjectRequestId))
         {
             var inboundKey = OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId);
-            if (await grains.GetGrain<IOpenDsrInboundGrain>(inboundKey).GetAsync() is { Status: "pending" })
+            if (await grains.GetGrain<IOpenDsrInboundGrain>(inboundKey).GetAsync() is { Status: "pending" } pending)
             {
-                await SendConfirmationCodesAsync([email], inboundKey, controller, subjectRequestId);
+                await SendConfirmationCodesAsync([email], inboundKey, controller, subjectRequestId, pending.RequestType);
             }
         }
 
         return Outcome.Done(true);
     }
+
+    /// <summary>
+    /// The results of a completed access or portability request, for whoever holds its capability URL (the controller it
+    /// was given to): the person's export, the same JSON as <c>GET /v1/me</c>, released only after the person's ledger
+    /// records it; <c>null</c> (404) for a wrong, expired or used-up capability, a request not completed, or a person gone.
+    /// </summary>
+    public async Task<byte[]?> ResultsAsync(string controllerId, string subjectRequestId, string capability)
+    {
+        if (!Serving || !Sharing.SharingEndpoints.ProcessorId().IsMatch(controllerId) || !IsRequestId(subjectRequestId) || capability is not { Length: 64 } ||
+            !capability.All(char.IsAsciiHexDigitLower))
+        {
+            return null;
+        }
+
+        var inbound = grains.GetGrain<IOpenDsrInboundGrain>(OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId));
+        if (await inbound.ReleaseResultsAsync(capability) is not { } userKey || await grains.GetGrain<IUserGrain>(userKey).GetAsync() is not { } record)
+        {
+            return null;
+        }
+
+        var export = new PersonalDataExport(record, await LinkedClusterData.ReadAllAsync(grains, clusterKeys, record, userKey), await MailRoute.ForAsync(grains, users));
+        return JsonSerializer.SerializeToUtf8Bytes(export, json.Value.SerializerOptions);
+    }
+
+    /// <summary>The type of request <paramref name="subjectRequestId"/> of <paramref name="controllerId"/> (the page says what confirming does); <c>null</c> if unknown.</summary>
+    public async Task<string?> RequestTypeAsync(string controllerId, string subjectRequestId) =>
+        Sharing.SharingEndpoints.ProcessorId().IsMatch(controllerId) && IsRequestId(subjectRequestId)
+            ? (await grains.GetGrain<IOpenDsrInboundGrain>(OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId)).GetAsync())?.RequestType
+            : null;
 
     /// <summary>The controller of <paramref name="domain"/> if it is registered and its certificate validates now; otherwise <c>null</c> (401).</summary>
     private async Task<OpenDsrControllerView?> AuthenticateAsync(string? domain)
@@ -226,14 +259,14 @@ internal sealed class OpenDsrProcessorDesk(
             : null;
 
     /// <summary>Each address named gets a code in the region whose account claims it; an address nobody claims gets nothing, and nobody learns which.</summary>
-    private async Task SendConfirmationCodesAsync(ImmutableArray<string> emails, string inboundKey, OpenDsrControllerView controller, string subjectRequestId)
+    private async Task SendConfirmationCodesAsync(ImmutableArray<string> emails, string inboundKey, OpenDsrControllerView controller, string subjectRequestId, string type)
     {
         var url = (options.Value.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + ConfirmPath(controller.ControllerId, subjectRequestId);
         foreach (var email in emails)
         {
             foreach (var region in users.Regions)
             {
-                await users.EmailIndex(region, email).StartOpenDsrConfirmationAsync(email, inboundKey, controller.Name, url);
+                await users.EmailIndex(region, email).StartOpenDsrConfirmationAsync(email, inboundKey, controller.Name, url, type);
             }
         }
     }

@@ -73,6 +73,8 @@ public sealed record OpenDsrInboundSubmission(
 /// <param name="BodySha256">SHA-256 of the body first received.</param>
 /// <param name="CancelledTime">When it was cancelled, if it was.</param>
 /// <param name="Replayed">Whether this answer is to a replay of a body already received (nothing new was done).</param>
+/// <param name="ResultsPath">For a completed access or portability request: the path of its <c>results_url</c> (with its capability; never stored).</param>
+/// <param name="ResultsCount">For a completed access or portability request: the items its results hold (<c>results_count</c>).</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.OpenDsrInboundView")]
 public sealed record OpenDsrInboundView(
@@ -84,18 +86,22 @@ public sealed record OpenDsrInboundView(
     [property: Id(5)] DateTimeOffset ExpectedCompletionTime,
     [property: Id(6)] string BodySha256,
     [property: Id(7)] DateTimeOffset? CancelledTime,
-    [property: Id(8)] bool Replayed = false);
+    [property: Id(8)] bool Replayed = false,
+    [property: Id(9)] string? ResultsPath = null,
+    [property: Id(10)] int? ResultsCount = null);
 
 /// <summary>What a person's confirmation did: the erasure it started (and the receipt's capability), or why nothing happened.</summary>
 /// <param name="ErasureRequestId">Our privacy request erasing the person; <c>null</c> if nothing started.</param>
 /// <param name="Capability">The receipt's capability secret (shown to the person once).</param>
 /// <param name="Refusal"><c>not-pending</c> when the request is cancelled, completed or unknown.</param>
+/// <param name="RequestType">The request's type: an <c>access</c> or <c>portability</c> confirmation starts no erasure.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.OpenDsrConfirmation")]
 public sealed record OpenDsrConfirmation(
     [property: Id(0)] string? ErasureRequestId,
     [property: Id(1)] string? Capability,
-    [property: Id(2)] string? Refusal);
+    [property: Id(2)] string? Refusal,
+    [property: Id(3)] string RequestType = "erasure");
 
 /// <summary>
 /// One request a controller sent us, keyed <c>{home region}/opendsr-in-{controllerId}-{subject_request_id}</c>: a durable
@@ -121,6 +127,14 @@ public interface IOpenDsrInboundGrain : IGrainWithStringKey
     /// <summary>The person it names confirmed it (their one-time code held): the erasure of account <paramref name="userKey"/> starts.</summary>
     [Alias("Confirm")]
     Task<OpenDsrConfirmation> ConfirmAsync(string userKey);
+
+    /// <summary>
+    /// The controller fetches the results of a confirmed access or portability request with its capability: the release is
+    /// recorded in the person's disclosure ledger (basis consent, naming the controller) before anything leaves.
+    /// </summary>
+    /// <returns>The person's account key, whose export may now be released; <c>null</c> if the capability does not open it (wrong, expired, used up, not completed, or the person is gone).</returns>
+    [Alias("ReleaseResults")]
+    Task<string?> ReleaseResultsAsync(string capability);
 }
 
 /// <summary>Grain keys of inbound OpenDSR: home region first, nothing personal.</summary>
@@ -131,4 +145,7 @@ public static class OpenDsrKeys
 
     /// <summary>One controller's request.</summary>
     public static string Inbound(string homeRegion, string controllerId, string subjectRequestId) => $"{homeRegion}/opendsr-in-{controllerId}-{subjectRequestId}";
+
+    /// <summary>The path of a completed access or portability request's <c>results_url</c>.</summary>
+    public static string ResultsPath(string controllerId, string subjectRequestId, string capability) => $"/opendsr/v2/results/{controllerId}/{subjectRequestId}/{capability}";
 }

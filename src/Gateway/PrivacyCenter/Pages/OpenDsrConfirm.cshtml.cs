@@ -29,12 +29,20 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
     /// <summary>The erasure's receipt, once confirmed.</summary>
     public string? ReceiptUrl { get; private set; }
 
-    public void OnGet()
-    {
-    }
+    /// <summary>Set once an access or portability request was confirmed: the controller may now fetch the person's data.</summary>
+    public bool Released { get; private set; }
+
+    /// <summary>The request's type, when the link names one we were sent: the page says what confirming does.</summary>
+    public string? RequestType { get; private set; }
+
+    /// <summary>Whether confirming releases a copy of the person's data rather than erasing them.</summary>
+    public bool ReleasesData => RequestType is "access" or "portability";
+
+    public async Task OnGetAsync() => RequestType = await Desk<OpenDsrProcessorDesk>().RequestTypeAsync(Controller ?? string.Empty, RequestId ?? string.Empty);
 
     public async Task<IActionResult> OnPostResendAsync()
     {
+        await OnGetAsync();
         if (await Desk<OpenDsrProcessorDesk>().ResendCodeAsync(Controller ?? string.Empty, RequestId ?? string.Empty, Email ?? string.Empty) is Outcome<bool>.Invalid invalid)
         {
             Errors["email"] = $"The email {invalid.Detail}.";
@@ -48,12 +56,16 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
+        await OnGetAsync();
         var outcome = await Desk<OpenDsrProcessorDesk>().ConfirmAsync(Controller ?? string.Empty, RequestId ?? string.Empty, Email ?? string.Empty, (Code ?? string.Empty).Trim());
         Code = string.Empty;
         switch (outcome)
         {
             case Outcome<OpenDsrConfirmation>.Done({ ErasureRequestId: { } requestId, Capability: { } capability }):
                 ReceiptUrl = $"/privacy/requests/{requestId}?capability={capability}";
+                return Page();
+            case Outcome<OpenDsrConfirmation>.Done({ RequestType: "access" or "portability" }):
+                Released = true;
                 return Page();
             case Outcome<OpenDsrConfirmation>.Conflict conflict:
                 return Conflict(conflict.Field, conflict.Detail);
