@@ -61,6 +61,7 @@ public sealed partial class OpenDsrInboundGrain(
                 current.SubmittedTime = submission.SubmittedTime;
                 current.BodySha256 = submission.BodySha256;
                 current.CallbackUrls = [.. submission.CallbackUrls];
+                current.ClusterPseudonym = submission.ClusterPseudonym;
                 current.ReceivedAt = now;
                 current.ExpectedCompletionAt = now + options.Value.CompletionTime;
                 current.Status = "pending";
@@ -155,6 +156,14 @@ public sealed partial class OpenDsrInboundGrain(
         {
             await CompleteResultsAsync();
         }
+        else if (state.State is { Status: "in_progress", UserKey: null, ErasureRequestId: { } clusterErasure })
+        {
+            var view = await GrainFactory.GetGrain<IPrivacyRequestGrain>(UserKeys.ForRequest(clusterErasure)).GetAsync(Capability(), null);
+            if (view?.Status == PrivacyRequestStatus.Completed)
+            {
+                await MoveAsync("in_progress", "completed");
+            }
+        }
         else if (state.State.Status == "in_progress")
         {
             var view = await SubmitErasureAsync();
@@ -169,6 +178,38 @@ public sealed partial class OpenDsrInboundGrain(
         {
             await UnregisterAsync();
         }
+    }
+
+    public Task<bool> AwaitsClusterAsync(string clusterPseudonym) =>
+        Task.FromResult(state.State is { Status: "pending", ClusterPseudonym: { } named } && named == clusterPseudonym);
+
+    public async Task<bool> ConfirmClusterAsync(string clusterPseudonym, string erasureRequestId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(erasureRequestId);
+        var confirmed = await state.UpdateAsync(
+            () =>
+            {
+                var current = state.State;
+                if (current.Status != "pending" || current.ClusterPseudonym != clusterPseudonym)
+                {
+                    return (false, current.Status == "in_progress" && current.ErasureRequestId == erasureRequestId);
+                }
+
+                current.ErasureRequestId = erasureRequestId;
+                current.ConfirmedAt = time.GetUtcNow();
+                current.Status = "in_progress";
+                Callbacks.Queue(current);
+                return (true, true);
+            },
+            DeactivateOnIdle);
+        if (confirmed)
+        {
+            await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
+            await Callbacks.DeliverAsync();
+            LogConfirmed(logger, this.GetPrimaryKeyString());
+        }
+
+        return confirmed;
     }
 
     public async Task<string?> ReleaseResultsAsync(string capability)
@@ -259,7 +300,7 @@ public sealed partial class OpenDsrInboundGrain(
     }
 
     /// <summary>The receipt's capability secret: derived from our pseudonym key and this grain's key, so it is never stored.</summary>
-    private string Capability() => pseudonymizer.Pseudonymize("opendsr-receipt", this.GetPrimaryKeyString());
+    private string Capability() => pseudonymizer.Pseudonymize(OpenDsrKeys.ReceiptCapabilityDomain, this.GetPrimaryKeyString());
 
     /// <summary>The results URL's capability secret, derived likewise (never stored); it opens nothing once expired or used up.</summary>
     private string ResultsCapability() => pseudonymizer.Pseudonymize("opendsr-results", this.GetPrimaryKeyString());
@@ -282,7 +323,8 @@ public sealed partial class OpenDsrInboundGrain(
 
     private OpenDsrInboundView View(OpenDsrInboundState current) => new(
         current.ControllerId!, current.SubjectRequestId!, current.RequestType!, current.Status, current.ReceivedAt!.Value,
-        current.ExpectedCompletionAt!.Value, current.BodySha256!, current.CancelledAt, false, ResultsPath(current), ResultsPath(current) is null ? null : current.ResultsCount);
+        current.ExpectedCompletionAt!.Value, current.BodySha256!, current.CancelledAt, false, ResultsPath(current), ResultsPath(current) is null ? null : current.ResultsCount,
+        current.ClusterPseudonym is not null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OpenDSR request {GrainKey} confirmed by its person")]
     private static partial void LogConfirmed(ILogger logger, string grainKey);
@@ -298,6 +340,9 @@ public sealed partial class OpenDsrInboundGrain(
 public sealed class OpenDsrInboundState
 {
     public string? ControllerId { get; set; }
+
+    /// <summary>For a request naming a cluster: a keyed hash of its id (the id itself is never stored).</summary>
+    public string? ClusterPseudonym { get; set; }
 
     /// <summary>The controller's registered name when the request came (the ledger names it on each release).</summary>
     public string? ControllerName { get; set; }

@@ -30,8 +30,9 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         var discovery = JsonNode.Parse(body)!;
         Assert.Equal("2.0", (string?)discovery["api_version"]);
         Assert.Equal(["erasure", "access", "portability"], discovery["supported_subject_request_types"]!.AsArray().Select(type => (string)type!));
-        var identity = Assert.Single(discovery["supported_identities"]!.AsArray())!;
-        Assert.Equal(("email", "raw"), ((string)identity["identity_type"]!, (string)identity["identity_format"]!));
+        Assert.Equal(
+            [("email", "raw"), ("controller_customer_id", "raw")],
+            discovery["supported_identities"]!.AsArray().Select(identity => ((string)identity!["identity_type"]!, (string)identity["identity_format"]!)));
         Assert.Equal($"{OpenDsrService.PublicBaseUrl}/opendsr/v2/certificate.pem", (string?)discovery["processor_certificate"]);
     }
 
@@ -352,24 +353,28 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
     }
 
     /// <summary>The person's confirmation on the Privacy Center page, as a browser posts it (antiforgery cookie and token).</summary>
-    private async Task<HttpResponseMessage> ConfirmAsync(SpecController controller, string id, string email, string code, string? handler = null)
+    private async Task<HttpResponseMessage> ConfirmAsync(
+        SpecController controller, string id, string email, string code, string? handler = null, IReadOnlyDictionary<string, string>? fields = null)
     {
         var path = $"/privacy/opendsr?controller={controller.ControllerId}&request={id}";
         using var page = await service.Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var cookie = Assert.Single(page.Headers.GetValues("Set-Cookie"), header => header.StartsWith("pd_antiforgery=", StringComparison.Ordinal)).Split(';')[0];
         var token = TokenInput().Match(await page.Content.ReadAsStringAsync()).Groups["token"].Value;
-        var request = new HttpRequestMessage(HttpMethod.Post, handler is null ? path : $"{path}&handler={handler}")
+        var form = new Dictionary<string, string>
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["controller"] = controller.ControllerId,
-                ["request"] = id,
-                ["email"] = email,
-                ["code"] = code,
-                ["__pd_antiforgery"] = token,
-            }),
+            ["controller"] = controller.ControllerId,
+            ["request"] = id,
+            ["email"] = email,
+            ["code"] = code,
+            ["__pd_antiforgery"] = token,
         };
+        foreach (var (name, value) in fields ?? new Dictionary<string, string>())
+        {
+            form[name] = value;
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, handler is null ? path : $"{path}&handler={handler}") { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add("Cookie", cookie);
         return await service.Http.SendAsync(request);
     }

@@ -23,6 +23,17 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
     [BindProperty]
     public string Code { get; set; } = string.Empty;
 
+    /// <summary>For a request naming a cluster: its id, as its operator enters it.</summary>
+    [BindProperty]
+    public string ClusterId { get; set; } = string.Empty;
+
+    /// <summary>For a request naming a cluster: the bootstrap id only its operator knows (the proof; never shown back).</summary>
+    [BindProperty]
+    public string BootstrapId { get; set; } = string.Empty;
+
+    /// <summary>Whether the request names a cluster: its operator confirms with the bootstrap proof, not an emailed code.</summary>
+    public bool NamesCluster { get; private set; }
+
     /// <summary>Set once a new code was asked for.</summary>
     public bool CodeResent { get; private set; }
 
@@ -38,7 +49,11 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
     /// <summary>Whether confirming releases a copy of the person's data rather than erasing them.</summary>
     public bool ReleasesData => RequestType is "access" or "portability";
 
-    public async Task OnGetAsync() => RequestType = await Desk<OpenDsrProcessorDesk>().RequestTypeAsync(Controller ?? string.Empty, RequestId ?? string.Empty);
+    public async Task OnGetAsync()
+    {
+        var kind = await Desk<OpenDsrProcessorDesk>().RequestKindAsync(Controller ?? string.Empty, RequestId ?? string.Empty);
+        (RequestType, NamesCluster) = (kind?.Type, kind?.NamesCluster == true);
+    }
 
     public async Task<IActionResult> OnPostResendAsync()
     {
@@ -57,8 +72,10 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
     public async Task<IActionResult> OnPostAsync()
     {
         await OnGetAsync();
-        var outcome = await Desk<OpenDsrProcessorDesk>().ConfirmAsync(Controller ?? string.Empty, RequestId ?? string.Empty, Email ?? string.Empty, (Code ?? string.Empty).Trim());
-        Code = string.Empty;
+        var outcome = NamesCluster
+            ? await Desk<OpenDsrProcessorDesk>().ConfirmClusterAsync(Controller ?? string.Empty, RequestId ?? string.Empty, ClusterId ?? string.Empty, BootstrapId ?? string.Empty)
+            : await Desk<OpenDsrProcessorDesk>().ConfirmAsync(Controller ?? string.Empty, RequestId ?? string.Empty, Email ?? string.Empty, (Code ?? string.Empty).Trim());
+        (Code, BootstrapId) = (string.Empty, string.Empty);
         switch (outcome)
         {
             case Outcome<OpenDsrConfirmation>.Done({ ErasureRequestId: { } requestId, Capability: { } capability }):
@@ -70,7 +87,12 @@ public sealed class OpenDsrConfirmModel : PrivacyPageModel
             case Outcome<OpenDsrConfirmation>.Conflict conflict:
                 return Conflict(conflict.Field, conflict.Detail);
             case Outcome<OpenDsrConfirmation>.Invalid invalid:
-                Errors[invalid.Field is "email" ? "email" : "code"] = invalid.Field is "email" or "code" ? $"The {invalid.Field} {invalid.Detail}." : "This link does not name a request we were sent.";
+                Errors[invalid.Field is "email" or "proof" ? invalid.Field : "code"] = invalid.Field switch
+                {
+                    "email" or "code" => $"The {invalid.Field} {invalid.Detail}.",
+                    "proof" => $"The bootstrap id {invalid.Detail}.",
+                    _ => "This link does not name a request we were sent.",
+                };
                 break;
         }
 
