@@ -4,27 +4,31 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Gateway.Application;
 using PrimeDirective.Gateway.Http;
+using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Users;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.OpenDsr;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Regions;
+using PrimeDirective.Grains.Interfaces.Users;
 
 namespace PrimeDirective.Gateway.OpenDsr;
 
 /// <summary>
 /// OpenDSR on our side as a processor: the controllers officers allow, their signed requests checked (domain, certificate,
 /// signature over the raw body, then the body), kept <c>pending</c> until the person named confirms with an emailed code,
-/// their status and their cancellation. A controller's word alone erases nobody.
+/// their status and their cancellation, and the results of a confirmed access or portability request. A controller's word
+/// alone erases nobody and releases nothing.
 /// </summary>
 internal sealed class OpenDsrProcessorDesk(
-    IGrainFactory grains, UserGrains users, CertificateTrust trust, OpenDsrKeyRing keys, IOptions<OpenDsrOptions> options, IOptions<RegionOptions> regions,
-    IConfiguration configuration, IHostEnvironment environment, TimeProvider clock)
+    IGrainFactory grains, UserGrains users, ClusterKeys clusterKeys, Pseudonymizer pseudonymizer, CertificateTrust trust, OpenDsrKeyRing keys, IOptions<OpenDsrOptions> options,
+    IOptions<RegionOptions> regions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration configuration, IHostEnvironment environment, TimeProvider clock)
 {
     /// <summary>The identity types our discovery lists, each in the formats we take.</summary>
-    public static readonly ImmutableArray<(string Type, string Format)> SupportedIdentities = [("email", "raw")];
+    public static readonly ImmutableArray<(string Type, string Format)> SupportedIdentities = [("email", "raw"), ("controller_customer_id", "raw")];
 
     /// <summary>The request types our discovery lists.</summary>
-    public static readonly ImmutableArray<string> SupportedTypes = ["erasure"];
+    public static readonly ImmutableArray<string> SupportedTypes = ["erasure", "access", "portability"];
 
     private static readonly string[] s_identityTypes =
     [
@@ -103,7 +107,8 @@ internal sealed class OpenDsrProcessorDesk(
         var inboundKey = OpenDsrKeys.Inbound(users.Home, controller.ControllerId, request.SubjectRequestId);
         var submission = new OpenDsrInboundSubmission(
             controller.ControllerId, controller.Name, request.SubjectRequestId, request.Type, request.Regulation, request.SubmittedTime,
-            Convert.ToHexStringLower(SHA256.HashData(body)), request.CallbackUrls);
+            Convert.ToHexStringLower(SHA256.HashData(body)), request.CallbackUrls,
+            request.ClusterId is { } clusterId ? pseudonymizer.Pseudonymize(OpenDsrKeys.ClusterPseudonymDomain, clusterId) : null);
         if (await grains.GetGrain<IOpenDsrInboundGrain>(inboundKey).ReceiveAsync(submission) is not { } view)
         {
             return ProcessorAnswer.Error(StatusCodes.Status400BadRequest, "subject_request_id already names a different request.");
@@ -111,7 +116,7 @@ internal sealed class OpenDsrProcessorDesk(
 
         if (!view.Replayed)
         {
-            await SendConfirmationCodesAsync(request.Emails, inboundKey, controller, request.SubjectRequestId);
+            await SendConfirmationCodesAsync(request.Emails, inboundKey, controller, request.SubjectRequestId, request.Type);
         }
 
         return new ProcessorAnswer(StatusCodes.Status201Created, null, view, body);
@@ -185,6 +190,42 @@ internal sealed class OpenDsrProcessorDesk(
     }
 
     /// <summary>
+    /// The operator of the cluster a controller's erasure names confirms it with the cluster's bootstrap proof (as
+    /// <c>POST /v1/clusters/{clusterId}/erasure</c> wants it): only then does the cluster's erasure start, with this request's
+    /// receipt. A request not naming that cluster, not pending, or a wrong proof changes nothing.
+    /// </summary>
+    public async Task<Outcome<OpenDsrConfirmation>> ConfirmClusterAsync(string controllerId, string subjectRequestId, string clusterId, string proof)
+    {
+        if (!Sharing.SharingEndpoints.ProcessorId().IsMatch(controllerId) || !IsRequestId(subjectRequestId))
+        {
+            return new Outcome<OpenDsrConfirmation>.Invalid("request", "is not a request we were sent");
+        }
+
+        var inboundKey = OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId);
+        var inbound = grains.GetGrain<IOpenDsrInboundGrain>(inboundKey);
+        var pseudonym = pseudonymizer.Pseudonymize(OpenDsrKeys.ClusterPseudonymDomain, clusterId?.Trim().ToLowerInvariant() ?? string.Empty);
+        if (string.IsNullOrWhiteSpace(proof) || proof.Length > 128 || !await inbound.AwaitsClusterAsync(pseudonym))
+        {
+            return new Outcome<OpenDsrConfirmation>.Invalid("proof", "or the cluster id does not match a pending request");
+        }
+
+        var capability = pseudonymizer.Pseudonymize(OpenDsrKeys.ReceiptCapabilityDomain, inboundKey);
+        foreach (var region in users.Regions)
+        {
+            var requestId = SubjectIds.New(region);
+            var cluster = grains.GetGrain<Grains.Interfaces.Clusters.IClusterGrain>(clusterKeys.For(region, clusterId!.Trim().ToLowerInvariant()));
+            if (await cluster.RequestErasureAsync(proof.Trim(), requestId, Capabilities.HashOf(capability)) is { } started)
+            {
+                // The proof held: the erasure is the operator's own from here, whatever the controller does next.
+                await inbound.ConfirmClusterAsync(pseudonym, started.RequestId);
+                return Outcome.Done(new OpenDsrConfirmation(started.RequestId, capability, null));
+            }
+        }
+
+        return new Outcome<OpenDsrConfirmation>.Invalid("proof", "or the cluster id does not match a pending request");
+    }
+
+    /// <summary>
     /// A person who missed their code asks for a new one: sent if the request is still pending and an account holds the
     /// address, and the answer is the same whether or not (nobody learns who has an account, or what a controller asked).
     /// </summary>
@@ -200,14 +241,44 @@ internal sealed class OpenDsrProcessorDesk(
         if (await ControllerAsync(controllerId) is { } controller && IsRequestId(subjectRequestId))
         {
             var inboundKey = OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId);
-            if (await grains.GetGrain<IOpenDsrInboundGrain>(inboundKey).GetAsync() is { Status: "pending" })
+            if (await grains.GetGrain<IOpenDsrInboundGrain>(inboundKey).GetAsync() is { Status: "pending" } pending)
             {
-                await SendConfirmationCodesAsync([email], inboundKey, controller, subjectRequestId);
+                await SendConfirmationCodesAsync([email], inboundKey, controller, subjectRequestId, pending.RequestType);
             }
         }
 
         return Outcome.Done(true);
     }
+
+    /// <summary>
+    /// The results of a completed access or portability request, for whoever holds its capability URL (the controller it
+    /// was given to): the person's export, the same JSON as <c>GET /v1/me</c>, released only after the person's ledger
+    /// records it; <c>null</c> (404) for a wrong, expired or used-up capability, a request not completed, or a person gone.
+    /// </summary>
+    public async Task<byte[]?> ResultsAsync(string controllerId, string subjectRequestId, string capability)
+    {
+        if (!Serving || !Sharing.SharingEndpoints.ProcessorId().IsMatch(controllerId) || !IsRequestId(subjectRequestId) || capability is not { Length: 64 } ||
+            !capability.All(char.IsAsciiHexDigitLower))
+        {
+            return null;
+        }
+
+        var inbound = grains.GetGrain<IOpenDsrInboundGrain>(OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId));
+        if (await inbound.ReleaseResultsAsync(capability) is not { } userKey || await grains.GetGrain<IUserGrain>(userKey).GetAsync() is not { } record)
+        {
+            return null;
+        }
+
+        var export = new PersonalDataExport(record, await LinkedClusterData.ReadAllAsync(grains, clusterKeys, record, userKey), await MailRoute.ForAsync(grains, users));
+        return JsonSerializer.SerializeToUtf8Bytes(export, json.Value.SerializerOptions);
+    }
+
+    /// <summary>The type of request <paramref name="subjectRequestId"/> of <paramref name="controllerId"/> and whether it names a cluster (the page says what confirming does); <c>null</c> if unknown.</summary>
+    public async Task<(string Type, bool NamesCluster)?> RequestKindAsync(string controllerId, string subjectRequestId) =>
+        Sharing.SharingEndpoints.ProcessorId().IsMatch(controllerId) && IsRequestId(subjectRequestId) &&
+        await grains.GetGrain<IOpenDsrInboundGrain>(OpenDsrKeys.Inbound(users.Home, controllerId, subjectRequestId)).GetAsync() is { } view
+            ? (view.RequestType, view.NamesCluster)
+            : null;
 
     /// <summary>The controller of <paramref name="domain"/> if it is registered and its certificate validates now; otherwise <c>null</c> (401).</summary>
     private async Task<OpenDsrControllerView?> AuthenticateAsync(string? domain)
@@ -226,14 +297,14 @@ internal sealed class OpenDsrProcessorDesk(
             : null;
 
     /// <summary>Each address named gets a code in the region whose account claims it; an address nobody claims gets nothing, and nobody learns which.</summary>
-    private async Task SendConfirmationCodesAsync(ImmutableArray<string> emails, string inboundKey, OpenDsrControllerView controller, string subjectRequestId)
+    private async Task SendConfirmationCodesAsync(ImmutableArray<string> emails, string inboundKey, OpenDsrControllerView controller, string subjectRequestId, string type)
     {
         var url = (options.Value.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + ConfirmPath(controller.ControllerId, subjectRequestId);
         foreach (var email in emails)
         {
             foreach (var region in users.Regions)
             {
-                await users.EmailIndex(region, email).StartOpenDsrConfirmationAsync(email, inboundKey, controller.Name, url);
+                await users.EmailIndex(region, email).StartOpenDsrConfirmationAsync(email, inboundKey, controller.Name, url, type);
             }
         }
     }
@@ -297,8 +368,9 @@ internal sealed class OpenDsrProcessorDesk(
 
             return Identities(root) switch
             {
-                (null, var refusal) => InboundRequest.Refused(refusal!),
-                ({ } emails, _) => new InboundRequest(subjectRequestId, type, Text("regulation")!, submitted, callbacks, emails, null),
+                (null, _, var refusal) => InboundRequest.Refused(refusal!),
+                (_, { } clusterId, _) when type != "erasure" => InboundRequest.Refused("controller_customer_id (a cluster) is served for erasure only."),
+                ({ } emails, var clusterId, _) => new InboundRequest(subjectRequestId, type, Text("regulation")!, submitted, callbacks, emails, clusterId, null),
             };
         }
         catch (JsonException)
@@ -334,47 +406,62 @@ internal sealed class OpenDsrProcessorDesk(
         return list.Distinct(StringComparer.Ordinal).ToImmutableArray();
     }
 
-    /// <summary>The raw email identities (normalised), or why the identities are refused.</summary>
-    private (ImmutableArray<string>? Emails, string? Refusal) Identities(JsonElement root)
+    /// <summary>The raw email identities (normalised) or the one cluster id named, or why the identities are refused.</summary>
+    private (ImmutableArray<string>? Emails, string? ClusterId, string? Refusal) Identities(JsonElement root)
     {
         if (!root.TryGetProperty("subject_identities", out var identities) || identities.ValueKind != JsonValueKind.Array || identities.GetArrayLength() is 0 or > MaxIdentities)
         {
-            return (null, $"subject_identities is required: 1 to {MaxIdentities} identity objects (extensions carry none we read).");
+            return (null, null, $"subject_identities is required: 1 to {MaxIdentities} identity objects (extensions carry none we read).");
         }
 
         var emails = ImmutableArray.CreateBuilder<string>();
+        var clusters = new HashSet<string>(StringComparer.Ordinal);
         foreach (var identity in identities.EnumerateArray())
         {
             string? Field(string name) => identity.ValueKind == JsonValueKind.Object && identity.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             if (Field("identity_type") is not { } kind || !s_identityTypes.Contains(kind) || Field("identity_format") is not ("raw" or "sha1" or "md5" or "sha256") ||
                 Field("identity_value") is not { Length: > 0 })
             {
-                return (null, "Each subject_identities entry needs identity_type, identity_value and identity_format (§5).");
+                return (null, null, "Each subject_identities entry needs identity_type, identity_value and identity_format (§5).");
             }
 
-            if (SupportedIdentities.Contains((kind, Field("identity_format")!)))
+            if (kind == "controller_customer_id" && SupportedIdentities.Contains((kind, Field("identity_format")!)))
+            {
+                if (!Guid.TryParseExact(Field("identity_value")!.Trim(), "D", out var clusterId))
+                {
+                    return (null, null, "A controller_customer_id identity_value is not a cluster id (a UUID).");
+                }
+
+                clusters.Add(clusterId.ToString("D"));
+            }
+            else if (SupportedIdentities.Contains((kind, Field("identity_format")!)))
             {
                 var check = new RequestCheck(clock.GetUtcNow(), regions.Value);
                 var email = check.Email("identity_value", Field("identity_value")!);
                 if (check.Values.Count > 0)
                 {
-                    return (null, "An email identity_value is not one email address.");
+                    return (null, null, "An email identity_value is not one email address.");
                 }
 
                 emails.Add(email);
             }
         }
 
-        return emails.Count == 0
-            ? (null, "No subject_identities entry is of a type and format this processor supports (see discovery).")
-            : (emails.Distinct(StringComparer.Ordinal).ToImmutableArray(), null);
+        return (emails.Count, clusters.Count) switch
+        {
+            (0, 0) => (null, null, "No subject_identities entry is of a type and format this processor supports (see discovery)."),
+            (> 0, > 0) => (null, null, "A request names people (email) or one cluster (controller_customer_id), not both."),
+            (_, > 1) => (null, null, "A request names at most one cluster (controller_customer_id)."),
+            _ => (emails.Distinct(StringComparer.Ordinal).ToImmutableArray(), clusters.SingleOrDefault(), null),
+        };
     }
 
     /// <summary>A parsed request, or the reason it is refused.</summary>
     private sealed record InboundRequest(
-        string SubjectRequestId, string Type, string Regulation, DateTimeOffset SubmittedTime, ImmutableArray<string> CallbackUrls, ImmutableArray<string> Emails, string? Error)
+        string SubjectRequestId, string Type, string Regulation, DateTimeOffset SubmittedTime, ImmutableArray<string> CallbackUrls, ImmutableArray<string> Emails,
+        string? ClusterId, string? Error)
     {
-        public static InboundRequest Refused(string error) => new(string.Empty, string.Empty, string.Empty, default, [], [], error);
+        public static InboundRequest Refused(string error) => new(string.Empty, string.Empty, string.Empty, default, [], [], null, error);
     }
 }
 

@@ -44,6 +44,10 @@ internal static class OpenDsrProcessorEndpoints
                 .WithSummary($"Cancels a pending request (202, signed); signed by the controller over the raw body, empty or not{legacy}.");
         }
 
+        routes.MapGet("/opendsr/v2/results/{controllerId}/{subjectRequestId}/{capability}", ResultsAsync).AllowAnonymous().WithTags("OpenDSR")
+            .Produces<OpenDsrResultsDocument>(StatusCodes.Status200OK, "application/json").Produces<OpenDsrErrorDocument>(StatusCodes.Status404NotFound, "application/json")
+            .WithSummary("A completed access or portability request's results_url: the person's export (as GET /v1/me), signed; each fetch is a release in their disclosure ledger; 404 once expired (7 days) or fetched 3 times, or for a guess.");
+
         var admin = routes.MapGroup("/v1/admin/opendsr-controllers").WithTags("OpenDSR").RequireAuthorization(GatewayAuth.OfficerPolicy)
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPut("/{controllerId}", PutControllerAsync).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -86,7 +90,8 @@ internal static class OpenDsrProcessorEndpoints
         }));
     }
 
-    private static async Task<IResult> StatusAsync(string subjectRequestId, HttpContext context, OpenDsrProcessorDesk desk, OpenDsrKeyRing keys)
+    private static async Task<IResult> StatusAsync(
+        string subjectRequestId, HttpContext context, OpenDsrProcessorDesk desk, OpenDsrKeyRing keys, IOptions<OpenDsrOptions> options)
     {
         var answer = await desk.StatusAsync(Headers(context).Domain, subjectRequestId);
         return Answer(context, keys, answer, view => Json(json =>
@@ -96,7 +101,25 @@ internal static class OpenDsrProcessorEndpoints
             json.WriteString("subject_request_id", view.SubjectRequestId);
             json.WriteString("request_status", view.Status);
             json.WriteString("api_version", OpenDsrNames.ApiVersion);
+            if (view.ResultsPath is { } path)
+            {
+                json.WriteString("results_url", (options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{context.Request.Scheme}://{context.Request.Host}") + path);
+                json.WriteNumber("results_count", view.ResultsCount ?? 0);
+            }
         }));
+    }
+
+    private static async Task<IResult> ResultsAsync(
+        string controllerId, string subjectRequestId, string capability, HttpContext context, OpenDsrProcessorDesk desk, OpenDsrKeyRing keys)
+    {
+        if (keys.Active is null)
+        {
+            return Problems.NotFound("OpenDSR processor");
+        }
+
+        return await desk.ResultsAsync(controllerId, subjectRequestId, capability) is { } export
+            ? Signed(context, keys, StatusCodes.Status200OK, export, withProcessorSignature: false)
+            : Signed(context, keys, StatusCodes.Status404NotFound, Error(StatusCodes.Status404NotFound, "No results at this URL (wrong, expired or used up)."), withProcessorSignature: false);
     }
 
     private static async Task<IResult> CancelAsync(string subjectRequestId, HttpContext context, OpenDsrProcessorDesk desk, OpenDsrKeyRing keys, TimeProvider clock)
@@ -243,7 +266,15 @@ internal sealed record OpenDsrStatusDocument(
     [property: JsonPropertyName("expected_completion_time")] DateTimeOffset ExpectedCompletionTime,
     [property: JsonPropertyName("subject_request_id")] string SubjectRequestId,
     [property: JsonPropertyName("request_status")] string RequestStatus,
-    [property: JsonPropertyName("api_version")] string ApiVersion);
+    [property: JsonPropertyName("api_version")] string ApiVersion,
+    [property: JsonPropertyName("results_url")] string? ResultsUrl = null,
+    [property: JsonPropertyName("results_count")] int? ResultsCount = null);
+
+/// <summary>The results of an access or portability request: the person's export, as <c>GET /v1/me</c> answers it (documented here by its top-level members).</summary>
+internal sealed record OpenDsrResultsDocument(
+    [property: JsonPropertyName("account")] JsonElement Account,
+    [property: JsonPropertyName("clusters")] JsonElement Clusters,
+    [property: JsonPropertyName("mail")] JsonElement? Mail);
 
 /// <summary>Our answer to a cancellation (§9.2).</summary>
 internal sealed record OpenDsrCancellationAnswer(

@@ -51,6 +51,7 @@ public interface IOpenDsrControllerRegistryGrain : IGrainWithStringKey
 /// <param name="SubmittedTime">Its <c>submitted_time</c>.</param>
 /// <param name="BodySha256">Lower-case hex SHA-256 of the body as received (tells a replay from a different request).</param>
 /// <param name="CallbackUrls">Its <c>status_callback_urls</c>.</param>
+/// <param name="ClusterPseudonym">For a request naming a cluster (<c>controller_customer_id</c>): a keyed hash of its id, never the id.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.OpenDsrInboundSubmission")]
 public sealed record OpenDsrInboundSubmission(
@@ -61,7 +62,8 @@ public sealed record OpenDsrInboundSubmission(
     [property: Id(4)] string Regulation,
     [property: Id(5)] DateTimeOffset SubmittedTime,
     [property: Id(6)] string BodySha256,
-    [property: Id(7)] ImmutableArray<string> CallbackUrls);
+    [property: Id(7)] ImmutableArray<string> CallbackUrls,
+    [property: Id(8)] string? ClusterPseudonym = null);
 
 /// <summary>Where a request from a controller stands (what <c>GET requests/{id}</c> answers).</summary>
 /// <param name="ControllerId">The controller.</param>
@@ -73,6 +75,9 @@ public sealed record OpenDsrInboundSubmission(
 /// <param name="BodySha256">SHA-256 of the body first received.</param>
 /// <param name="CancelledTime">When it was cancelled, if it was.</param>
 /// <param name="Replayed">Whether this answer is to a replay of a body already received (nothing new was done).</param>
+/// <param name="ResultsPath">For a completed access or portability request: the path of its <c>results_url</c> (with its capability; never stored).</param>
+/// <param name="ResultsCount">For a completed access or portability request: the items its results hold (<c>results_count</c>).</param>
+/// <param name="NamesCluster">Whether it names a cluster, whose operator confirms it with the bootstrap proof.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.OpenDsrInboundView")]
 public sealed record OpenDsrInboundView(
@@ -84,18 +89,23 @@ public sealed record OpenDsrInboundView(
     [property: Id(5)] DateTimeOffset ExpectedCompletionTime,
     [property: Id(6)] string BodySha256,
     [property: Id(7)] DateTimeOffset? CancelledTime,
-    [property: Id(8)] bool Replayed = false);
+    [property: Id(8)] bool Replayed = false,
+    [property: Id(9)] string? ResultsPath = null,
+    [property: Id(10)] int? ResultsCount = null,
+    [property: Id(11)] bool NamesCluster = false);
 
 /// <summary>What a person's confirmation did: the erasure it started (and the receipt's capability), or why nothing happened.</summary>
 /// <param name="ErasureRequestId">Our privacy request erasing the person; <c>null</c> if nothing started.</param>
 /// <param name="Capability">The receipt's capability secret (shown to the person once).</param>
 /// <param name="Refusal"><c>not-pending</c> when the request is cancelled, completed or unknown.</param>
+/// <param name="RequestType">The request's type: an <c>access</c> or <c>portability</c> confirmation starts no erasure.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.OpenDsrConfirmation")]
 public sealed record OpenDsrConfirmation(
     [property: Id(0)] string? ErasureRequestId,
     [property: Id(1)] string? Capability,
-    [property: Id(2)] string? Refusal);
+    [property: Id(2)] string? Refusal,
+    [property: Id(3)] string RequestType = "erasure");
 
 /// <summary>
 /// One request a controller sent us, keyed <c>{home region}/opendsr-in-{controllerId}-{subject_request_id}</c>: a durable
@@ -121,6 +131,27 @@ public interface IOpenDsrInboundGrain : IGrainWithStringKey
     /// <summary>The person it names confirmed it (their one-time code held): the erasure of account <paramref name="userKey"/> starts.</summary>
     [Alias("Confirm")]
     Task<OpenDsrConfirmation> ConfirmAsync(string userKey);
+
+    /// <summary>
+    /// The controller fetches the results of a confirmed access or portability request with its capability: the release is
+    /// recorded in the person's disclosure ledger (basis consent, naming the controller) before anything leaves.
+    /// </summary>
+    /// <returns>The person's account key, whose export may now be released; <c>null</c> if the capability does not open it (wrong, expired, used up, not completed, or the person is gone).</returns>
+    [Alias("ReleaseResults")]
+    Task<string?> ReleaseResultsAsync(string capability);
+
+    /// <summary>Whether it is pending and names the cluster whose keyed hash is <paramref name="clusterPseudonym"/>.</summary>
+    [Alias("AwaitsCluster")]
+    [ReadOnly]
+    Task<bool> AwaitsClusterAsync(string clusterPseudonym);
+
+    /// <summary>
+    /// The operator of the cluster it names proved they run it, and the cluster's erasure <paramref name="erasureRequestId"/>
+    /// started with this request's receipt capability: it moves to <c>in_progress</c> and completes with that erasure.
+    /// </summary>
+    /// <returns>Whether it was pending and names that cluster.</returns>
+    [Alias("ConfirmCluster")]
+    Task<bool> ConfirmClusterAsync(string clusterPseudonym, string erasureRequestId);
 }
 
 /// <summary>Grain keys of inbound OpenDSR: home region first, nothing personal.</summary>
@@ -131,4 +162,13 @@ public static class OpenDsrKeys
 
     /// <summary>One controller's request.</summary>
     public static string Inbound(string homeRegion, string controllerId, string subjectRequestId) => $"{homeRegion}/opendsr-in-{controllerId}-{subjectRequestId}";
+
+    /// <summary>The keyed-hash domain of a cluster id named in a request (with our <c>Pseudonymizer</c>).</summary>
+    public const string ClusterPseudonymDomain = "opendsr-cluster";
+
+    /// <summary>The pseudonym domain of a request's receipt capability (derived from the request's grain key, never stored).</summary>
+    public const string ReceiptCapabilityDomain = "opendsr-receipt";
+
+    /// <summary>The path of a completed access or portability request's <c>results_url</c>.</summary>
+    public static string ResultsPath(string controllerId, string subjectRequestId, string capability) => $"/opendsr/v2/results/{controllerId}/{subjectRequestId}/{capability}";
 }

@@ -32,6 +32,12 @@ public sealed class OpenDsrOptions
 
     /// <summary>As a processor: the <c>expected_completion_time</c> we answer, counted from receipt (GDPR's one month).</summary>
     public TimeSpan CompletionTime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>As a processor: how long an access or portability request's <c>results_url</c> works once completed (like a disclosure package's).</summary>
+    public TimeSpan ResultsLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>As a processor: how many times a <c>results_url</c> may be fetched (each fetch is a release in the person's disclosure ledger).</summary>
+    public int ResultsFetches { get; set; } = 3;
 }
 
 /// <summary>One version of our OpenDSR signing key.</summary>

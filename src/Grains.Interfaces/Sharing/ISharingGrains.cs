@@ -53,6 +53,14 @@ public interface IDisclosureSubject : IGrainWithStringKey
     [Alias("Disclose")]
     Task<DisclosureOutcome?> DiscloseAsync(DisclosureOrder order);
 
+    /// <summary>
+    /// Records a release the person consented to for this one recipient (their confirmation of a controller's access
+    /// request): a ledger entry, basis consent, before the caller hands anything over; no package is kept.
+    /// </summary>
+    /// <returns>The entry (the same one again for the same disclosure id); <c>null</c> if the subject may not disclose (unknown, or being erased).</returns>
+    [Alias("RecordConsentedRelease")]
+    Task<DisclosureEntry?> RecordConsentedReleaseAsync(DisclosureOrder order);
+
     /// <summary>The ledger as the subject may see it now (entries hidden by a running gag left out); <c>null</c> if unknown.</summary>
     [Alias("GetDisclosures")]
     [ReadOnly]

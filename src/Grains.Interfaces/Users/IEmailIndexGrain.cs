@@ -37,11 +37,12 @@ public interface IEmailIndexGrain : IErasable
     Task<bool> ConfirmEmailChangeAsync([PersonalData] string userId, string code);
 
     /// <summary>
-    /// A controller asked (OpenDSR) to erase whoever holds this address: if an account claims it, a one-time code goes to
-    /// it, bound to that request (<paramref name="inboundKey"/>); otherwise nothing is written and nothing is sent.
+    /// A controller asked (OpenDSR) to erase, or to receive a copy of the data of, whoever holds this address
+    /// (<paramref name="requestType"/> <c>erasure</c>, <c>access</c> or <c>portability</c>): if an account claims it, a one-time
+    /// code goes to it, bound to that request (<paramref name="inboundKey"/>); otherwise nothing is written and nothing is sent.
     /// </summary>
     [Alias("StartOpenDsrConfirmation")]
-    Task StartOpenDsrConfirmationAsync([PersonalData] string email, string inboundKey, string controllerName, string confirmUrl);
+    Task StartOpenDsrConfirmationAsync([PersonalData] string email, string inboundKey, string controllerName, string confirmUrl, string requestType = "erasure");
 
     /// <summary>The account's key if <paramref name="code"/> is the one sent for request <paramref name="inboundKey"/> (used up at once); otherwise <c>null</c>.</summary>
     [Alias("ConfirmOpenDsr")]

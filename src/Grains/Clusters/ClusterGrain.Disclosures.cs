@@ -22,6 +22,8 @@ public sealed partial class ClusterGrain : IDisclosureSubject
 
     public Task<DisclosureOutcome?> DiscloseAsync(DisclosureOrder order) => Disclosures.DiscloseAsync(order);
 
+    public Task<DisclosureEntry?> RecordConsentedReleaseAsync(DisclosureOrder order) => Disclosures.RecordConsentedReleaseAsync(order);
+
     public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync() => Task.FromResult(Disclosures.Get());
 
     public Task<ErasureRecipients?> ErasureRecipientsAsync() =>

@@ -16,8 +16,10 @@ namespace PrimeDirective.Grains.OpenDsr;
 /// <param name="pacing">Real time: waits between attempts pace calls to a controller, they are no policy deadline.</param>
 /// <param name="retryPeriod">The first wait after a failed attempt (doubling, up to an hour).</param>
 /// <param name="onUnknownOutcome">Deactivates the grain after a write whose outcome is unknown.</param>
+/// <param name="resultsUrl">The request's <c>results_url</c> once it has one (derived, never stored), told in a <c>completed</c> callback.</param>
 public sealed class OpenDsrCallbacks(
-    IPersistentState<OpenDsrInboundState> state, SharingHttp http, OpenDsrKeyRing keys, TimeProvider pacing, TimeSpan retryPeriod, Action onUnknownOutcome)
+    IPersistentState<OpenDsrInboundState> state, SharingHttp http, OpenDsrKeyRing keys, TimeProvider pacing, TimeSpan retryPeriod, Action onUnknownOutcome,
+    Func<OpenDsrInboundState, string?> resultsUrl)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
@@ -51,7 +53,7 @@ public sealed class OpenDsrCallbacks(
 
             var abandon = due.QueuedAt + Lifetime <= now;
             int? answer = null;
-            if (!abandon && Body(state.State, due) is { } body && keys.Sign(body) is { } signature)
+            if (!abandon && Body(state.State, due, due.Status == "completed" ? resultsUrl(state.State) : null) is { } body && keys.Sign(body) is { } signature)
             {
                 var headers = new Dictionary<string, string>
                 {
@@ -95,7 +97,7 @@ public sealed class OpenDsrCallbacks(
     private static bool IsOpen(OpenDsrCallbackDue due) => due.DeliveredAt is null && due.AbandonedAt is null;
 
     /// <summary>The callback's body (§8.6), the same bytes on every attempt.</summary>
-    private static byte[]? Body(OpenDsrInboundState current, OpenDsrCallbackDue due)
+    private static byte[]? Body(OpenDsrInboundState current, OpenDsrCallbackDue due, string? resultsUrl)
     {
         if (current is not { ControllerId: { } controllerId, SubjectRequestId: { } subjectRequestId, ExpectedCompletionAt: { } expected })
         {
@@ -111,6 +113,12 @@ public sealed class OpenDsrCallbacks(
             json.WriteString("status_callback_url", due.Url);
             json.WriteString("subject_request_id", subjectRequestId);
             json.WriteString("request_status", due.Status);
+            if (resultsUrl is not null)
+            {
+                json.WriteString("results_url", resultsUrl);
+                json.WriteNumber("results_count", current.ResultsCount ?? 0);
+            }
+
             json.WriteEndObject();
         }
 

@@ -88,6 +88,44 @@ public sealed partial class SubjectDisclosures<TState>(
         return outcome;
     }
 
+    /// <summary>
+    /// Records a release the person consented to for exactly this recipient (a confirmed access request): the entry names
+    /// every category held, as the export carries them all, and is flushed to the evidence before the caller releases
+    /// anything; <c>null</c> if the subject may not disclose.
+    /// </summary>
+    public async Task<DisclosureEntry?> RecordConsentedReleaseAsync(DisclosureOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.Basis != DisclosureBasis.Consent)
+        {
+            throw new ArgumentException("A consented release has basis consent.", nameof(order));
+        }
+
+        if (!subject.Active())
+        {
+            return null;
+        }
+
+        if (state.State.DisclosureLedger.FirstOrDefault(entry => entry.DisclosureId == order.DisclosureId) is { } known)
+        {
+            return known;
+        }
+
+        var categories = (await subject.Items()).Select(item => item.Category).Distinct().Order().ToImmutableArray();
+        var lastSeq = await LastSeqAsync();
+        var recorded = await state.UpdateAsync(time, now =>
+        {
+            var entry = desk.Ledger.Append(state.State, host.Key, new DisclosureEntry(
+                order.DisclosureId, now, order.Recipient, DisclosureBasis.Consent, categories, order.Purpose, order.Rationale, null, "capability",
+                false, null, null, string.Empty, string.Empty), lastSeq, now);
+            subject.Audit(state.State, order, new AuditEntry(now, "disclosed", $"disclosure {order.DisclosureId}, basis {WireNames.Of(order.Basis)}"), now);
+            return (true, entry);
+        }, host.DeactivateOnIdle);
+        await FlushAsync();
+        LogDisclosure(logger, subject.Kind, host.Key, WireNames.Of(order.Basis), "released");
+        return recorded;
+    }
+
     private async Task<DisclosureOutcome> RefuseAsync(DisclosureOrder order, string refusal)
     {
         // Audited with the basis and the failed condition only: no recipient, no rationale.

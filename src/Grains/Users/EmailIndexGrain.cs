@@ -105,7 +105,7 @@ public sealed class EmailIndexGrain(
         };
     }
 
-    public async Task StartOpenDsrConfirmationAsync(string email, string inboundKey, string controllerName, string confirmUrl)
+    public async Task StartOpenDsrConfirmationAsync(string email, string inboundKey, string controllerName, string confirmUrl, string requestType = "erasure")
     {
         EnsureAddressed(email);
         if (await Claim.OwnerAsync() is not { } userId)
@@ -118,7 +118,9 @@ public sealed class EmailIndexGrain(
             PendingKind.OpenDsrConfirmation,
             null,
             current => current.UserId == userId ? userId : null,
-            code => Messages.OpenDsrConfirmationCode(email, controllerName, confirmUrl, code, Options.CodeLifetime),
+            code => requestType == "erasure"
+                ? Messages.OpenDsrConfirmationCode(email, controllerName, confirmUrl, code, Options.CodeLifetime)
+                : Messages.OpenDsrReleaseCode(email, controllerName, confirmUrl, code, Options.CodeLifetime),
             inboundKey);
     }
 

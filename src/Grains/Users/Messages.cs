@@ -66,6 +66,18 @@ internal static class Messages
         It works once, for {lifetime.TotalMinutes:0} minutes. If you do not want this, ignore this message: nothing changes.
         """);
 
+    public static OutboxMessage OpenDsrReleaseCode(string email, string controllerName, string confirmUrl, string code, TimeSpan lifetime) => new(
+        email, null, "Confirm or ignore a request for a copy of your Prime Directive data",
+        $"""
+        Hello,
+
+        {controllerName} asked us, through OpenDSR, for a copy of everything we hold about the Prime Directive account of
+        this address. We give them nothing on their word alone. To let them fetch a copy (for a limited time; each fetch is
+        listed in your Privacy Center), enter your address and this code at {confirmUrl}
+        Your code: {code}
+        It works once, for {lifetime.TotalMinutes:0} minutes. If you do not want this, ignore this message: nothing is released.
+        """);
+
     public static OutboxMessage EmailChangeToKnownAddress(string email) => new(
         email, null, "Someone tried to move an account to your address",
         """

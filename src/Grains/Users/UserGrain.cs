@@ -142,6 +142,7 @@ public sealed class UserGrain(
     public Task<bool> CorrectThirdPartyRecordAsync(string recordId, string value) => Records.CorrectAsync(recordId, value);
     public Task<bool> RemoveThirdPartyRecordAsync(string recordId) => Records.RemoveAsync(recordId);
     public Task<DisclosureOutcome?> DiscloseAsync(DisclosureOrder order) => Disclosures.DiscloseAsync(order);
+    public Task<DisclosureEntry?> RecordConsentedReleaseAsync(DisclosureOrder order) => Disclosures.RecordConsentedReleaseAsync(order);
     public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync() => Task.FromResult(Disclosures.Get());
     public Task<ChainVerification?> VerifyDisclosuresAsync() => Disclosures.VerifyAsync();
     public Task<ImmutableArray<SubjectPackage>> DisclosurePackagesAsync() => Task.FromResult(Disclosures.Packages());

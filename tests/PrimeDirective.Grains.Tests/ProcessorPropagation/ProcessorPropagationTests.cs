@@ -120,6 +120,8 @@ public sealed class ProcessorPropagationTests : IDisposable
 
         public Task<DisclosureOutcome?> DiscloseAsync(DisclosureOrder order) => throw new NotSupportedException();
 
+        public Task<DisclosureEntry?> RecordConsentedReleaseAsync(DisclosureOrder order) => throw new NotSupportedException();
+
         public Task<ImmutableArray<DisclosureEntry>?> GetDisclosuresAsync() => throw new NotSupportedException();
 
         public Task<ChainVerification?> VerifyDisclosuresAsync() => throw new NotSupportedException();

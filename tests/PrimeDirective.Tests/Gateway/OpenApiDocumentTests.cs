@@ -154,5 +154,6 @@ public sealed class OpenApiDocumentTests(SharedService service)
     }
 
     private static bool IsOpenDsrProtocolRoute(string template) =>
-        template.StartsWith("/opendsr/v2/requests", StringComparison.Ordinal) || template.StartsWith("/opengdpr_requests", StringComparison.Ordinal);
+        template.StartsWith("/opendsr/v2/requests", StringComparison.Ordinal) || template.StartsWith("/opendsr/v2/results", StringComparison.Ordinal) ||
+        template.StartsWith("/opengdpr_requests", StringComparison.Ordinal);
 }

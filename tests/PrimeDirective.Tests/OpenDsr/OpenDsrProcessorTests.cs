@@ -29,9 +29,10 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         Assert.Equal(OpenDsrService.Domain, Header(response, "X-OpenGDPR-Processor-Domain"));
         var discovery = JsonNode.Parse(body)!;
         Assert.Equal("2.0", (string?)discovery["api_version"]);
-        Assert.Equal(["erasure"], discovery["supported_subject_request_types"]!.AsArray().Select(type => (string)type!));
-        var identity = Assert.Single(discovery["supported_identities"]!.AsArray())!;
-        Assert.Equal(("email", "raw"), ((string)identity["identity_type"]!, (string)identity["identity_format"]!));
+        Assert.Equal(["erasure", "access", "portability"], discovery["supported_subject_request_types"]!.AsArray().Select(type => (string)type!));
+        Assert.Equal(
+            [("email", "raw"), ("controller_customer_id", "raw")],
+            discovery["supported_identities"]!.AsArray().Select(identity => ((string)identity!["identity_type"]!, (string)identity["identity_format"]!)));
         Assert.Equal($"{OpenDsrService.PublicBaseUrl}/opendsr/v2/certificate.pem", (string?)discovery["processor_certificate"]);
     }
 
@@ -123,17 +124,18 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
 
         using var response = await service.Http.SendAsync(controller.Request(HttpMethod.Post, "/opendsr/v2/requests", controller.RequestBody(id, person.Email, type, body =>
             body["subject_identities"]!.AsArray().Add(new JsonObject { ["identity_type"] = "email", ["identity_value"] = stranger, ["identity_format"] = "raw" }))));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("pending", await StatusAsync(controller, id));
+        var message = await service.Outbox.NextMessageAsync(person.Email, 1);
+        Assert.Contains(type == "access" ? "copy" : "erase", message.Subject, StringComparison.Ordinal);
         if (type == "access")
         {
-            // We release nobody's data on a controller's word: access is not served, and nothing is recorded.
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Equal(HttpStatusCode.NotFound, (await service.Http.SendAsync(controller.Request(HttpMethod.Get, $"/opendsr/v2/requests/{id}", null))).StatusCode);
-        }
-        else
-        {
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            Assert.Equal("pending", await StatusAsync(controller, id));
-            await service.Outbox.NextMessageAsync(person.Email, 1);
+            // We release nobody's data on a controller's word: no results_url, a guessed one opens nothing, no ledger entry.
+            using var status = await service.Http.SendAsync(controller.Request(HttpMethod.Get, $"/opendsr/v2/requests/{id}", null));
+            Assert.Null((await Json.ReadAsync(status))["results_url"]);
+            using var guess = await service.Http.GetAsync($"/opendsr/v2/results/{controller.ControllerId}/{id}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}");
+            Assert.Equal(HttpStatusCode.NotFound, guess.StatusCode);
+            Assert.Empty(await DisclosuresAsync(person));
         }
 
         // The person's data is as it was; nothing was released to the controller; an address nobody claims got nothing.
@@ -142,7 +144,7 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         Assert.Empty(controller.Callbacks);
         Assert.Empty(await service.Outbox.MessagesToAsync(stranger));
         Assert.Equal(0, await service.Database.CountRowsContainingAsync(stranger));
-        Assert.Equal(type == "access" ? 1 : 2, (await service.Outbox.MessagesToAsync(person.Email)).Count);
+        Assert.Equal(2, (await service.Outbox.MessagesToAsync(person.Email)).Count);
     }
 
     [Fact]
@@ -351,24 +353,28 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
     }
 
     /// <summary>The person's confirmation on the Privacy Center page, as a browser posts it (antiforgery cookie and token).</summary>
-    private async Task<HttpResponseMessage> ConfirmAsync(SpecController controller, string id, string email, string code, string? handler = null)
+    private async Task<HttpResponseMessage> ConfirmAsync(
+        SpecController controller, string id, string email, string code, string? handler = null, IReadOnlyDictionary<string, string>? fields = null)
     {
         var path = $"/privacy/opendsr?controller={controller.ControllerId}&request={id}";
         using var page = await service.Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var cookie = Assert.Single(page.Headers.GetValues("Set-Cookie"), header => header.StartsWith("pd_antiforgery=", StringComparison.Ordinal)).Split(';')[0];
         var token = TokenInput().Match(await page.Content.ReadAsStringAsync()).Groups["token"].Value;
-        var request = new HttpRequestMessage(HttpMethod.Post, handler is null ? path : $"{path}&handler={handler}")
+        var form = new Dictionary<string, string>
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["controller"] = controller.ControllerId,
-                ["request"] = id,
-                ["email"] = email,
-                ["code"] = code,
-                ["__pd_antiforgery"] = token,
-            }),
+            ["controller"] = controller.ControllerId,
+            ["request"] = id,
+            ["email"] = email,
+            ["code"] = code,
+            ["__pd_antiforgery"] = token,
         };
+        foreach (var (name, value) in fields ?? new Dictionary<string, string>())
+        {
+            form[name] = value;
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, handler is null ? path : $"{path}&handler={handler}") { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add("Cookie", cookie);
         return await service.Http.SendAsync(request);
     }
