@@ -198,6 +198,7 @@ start_gateway() {
     "ConnectionStrings__PrimeDirective=$PD_CLUSTER_DATABASE" \
     "Privacy__PseudonymKey=$PD_PSEUDONYM_KEY" \
     "Auth__SigningKey=$PD_SIGNING_KEY" \
+    "Receipts__Keys__cluster=$PD_TLS/receipts.pem" \
     "Outbox__Directory=$PD_OUTBOX" \
     "Orleans__ClusterId=$PD_CLUSTER_ID" \
     "Orleans__ServiceId=$PD_SERVICE_ID" \
@@ -265,6 +266,8 @@ mint_certificates() {
       rm -f "$name.csr"
     done
     rm -f ca.key
+    # The gateway's receipt-signing key (Ed25519): a durable gateway refuses to start without one.
+    openssl genpkey -algorithm ed25519 -out receipts.pem 2>/dev/null
   ) || die "could not mint the run's certificates in $dir"
 }
 

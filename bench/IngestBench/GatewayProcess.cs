@@ -107,6 +107,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             // The bench's one database holds the key store's table too: it measures the work of sealing, not the split.
             environment["ConnectionStrings__KeyStore"] = connectionString;
             environment["KeyStore__Keks__1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+            // A durable gateway signs receipts and refuses to start without an Ed25519 key (PKCS#8 PEM).
+            using var receiptKey = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519,
+                new NSec.Cryptography.KeyCreationParameters { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport });
+            environment["Receipts__Keys__bench"] = System.Text.Encoding.ASCII.GetString(receiptKey.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText));
         }
 
         foreach (var (key, value) in settings)

@@ -24,6 +24,10 @@ public sealed partial class SchemaMigrator(ILogger<SchemaMigrator> logger)
     public static IReadOnlyList<(int Version, string Name)> Migrations =>
         [.. _migrations.Value.Select(migration => (migration.Version, migration.Name))];
 
+    /// <summary>The key store's embedded migrations, in the order they are applied.</summary>
+    public static IReadOnlyList<(int Version, string Name)> KeyStoreMigrations =>
+        [.. _keyStoreMigrations.Value.Select(migration => (migration.Version, migration.Name))];
+
     /// <summary>Brings the key store's database (<c>ConnectionStrings:KeyStore</c>) up to its latest embedded migration.</summary>
     public Task ApplyKeyStoreAsync(string connectionString, CancellationToken cancellationToken) =>
         ApplyAsync(connectionString, _keyStoreMigrations.Value, "key_store_migration", cancellationToken);

@@ -187,6 +187,7 @@ public sealed class TestDatabase : IAsyncDisposable
         if (openSealed && Sealer is not null && tables.Contains("public.report"))
         {
             total += await SealedAddressesContainingAsync(connection, needle);
+            total += await SealedCrashTextsContainingAsync(connection, needle);
         }
 
         return total;
@@ -209,6 +210,34 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             if (await Sealer!.OpenTextAsync(ReportAddressSealing.ContextFor(subject, report), stored) is { } address
                 && address.Contains(needle, StringComparison.OrdinalIgnoreCase))
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Report rows whose crash report text, sealed on its own under the cluster's key, opens to hold <paramref name="needle"/>.</summary>
+    private async Task<long> SealedCrashTextsContainingAsync(NpgsqlConnection connection, string needle)
+    {
+        var rows = new List<(string Subject, string ItemId, string Stored)>();
+        await using (var command = new NpgsqlCommand(
+            "select r.subject_key, r.report_id || ':' || (i ->> 'c'), i ->> 'v' from report r cross join lateral jsonb_array_elements(r.items) i " +
+            "where i ->> 'c' = 'crash-report' and i ->> 'v' is not null", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        long found = 0;
+        foreach (var (subject, itemId, stored) in rows.Where(row => Sealer.IsSealedText(row.Stored)))
+        {
+            if (await Sealer!.OpenTextAsync(ClusterCrashReports.ContextFor(subject, itemId), stored) is { } text
+                && text.Contains(needle, StringComparison.OrdinalIgnoreCase))
             {
                 found++;
             }

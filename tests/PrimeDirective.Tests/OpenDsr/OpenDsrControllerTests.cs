@@ -22,7 +22,8 @@ public sealed class OpenDsrControllerTests(OpenDsrService service)
     {
         using var response = await service.Http.GetAsync("/.well-known/prime-directive/keys.json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var keys = (await Json.ReadAsync(response))["keys"]!.AsArray();
+        // The OpenDSR (P-256) keys; the receipts' Ed25519 keys sit beside them (SignedReceiptTests).
+        var keys = (await Json.ReadAsync(response))["keys"]!.AsArray().Where(key => (string?)key!["kty"] == "EC").ToList();
         Assert.Equal(["2026-01", "2026-02"], keys.Select(key => (string)key!["kid"]!));
         foreach (var (key, issued) in keys.Zip([service.Previous, service.Active]))
         {

@@ -112,7 +112,7 @@ public sealed partial class OpenDsrProcessorTests
         // (Expiry is not driven here: moving this collection's shared policy clock by days breaks its neighbours' contracts.)
         await using var controller = await RegisteredControllerAsync();
         var (erased, id, erasedPath) = await CompletedAccessRequestAsync(controller);
-        using (var erase = await service.Http.SendAsync(erased.Request(HttpMethod.Delete, "/v1/me")))
+        using (var erase = await service.SendEraseAsync(erased))
         {
             Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         }

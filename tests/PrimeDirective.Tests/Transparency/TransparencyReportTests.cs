@@ -68,7 +68,7 @@ public sealed class TransparencyReportTests
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(service.Http, corrector.Request(HttpMethod.Put, "/v1/me/consents/analytics", new { granted = true })));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(service.Http, corrector.Request(HttpMethod.Put, "/v1/me/consents/analytics", new { granted = false })));
         identifiers.Add("Corrected Name 5512");
-        using var erase = await service.Http.SendAsync(eraser.Request(HttpMethod.Delete, "/v1/me"));
+        using var erase = await service.SendEraseAsync(eraser);
         Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
         var erasure = (string)(await Json.ReadAsync(erase))["receiptUrl"]!;
         await CompletedAsync(service.Http, erasure);
