@@ -102,7 +102,7 @@ internal static class MeEndpoints
     {
         var userId = context.User.UserId()!;
         if (subjects.User(userId) is not { } subject || await SharingDesk.DisclosuresAsync(subject) is not { } visible ||
-            await subject.Grain.AsReference<IDisclosureSubject>().VerifyDisclosuresAsync() is not { } verification)
+            await SharingDesk.VerifyAsync(subject) is not Outcome<ChainVerification>.Done(var verification))
         {
             return Problems.NotFound("account");
         }
