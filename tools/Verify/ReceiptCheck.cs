@@ -69,7 +69,7 @@ public static class ReceiptCheck
             : Verdict.Refused("the signed payload is not JSON.");
     }
 
-    /// <summary>Which receipt, which subject and key fingerprint, signed by which kid and when.</summary>
+    /// <summary>Which receipt, which subject and key fingerprint (or which ledger head), signed by which kid and when.</summary>
     private static List<string> Proves(JsonElement document, string kid)
     {
         var facts = new List<string>();
@@ -83,6 +83,13 @@ public static class ReceiptCheck
                 facts.Add($"erased:    {Text(entry, "subject")} in {Text(entry, "region")} at {Text(entry, "completedAt")}; "
                     + (Text(entry, "keyFingerprint") is { } fingerprint ? $"data key destroyed, fingerprint {fingerprint}" : "no data key fingerprint"));
             }
+        }
+
+        if (Text(document, "kind") == "disclosure-ledger-head" && document.TryGetProperty("ledger", out var ledger) && ledger.ValueKind == JsonValueKind.Object)
+        {
+            var entries = ledger.TryGetProperty("entries", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
+            facts.Add($"ledger:    account {Text(document, "account")}: its disclosure ledger's first {entries} entries end in head {Text(ledger, "head")}"
+                + (Text(ledger, "lastEntryAt") is { } last ? $" (last written {last})" : " (no entry)"));
         }
 
         facts.Add($"signed by: kid {kid} (Ed25519) at {Text(document, "signedAt") ?? "an unstated time"}");

@@ -68,5 +68,6 @@ internal sealed record ErasureAccepted(string RequestId, PrivacyRequestStatus St
 [JsonSerializable(typeof(ErasureAccepted))]
 [JsonSerializable(typeof(PrivacyRequestView))]
 [JsonSerializable(typeof(ReceiptDocument))]
+[JsonSerializable(typeof(LedgerHeadDocument))]
 [JsonSerializable(typeof(Jws))]
 internal sealed partial class RequestJson : JsonSerializerContext;

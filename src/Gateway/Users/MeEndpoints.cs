@@ -8,6 +8,7 @@ using PrimeDirective.Gateway.Requests;
 using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Gateway.Transparency;
 using PrimeDirective.Grains.Interfaces.Keys;
+using PrimeDirective.Grains.Interfaces.Receipts;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Interfaces.Transparency;
 using PrimeDirective.Grains.Interfaces.Users;
@@ -34,6 +35,9 @@ internal static class MeEndpoints
             .WithSummary("Erases me, with a step-up code in X-Step-Up-Code (403 without one): 202 with the request id and the receipt's capability URL.");
         me.MapGet("/notifications", NotificationsAsync).WithSummary("Notices sent to me.");
         me.MapGet("/disclosures", DisclosuresAsync).WithSummary("Who received my data, and why.");
+        me.MapGet("/disclosures/head.json", SignedLedgerHeadAsync)
+            .Produces<Jws>(StatusCodes.Status200OK, SignedReceipts.MediaType).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("My disclosure ledger's head, signed (flattened JWS, alg EdDSA, kid of keys.json): how many entries it holds and the hash they end in, verifiable offline with tools/Verify. 409 if the ledger does not verify against the region's evidence.");
         return routes;
     }
 
@@ -92,6 +96,23 @@ internal static class MeEndpoints
 
     private static async Task<Results<Ok<ImmutableArray<DisclosureEntry>>, ProblemHttpResult>> DisclosuresAsync(HttpContext context, OfficerSubjects subjects) =>
         await SharingDesk.DisclosuresAsync(subjects.User(context.User.UserId())) is { } entries ? TypedResults.Ok(entries) : Problems.NotFound("account");
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SignedLedgerHeadAsync(
+        HttpContext context, OfficerSubjects subjects, SignedReceipts signer)
+    {
+        var userId = context.User.UserId()!;
+        if (subjects.User(userId) is not { } subject || await SharingDesk.DisclosuresAsync(subject) is not { } visible ||
+            await SharingDesk.VerifyAsync(subject) is not Outcome<ChainVerification>.Done(var verification))
+        {
+            return Problems.NotFound("account");
+        }
+
+        // We vouch only for a ledger whose chain and evidence agree, and whose visible head is the evidence's when nothing is hidden.
+        var head = LedgerHead.Of(visible);
+        return !verification.Valid || (head.Entries == verification.Entries && head.Head != verification.Head)
+            ? Problems.Create(StatusCodes.Status409Conflict, "ledger-not-intact", "The ledger does not verify.", "Your disclosure ledger does not agree with the region's evidence of it, so we do not sign it.")
+            : TypedResults.File(signer.SignLedgerHead(userId, visible), SignedReceipts.MediaType, SignedReceipts.LedgerHeadFileName);
+    }
 
     private static async Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> ListAsync(
         HttpContext context, UserGrains users, Func<UserRecord, ImmutableArray<Notification>> select) =>

@@ -126,10 +126,21 @@ public sealed class SignedReceiptTests(SharedService service) : IDisposable
     private static string SignedUrl(string receiptUrl) => receiptUrl.Replace("?capability=", "/receipt.json?capability=", StringComparison.Ordinal);
 
     /// <summary>Runs the verifier on files, as a person would after saving both.</summary>
-    private (int Exit, string Output) Verify(string receipt, string keys)
+    private (int Exit, string Output) Verify(string receipt, string keys) => VerifierRun.Files(_directory, receipt, keys);
+
+    private static string Serialized(Jws jws) => new JsonObject { ["protected"] = jws.Protected, ["payload"] = jws.Payload, ["signature"] = jws.Signature }.ToJsonString();
+
+    private static JsonNode Decoded(string member) => VerifierRun.Decoded(member);
+}
+
+/// <summary>tools/Verify as a person runs it: on files saved from the service.</summary>
+internal static class VerifierRun
+{
+    /// <summary>Saves <paramref name="receipt"/> and <paramref name="keys"/> under <paramref name="directory"/> and verifies them.</summary>
+    public static (int Exit, string Output) Files(string directory, string receipt, string keys)
     {
-        var receiptPath = Path.Combine(_directory, $"receipt-{Guid.NewGuid():N}.json");
-        var keysPath = Path.Combine(_directory, $"keys-{Guid.NewGuid():N}.json");
+        var receiptPath = Path.Combine(directory, $"receipt-{Guid.NewGuid():N}.json");
+        var keysPath = Path.Combine(directory, $"keys-{Guid.NewGuid():N}.json");
         File.WriteAllText(receiptPath, receipt);
         File.WriteAllText(keysPath, keys);
         using var output = new StringWriter();
@@ -137,7 +148,6 @@ public sealed class SignedReceiptTests(SharedService service) : IDisposable
         return (exit, output.ToString());
     }
 
-    private static string Serialized(Jws jws) => new JsonObject { ["protected"] = jws.Protected, ["payload"] = jws.Payload, ["signature"] = jws.Signature }.ToJsonString();
-
-    private static JsonNode Decoded(string member) => JsonNode.Parse(Encoding.UTF8.GetString(Base64Url.TryDecode(member)!))!;
+    /// <summary>A JWS member (base64url JSON) as JSON.</summary>
+    public static JsonNode Decoded(string member) => JsonNode.Parse(Encoding.UTF8.GetString(Base64Url.TryDecode(member)!))!;
 }
