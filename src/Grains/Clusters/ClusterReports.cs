@@ -88,12 +88,13 @@ public sealed partial class ClusterReports(
 
     /// <summary>
     /// A crash report's text opened (<see cref="ClusterCrashReports.ContextFor"/>); one whose key was destroyed reads as
-    /// absent (no value). Text kept before sealing (plain JSON) reads as it is.
+    /// absent (no value). Text kept before sealing (plain JSON) reads as it is. Each item says how it is stored: the
+    /// log's own word (the address), or from the stored text (a crash report); the rest of a row is stored plain.
     /// </summary>
     private async Task<HeldItem> OpenAsync(HeldItem item) =>
         item is { Category: DataCategory.CrashReport, Value: { } value } && !value.StartsWith('{')
-            ? item with { Value = await sealer.OpenTextAsync(ClusterCrashReports.ContextFor(key, item.ItemId), value) }
-            : item;
+            ? item with { Value = await sealer.OpenTextAsync(ClusterCrashReports.ContextFor(key, item.ItemId), value), Protection = await sealer.ProtectionOfAsync(value) }
+            : item with { Protection = item.Protection ?? ItemProtection.None };
 
     /// <summary>Every item not expired at <paramref name="from"/>, page by page, as stored.</summary>
     public async IAsyncEnumerable<HeldItem> AllAsync(DateTimeOffset from)

@@ -118,9 +118,12 @@ internal sealed partial class PostgresReportLog(RegionDatabases databases, Repor
                     var collectedAt = new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero);
                     from = (collectedAt, reportId);
                     var cursorRow = cursor is not null && cursor.CollectedAt == collectedAt && cursor.ReportId == reportId;
-                    var address = await addresses.OpenAsync(subjectKey, reportId, reader.IsDBNull(3) ? null : reader.GetString(3));
-                    foreach (var item in ReportRowCodec.Decode(reportId, collectedAt, reader.GetString(2), address))
+                    var storedAddress = reader.IsDBNull(3) ? null : reader.GetString(3);
+                    var address = await addresses.OpenAsync(subjectKey, reportId, storedAddress);
+                    var addressProtection = await addresses.ProtectionOfAsync(storedAddress);
+                    foreach (var decoded in ReportRowCodec.Decode(reportId, collectedAt, reader.GetString(2), address))
                     {
+                        var item = decoded.Category == DataCategory.IpAddress ? decoded with { Protection = addressProtection } : decoded;
                         if (item.ExpiresAt <= now || (cursorRow && string.CompareOrdinal(WireNames.Of(item.Category), cursor!.Category) <= 0))
                         {
                             continue;

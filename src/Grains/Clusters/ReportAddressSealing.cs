@@ -47,6 +47,9 @@ public sealed partial class ReportAddressSealing(Sealer sealer, ILogger<ReportAd
     public Task<string> SealAsync(string region, string subjectKey, string reportId, string address, DateTimeOffset expiresAt) =>
         sealer.SealTextAsync(ContextFor(subjectKey, reportId), KeyEpoch.Of(region, Category, expiresAt), address);
 
+    /// <summary>How the stored column's address is protected at rest (docs/keys.md).</summary>
+    public Task<ItemProtection> ProtectionOfAsync(string? stored) => sealer.ProtectionOfAsync(stored);
+
     /// <summary>The stored column's address: opened if sealed, as it is if still plain; <c>null</c> if a key it needs is gone.</summary>
     public async Task<string?> OpenAsync(string subjectKey, string reportId, string? stored)
     {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using PrimeDirective.Grains.Interfaces.Privacy;
 
 namespace PrimeDirective.Grains.Sealing;
 
@@ -246,4 +247,21 @@ public sealed class Sealer(KeyStore store, KeyCache cache)
     /// <summary>The text sealed by <see cref="SealTextAsync(SealContext, string)"/> or its epoch and hold forms; <c>null</c> if a key it needs was destroyed.</summary>
     public async Task<string?> OpenTextAsync(SealContext context, string sealedText) =>
         await OpenAsync(context, Convert.FromBase64String(sealedText)) is { } plain ? Encoding.UTF8.GetString(plain) : null;
+
+    /// <summary>
+    /// How <paramref name="storedText"/> is protected at rest: sealed (format 1: <c>per-value</c>; format 2:
+    /// <c>per-value-epoch</c>) with the KEK version of its subject's data key, or <see cref="ItemProtection.None"/> if it is
+    /// stored plain. The key comes from the cache (the value was just opened with it).
+    /// </summary>
+    public async Task<ItemProtection> ProtectionOfAsync(string? storedText)
+    {
+        if (!IsSealedText(storedText))
+        {
+            return ItemProtection.None;
+        }
+
+        var value = Convert.FromBase64String(storedText!);
+        var key = await KeyByIdAsync(KeyIdOf(value));
+        return new ItemProtection(true, value[0] == DerivedFormatVersion ? "per-value-epoch" : "per-value", key?.KekVersion);
+    }
 }

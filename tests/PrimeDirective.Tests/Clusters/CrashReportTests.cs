@@ -44,6 +44,24 @@ public sealed class CrashReportTests(SharedService service)
     }
 
     [Fact]
+    public async Task A_clusters_crash_report_is_shown_encrypted_at_rest_under_key_version_1_and_its_plain_items_are_not()
+    {
+        var (cluster, bootstrap) = await KnownClusterAsync();
+        using (var response = await SendAsync(cluster, bootstrap, $"panic: protection-{Guid.NewGuid():N}"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var items = await ItemsAsync(cluster, bootstrap);
+        var crash = Assert.Single(items, item => (string)item["category"]! == "crash-report")["protection"]!;
+        Assert.True((bool)crash["encryptedAtRest"]!);
+        Assert.Equal("per-value", (string?)crash["sealing"]);
+        Assert.Equal(1, (int)crash["keyVersion"]!);
+        Assert.All(items.Where(item => item["reportId"] is not null && (string)item["category"]! is not ("crash-report" or "ip-address")), item =>
+            Assert.False((bool)item["protection"]!["encryptedAtRest"]!));
+    }
+
+    [Fact]
     public async Task Every_report_item_is_shown_as_personal_because_it_is_stored_with_the_cluster_id()
     {
         var (cluster, bootstrap) = await KnownClusterAsync();

@@ -65,6 +65,47 @@ public sealed class RightsTests(SharedService service)
     }
 
     [Fact]
+    public async Task The_export_says_per_item_whether_it_is_encrypted_at_rest_and_the_key_version_never_the_key()
+    {
+        var person = await service.SignUpAsync();
+        var (cluster, bootstrap) = await ReportingClusterAsync("protection-1", region: "us");
+        await LinkAsync(person, cluster, bootstrap);
+
+        using var download = await _http.SendAsync(person.Request(HttpMethod.Get, "/v1/me?download=1"));
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var export = await Json.ReadAsync(download);
+        var items = Assert.Single(export["clusters"]!.AsArray())!["data"]!["items"]!.AsArray().Select(item => item!).ToList();
+        // Every item of the report log says how it is stored (items kept in the cluster's grain state do not say yet).
+        items = [.. items.Where(item => item["reportId"] is not null)];
+        Assert.NotEmpty(items);
+        Assert.All(items, item => Assert.NotNull(item["protection"]));
+
+        // The address is sealed under the cluster's key and its expiry epoch's; the fixture's only KEK is version 1.
+        var ip = items.Single(item => (string?)item["category"] == "ip-address")["protection"]!;
+        Assert.True((bool)ip["encryptedAtRest"]!);
+        Assert.Equal("per-value-epoch", (string?)ip["sealing"]);
+        Assert.Equal(1, (int)ip["keyVersion"]!);
+
+        // Numbers and categories are stored plain (the inventory says so), and the export says so rather than claim more.
+        Assert.All(items.Where(item => (string?)item["category"] != "ip-address"), item =>
+        {
+            Assert.False((bool)item["protection"]!["encryptedAtRest"]!);
+            Assert.Equal("none", (string?)item["protection"]!["sealing"]);
+            Assert.Null(item["protection"]!["keyVersion"]);
+        });
+
+        // Nothing of the key itself: exactly these three fields, and no key id or fingerprint from the key store.
+        Assert.All(items, item => Assert.Equal(["encryptedAtRest", "keyVersion", "sealing"], item["protection"]!.AsObject().Select(field => field.Key).Order(StringComparer.Ordinal)));
+        var text = export.ToJsonString();
+        var keys = await service.KeyStore.ScalarAsync<string>("SELECT string_agg(fingerprint || ' ' || key_id::text, ' ') FROM data_keys");
+        foreach (var secret in keys!.Split(' '))
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task Access_returns_everything_held_with_expiries_and_download_makes_it_an_attachment()
     {
         var person = await service.SignUpAsync();
