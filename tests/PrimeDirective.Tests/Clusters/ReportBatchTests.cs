@@ -68,7 +68,7 @@ public sealed class ReportBatchTests
 
         var page = await log.ReadAsync("eu", subject, s_now, null, ReportRows.PageSize);
 
-        Assert.Equal(items.OrderBy(item => WireNames.Of(item.Category), StringComparer.Ordinal).Select(item => item with { Metrics = ImmutableDictionary<string, double>.Empty }), page.Items.Select(item => item with { Metrics = ImmutableDictionary<string, double>.Empty }));
+        Assert.Equal(items.OrderBy(item => WireNames.Of(item.Category), StringComparer.Ordinal).Select(item => item with { Metrics = ImmutableDictionary<string, double>.Empty }), page.Items.Select(item => item with { Metrics = ImmutableDictionary<string, double>.Empty, Protection = null }));
         Assert.Equal(7, page.Items.Single(item => item.Category == DataCategory.Usage).Metrics["hosts"]);
         Assert.Equal(1.5, page.Items.Single(item => item.Category == DataCategory.Configuration).Metrics["ratio"]);
         Assert.Equal(2, (await log.ReadAsync("eu", subject, s_now.AddDays(31), null, ReportRows.PageSize)).Items.Length);

@@ -36,7 +36,7 @@ public sealed class PersonJourneyTests(PrivacyCenterService service)
         await Expect(main).ToContainTextAsync(email);
         await Expect(main).ToContainTextAsync(name);
         var account = page.GetByRole(AriaRole.Table, new() { Name = "Items in your account" });
-        await Expect(account.GetByRole(AriaRole.Columnheader)).ToHaveTextAsync(["Item", "Category", "Source", "Purpose", "Collected", "Destroyed at", "Personal", "Value"]);
+        await Expect(account.GetByRole(AriaRole.Columnheader)).ToHaveTextAsync(["Item", "Category", "Source", "Purpose", "Collected", "Destroyed at", "Personal", "Value", "At rest"]);
         await Expect(account).ToContainTextAsync("direct");
         await Expect(account).ToContainTextAsync("service-provision");
         var cluster = page.GetByRole(AriaRole.Table, new() { Name = $"Items held about cluster {clusterId}" });

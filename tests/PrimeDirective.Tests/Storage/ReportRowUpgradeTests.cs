@@ -43,7 +43,8 @@ public sealed class ReportRowUpgradeTests
             Assert.Equal(cluster.Items.Length, page.Items.Length);
             foreach (var (want, got) in cluster.Items.Zip(page.Items))
             {
-                Assert.Equal(want with { Metrics = ImmutableDictionary<string, double>.Empty }, got with { Metrics = ImmutableDictionary<string, double>.Empty });
+                // Protection is what the read found (plain here: the upgrade step has not sealed the address yet), not what the fixture holds.
+                Assert.Equal(want with { Metrics = ImmutableDictionary<string, double>.Empty }, got with { Metrics = ImmutableDictionary<string, double>.Empty, Protection = null });
                 Assert.Equal(want.Metrics.OrderBy(pair => pair.Key, StringComparer.Ordinal), got.Metrics.OrderBy(pair => pair.Key, StringComparer.Ordinal));
             }
 
