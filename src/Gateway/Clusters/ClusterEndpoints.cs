@@ -20,7 +20,7 @@ internal static class ClusterEndpoints
         routes.MapWithOptionalRegion(group =>
         {
             var clusters = group.WithTags("Clusters").ProducesProblem(StatusCodes.Status404NotFound);
-            clusters.MapGet("/measure/scheduler", SchedulerReportAsync)
+            clusters.MapGet("/measure/scheduler", SchedulerReportAsync).AsLeanRoute()
                 .WithSummary("Flynn's scheduler report; 200 only once it is stored durably.")
                 .ProducesProblem(StatusCodes.Status400BadRequest)
                 .AddOpenApiOperationTransformer(SchedulerQuery.DescribeAsync);

@@ -108,12 +108,16 @@ public static class GatewayComposition
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseGatewayTls();
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseGpcConsent();
-        app.UseRateLimiter();
-        app.UseJsonBodyRules();
+        // Flynn's scheduler report (a lean route) needs none of this: no body, no person, no per-address limit.
+        app.UseUnlessLean(full =>
+        {
+            full.UseStatusCodePages();
+            full.UseAuthentication();
+            full.UseAuthorization();
+            full.UseGpcConsent();
+            full.UseRateLimiter();
+            full.UseJsonBodyRules();
+        });
 
         app.MapOpenApi();
         app.MapGatewayHealth();

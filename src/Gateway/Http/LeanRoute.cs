@@ -1,0 +1,23 @@
+namespace PrimeDirective.Gateway.Http;
+
+/// <summary>
+/// A route that skips the middleware it does not use (status-code pages, authentication and authorisation, the GPC
+/// signal, the rate limiter, JSON body rules): Flynn's scheduler report, sent by every cluster twice a day, with no body,
+/// no person and no per-address limit (clusters share NATs). Forwarded headers, the exception handler (the problem
+/// mapping) and TLS still apply, and the route's own answers are problems with a body.
+/// </summary>
+internal static class LeanRoute
+{
+    /// <summary>Marks <paramref name="endpoint"/> as lean. It must not need a signed-in person, a rate limit or a JSON body.</summary>
+    public static TBuilder AsLeanRoute<TBuilder>(this TBuilder endpoint)
+        where TBuilder : IEndpointConventionBuilder => endpoint.WithMetadata(Marker.Instance);
+
+    /// <summary>Runs <paramref name="full"/> for every request except those routed to a lean route.</summary>
+    public static IApplicationBuilder UseUnlessLean(this IApplicationBuilder app, Action<IApplicationBuilder> full) =>
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Marker>() is null, full);
+
+    private sealed class Marker
+    {
+        public static readonly Marker Instance = new();
+    }
+}
