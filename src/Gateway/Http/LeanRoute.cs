@@ -14,7 +14,18 @@ internal static class LeanRoute
 
     /// <summary>Runs <paramref name="full"/> for every request except those routed to a lean route.</summary>
     public static IApplicationBuilder UseUnlessLean(this IApplicationBuilder app, Action<IApplicationBuilder> full) =>
-        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Marker>() is null, full);
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<Marker>() is null, branch =>
+        {
+            full(branch);
+
+            // The host adds authentication and authorisation in front of every route unless its own builder records them
+            // as added, and a branch records them only in its copy of the properties: without this, a lean route would
+            // be authenticated anyway (a token it carries used its account) and the rest authenticated twice.
+            foreach (var (key, value) in branch.Properties.Where(property => !app.Properties.ContainsKey(property.Key)).ToList())
+            {
+                app.Properties[key] = value;
+            }
+        });
 
     private sealed class Marker
     {

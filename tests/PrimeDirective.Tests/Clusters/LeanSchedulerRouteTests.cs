@@ -1,15 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Users;
 using PrimeDirective.Tests.Infrastructure;
 using PrimeDirective.Tests.Notices;
+using PrimeDirective.Tests.Requests;
 using static PrimeDirective.Tests.Notices.NoticeClient;
 
 namespace PrimeDirective.Tests.Clusters;
 
 /// <summary>
 /// Flynn's scheduler report is a lean route (issue 21): it skips authentication and the rest of the middleware it does
-/// not use, so a token or cookie it happens to carry is neither checked nor used, and touches nobody's account.
+/// not use, so a token or cookie it happens to carry is neither checked nor used, and touches nobody's account. A
+/// service of its own: a policy version reaches every account of the service.
 /// </summary>
 public sealed class LeanSchedulerRouteTests
 {
@@ -38,7 +42,7 @@ public sealed class LeanSchedulerRouteTests
 
         await AssertStoredAsync(service, garbled, garbledProof);
 
-        // A real person's token on a Flynn report: stored, and the person's account is not used (no continued use recorded).
+        // A real person's token on a Flynn report: stored, and the person's account is not used.
         var (cluster, proof) = (Flynn.NewId(), Flynn.NewId());
         using (var report = Flynn.SchedulerReport(cluster, proof))
         {
@@ -47,14 +51,27 @@ public sealed class LeanSchedulerRouteTests
             Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
         }
 
-        var afterReport = DateTimeOffset.UtcNow;
         await AssertStoredAsync(service, cluster, proof);
 
-        // The person's own next request is their first use under the new version, so acceptance is dated after the report.
-        var continued = ContinuedUse(await service.Http.GetMeAsync(person));
-        var accepted = Assert.Single(continued);
-        Assert.Equal("2026-12-lean", (string?)accepted["policyVersion"]);
-        Assert.True(accepted["at"]!.GetValue<DateTimeOffset>() >= afterReport, "the Flynn report used the token's account");
+        // Read straight from the account (no route, so no use recorded by reading): the report recorded no continued use.
+        var account = service.Silos[0].Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(Erasure.KeysOf(service).Users.ForUser(person.UserId));
+        Assert.DoesNotContain((await account.GetAsync())!.ConsentHistory, entry => entry.How == Consents.ContinuedUse);
+
+        // Bad input with the same token still gets the problem answer, and still uses no account.
+        using (var malformed = new HttpRequestMessage(HttpMethod.Get, $"/measure/scheduler?id_version=v1&id_bootstrap={proof}&id_cluster=not-a-uuid"))
+        {
+            malformed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", person.Token);
+            using var refused = await service.Http.SendAsync(malformed);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.DoesNotContain((await account.GetAsync())!.ConsentHistory, entry => entry.How == Consents.ContinuedUse);
+
+        // The same token on a route of the full stack is authenticated and uses the account: exactly one continued use.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(service.Http, person.Request(HttpMethod.Get, "/v1/me"))).Status);
+        var accepted = Assert.Single((await account.GetAsync())!.ConsentHistory, entry => entry.How == Consents.ContinuedUse);
+        Assert.Equal("2026-12-lean", accepted.PolicyVersion);
     }
 
     private static async Task AssertStoredAsync(NoticeService service, string cluster, string proof)
@@ -63,7 +80,4 @@ public sealed class LeanSchedulerRouteTests
         Assert.Equal(HttpStatusCode.OK, view.StatusCode);
         Assert.Contains(cluster, await view.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
-
-    private static List<JsonNode> ContinuedUse(JsonNode me) =>
-        [.. me["account"]!["consentHistory"]!.AsArray().Where(entry => (string?)entry!["how"] == "continued-use").Select(entry => entry!)];
 }
