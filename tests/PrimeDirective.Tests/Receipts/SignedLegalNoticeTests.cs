@@ -86,7 +86,7 @@ public sealed class SignedLegalNoticeTests(SecrecyService service) : IDisposable
         var genuineVerdict = VerifierRun.Files(_directory, signed, keys);
 
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
-        Assert.Contains("CIV-forged", altered, StringComparison.Ordinal);
+        Assert.Contains("CIV-forged", VerifierRun.Decoded((string)JsonNode.Parse(altered)!["payload"]!).ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(Verifier.NotVerified, alteredVerdict.Exit);
         Assert.StartsWith("NOT VERIFIED: bad signature", alteredVerdict.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("notice:", alteredVerdict.Output, StringComparison.Ordinal);
