@@ -69,7 +69,7 @@ public static class ReceiptCheck
             : Verdict.Refused("the signed payload is not JSON.");
     }
 
-    /// <summary>Which receipt, which subject and key fingerprint (or which ledger head), signed by which kid and when.</summary>
+    /// <summary>Which receipt, which subject and key fingerprint (or which ledger head, or which legal-request notice), signed by which kid and when.</summary>
     private static List<string> Proves(JsonElement document, string kid)
     {
         var facts = new List<string>();
@@ -90,6 +90,12 @@ public static class ReceiptCheck
             var entries = ledger.TryGetProperty("entries", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
             facts.Add($"ledger:    account {Text(document, "account")}: its disclosure ledger's first {entries} entries end in head {Text(ledger, "head")}"
                 + (Text(ledger, "lastEntryAt") is { } last ? $" (last written {last})" : " (no entry)"));
+        }
+
+        if (Text(document, "kind") == "legal-request-notice" && document.TryGetProperty("notice", out var notice) && notice.ValueKind == JsonValueKind.Object)
+        {
+            facts.Add($"notice:    account {Text(document, "account")} was told on {Text(notice, "at")} that legal request {Text(notice, "legalRequestId")} was {Text(notice, "stage")}");
+            facts.Add($"it said:   {Text(notice, "text")}");
         }
 
         facts.Add($"signed by: kid {kid} (Ed25519) at {Text(document, "signedAt") ?? "an unstated time"}");

@@ -69,5 +69,6 @@ internal sealed record ErasureAccepted(string RequestId, PrivacyRequestStatus St
 [JsonSerializable(typeof(PrivacyRequestView))]
 [JsonSerializable(typeof(ReceiptDocument))]
 [JsonSerializable(typeof(LedgerHeadDocument))]
+[JsonSerializable(typeof(LegalNoticeDocument))]
 [JsonSerializable(typeof(Jws))]
 internal sealed partial class RequestJson : JsonSerializerContext;

@@ -1,17 +1,20 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using PrimeDirective.Gateway.Application;
+using PrimeDirective.Gateway.Sharing;
 using PrimeDirective.Grains.Interfaces.Receipts;
 using PrimeDirective.Grains.Interfaces.Requests;
 using PrimeDirective.Grains.Interfaces.Sharing;
+using PrimeDirective.Grains.Interfaces.Users;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace PrimeDirective.Gateway.Requests;
 
 /// <summary>
 /// What we promise as signed documents (flattened JWS by our active Ed25519 key): a completed request's receipt, for the API
-/// route and the Privacy Center's download alike, exactly as the API shows it; and a person's disclosure-ledger head. Each
-/// payload names its <c>kind</c> and when it was signed.
+/// route and the Privacy Center's download alike, exactly as the API shows it; a person's disclosure-ledger head; and the
+/// notices a person got about legal requests for their data. Each payload names its <c>kind</c> and when it was signed.
 /// </summary>
 internal sealed class SignedReceipts(ReceiptKeyRing keys, IOptions<JsonOptions> json, TimeProvider clock)
 {
@@ -26,6 +29,9 @@ internal sealed class SignedReceipts(ReceiptKeyRing keys, IOptions<JsonOptions> 
 
     /// <summary>The signed ledger head's file name.</summary>
     public const string LedgerHeadFileName = "disclosures-head.json";
+
+    /// <summary>A signed legal-request notice's file name.</summary>
+    public const string LegalNoticeFileName = "notice.json";
 
     /// <summary>What a ledger holds before its first entry.</summary>
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -50,6 +56,42 @@ internal sealed class SignedReceipts(ReceiptKeyRing keys, IOptions<JsonOptions> 
     /// </summary>
     public byte[] SignLedgerHead(string account, ImmutableArray<DisclosureEntry> visible) =>
         Signed(new LedgerHeadDocument(LedgerHeadDocument.DisclosureLedgerHead, clock.GetUtcNow(), account, LedgerHead.Of(visible)));
+
+    /// <summary>
+    /// The person's disclosure-ledger head, signed, for the route and the Privacy Center alike: unknown for an account we do
+    /// not hold; a conflict (nothing signed) when the ledger does not verify against the region's evidence.
+    /// </summary>
+    public async Task<Outcome<byte[]>> LedgerHeadAsync(NamedSubject? subject, string account)
+    {
+        if (await SharingDesk.DisclosuresAsync(subject) is not { } visible ||
+            await SharingDesk.VerifyAsync(subject) is not Outcome<ChainVerification>.Done(var verification))
+        {
+            return new Outcome<byte[]>.Unknown("account");
+        }
+
+        // We vouch only for a ledger whose chain and evidence agree, and whose visible head is the evidence's when nothing is hidden.
+        var head = LedgerHead.Of(visible);
+        return !verification.Valid || (head.Entries == verification.Entries && head.Head != verification.Head)
+            ? new Outcome<byte[]>.Conflict(
+                "ledger", "Your disclosure ledger does not agree with the region's evidence of it, so we do not sign it.", "The ledger does not verify.", "ledger-not-intact")
+            : Outcome.Done(SignLedgerHead(account, visible));
+    }
+
+    /// <summary>
+    /// The notice <paramref name="noticeId"/> about a legal request, as the account of <paramref name="account"/> keeps it,
+    /// signed; unknown for any other id (another person's, another kind of notice, or one a running gag has not let us send yet).
+    /// </summary>
+    public async Task<Outcome<byte[]>> LegalNoticeAsync(IUserGrain user, string account, string noticeId)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var notice = LegalNoticeIds.Parse(noticeId) is not null && await user.GetAsync() is { } record
+            ? record.Notifications.FirstOrDefault(known => known.Id == noticeId && known.Kind == LegalNoticeDocument.NotificationKind)
+            : null;
+        return notice is not null && LegalNoticeIds.Parse(notice.Id) is var (requestId, stage)
+            ? Outcome.Done(Signed(new LegalNoticeDocument(
+                LegalNoticeDocument.LegalRequestNotice, clock.GetUtcNow(), account, new SignedLegalNotice(notice.Id, requestId, stage, notice.At, notice.Text))))
+            : new Outcome<byte[]>.Unknown("notice");
+    }
 
     private byte[] Signed<T>(T document)
     {
@@ -76,6 +118,27 @@ internal sealed record LedgerHeadDocument(string Kind, DateTimeOffset SignedAt, 
 {
     public const string DisclosureLedgerHead = "disclosure-ledger-head";
 }
+
+/// <summary>What a signed legal-request notice's payload says: its kind, when we signed it, whose account, and the notice.</summary>
+/// <param name="Kind"><c>legal-request-notice</c>.</param>
+/// <param name="SignedAt">When it was signed.</param>
+/// <param name="Account">The person's account id.</param>
+/// <param name="Notice">The notice as the account keeps it.</param>
+internal sealed record LegalNoticeDocument(string Kind, DateTimeOffset SignedAt, string Account, SignedLegalNotice Notice)
+{
+    public const string LegalRequestNotice = "legal-request-notice";
+
+    /// <summary>The kind of a legal-request notice in the account's notifications.</summary>
+    public const string NotificationKind = "legal-request";
+}
+
+/// <summary>A notice about a legal request: which, at what stage, when we sent it and what it said.</summary>
+/// <param name="Id">Its id in the account (<c>GET /v1/me/notifications</c>).</param>
+/// <param name="LegalRequestId">The legal request.</param>
+/// <param name="Stage"><c>received</c> or <c>decided</c>.</param>
+/// <param name="At">When it was sent.</param>
+/// <param name="Text">What it said (who asked, their reference, for what, and what we decided).</param>
+internal sealed record SignedLegalNotice(string Id, string LegalRequestId, string Stage, DateTimeOffset At, string Text);
 
 /// <summary>A disclosure ledger's first <paramref name="Entries"/> entries, chained, end in <paramref name="Head"/>.</summary>
 /// <param name="Entries">How many.</param>

@@ -34,6 +34,9 @@ internal static class MeEndpoints
         me.MapDelete(string.Empty, EraseAsync).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Erases me, with a step-up code in X-Step-Up-Code (403 without one): 202 with the request id and the receipt's capability URL.");
         me.MapGet("/notifications", NotificationsAsync).WithSummary("Notices sent to me.");
+        me.MapGet("/notifications/{noticeId}/notice.json", SignedLegalNoticeAsync)
+            .Produces<Jws>(StatusCodes.Status200OK, SignedReceipts.MediaType)
+            .WithSummary("A notice I got about a legal request for my data, signed (flattened JWS, alg EdDSA, kid of keys.json), verifiable offline with tools/Verify. 404 for any other notice, or one not sent yet because a gag runs.");
         me.MapGet("/disclosures", DisclosuresAsync).WithSummary("Who received my data, and why.");
         me.MapGet("/disclosures/head.json", SignedLedgerHeadAsync)
             .Produces<Jws>(StatusCodes.Status200OK, SignedReceipts.MediaType).ProducesProblem(StatusCodes.Status409Conflict)
@@ -101,17 +104,18 @@ internal static class MeEndpoints
         HttpContext context, OfficerSubjects subjects, SignedReceipts signer)
     {
         var userId = context.User.UserId()!;
-        if (subjects.User(userId) is not { } subject || await SharingDesk.DisclosuresAsync(subject) is not { } visible ||
-            await SharingDesk.VerifyAsync(subject) is not Outcome<ChainVerification>.Done(var verification))
-        {
-            return Problems.NotFound("account");
-        }
+        return await signer.LedgerHeadAsync(subjects.User(userId), userId) is var outcome && outcome is Outcome<byte[]>.Done(var signed)
+            ? TypedResults.File(signed, SignedReceipts.MediaType, SignedReceipts.LedgerHeadFileName)
+            : outcome.Problem();
+    }
 
-        // We vouch only for a ledger whose chain and evidence agree, and whose visible head is the evidence's when nothing is hidden.
-        var head = LedgerHead.Of(visible);
-        return !verification.Valid || (head.Entries == verification.Entries && head.Head != verification.Head)
-            ? Problems.Create(StatusCodes.Status409Conflict, "ledger-not-intact", "The ledger does not verify.", "Your disclosure ledger does not agree with the region's evidence of it, so we do not sign it.")
-            : TypedResults.File(signer.SignLedgerHead(userId, visible), SignedReceipts.MediaType, SignedReceipts.LedgerHeadFileName);
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SignedLegalNoticeAsync(
+        HttpContext context, string noticeId, UserGrains users, SignedReceipts signer)
+    {
+        var userId = context.User.UserId()!;
+        return await signer.LegalNoticeAsync(users.User(userId), userId, noticeId) is var outcome && outcome is Outcome<byte[]>.Done(var signed)
+            ? TypedResults.File(signed, SignedReceipts.MediaType, SignedReceipts.LegalNoticeFileName)
+            : outcome.Problem();
     }
 
     private static async Task<Results<Ok<ImmutableArray<Notification>>, ProblemHttpResult>> ListAsync(

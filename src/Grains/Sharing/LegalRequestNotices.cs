@@ -17,7 +17,7 @@ public static class LegalRequestNotices
     {
         ArgumentNullException.ThrowIfNull(request);
         return new LegalRequestNotice(
-            $"legal-request-{request.RequestId}-received", request.RequestId, "received", "We were asked to hand over your personal information",
+            LegalNoticeIds.Received(request.RequestId), request.RequestId, LegalNoticeIds.ReceivedStage, "We were asked to hand over your personal information",
             Asked(request) + "We hand over nothing unless we believe in good faith that the law requires it, and we will tell you what we decide." + Defences);
     }
 
@@ -30,7 +30,7 @@ public static class LegalRequestNotices
             ? $"We believe in good faith that the law requires it, and disclosed it: {decision.Rationale}"
             : $"We refused: {decision.Rationale}";
         return new LegalRequestNotice(
-            $"legal-request-{request.RequestId}", request.RequestId, "decided",
+            LegalNoticeIds.Decided(request.RequestId), request.RequestId, LegalNoticeIds.DecidedStage,
             decision.Kind == LegalDecisionKind.Disclose ? "We handed over your personal information, as the law requires" : "We refused to hand over your personal information",
             Asked(request) + what + Defences);
     }
