@@ -37,7 +37,7 @@ internal sealed class HeldAddressResealing(ReportAddressSealing addresses, Regio
 /// The upgrade in place: at silo start, before any grain reads a report, every address a release before this one stored
 /// plain is sealed (SQL alone cannot encrypt). Resumable: each page is durable, and a value already sealed is not selected.
 /// </summary>
-internal sealed partial class ReportAddressUpgrade(ReportAddressSealing addresses, IReadOnlyList<string> databases, ILogger<ReportAddressUpgrade> logger)
+internal sealed partial class ReportAddressUpgrade(ReportAddressSealing addresses, RegionDatabases databases, ILogger<ReportAddressUpgrade> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -46,7 +46,7 @@ internal sealed partial class ReportAddressUpgrade(ReportAddressSealing addresse
     /// <summary>Seals what is plain in every region database this silo serves.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        foreach (var database in databases)
+        foreach (var database in databases.All)
         {
             var sealedCount = await addresses.SealPlainAsync(database, cancellationToken);
             if (sealedCount > 0)

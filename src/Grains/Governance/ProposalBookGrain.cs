@@ -56,34 +56,11 @@ public sealed partial class ProposalBookGrain(
 
     public async Task<(ProposalCommandOutcome Outcome, Proposal? Proposal)> ApproveAsync(string proposalId, string officerId)
     {
-        var answer = await state.UpdateAsync(
-            () =>
-            {
-                var now = time.GetUtcNow();
-                var swept = Sweep(now);
-                var index = IndexOf(proposalId);
-                if (index < 0)
-                {
-                    return (swept, (ProposalCommandOutcome.Unknown, (Proposal?)null));
-                }
-
-                var proposal = state.State.Proposals[index];
-                if (proposal.Status != ProposalStatus.Open)
-                {
-                    return (swept, (ProposalCommandOutcome.NotOpen, (Proposal?)Public(proposal)));
-                }
-
-                if (string.Equals(proposal.ProposedBy, officerId, StringComparison.Ordinal))
-                {
-                    return (swept, (ProposalCommandOutcome.SameOfficer, (Proposal?)Public(proposal)));
-                }
-
-                var approved = proposal with { Status = ProposalStatus.Approved, DecidedBy = officerId, DecidedAt = now };
-                state.State.Proposals[index] = approved;
-                return (true, (ProposalCommandOutcome.Done, (Proposal?)approved));
-            },
-            DeactivateOnIdle);
-        if (answer.Item1 == ProposalCommandOutcome.Done)
+        var answer = await DecideOpenAsync(proposalId, (proposal, now) =>
+            string.Equals(proposal.ProposedBy, officerId, StringComparison.Ordinal)
+                ? null
+                : proposal with { Status = ProposalStatus.Approved, DecidedBy = officerId, DecidedAt = now });
+        if (answer.Outcome == ProposalCommandOutcome.Done)
         {
             LogApproved(logger, proposalId);
         }
@@ -112,7 +89,22 @@ public sealed partial class ProposalBookGrain(
 
     public async Task<(ProposalCommandOutcome Outcome, Proposal? Proposal)> WithdrawAsync(string proposalId, string officerId)
     {
-        var answer = await state.UpdateAsync(
+        var answer = await DecideOpenAsync(proposalId, (proposal, now) =>
+            proposal with { Status = ProposalStatus.Withdrawn, DecidedBy = officerId, DecidedAt = now, Draft = proposal.Draft.Close() });
+        if (answer.Outcome == ProposalCommandOutcome.Done)
+        {
+            LogWithdrawn(logger, proposalId);
+        }
+
+        return answer;
+    }
+
+    /// <summary>
+    /// Decides an open proposal (expired ones swept first, decided again from fresh state after a conflict):
+    /// <paramref name="decide"/> answers what it becomes, or <c>null</c> when the other officer of the two must decide.
+    /// </summary>
+    private Task<(ProposalCommandOutcome Outcome, Proposal? Proposal)> DecideOpenAsync(string proposalId, Func<Proposal, DateTimeOffset, Proposal?> decide) =>
+        state.UpdateAsync(
             () =>
             {
                 var now = time.GetUtcNow();
@@ -129,18 +121,15 @@ public sealed partial class ProposalBookGrain(
                     return (swept, (ProposalCommandOutcome.NotOpen, (Proposal?)Public(proposal)));
                 }
 
-                var withdrawn = proposal with { Status = ProposalStatus.Withdrawn, DecidedBy = officerId, DecidedAt = now, Draft = proposal.Draft.Close() };
-                state.State.Proposals[index] = withdrawn;
-                return (true, (ProposalCommandOutcome.Done, (Proposal?)withdrawn));
+                if (decide(proposal, now) is not { } decided)
+                {
+                    return (swept, (ProposalCommandOutcome.SameOfficer, (Proposal?)Public(proposal)));
+                }
+
+                state.State.Proposals[index] = decided;
+                return (true, (ProposalCommandOutcome.Done, (Proposal?)decided));
             },
             DeactivateOnIdle);
-        if (answer.Item1 == ProposalCommandOutcome.Done)
-        {
-            LogWithdrawn(logger, proposalId);
-        }
-
-        return answer;
-    }
 
     public Task<Proposal?> GetAsync(string proposalId)
     {

@@ -12,7 +12,9 @@ internal static class CollectionRegistration
     /// <summary>Durable in the cluster database with <paramref name="connectionString"/>; in memory without it.</summary>
     public static IServiceCollection AddAnonymousData(this IServiceCollection services, IConfiguration configuration, string? connectionString)
     {
-        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.SectionName));
+        services.AddOptions<AnalyticsOptions>().Bind(configuration.GetSection(AnalyticsOptions.SectionName))
+            .Validate(options => options.SweepInterval > TimeSpan.Zero, "Analytics:SweepInterval must be positive.")
+            .ValidateOnStart();
         services.AddStatsOptions(configuration);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -29,7 +31,7 @@ internal static class CollectionRegistration
             services.AddSingleton<IReleaseStore>(new PostgresReleaseStore(pool));
         }
 
-        services.AddHostedService<AnalyticsSweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AnalyticsSweep>();
         services.AddSingleton<AggregateProjector>();
         services.AddHostedService(provider => provider.GetRequiredService<AggregateProjector>());
         services.TryAddSingleton<IStatsNoise>(new DiscreteLaplaceNoise(CryptoRandomSource.Instance));

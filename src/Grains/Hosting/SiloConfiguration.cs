@@ -144,9 +144,7 @@ public static class SiloConfiguration
         services.AddSingleton<IReportLog, PostgresReportLog>();
         services.AddSingleton<ReportAddressSealing>();
         services.AddSingleton<IEpochEnding, HeldAddressResealing>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new ReportAddressUpgrade(
-            provider.GetRequiredService<ReportAddressSealing>(), [.. regionDatabases.Values.Distinct(StringComparer.Ordinal)],
-            provider.GetRequiredService<ILogger<ReportAddressUpgrade>>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReportAddressUpgrade>();
         services.AddSingleton<ILegalHoldMirror, PostgresLegalHoldMirror>();
         services.AddSingleton<ReportRetentionWaves>();
         services.AddSingleton<LegalHoldBackfill>();
@@ -218,7 +216,9 @@ public static class SiloConfiguration
                 "Privacy:PseudonymKey (base64, 32+ bytes) is required when data is stored durably or shared by several processes "
                 + "(src/Silo, a gateway with Orleans:Mode=client): every process must derive the same grain keys from it.")
             .ValidateOnStart();
-        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName));
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))
+            .Validate(options => options.WavePeriod > TimeSpan.Zero, "Retention:WavePeriod must be positive.")
+            .ValidateOnStart();
         services.AddOptions<RegionOptions>().Bind(configuration.GetSection(RegionOptions.SectionName))
             .Validate(options => options.IsConfigured(options.Home), "Regions:Home must be one of Regions:Names.")
             .ValidateOnStart();

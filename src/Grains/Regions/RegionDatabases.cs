@@ -5,6 +5,9 @@ namespace PrimeDirective.Grains.Regions;
 /// <summary>The connection string of each region's database this silo serves.</summary>
 public sealed class RegionDatabases(IReadOnlyDictionary<string, string> databases)
 {
+    /// <summary>Each database once (regions may share one).</summary>
+    public IReadOnlyList<string> All { get; } = [.. databases.Values.Distinct(StringComparer.Ordinal)];
+
     public string For(string region) =>
         databases.TryGetValue(region, out var connectionString) ? connectionString : throw new RegionUnavailableException(region);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Hosting;
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Privacy;
@@ -46,52 +47,26 @@ public sealed partial class RetentionWaveGrain(ReportRetentionWaves waves, Legal
 /// of the subjects' own reminders. No reminder row is needed; the region's one wave activation serialises the asks.
 /// </summary>
 internal sealed partial class RetentionWaveLoop(IGrainFactory grains, SiloRegions regions, IOptions<RetentionOptions> retention, ILogger<RetentionWaveLoop> logger)
-    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : PeriodicSweep(logger)
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override TimeSpan Period => retention.Value.WavePeriod;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(RetentionWaveLoop), ServiceLifecycleStage.Active, Start, StopAsync);
+    // The first wave a period after start: until then the subjects' own reminders destroy what expires.
+    protected override bool RunsAtStart => false;
 
-    private Task Start(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        _loop = LoopAsync();
-        return Task.CompletedTask;
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _loop;
-    }
-
-    public void Dispose() => _stopping.Dispose();
-
-    private async Task LoopAsync()
-    {
-        var period = retention.Value.WavePeriod > TimeSpan.Zero ? retention.Value.WavePeriod : TimeSpan.FromMinutes(10);
-        using var timer = new PeriodicTimer(period);
-        try
+        foreach (var region in regions.Served)
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            try
             {
-                foreach (var region in regions.Served)
-                {
-                    try
-                    {
-                        await grains.GetGrain<IRetentionWaveGrain>(RetentionWaveGrain.KeyFor(region)).RunWaveAsync();
-                    }
-                    catch (Exception exception) when (exception is not OutOfMemoryException)
-                    {
-                        // The type only: messages may carry values. The next period asks again.
-                        LogFailed(logger, region, exception.GetType().Name);
-                    }
-                }
+                await grains.GetGrain<IRetentionWaveGrain>(RetentionWaveGrain.KeyFor(region)).RunWaveAsync();
             }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // One region's failure leaves the others' waves be; the type only: messages may carry values.
+                LogFailed(logger, region, exception.GetType().Name);
+            }
         }
     }
 

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PrimeDirective.Grains.Hosting;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 
@@ -54,33 +54,19 @@ public sealed class EpochKeyShredder(
 }
 
 /// <summary>Runs the <see cref="EpochKeyShredder"/> on every silo, every <see cref="KeyStoreOptions.EpochSweepInterval"/>.</summary>
-internal sealed partial class EpochKeySweep(EpochKeyShredder shredder, IOptions<KeyStoreOptions> options, ILogger<EpochKeySweep> logger) : BackgroundService
+internal sealed partial class EpochKeySweep(EpochKeyShredder shredder, IOptions<KeyStoreOptions> options, ILogger<EpochKeySweep> logger) : PeriodicSweep(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Period => options.Value.EpochSweepInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.EpochSweepInterval);
-        do
+        var destroyed = await shredder.SweepAsync();
+        if (destroyed > 0)
         {
-            try
-            {
-                var destroyed = await shredder.SweepAsync();
-                if (destroyed > 0)
-                {
-                    LogDestroyed(logger, destroyed);
-                }
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // The next sweep retries: an epoch key is destroyed late, never kept for good.
-                LogFailed(logger, exception.GetType().Name);
-            }
+            LogDestroyed(logger, destroyed);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Destroyed {Count} epoch key(s) whose day is over")]
     private static partial void LogDestroyed(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Epoch key sweep failed ({Error}); the next one retries")]
-    private static partial void LogFailed(ILogger logger, string error);
 }

@@ -45,7 +45,7 @@ internal static class KeyStoreRegistration
         services.TryAddSingleton<IKeyEviction, ClusterKeyEviction>();
         services.TryAddSingleton<KeyShredder>();
         services.TryAddSingleton<EpochKeyShredder>();
-        services.AddHostedService<EpochKeySweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, EpochKeySweep>();
         services.AddHealthChecks().AddCheck<KeyStoreReachable>("key-store", tags: [ManagementServer.ReadyTag]);
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         return silo;

@@ -35,4 +35,22 @@ public static class Flynn
     }
 
     public static string NewId() => Guid.NewGuid().ToString("D");
+
+    /// <summary>
+    /// A fresh client address (IPv6 documentation range, 2001:db8::/32) in the canonical form the gateway stores: 96 random
+    /// bits in six full groups, so neither it nor any other address is a substring of another (the row searches match substrings).
+    /// </summary>
+    public static string NewAddress()
+    {
+        Span<byte> random = stackalloc byte[12];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        var groups = new string[6];
+        for (var i = 0; i < groups.Length; i++)
+        {
+            // A first nibble of 8..f keeps every group four digits long: no leading zero dropped, no zero group compressed.
+            groups[i] = ((ushort)(0x8000 | (random[2 * i] << 8) | random[(2 * i) + 1])).ToString("x4", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return $"2001:db8:{string.Join(':', groups)}";
+    }
 }

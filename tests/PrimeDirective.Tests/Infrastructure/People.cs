@@ -60,16 +60,25 @@ public static class People
         return await service.NextStepUpCodeAsync(person.Email, seen);
     }
 
-    /// <summary>How many step-up codes <paramref name="email"/> has received so far.</summary>
-    public static async Task<int> StepUpCodesSentAsync(this ServiceHost service, string email) => (await StepUpMessagesAsync(service, email)).Count;
+    /// <summary>The step-up codes <paramref name="email"/> has received so far.</summary>
+    public static async Task<IReadOnlyCollection<string>> StepUpCodesSentAsync(this ServiceHost service, string email) =>
+        (await StepUpMessagesAsync(service, email)).Select(TestOutbox.CodeIn).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The newest step-up code once <paramref name="email"/> has received more than <paramref name="seen"/>.</summary>
-    public static async Task<string> NextStepUpCodeAsync(this ServiceHost service, string email, int seen)
+    /// <summary>
+    /// The one step-up code <paramref name="email"/> received that is not among <paramref name="seen"/>. Chosen by code, not
+    /// by position: a message delivered again (at least once) carries its old code and may be written after a newer one,
+    /// and files written in one millisecond sort by a random id, so the newest file need not hold the newest code.
+    /// </summary>
+    public static async Task<string> NextStepUpCodeAsync(this ServiceHost service, string email, IReadOnlyCollection<string> seen)
     {
         var messages = await Eventually.ReturnsAsync(
-            () => StepUpMessagesAsync(service, email), all => all.Count > seen, TimeSpan.FromSeconds(30), "a step-up code in the outbox");
-        return TestOutbox.CodeIn(messages[^1]);
+            () => StepUpMessagesAsync(service, email), all => NewCodes(all, seen).Count > 0, TimeSpan.FromSeconds(30), "a new step-up code in the outbox");
+        return Assert.Single(NewCodes(messages, seen));
     }
+
+    /// <summary>The distinct codes of <paramref name="messages"/> not among <paramref name="seen"/>.</summary>
+    internal static List<string> NewCodes(IEnumerable<MimeKit.MimeMessage> messages, IReadOnlyCollection<string> seen) =>
+        [.. messages.Select(TestOutbox.CodeIn).Where(code => !seen.Contains(code)).Distinct(StringComparer.Ordinal)];
 
     /// <summary><c>DELETE /v1/me</c> with a fresh step-up code in <c>X-Step-Up-Code</c>, as a person erasing themselves sends it.</summary>
     public static async Task<HttpRequestMessage> EraseRequestAsync(this ServiceHost service, Person person, HttpClient? http = null)

@@ -17,7 +17,7 @@ public sealed class ReportAddressSealingTests(SharedService service)
     [Fact]
     public async Task The_raw_report_row_holds_no_readable_address_while_the_export_still_shows_it_before_its_expiry()
     {
-        var (cluster, bootstrap, address) = (Flynn.NewId(), Flynn.NewId(), $"198.51.100.{Random.Shared.Next(1, 250)}");
+        var (cluster, bootstrap, address) = (Flynn.NewId(), Flynn.NewId(), Flynn.NewAddress());
         var neighbour = (Cluster: Flynn.NewId(), Bootstrap: Flynn.NewId());
         using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: address)))
         {

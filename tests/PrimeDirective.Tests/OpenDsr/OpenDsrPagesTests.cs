@@ -9,32 +9,22 @@ namespace PrimeDirective.Tests.OpenDsr;
 /// <summary>The OpenDSR service with one headless chromium, for the officer's controllers page and the person's confirmation page.</summary>
 public sealed class OpenDsrPagesService : OpenDsrService
 {
-    private HeadlessChromium? _chromium;
-
-    public IBrowser Browser => _chromium!.Browser;
+    private readonly OfficerBrowser _browser = new();
 
     protected override string Purpose => "opendsr_pages";
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _chromium = await HeadlessChromium.StartAsync();
+        await _browser.StartAsync();
     }
 
-    /// <summary>A fresh browser context on the officers' gateway (axe injects its checks as script, so CSP is bypassed).</summary>
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Admin.BaseAddress!.ToString().TrimEnd('/'), BypassCSP = true });
-        return await context.NewPageAsync();
-    }
+    /// <summary>A fresh browser context on the officers' gateway.</summary>
+    public Task<IPage> NewPageAsync() => _browser.NewPageAsync(Admin.BaseAddress!);
 
     public override async Task DisposeAsync()
     {
-        if (_chromium is not null)
-        {
-            await _chromium.DisposeAsync();
-        }
-
+        await _browser.DisposeAsync();
         await base.DisposeAsync();
     }
 }

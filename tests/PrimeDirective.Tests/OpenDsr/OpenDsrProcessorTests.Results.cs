@@ -112,13 +112,10 @@ public sealed partial class OpenDsrProcessorTests
         // (Expiry is not driven here: moving this collection's shared policy clock by days breaks its neighbours' contracts.)
         await using var controller = await RegisteredControllerAsync();
         var (erased, id, erasedPath) = await CompletedAccessRequestAsync(controller);
-        using (var erase = await service.SendEraseAsync(erased))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
-        }
+        var (_, receiptUrl) = await Requests.Erasure.EraseAsync(service, erased);
 
-        await Eventually.ReturnsAsync(
-            async () => (await service.Http.SendAsync(erased.Request(HttpMethod.Get, "/v1/me"))).StatusCode, code => code != HttpStatusCode.OK, Deadline, "the person is erased");
+        // Completed, not merely started (the token stops at once, the rows go after): only then must nothing be left.
+        await Requests.Erasure.CompletedReceiptAsync(service.Http, receiptUrl, Deadline);
         using (var gone = await service.Http.GetAsync(erasedPath))
         {
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);

@@ -20,45 +20,26 @@ public sealed class SharedKeyTests
 {
     private static readonly TimeSpan s_startDeadline = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task A_client_mode_gateway_without_a_pseudonym_key_refuses_to_start_and_names_it()
+    /// <summary>Each key a client-mode gateway shares with the silos: the setting removed, what the refusal names, and another key it must not name.</summary>
+    public static TheoryData<string, string, string> SharedKeys => new()
+    {
+        { "Privacy:PseudonymKey", "Privacy:PseudonymKey", "Auth:SigningKey" },
+        { "Auth:SigningKey", "Auth:SigningKey", "Privacy:PseudonymKey" },
+        { $"Receipts:Keys:{TestReceiptKeys.Id}", "Receipts:Keys", "Auth:SigningKey" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SharedKeys))]
+    public async Task A_client_mode_gateway_without_a_shared_key_refuses_to_start_and_names_that_key(string removed, string named, string notNamed)
     {
         var settings = ClientGateway();
-        settings.Remove("Privacy:PseudonymKey");
+        Assert.True(settings.Remove(removed), $"the client-mode settings have {removed}");
         await using var gateway = BuildGateway(settings);
 
         var refused = await RefusesToStartAsync(gateway);
 
-        Assert.Contains("Privacy:PseudonymKey", refused.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Auth:SigningKey", refused.Message, StringComparison.Ordinal);
-        Assert.False(gateway.Lifetime.ApplicationStarted.IsCancellationRequested, "The gateway must not have started.");
-    }
-
-    [Fact]
-    public async Task A_client_mode_gateway_without_a_signing_key_refuses_to_start_and_names_it()
-    {
-        var settings = ClientGateway();
-        settings.Remove("Auth:SigningKey");
-        await using var gateway = BuildGateway(settings);
-
-        var refused = await RefusesToStartAsync(gateway);
-
-        Assert.Contains("Auth:SigningKey", refused.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Privacy:PseudonymKey", refused.Message, StringComparison.Ordinal);
-        Assert.False(gateway.Lifetime.ApplicationStarted.IsCancellationRequested, "The gateway must not have started.");
-    }
-
-    [Fact]
-    public async Task A_client_mode_gateway_without_a_receipt_key_refuses_to_start_and_names_it()
-    {
-        var settings = ClientGateway();
-        settings.Remove($"Receipts:Keys:{TestReceiptKeys.Id}");
-        await using var gateway = BuildGateway(settings);
-
-        var refused = await RefusesToStartAsync(gateway);
-
-        Assert.Contains("Receipts:Keys", refused.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Auth:SigningKey", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(named, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(notNamed, refused.Message, StringComparison.Ordinal);
         Assert.False(gateway.Lifetime.ApplicationStarted.IsCancellationRequested, "The gateway must not have started.");
     }
 

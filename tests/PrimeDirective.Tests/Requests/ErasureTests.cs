@@ -17,8 +17,10 @@ public sealed class ErasureTests(SharedService service)
     {
         var person = await service.SignUpAsync("eu");
         var (euCluster, euBootstrap, usCluster, usBootstrap) = (Flynn.NewId(), Flynn.NewId(), Flynn.NewId(), Flynn.NewId());
-        const string usAddress = "198.51.100.23";
-        const string euAddress = "198.51.100.177";
+        // Fresh addresses, as fresh ids: the row search matches substrings, so a fixed one could be found in a neighbour's row.
+        var (usAddress, euAddress) = (Flynn.NewAddress(), Flynn.NewAddress());
+        var (neighbour, neighbourBootstrap, neighbourAddress) = (Flynn.NewId(), Flynn.NewId(), Flynn.NewAddress());
+        await Erasure.SendAsync(_http, Flynn.SchedulerReport(neighbour, neighbourBootstrap, forwardedFor: neighbourAddress), HttpStatusCode.OK);
         await Erasure.SendAsync(_http, Erasure.ForwardedJsonReport($"/eu/v1/clusters/{euCluster}/reports", euBootstrap, euAddress), HttpStatusCode.Accepted);
         await Erasure.SendAsync(_http, Flynn.SchedulerReport(usCluster, usBootstrap, region: "us", forwardedFor: usAddress), HttpStatusCode.OK);
         Assert.Equal("eu", await Erasure.LinkAsync(_http, person, euCluster, euBootstrap));
@@ -108,6 +110,10 @@ public sealed class ErasureTests(SharedService service)
         {
             Assert.True(await Erasure.RowsOfGrainAsync(service.Database, key) == (0, 0), $"the {subject} left a row or a reminder");
         }
+
+        // Nobody else's data changed: the unlinked neighbour keeps its report, its address and its ids.
+        Assert.Equal(1, await service.Database.CountRowsContainingAsync(neighbourAddress));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{neighbour}", neighbourBootstrap)));
 
         // The address is free again: signing up with it makes a new, empty account.
         var againName = Infrastructure.People.NewName();

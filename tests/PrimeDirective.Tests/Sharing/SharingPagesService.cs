@@ -9,36 +9,26 @@ namespace PrimeDirective.Tests.Sharing;
 /// </summary>
 public sealed class SharingPagesService : SharingService
 {
-    private HeadlessChromium? _chromium;
+    private readonly OfficerBrowser _browser = new();
 
     public SharingPagesService() => Settings["Outbox:RelayProcessorId"] = RelayId;
 
     public string RelayId { get; } = $"relay-{Guid.NewGuid():N}";
-
-    public IBrowser Browser => _chromium!.Browser;
 
     protected override string Purpose => "sharing_pages";
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _chromium = await HeadlessChromium.StartAsync();
+        await _browser.StartAsync();
     }
 
-    /// <summary>A fresh browser context on the officers' gateway (axe injects its checks as script, so CSP is bypassed).</summary>
-    public async Task<IPage> NewOfficerPageAsync()
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Admin.BaseAddress!.ToString().TrimEnd('/'), BypassCSP = true });
-        return await context.NewPageAsync();
-    }
+    /// <summary>A fresh browser context on the officers' gateway.</summary>
+    public Task<IPage> NewOfficerPageAsync() => _browser.NewPageAsync(Admin.BaseAddress!);
 
     public override async Task DisposeAsync()
     {
-        if (_chromium is not null)
-        {
-            await _chromium.DisposeAsync();
-        }
-
+        await _browser.DisposeAsync();
         await base.DisposeAsync();
     }
 }

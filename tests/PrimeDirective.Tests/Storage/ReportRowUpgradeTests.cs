@@ -106,7 +106,7 @@ public sealed class ReportRowUpgradeTests
             Assert.True(await ReportRowsShowingAsync(database, address) > 0);
         }
 
-        var upgrade = new ReportAddressUpgrade(keys.Addresses, [database.ConnectionString], NullLogger<ReportAddressUpgrade>.Instance);
+        var upgrade = new ReportAddressUpgrade(keys.Addresses, new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString }), NullLogger<ReportAddressUpgrade>.Instance);
         await upgrade.RunAsync(CancellationToken.None);
 
         // No address is left plain (nor in hex or base64) in a report row (127.0.0.1 is also a silo's, in membership), and
