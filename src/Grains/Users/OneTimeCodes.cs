@@ -90,7 +90,12 @@ public sealed partial class OneTimeCodes(
         var now = time.GetUtcNow();
         if (state.State.Pending is not { } seen || !acceptable(seen.Kind))
         {
-            return null;
+            // A duplicate activation may have issued the code this one has not seen: look once more in storage.
+            await state.ReadStateAsync();
+            if (state.State.Pending is not { } stored || !acceptable(stored.Kind))
+            {
+                return null;
+            }
         }
 
         var accepted = await state.UpdateAsync<EmailIndexState, PendingCode?>(() =>
