@@ -29,8 +29,10 @@ public sealed class RestoreFencesTests
         var bystander = await service.SignUpAsync();
         var person = await service.SignUpAsync();
         var users = Erasure.KeysOf(service).Users;
-        var (personKey, emailKey, bystanderKey) = (users.ForUser(person.UserId), users.ForEmail("eu", person.Email), users.ForUser(bystander.UserId));
-        var erasedKeys = new[] { personKey, emailKey };
+        var (personKey, bystanderKey) = (users.ForUser(person.UserId), users.ForUser(bystander.UserId));
+
+        // The keys the erasure destroys (the email index entry's key is not destroyed by an erasure today: nothing to fence).
+        var erasedKeys = new[] { personKey };
         var stored = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var key in erasedKeys.Append(bystanderKey))
         {
