@@ -16,6 +16,14 @@ public static class SiloHost
     /// </summary>
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
+        var builder = ConfigurationOf(args);
+        builder.UseOrleans(silo => silo.AddPrimeDirective(builder.Configuration, singleProcess: false));
+        return builder;
+    }
+
+    /// <summary>A host builder with a silo's configuration sources only (a subcommand such as <c>restore-fences</c> reads it).</summary>
+    internal static HostApplicationBuilder ConfigurationOf(string[] args)
+    {
         var builder = Host.CreateApplicationBuilder(args);
         builder.Configuration.AddEnvironmentVariables("PD_");
 
@@ -24,7 +32,7 @@ public static class SiloHost
         {
             builder.Configuration.AddKeyPerFile(secrets, optional: false);
         }
-        builder.UseOrleans(silo => silo.AddPrimeDirective(builder.Configuration, singleProcess: false));
+
         return builder;
     }
 }

@@ -20,7 +20,7 @@ public interface IEpochEnding
 /// sealed under a key derived from it, in every database, backup and dump, stops opening; its subjects' other values do not.
 /// </summary>
 public sealed class EpochKeyShredder(
-    KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, PolicyClock clock, SiloRegions regions, IEnumerable<IEpochEnding> steps)
+    KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, PolicyClock clock, SiloRegions regions, IEnumerable<IEpochEnding> steps, IFenceLog fenceLog)
 {
     /// <summary>Destroys the keys of the epochs (of the regions this silo serves) whose day is over; answers how many it destroyed.</summary>
     public async Task<int> SweepAsync()
@@ -39,8 +39,10 @@ public sealed class EpochKeyShredder(
                 await step.BeforeEpochEndsAsync(epoch, key.Id);
             }
 
-            // The fence first, as for a subject's key: never a destroyed key without one.
-            await ledger.FenceAsync(epoch.Region, new KeyFence(key.Id, key.Fingerprint, key.KekVersion, now));
+            // The fence first (in the log outside both databases, then the ledger), as for a subject's key: never a destroyed key without one.
+            var fence = new KeyFence(key.Id, key.Fingerprint, key.KekVersion, now);
+            await fenceLog.AppendAsync(FenceRecord.Of(epoch.Region, fence));
+            await ledger.FenceAsync(epoch.Region, fence);
             if (await store.DestroyAsync(key.Id))
             {
                 destroyed++;

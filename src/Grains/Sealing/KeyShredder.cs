@@ -11,11 +11,12 @@ namespace PrimeDirective.Grains.Sealing;
 public sealed record KeyFence(Guid KeyId, string Fingerprint, int KekVersion, DateTimeOffset DestroyedAt);
 
 /// <summary>
-/// Crypto-shredding, the first step of an erasure: the subject's data key is fenced in the region's destruction ledger,
+/// Crypto-shredding, the first step of an erasure: the subject's data key is fenced in the fence log (outside both
+/// databases, so a restore cannot undo it) and in the region's destruction ledger,
 /// deleted from the key store, then evicted from every silo's cache by a cluster-wide broadcast, so no silo opens the
 /// subject's values (in any database, backup or dump) a moment later. Rows are deleted after, as before.
 /// </summary>
-public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time)
+public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time, IFenceLog fenceLog)
 {
     /// <summary>Destroys <paramref name="subject"/>'s data key; <c>null</c> if it has none (never written, or already shredded).</summary>
     public async Task<KeyFence?> ShredAsync(string region, string subject)
@@ -27,6 +28,7 @@ public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestruct
 
         // The fence first: a crash after it leaves a fence for a key that still exists, never a destroyed key without one.
         var fence = new KeyFence(key.Id, key.Fingerprint, key.KekVersion, time.GetUtcNow());
+        await fenceLog.AppendAsync(FenceRecord.Of(region, fence));
         await ledger.FenceAsync(region, fence);
         await store.DestroyAsync(key.Id);
         await eviction.EvictEverywhereAsync(subject, key.Id);

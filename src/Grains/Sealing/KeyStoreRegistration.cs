@@ -39,6 +39,7 @@ internal static class KeyStoreRegistration
             services.TryAddSingleton<IKeyRows, InMemoryKeyRows>();
         }
 
+        services.TryAddSingleton(FenceLogOf(configuration, durable));
         services.TryAddSingleton<KeyStore>();
         services.TryAddSingleton<KeyCache>();
         services.TryAddSingleton<Sealer>();
@@ -50,6 +51,15 @@ internal static class KeyStoreRegistration
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         return silo;
     }
+
+    /// <summary>
+    /// The fence log <c>Keys:FenceLog</c> names (a directory outside both databases). Durable data always gets one on disk:
+    /// unset, a local <see cref="FenceLogOptions.DefaultDirectory"/> (development; production sets its own volume).
+    /// </summary>
+    public static IFenceLog FenceLogOf(IConfiguration configuration, bool durable) =>
+        configuration[$"{FenceLogOptions.SectionName}:{nameof(FenceLogOptions.FenceLog)}"] is { Length: > 0 } directory
+            ? new DirectoryFenceLog(directory)
+            : durable ? new DirectoryFenceLog(FenceLogOptions.DefaultDirectory) : new InMemoryFenceLog();
 
     /// <summary>Applies the key store's schema at start, before any grain reads state.</summary>
     private sealed class KeyStoreSchemaParticipant(SchemaMigrator migrator, string connectionString) : ILifecycleParticipant<ISiloLifecycle>

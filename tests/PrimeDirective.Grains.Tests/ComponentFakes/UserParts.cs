@@ -47,6 +47,9 @@ public sealed class SiloParts
 
     public KeyShredder Shredder { get; }
 
+    /// <summary>The fence log erasure writes to before it destroys a key.</summary>
+    public InMemoryFenceLog FenceLog { get; } = new();
+
     public SiloParts()
     {
         Time = new PolicyClock(Clock);
@@ -63,7 +66,7 @@ public sealed class SiloParts
         KeyCache = new KeyCache(Options.Create(new KeyStoreOptions()), Clock);
         Sealer = new Sealer(keyStore, KeyCache);
         Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
-        Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock);
+        Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock, FenceLog);
     }
 
     /// <summary>The one cache a component test has.</summary>

@@ -22,6 +22,7 @@ public sealed class EpochKeyTests
     private readonly FakeTimeProvider _clock = new(s_start);
     private readonly InMemoryKeyRows _rows = new();
     private readonly InMemoryDestructionLedger _ledger = new();
+    private readonly InMemoryFenceLog _fenceLog = new();
     private readonly KeyCache _cache;
     private readonly Sealer _sealer;
     private readonly KeyStore _store;
@@ -87,7 +88,7 @@ public sealed class EpochKeyTests
     [Fact]
     public async Task An_epoch_key_is_destroyed_once_its_day_is_over_and_its_values_stop_opening_while_the_subjects_other_values_still_open()
     {
-        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), []);
+        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [], _fenceLog);
         var day = DateOnly.FromDateTime(s_start.UtcDateTime).AddDays(2);
         var ending = new KeyEpoch("eu", "ip-address", day);
         var later = ending with { Day = day.AddDays(1) };
@@ -136,7 +137,7 @@ public sealed class EpochKeyTests
         var context = Context("eu/subject-c", "r-1");
         var sealedValue = await _sealer.SealAsync(context, epoch, "192.0.2.7"u8.ToArray());
         var step = new RecordingStep(_store) { Fail = true };
-        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [step]);
+        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [step], _fenceLog);
         _clock.Advance(TimeSpan.FromDays(1));
 
         await Assert.ThrowsAsync<InvalidOperationException>(shredder.SweepAsync);

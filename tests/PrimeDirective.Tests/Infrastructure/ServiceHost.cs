@@ -64,6 +64,8 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         Settings["Orleans:ClusterId"] = clusterId;
         Settings["Orleans:ServiceId"] = clusterId;
         Settings["Outbox:Directory"] = Outbox.Directory;
+        // Each service's fences go to a directory of its own (a fixture that reads them sets it first).
+        Settings.TryAdd("Keys:FenceLog", Path.Combine(Path.GetTempPath(), $"pd-fences-{Guid.NewGuid():N}"));
         // The outbox directory is the tests' mailbox, and many tests move the policy's clock by weeks or years before reading
         // it: its files outlive that here unless a fixture sets the lifetime (OutboxFileLifetimeTests sets the shipped day).
         Settings.TryAdd("Outbox:FileLifetime", "3650.00:00:00");
