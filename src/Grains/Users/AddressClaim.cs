@@ -4,6 +4,7 @@ using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
@@ -16,6 +17,7 @@ public sealed partial class AddressClaim(
     IPersistentState<EmailIndexState> state,
     SubjectOutbox<EmailIndexState> outbox,
     UserKeys keys,
+    KeyShredder shredder,
     IGrainFactory grains,
     TimeProvider time,
     ISubjectHost host,
@@ -110,6 +112,9 @@ public sealed partial class AddressClaim(
         {
             // Nothing more goes to the address, and after an erasure nothing sent to it stays in the outbox's files.
             await ForgetSentAsync(requestId, [.. current.Outgoing.Select(message => message.Id)]);
+
+            // The entry's data key too: a backup of the entry (its address claim, its sealed messages) never opens again.
+            await shredder.ShredAsync(host.Region, host.Key);
             await state.DeleteAsync(() => true, host.DeactivateOnIdle);
             await host.UnregisterReminderAsync(OneTimeCodes.Reminder);
             host.DeactivateOnIdle();

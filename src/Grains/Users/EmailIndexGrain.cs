@@ -6,6 +6,7 @@ using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
@@ -22,6 +23,7 @@ public sealed class EmailIndexGrain(
     UserKeys keys,
     PolicyClock time,
     IOptions<AccountOptions> options,
+    KeyShredder shredder,
     ILogger<EmailIndexGrain> logger) : Grain, IEmailIndexGrain, IOutboxOwner, IRemindable
 {
     private ISubjectHost Host => field ??= new GrainHost(GrainContext);
@@ -30,7 +32,7 @@ public sealed class EmailIndexGrain(
 
     private OneTimeCodes Codes => field ??= new(state, Outbox, options, time, Host, logger);
 
-    private AddressClaim Claim => field ??= new(state, Outbox, keys, GrainFactory, time, Host, logger);
+    private AddressClaim Claim => field ??= new(state, Outbox, keys, shredder, GrainFactory, time, Host, logger);
 
     private AccountOptions Options => options.Value;
 

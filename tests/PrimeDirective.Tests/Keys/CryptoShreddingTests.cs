@@ -23,6 +23,8 @@ public sealed class CryptoShreddingTests
         var users = Erasure.KeysOf(service).Users;
         var (userKey, bystanderKey) = (users.ForUser(person.UserId), users.ForUser(bystander.UserId));
         var context = SealedGrainStorage.ContextFor(userKey);
+        var emailEntryKey = Erasure.KeysOf(service).Users.ForEmail(person.Region, person.Email);
+        var emailEntryKeyId = Sealer.KeyIdOf(await SealedPayloadAsync(service.Database, emailEntryKey));
 
         // Stored sealed: a dump shows neither the name nor the address; the service reads both.
         var stored = await SealedPayloadAsync(service.Database, userKey);
@@ -47,6 +49,9 @@ public sealed class CryptoShreddingTests
 
         var keyId = Sealer.KeyIdOf(stored);
         Assert.Equal(0L, await service.KeyStore.ScalarAsync<long>("select count(*) from data_keys where key_id = @id", ("id", keyId)));
+
+        // The email index entry's key goes too: a backup of the entry (which account claims the address) never opens.
+        Assert.Equal(0L, await service.KeyStore.ScalarAsync<long>("select count(*) from data_keys where key_id = @id", ("id", emailEntryKeyId)));
 
         // The fence names the key (id, fingerprint), never the subject; the account's receipt names the same fingerprint.
         var fence = await service.Database.ScalarAsync<string>(
