@@ -67,7 +67,7 @@ public sealed partial class ClusterGrain(
 
     private ClusterErasure Erasure => field ??= new(Document, Reports, new(ledger, disclosures.Ledger, registry, GrainFactory, faults, shredder), requests.Value, logger, Region, Key);
 
-    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, holdMirror, logger, Region, Key);
+    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, holdMirror, shredder, logger, Region, Key);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -147,6 +147,8 @@ public static class SiloConfiguration
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new ReportAddressUpgrade(
             provider.GetRequiredService<ReportAddressSealing>(), [.. regionDatabases.Values.Distinct(StringComparer.Ordinal)],
             provider.GetRequiredService<ILogger<ReportAddressUpgrade>>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new PlainDataUpgrade(
+            provider.GetRequiredService<Sealer>(), regionDatabases, provider.GetRequiredService<ILogger<PlainDataUpgrade>>()));
         services.AddSingleton<ILegalHoldMirror, PostgresLegalHoldMirror>();
         services.AddSingleton<ReportRetentionWaves>();
         services.AddSingleton<LegalHoldBackfill>();
