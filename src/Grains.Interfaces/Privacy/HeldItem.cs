@@ -49,7 +49,7 @@ public sealed record HeldItem(
 /// <param name="EncryptedAtRest">Whether the stored value is sealed (a value stored before sealing, not yet re-sealed, is not).</param>
 /// <param name="Sealing">
 /// <c>per-value</c> (sealed under the subject's data key), <c>per-value-epoch</c> (under a key derived from the subject's
-/// and its expiry epoch's, or a hold's) or <c>none</c>.
+/// and its expiry epoch's, or a hold's), <c>state</c> (sealed whole with the subject's grain state) or <c>none</c>.
 /// </param>
 /// <param name="KeyVersion">The KEK version that wraps the subject's data key; <c>null</c> when not sealed or the key is gone.</param>
 [GenerateSerializer, Immutable]

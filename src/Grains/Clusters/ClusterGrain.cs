@@ -67,7 +67,7 @@ public sealed partial class ClusterGrain(
 
     private ClusterErasure Erasure => field ??= new(Document, Reports, new(ledger, disclosures.Ledger, registry, GrainFactory, faults, shredder), requests.Value, logger, Region, Key);
 
-    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, holdMirror, logger, Region, Key);
+    private ClusterRetention Retention => field ??= new(Document, Reports, Identifiers, Erasure, GrainFactory, holdMirror, shredder, logger, Region, Key);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -129,9 +129,15 @@ public sealed partial class ClusterGrain(
         return new ReportReceipt(reportId, append.AcceptedAt, outcome);
     }
 
-    public Task<ClusterRecord?> GetAsync(string bootstrapProof) => Task.FromResult(Identifiers.Proves(bootstrapProof) ? ClusterIdentifiers.Record(state.State, Region, Notices.Shown) : null);
+    public Task<ClusterRecord?> GetAsync(string bootstrapProof) => RecordAsync(Identifiers.Proves(bootstrapProof));
 
-    public Task<ClusterRecord?> GetForLinkAsync(string userKey) => Task.FromResult(Consents.IsLinkedTo(userKey) ? ClusterIdentifiers.Record(state.State, Region, Notices.Shown) : null);
+    public Task<ClusterRecord?> GetForLinkAsync(string userKey) => RecordAsync(Consents.IsLinkedTo(userKey));
+
+    /// <summary>The cluster's record if <paramref name="allowed"/>, its identifiers saying how the state keeps them.</summary>
+    private async Task<ClusterRecord?> RecordAsync(bool allowed) =>
+        allowed && ClusterIdentifiers.Record(state.State, Region, Notices.Shown) is var record
+            ? record with { Items = await sealer.WithStateProtectionAsync(Key, record.Items) }
+            : null;
 
     public async Task<ItemPage?> ReadReportsAsync(string bootstrapProof, string? after) =>
         Identifiers.Proves(bootstrapProof) ? await Reports.ReadAsync(time.GetUtcNow(), after) : null;

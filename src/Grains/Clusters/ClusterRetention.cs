@@ -3,6 +3,7 @@ using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Clusters;
@@ -14,7 +15,7 @@ namespace PrimeDirective.Grains.Clusters;
 /// </summary>
 public sealed partial class ClusterRetention(
     SubjectDocument<ClusterState> document, ClusterReports reports, ClusterIdentifiers identifiers, ClusterErasure erasure, IGrainFactory grains,
-    ILegalHoldMirror mirror, ILogger logger, string region, string key)
+    ILegalHoldMirror mirror, KeyShredder shredder, ILogger logger, string region, string key)
 {
     /// <summary>Places (or replaces) the hold on a known cluster, then <paramref name="rearm"/>s the reminder; <c>false</c> if the cluster is unknown.</summary>
     public async Task<bool> PlaceHoldAsync(LegalHold hold, Func<Task> rearm)
@@ -35,6 +36,7 @@ public sealed partial class ClusterRetention(
             var previous = document.State.LegalHold is null ? null : new Replaced(document.State.LegalHoldMirrorId);
             LegalHolds.Place(document.State, hold, now);
             document.State.LegalHoldMirrorId = holdId;
+            document.State.HoldKeysMayExist = true;
             return (true, previous);
         });
         if (replaced is not null)
@@ -87,6 +89,7 @@ public sealed partial class ClusterRetention(
         ArgumentNullException.ThrowIfNull(rearm);
         var now = document.Now;
         await erasure.ResubmitDueAsync(now);
+        await EndHoldKeysAsync();
         var current = document.State;
         if (current.ClusterId is not null && current.EarliestReportExpiry <= now && !ExpirySchedule.Defers(current.LegalHold, now))
         {
@@ -123,6 +126,26 @@ public sealed partial class ClusterRetention(
         }
 
         await rearm();
+    }
+
+    /// <summary>
+    /// Once no hold is in force (lifted, or past its end), the keys its values were re-sealed under go, before the rows: the
+    /// re-sealed copies (past their epoch) stop opening everywhere, backups included. A hold placed meanwhile keeps them.
+    /// </summary>
+    public async Task EndHoldKeysAsync()
+    {
+        if (!document.State.HoldKeysMayExist || ExpirySchedule.Defers(document.State.LegalHold, document.Now))
+        {
+            return;
+        }
+
+        await shredder.ShredNamedFromAsync(region, ReportAddressSealing.HoldKeyPrefix(key));
+        await document.UpdateAsync(now =>
+        {
+            var held = ExpirySchedule.Defers(document.State.LegalHold, now);
+            document.State.HoldKeysMayExist = held;
+            return (!held, true);
+        });
     }
 
     /// <summary>Only the telemetry opt-out is left to honour: a hash of the bootstrap id does that, the raw ids go (their proof to the ledger).</summary>

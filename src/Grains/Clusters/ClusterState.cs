@@ -64,6 +64,9 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>The id of the hold's row in the <c>legal_hold</c> mirror (<c>null</c>: a hold placed before the mirror, row <c>backfill</c>).</summary>
     public string? LegalHoldMirrorId { get; set; }
 
+    /// <summary>A hold was placed since hold keys were last destroyed: once none is in force, its hold keys go (docs/keys.md).</summary>
+    public bool HoldKeysMayExist { get; set; }
+
     /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
     public List<string> WaitingErasures { get; set; } = [];
 

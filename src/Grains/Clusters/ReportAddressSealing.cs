@@ -41,7 +41,10 @@ public sealed partial class ReportAddressSealing(Sealer sealer, ILogger<ReportAd
     }
 
     /// <summary>The name of the key a legal hold placed at <paramref name="placedAt"/> on <paramref name="subjectKey"/> seals under.</summary>
-    public static string HoldKeyName(string subjectKey, DateTimeOffset placedAt) => $"hold|{subjectKey}|{placedAt.UtcTicks}";
+    public static string HoldKeyName(string subjectKey, DateTimeOffset placedAt) => $"{HoldKeyPrefix(subjectKey)}{placedAt.UtcTicks}";
+
+    /// <summary>The start of the name of every hold key of <paramref name="subjectKey"/>, whichever hold it served.</summary>
+    public static string HoldKeyPrefix(string subjectKey) => $"hold|{subjectKey}|";
 
     /// <summary><paramref name="address"/> sealed for its row, under its subject's key and the epoch of <paramref name="expiresAt"/>.</summary>
     public Task<string> SealAsync(string region, string subjectKey, string reportId, string address, DateTimeOffset expiresAt) =>

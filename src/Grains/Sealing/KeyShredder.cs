@@ -19,19 +19,32 @@ public sealed record KeyFence(Guid KeyId, string Fingerprint, int KekVersion, Da
 public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time, IFenceLog fenceLog)
 {
     /// <summary>Destroys <paramref name="subject"/>'s data key; <c>null</c> if it has none (never written, or already shredded).</summary>
-    public async Task<KeyFence?> ShredAsync(string region, string subject)
+    public async Task<KeyFence?> ShredAsync(string region, string subject) =>
+        await store.PeekAsync(subject) is { } key ? await DestroyAsync(region, key) : null;
+
+    /// <summary>
+    /// Destroys every key whose name starts with <paramref name="prefix"/> (the hold keys of a subject whose holds ended),
+    /// each fenced like a subject's key; answers how many it destroyed.
+    /// </summary>
+    public async Task<int> ShredNamedFromAsync(string region, string prefix)
     {
-        if (await store.PeekAsync(subject) is not { } key)
+        var keys = await store.NamedFromAsync(prefix);
+        foreach (var key in keys)
         {
-            return null;
+            await DestroyAsync(region, key);
         }
 
+        return keys.Count;
+    }
+
+    private async Task<KeyFence> DestroyAsync(string region, WrappedKey key)
+    {
         // The fence first: a crash after it leaves a fence for a key that still exists, never a destroyed key without one.
         var fence = new KeyFence(key.Id, key.Fingerprint, key.KekVersion, time.GetUtcNow());
         await fenceLog.AppendAsync(FenceRecord.Of(region, fence));
         await ledger.FenceAsync(region, fence);
         await store.DestroyAsync(key.Id);
-        await eviction.EvictEverywhereAsync(subject, key.Id);
+        await eviction.EvictEverywhereAsync(key.Subject, key.Id);
         return fence;
     }
 }

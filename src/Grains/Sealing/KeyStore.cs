@@ -47,6 +47,9 @@ public interface IKeyRows
     /// <summary>The epoch keys whose day is before <paramref name="today"/> (their day is over).</summary>
     Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today);
 
+    /// <summary>The keys whose name (subject column) starts with <paramref name="prefix"/>.</summary>
+    Task<IReadOnlyList<WrappedKey>> NamedFromAsync(string prefix);
+
     /// <summary>Answers if the store can be reached; throws otherwise.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
@@ -88,6 +91,9 @@ public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider
 
     /// <summary>The epoch keys whose day is over at <paramref name="today"/> (id, name, fingerprint; never unwrapped).</summary>
     public Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today) => Guard(() => rows.EpochsBeforeAsync(today));
+
+    /// <summary>The keys whose name starts with <paramref name="prefix"/> (id, name, fingerprint; never unwrapped).</summary>
+    public Task<IReadOnlyList<WrappedKey>> NamedFromAsync(string prefix) => Guard(() => rows.NamedFromAsync(prefix));
 
     /// <summary>Answers if the store can be reached; throws <see cref="KeyStoreUnavailableException"/> otherwise.</summary>
     public Task PingAsync(CancellationToken cancellationToken) => Guard(async () =>
@@ -146,6 +152,9 @@ internal sealed class PostgresKeyRows(string connectionString) : IKeyRows
     public async Task<WrappedKey?> FindBySubjectAsync(string subject) => First(await QueryAsync("subject = @value", subject));
 
     public Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today) => QueryAsync("epoch_day < @value order by epoch_day, key_id", today);
+
+    // Asked only when a legal hold has ended (rare), so a scan is acceptable; a collation's order cannot bound a prefix.
+    public Task<IReadOnlyList<WrappedKey>> NamedFromAsync(string prefix) => QueryAsync("starts_with(subject, @value) order by key_id", prefix);
 
     public async Task<bool> DeleteAsync(Guid keyId)
     {
@@ -209,6 +218,9 @@ internal sealed class InMemoryKeyRows : IKeyRows
 
     public Task<IReadOnlyList<WrappedKey>> EpochsBeforeAsync(DateOnly today) =>
         Task.FromResult<IReadOnlyList<WrappedKey>>([.. _byId.Values.Where(key => key.EpochDay < today).OrderBy(key => key.EpochDay)]);
+
+    public Task<IReadOnlyList<WrappedKey>> NamedFromAsync(string prefix) =>
+        Task.FromResult<IReadOnlyList<WrappedKey>>([.. _byId.Values.Where(key => key.Subject.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(key => key.Id)]);
 
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

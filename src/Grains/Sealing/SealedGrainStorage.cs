@@ -20,6 +20,10 @@ public sealed class SealedGrainStorage(IGrainStorage inner, IGrainStorageSeriali
     /// <summary>The associated data of the state of the grain keyed <paramref name="key"/>.</summary>
     public static SealContext ContextFor(string key) => new(Store, "payload", key, key);
 
+    /// <summary>The stored payload of a state sealed as <paramref name="sealedValue"/>: <c>{"sealed": base64}</c>.</summary>
+    public static byte[] Envelope(byte[] sealedValue) =>
+        JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { [Member] = Convert.ToBase64String(sealedValue) });
+
     /// <inheritdoc/>
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -55,7 +59,7 @@ public sealed class SealedGrainStorage(IGrainStorage inner, IGrainStorageSeriali
         ArgumentNullException.ThrowIfNull(grainState);
         var plain = serializer.Serialize(grainState.State);
         var sealedValue = await sealer.SealAsync(ContextFor(KeyOf(grainId)), plain.ToMemory());
-        using var envelope = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { [Member] = Convert.ToBase64String(sealedValue) }));
+        using var envelope = JsonDocument.Parse(Envelope(sealedValue));
         var stored = new GrainState<JsonElement>(envelope.RootElement.Clone(), grainState.ETag) { RecordExists = grainState.RecordExists };
         await inner.WriteStateAsync(stateName, grainId, stored);
         (grainState.ETag, grainState.RecordExists) = (stored.ETag, stored.RecordExists);

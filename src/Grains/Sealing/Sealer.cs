@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -247,6 +248,26 @@ public sealed class Sealer(KeyStore store, KeyCache cache)
     /// <summary>The text sealed by <see cref="SealTextAsync(SealContext, string)"/> or its epoch and hold forms; <c>null</c> if a key it needs was destroyed.</summary>
     public async Task<string?> OpenTextAsync(SealContext context, string sealedText) =>
         await OpenAsync(context, Convert.FromBase64String(sealedText)) is { } plain ? Encoding.UTF8.GetString(plain) : null;
+
+    /// <summary>What the items kept in a grain state say: sealed whole (<see cref="SealedGrainStorage"/>) under its subject's key.</summary>
+    public const string StateSealing = "state";
+
+    /// <summary>
+    /// <paramref name="items"/> (kept in <paramref name="subject"/>'s grain state), each saying how it is stored unless it
+    /// says so itself: sealed whole under the subject's live key, with that key's KEK version (every write seals the state,
+    /// and so does the upgrade step at silo start); not encrypted if the subject has no live key. The key comes from the cache.
+    /// </summary>
+    public async Task<ImmutableArray<HeldItem>> WithStateProtectionAsync(string subject, ImmutableArray<HeldItem> items)
+    {
+        if (items.IsDefaultOrEmpty)
+        {
+            return items;
+        }
+
+        var kekVersion = cache.Current(subject)?.KekVersion ?? (await store.PeekAsync(subject))?.KekVersion;
+        var protection = kekVersion is { } version ? new ItemProtection(true, StateSealing, version) : ItemProtection.None;
+        return [.. items.Select(item => item with { Protection = item.Protection ?? protection })];
+    }
 
     /// <summary>
     /// How <paramref name="storedText"/> is protected at rest: sealed (format 1: <c>per-value</c>; format 2:

@@ -38,7 +38,8 @@ public sealed class UserGrain(
     ISubjectRegistry registry,
     PolicySchedule policy,
     IOutboxMarks marks,
-    KeyShredder shredder) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
+    KeyShredder shredder,
+    Sealer sealer) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
     IOutboxRecheck, IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
 {
     private ISubjectHost Host => field ??= new GrainHost(GrainContext);
@@ -112,7 +113,8 @@ public sealed class UserGrain(
 
     public Task CreateAsync(NewAccount account) => Account.CreateAsync(account);
     public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);
-    public Task<UserRecord?> GetAsync() => Task.FromResult(Account.Get());
+    public async Task<UserRecord?> GetAsync() =>
+        Account.Get() is { } record ? record with { Items = await sealer.WithStateProtectionAsync(Host.Key, record.Items) } : null;
     public Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction) => Account.CorrectAsync(correction);
     public Task<LinkedCluster?> LinkClusterAsync(string clusterId, string clusterRegion, string bootstrapProof) =>
         Account.LinkClusterAsync(clusterId, clusterRegion, bootstrapProof);

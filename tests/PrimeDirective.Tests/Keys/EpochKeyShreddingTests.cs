@@ -76,6 +76,60 @@ public sealed class EpochKeyShreddingTests
         Assert.Equal(0L, await service.Database.CountRowsContainingAsync("203.0.113.72"));
     }
 
+    [Fact]
+    public async Task When_a_hold_is_lifted_its_hold_key_is_destroyed_so_the_address_it_kept_past_its_epoch_no_longer_opens_anywhere()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<EpochService>();
+        var keys = Erasure.KeysOf(service).Clusters;
+        var (lifted, kept) = ((Cluster: Flynn.NewId(), Bootstrap: Flynn.NewId()), (Cluster: Flynn.NewId(), Bootstrap: Flynn.NewId()));
+        foreach (var (cluster, bootstrap, address) in new[] { (lifted.Cluster, lifted.Bootstrap, "203.0.113.81"), (kept.Cluster, kept.Bootstrap, "203.0.113.82") })
+        {
+            using var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: address));
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        var (liftedKey, keptKey) = (keys.For("eu", lifted.Cluster), keys.For("eu", kept.Cluster));
+        var grains = service.Silos[0].Services.GetRequiredService<IGrainFactory>();
+        foreach (var key in new[] { liftedKey, keptKey })
+        {
+            Assert.True(await grains.GetGrain<IClusterGrain>(key).PlaceLegalHoldAsync(new LegalHold("litigation", "case-22", service.Clock.GetUtcNow(), null, "officer-1")));
+        }
+
+        // Past the addresses' epoch: both are re-sealed under their own hold's key, and the copies taken now open.
+        var (_, liftedReport) = await AddressAsync(service, liftedKey);
+        var (_, keptReport) = await AddressAsync(service, keptKey);
+        var epochKey = Sealer.SecondKeyIdOf(Convert.FromBase64String((await AddressAsync(service, liftedKey)).Stored))!.Value;
+        service.Clock.Advance(TimeSpan.FromDays(32));
+        await Eventually.ReturnsAsync(() => KeyCountAsync(service, epochKey), count => count == 0, TimeSpan.FromSeconds(60), "the epoch key destroyed");
+        var (liftedCopy, _) = await AddressAsync(service, liftedKey);
+        var (keptCopy, _) = await AddressAsync(service, keptKey);
+        var (liftedHoldKey, keptHoldKey) = (Sealer.SecondKeyIdOf(Convert.FromBase64String(liftedCopy))!.Value, Sealer.SecondKeyIdOf(Convert.FromBase64String(keptCopy))!.Value);
+        Assert.NotEqual(epochKey, liftedHoldKey);
+        Assert.NotEqual(liftedHoldKey, keptHoldKey);
+        var opener = service.Database.Sealer!;
+        Assert.Equal("203.0.113.81", await opener.OpenTextAsync(ReportAddressSealing.ContextFor(liftedKey, liftedReport), liftedCopy));
+        var liftedState = await CryptoShreddingTests.SealedPayloadAsync(service.Database, liftedKey);
+
+        // The hold ends: its key goes (fenced, without a subject), so the copy kept under it opens nowhere, and the live row goes.
+        Assert.True(await grains.GetGrain<IClusterGrain>(liftedKey).LiftLegalHoldAsync("officer-1"));
+        await Eventually.ReturnsAsync(() => KeyCountAsync(service, liftedHoldKey), count => count == 0, TimeSpan.FromSeconds(60), "the hold key destroyed");
+        Assert.Null(await opener.OpenTextAsync(ReportAddressSealing.ContextFor(liftedKey, liftedReport), liftedCopy));
+        var fence = await service.Database.ScalarAsync<string>("select row_to_json(f)::text from key_fences f where key_id = @id", ("id", liftedHoldKey));
+        Assert.NotNull(fence);
+        Assert.DoesNotContain(liftedKey.Split('/')[^1], fence, StringComparison.Ordinal);
+        Assert.Equal(0L, await service.KeyStore.ScalarAsync<long>(
+            "select count(*) from data_keys where starts_with(subject, @prefix)", ("prefix", ReportAddressSealing.HoldKeyPrefix(liftedKey))));
+        await Eventually.ReturnsAsync(
+            () => service.Database.ScalarAsync<long>("select count(*) from report where subject_key = @key and ip_address is not null", ("key", liftedKey)),
+            count => count == 0, TimeSpan.FromSeconds(60), "the expired address deleted");
+
+        // Only that: the cluster's own key and state still open, and the cluster still held keeps its hold key and its address.
+        Assert.NotNull(await opener.OpenAsync(SealedGrainStorage.ContextFor(liftedKey), liftedState));
+        Assert.Equal(1L, await KeyCountAsync(service, keptHoldKey));
+        Assert.Equal("203.0.113.82", await opener.OpenTextAsync(ReportAddressSealing.ContextFor(keptKey, keptReport), keptCopy));
+        Assert.Equal(1L, await service.Database.CountRowsContainingAsync("203.0.113.82"));
+    }
+
     private static async Task<(string Stored, string ReportId)> AddressAsync(ServiceHost service, string subjectKey)
     {
         var stored = await service.Database.ScalarAsync<string>("select ip_address from report where subject_key = @key", ("key", subjectKey));

@@ -76,7 +76,7 @@ public sealed class RightsTests(SharedService service)
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         var export = await Json.ReadAsync(download);
         var items = Assert.Single(export["clusters"]!.AsArray())!["data"]!["items"]!.AsArray().Select(item => item!).ToList();
-        // Every item of the report log says how it is stored (items kept in the cluster's grain state do not say yet).
+        // Every item of the report log says how it is stored (items kept in the cluster's grain state: the test above).
         items = [.. items.Where(item => item["reportId"] is not null)];
         Assert.NotEmpty(items);
         Assert.All(items, item => Assert.NotNull(item["protection"]));
@@ -103,6 +103,39 @@ public sealed class RightsTests(SharedService service)
         {
             Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    [Fact]
+    public async Task Items_kept_in_the_persons_and_the_linked_clusters_state_say_they_are_sealed_whole_under_key_version_1()
+    {
+        var person = await service.SignUpAsync();
+        var (cluster, bootstrap) = await ReportingClusterAsync("protection-state", region: "us");
+        await LinkAsync(person, cluster, bootstrap);
+
+        using var download = await _http.SendAsync(person.Request(HttpMethod.Get, "/v1/me?download=1"));
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var export = await Json.ReadAsync(download);
+        var account = export["account"]!["items"]!.AsArray().Select(item => item!).ToList();
+        Assert.Equal(["birth-date", "email", "name", "user-id"], account.Select(item => (string)item["itemId"]!).Order(StringComparer.Ordinal));
+        var clusterItems = Assert.Single(export["clusters"]!.AsArray())!["data"]!["items"]!.AsArray().Select(item => item!).ToList();
+        var identifiers = clusterItems.Where(item => item["reportId"] is null).ToList();
+        Assert.NotEmpty(identifiers);
+
+        // The account's items and the cluster's identifiers live in their subject's grain state, sealed whole under its key.
+        Assert.All(account.Concat(identifiers), item =>
+        {
+            var protection = item["protection"]!;
+            Assert.True((bool)protection["encryptedAtRest"]!);
+            Assert.Equal("state", (string?)protection["sealing"]);
+            Assert.Equal(1, (int)protection["keyVersion"]!);
+            Assert.Equal(["encryptedAtRest", "keyVersion", "sealing"], protection.AsObject().Select(field => field.Key).Order(StringComparer.Ordinal));
+        });
+
+        // The report log's items keep saying how they themselves are stored (not the state's word).
+        Assert.Equal("per-value-epoch", (string?)clusterItems.Single(item => (string?)item["category"] == "ip-address")["protection"]!["sealing"]);
+        Assert.All(clusterItems.Where(item => item["reportId"] is not null && (string?)item["category"] != "ip-address"), item =>
+            Assert.Equal("none", (string?)item["protection"]!["sealing"]));
     }
 
     [Fact]

@@ -183,6 +183,13 @@ public sealed class ReportRowUpgradeTests
     private static async Task<TestDatabase> LoadFixtureAsync()
     {
         var database = await TestDatabase.CreateAsync("report_upgrade");
+        await LoadFixtureIntoAsync(database);
+        return database;
+    }
+
+    /// <summary>Loads what the previous release wrote (schema at V014 and its rows) into the empty <paramref name="database"/>.</summary>
+    internal static async Task LoadFixtureIntoAsync(TestDatabase database)
+    {
         // psql's own meta-commands (\restrict) are not SQL; everything else is.
         var script = string.Join('\n', File.ReadLines(Path.Combine(RepositoryPaths.Root(), "tests", "fixtures", "report-log-v014.sql"))
             .Where(line => !line.StartsWith('\\')));
@@ -190,13 +197,12 @@ public sealed class ReportRowUpgradeTests
         await connection.OpenAsync();
         await using var load = new NpgsqlCommand(script, connection);
         await load.ExecuteNonQueryAsync();
-        return database;
     }
 
-    private static Fixture Expected() =>
+    internal static Fixture Expected() =>
         JsonSerializer.Deserialize<Fixture>(File.ReadAllText(Path.Combine(RepositoryPaths.Root(), "tests", "fixtures", "report-log-v014.expected.json")), s_json)!;
 
-    private sealed record Fixture(DateTimeOffset ReadAt, ImmutableArray<FixtureCluster> Clusters);
+    internal sealed record Fixture(DateTimeOffset ReadAt, string PseudonymKey, ImmutableArray<FixtureCluster> Clusters);
 
-    private sealed record FixtureCluster(string Name, string Cluster, string Bootstrap, string SubjectKey, ImmutableArray<HeldItem> Items);
+    internal sealed record FixtureCluster(string Name, string Cluster, string Bootstrap, string SubjectKey, ImmutableArray<HeldItem> Items);
 }
