@@ -33,7 +33,7 @@ public sealed class SigningKeyRotationTests(SharedService service)
             Assert.Equal(HttpStatusCode.Accepted, signIn.StatusCode);
         }
 
-        var (_, token) = await People.VerifyAsync(during, person.Email, await service.Outbox.NextCodeAsync(person.Email, seen: 1));
+        var (_, token) = await Infrastructure.People.VerifyAsync(during, person.Email, await service.Outbox.NextCodeAsync(person.Email, seen: 1));
         Assert.Equal("2", new JsonWebToken(token).Kid);
         Assert.Equal(HttpStatusCode.OK, await MeAsync(during, token));
         Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(before, token));
