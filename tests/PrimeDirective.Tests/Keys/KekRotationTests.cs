@@ -48,6 +48,9 @@ public sealed class KekRotationTests
         Assert.Equal((0L, rotatedAt, rotatedAt + TimeSpan.FromDays(30), (DateTimeOffset?)null), (old.LiveKeys, old.DeactivatedAt!.Value, old.DestroysAt!.Value, old.DestroyedAt));
         Assert.Equal(await CountAsync(service, "true"), Assert.Single(status.Versions, version => version.Version == 2).LiveKeys);
 
+        // Officers read the same through the route and the console page; nobody else does.
+        await OfficersSeeItDoneAsync(service);
+
         // Every value, stored before or during the rotation, opens with version 2 alone; nothing is left that needs version 1.
         service.Database.Sealer = TestSealing.Opener(service.KeyStore.ConnectionString, new Dictionary<string, string> { ["2"] = kek2 });
         await AllOpenAsync(service, clusters, addresses: true);
@@ -108,6 +111,38 @@ public sealed class KekRotationTests
         Assert.Equal(2L, await service.KeyStore.ScalarAsync<long>("select count(*) from kek_versions"));
         service.Database.Sealer = TestSealing.Opener(service.KeyStore.ConnectionString, new Dictionary<string, string> { ["2"] = kek2 });
         await AllOpenAsync(service, clusters, addresses: true);
+    }
+
+    private static async Task OfficersSeeItDoneAsync(ServiceHost service)
+    {
+        var (officer, person) = (await service.SignUpAsync(), await service.SignUpAsync());
+        var admin = await service.StartGatewayAsync(new Dictionary<string, string?> { ["Orleans:Mode"] = "client", ["Auth:Officers:0"] = officer.UserId });
+        using (var anonymous = await admin.GetAsync("/v1/admin/keys/rotation"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        foreach (var (token, expected) in new[] { (person.Token, HttpStatusCode.Forbidden), (officer.Token, HttpStatusCode.OK) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/keys/rotation");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await admin.SendAsync(request);
+            Assert.Equal(expected, response.StatusCode);
+            if (expected == HttpStatusCode.OK)
+            {
+                var status = await Json.ReadAsync(response);
+                Assert.Equal((2, 0L), ((int)status["active"]!, (long)status["remaining"]!));
+                Assert.Equal("1,2", string.Join(",", status["versions"]!.AsArray().Select(version => (int)version!["version"]!)));
+                Assert.DoesNotContain("wrapped", status.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/privacy/officer/key-rotation");
+        page.Headers.Add("Cookie", $"pd_session={officer.Token}");
+        using var shown = await admin.SendAsync(page);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        var html = await shown.Content.ReadAsStringAsync();
+        Assert.Contains("Active version: <strong>2</strong>. Data keys still to re-wrap: <strong>0</strong>.", html, StringComparison.Ordinal);
     }
 
     private static string NewKek() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
