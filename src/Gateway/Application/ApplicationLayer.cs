@@ -25,6 +25,7 @@ internal static class ApplicationLayer
         .AddSingleton<ChildRemovalDesk>()
         .AddSingleton<LegalHoldDesk>()
         .AddSingleton<LedgerDesk>()
+        .AddSingleton<KeyRotationDesk>()
         .AddSingleton<ThirdPartyRecordDesk>()
         .AddSingleton<SharingDesk>()
         .AddSingleton<LegalRequestDesk>()

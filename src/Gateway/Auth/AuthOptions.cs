@@ -10,6 +10,13 @@ internal sealed class AuthOptions
     /// <summary>Base64 HS256 key (at least 32 bytes). Required unless the gateway is one in-memory process (every replica needs the same).</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Rotation: HS256 keys by version (<c>Auth:SigningKeys:{version}</c>, base64, 32+ bytes). Tokens are signed with the
+    /// highest version (named in their <c>kid</c>) and verified with any configured; <see cref="SigningKey"/>, if set too, is
+    /// the oldest. Retiring a version is removing it: every token it signed gets 401 from then on.
+    /// </summary>
+    public Dictionary<string, string> SigningKeys { get; set; } = [];
+
     public string Issuer { get; set; } = DefaultName;
 
     public string Audience { get; set; } = DefaultName;

@@ -33,8 +33,8 @@ internal static class GatewayAuth
         var configuration = builder.Configuration;
         builder.Services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName))
             .Validate(
-                options => !string.IsNullOrWhiteSpace(options.SigningKey) || GatewayOrleans.IsSingleProcess(configuration),
-                "Auth:SigningKey (base64, 32+ bytes) is required unless the gateway is the whole service in one in-memory process: "
+                options => !string.IsNullOrWhiteSpace(options.SigningKey) || options.SigningKeys.Count > 0 || GatewayOrleans.IsSingleProcess(configuration),
+                "Auth:SigningKey or Auth:SigningKeys:{version} (base64, 32+ bytes) is required unless the gateway is the whole service in one in-memory process: "
                 + "with durable data or Orleans:Mode=client, every gateway replica must accept the others' tokens.")
             .ValidateOnStart();
         builder.Services.AddSingleton<TokenIssuer>();
@@ -65,7 +65,7 @@ internal static class GatewayAuth
             ValidIssuers = string.IsNullOrWhiteSpace(auth.Authority) ? [auth.Issuer] : [auth.Issuer, auth.Authority],
             ValidAudience = auth.Audience,
             ValidAlgorithms = string.IsNullOrWhiteSpace(auth.Authority) ? [SecurityAlgorithms.HmacSha256] : null,
-            IssuerSigningKey = issuer.Key,
+            IssuerSigningKeys = issuer.VerificationKeys,
             NameClaimType = JwtRegisteredClaimNames.Sub,
             RoleClaimType = TokenIssuer.RoleClaim,
             RequireExpirationTime = true,

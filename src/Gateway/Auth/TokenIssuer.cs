@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace PrimeDirective.Gateway.Auth;
 
-/// <summary>Mints and checks the gateway's own tokens: JWT, HS256 with <c>Auth:SigningKey</c>; <c>sub</c> is the user id.</summary>
+/// <summary>Mints and checks the gateway's own tokens: JWT, HS256 with the newest of <c>Auth:SigningKeys</c> (or <c>Auth:SigningKey</c>); <c>sub</c> is the user id.</summary>
 internal sealed partial class TokenIssuer
 {
     public const string RoleClaim = "role";
@@ -21,27 +21,39 @@ internal sealed partial class TokenIssuer
     {
         _options = options.Value;
         _time = time;
-        byte[] key;
-        if (string.IsNullOrWhiteSpace(_options.SigningKey))
+        var keys = new SortedDictionary<int, SymmetricSecurityKey>();
+        if (!string.IsNullOrWhiteSpace(_options.SigningKey))
         {
-            key = RandomNumberGenerator.GetBytes(32);
+            // The single key of before rotation: the oldest version, for tokens that name none.
+            keys[0] = KeyOf(_options.SigningKey, "Auth:SigningKey", "0");
+        }
+
+        foreach (var (version, value) in _options.SigningKeys)
+        {
+            if (!int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number <= 0)
+            {
+                throw new InvalidOperationException("Auth:SigningKeys are named by positive integer versions.");
+            }
+
+            keys[number] = KeyOf(value, $"Auth:SigningKeys:{number}", version);
+        }
+
+        if (keys.Count == 0)
+        {
+            keys[0] = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)) { KeyId = "0" };
             LogEphemeralKey(logger);
         }
-        else
-        {
-            key = Convert.FromBase64String(_options.SigningKey);
-        }
 
-        if (key.Length < 32)
-        {
-            throw new InvalidOperationException("Auth:SigningKey must be at least 32 bytes of base64.");
-        }
-
-        Key = new SymmetricSecurityKey(key);
+        VerificationKeys = [.. keys.Values];
+        Key = keys.Values.Last();
         _credentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256);
     }
 
+    /// <summary>The key new tokens are signed with: the highest version configured.</summary>
     public SymmetricSecurityKey Key { get; }
+
+    /// <summary>Every configured key: a token signed with any of them is accepted until its version is removed.</summary>
+    public IReadOnlyList<SymmetricSecurityKey> VerificationKeys { get; }
 
     public bool IsOfficer(string userId) => _options.Officers.Contains(userId, StringComparer.Ordinal);
 
@@ -73,6 +85,23 @@ internal sealed partial class TokenIssuer
     /// <summary>Our own tokens carry the officer role only while configuration still names the user an officer.</summary>
     public ClaimsIdentity? RolesFor(string userId) =>
         IsOfficer(userId) ? new ClaimsIdentity([new Claim(RoleClaim, OfficerRole)], "configuration", JwtRegisteredClaimNames.Sub, RoleClaim) : null;
+
+    private static SymmetricSecurityKey KeyOf(string base64, string where, string keyId)
+    {
+        byte[] key;
+        try
+        {
+            key = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"{where} is not base64.");
+        }
+
+        return key.Length < 32
+            ? throw new InvalidOperationException($"{where} must be at least 32 bytes of base64.")
+            : new SymmetricSecurityKey(key) { KeyId = keyId };
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:SigningKey is not set: tokens are signed with a key that lives only as long as this process")]
     private static partial void LogEphemeralKey(ILogger logger);

@@ -91,7 +91,7 @@ public static class GatewayComposition
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.UseProjectType);
         builder.Services.AddExceptionHandler<GatewayExceptionHandler>();
-        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default, GovernanceJson.Default, TransparencyJson.Default);
+        builder.Services.AddStrictJson(ClusterJson.Default, UserJson.Default, RequestJson.Default, ChildRemovalJson.Default, LegalHoldJson.Default, TrackingJson.Default, CrashReportJson.Default, StatsJson.Default, ThirdPartyRecordJson.Default, SharingJson.Default, LegalRequestJson.Default, NoticeJson.Default, OpenDsrJson.Default, GovernanceJson.Default, TransparencyJson.Default, KeyRotationJson.Default);
         builder.Services.AddOpenDsrKeys(builder.Configuration.GetSection(OpenDsrOptions.SectionName));
         builder.Services.AddReceiptKeys(builder.Configuration.GetSection(ReceiptOptions.SectionName), GatewayOrleans.IsSingleProcess(builder.Configuration));
         builder.Services.AddGatewayOpenApi();
@@ -130,6 +130,7 @@ public static class GatewayComposition
         routes.MapPrivacyRequestEndpoints();
         routes.MapChildRemovalEndpoints();
         routes.MapLegalHoldEndpoints();
+        routes.MapKeyRotationEndpoints();
         routes.MapCrashReportEndpoints();
         routes.MapTrackingEndpoints();
         routes.MapDownloadEndpoints();

@@ -29,6 +29,7 @@ internal static class PrivacyPaths
     public const string LegalHolds = "/privacy/officer/legal-holds";
     public const string ChildRemovals = "/privacy/officer/child-removals";
     public const string Ledger = "/privacy/officer/ledger";
+    public const string KeyRotation = "/privacy/officer/key-rotation";
     public const string ThirdPartyRecords = "/privacy/officer/third-party-records";
     public const string DisclosureVerification = "/privacy/officer/disclosure-verification";
     public const string Proposals = "/privacy/officer/proposals";

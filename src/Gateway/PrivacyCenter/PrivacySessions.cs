@@ -83,7 +83,7 @@ internal sealed class PrivacySessions(TokenIssuer issuer, IOptions<AuthOptions> 
             ValidIssuer = options.Issuer,
             ValidAudience = options.Audience,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            IssuerSigningKey = issuer.Key,
+            IssuerSigningKeys = issuer.VerificationKeys,
             RequireExpirationTime = true,
             ClockSkew = TimeSpan.FromSeconds(30),
         });

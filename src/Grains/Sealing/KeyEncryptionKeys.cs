@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,14 +17,15 @@ public sealed class KeyEncryptionKeys
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
-    private readonly Dictionary<int, byte[]> _keks;
+    private readonly ConcurrentDictionary<int, byte[]> _keks;
+    private readonly ConcurrentDictionary<int, bool> _destroyed = new();
 
     /// <summary>Reads the configured KEKs; with none configured, <paramref name="mayDrawRandom"/> allows a random one (in-memory mode only).</summary>
     public KeyEncryptionKeys(IOptions<KeyStoreOptions> options, bool mayDrawRandom)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
-        _keks = [];
+        _keks = new();
         foreach (var (version, value) in settings.Keks)
         {
             Add(version, value, $"KeyStore:Keks:{version}");
@@ -37,7 +39,7 @@ public sealed class KeyEncryptionKeys
             }
         }
 
-        if (_keks.Count == 0)
+        if (_keks.IsEmpty)
         {
             if (!mayDrawRandom)
             {
@@ -60,8 +62,47 @@ public sealed class KeyEncryptionKeys
     /// <summary>The version that wraps new data keys.</summary>
     public int Active { get; }
 
-    /// <summary>The configured versions.</summary>
-    public IReadOnlyCollection<int> Versions => _keks.Keys;
+    /// <summary>The configured versions still in use (not destroyed).</summary>
+    public IReadOnlyCollection<int> Versions => [.. _keks.Keys.Order()];
+
+    /// <summary>Whether keys wrapped by <paramref name="version"/> can be unwrapped here (configured and not destroyed).</summary>
+    public bool CanUnwrap(int version) => _keks.ContainsKey(version);
+
+    /// <summary>Whether <paramref name="version"/> was destroyed in this process (<see cref="Destroy"/>).</summary>
+    public bool IsDestroyed(int version) => _destroyed.ContainsKey(version);
+
+    /// <summary>
+    /// Drops the material of <paramref name="version"/> from use: nothing wraps or unwraps with it again in this process,
+    /// even while the configuration still holds it. The active version is never destroyed.
+    /// </summary>
+    public void Destroy(int version)
+    {
+        if (version == Active)
+        {
+            throw new InvalidOperationException($"KEK version {version} is the active one and cannot be destroyed.");
+        }
+
+        _destroyed[version] = true;
+        if (_keks.TryRemove(version, out var material))
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+
+    /// <summary>The key <paramref name="key"/> wrapped anew under the active KEK (its material never leaves this method).</summary>
+    public byte[] Rewrap(WrappedKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var material = Unwrap(key.Id, key.KekVersion, key.Wrapped);
+        try
+        {
+            return Wrap(key.Id, material);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
 
     /// <summary><paramref name="material"/> wrapped under the active KEK, bound to <paramref name="keyId"/>.</summary>
     public byte[] Wrap(Guid keyId, ReadOnlySpan<byte> material)
@@ -79,6 +120,11 @@ public sealed class KeyEncryptionKeys
     {
         if (!_keks.TryGetValue(version, out var kek))
         {
+            if (IsDestroyed(version))
+            {
+                throw new InvalidOperationException($"Data key wrapped by KEK version {version}, which was destroyed (Keys:KekMaxAge after it stopped being active).");
+            }
+
             throw new InvalidOperationException($"Data key wrapped by KEK version {version}, which is not configured (KeyStore:Keks).");
         }
 

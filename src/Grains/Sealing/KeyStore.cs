@@ -223,4 +223,11 @@ internal sealed class InMemoryKeyRows : IKeyRows
         Task.FromResult<IReadOnlyList<WrappedKey>>([.. _byId.Values.Where(key => key.Subject.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(key => key.Id)]);
 
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Every live key (for the KEK rotation).</summary>
+    internal IReadOnlyList<WrappedKey> All() => [.. _byId.Values];
+
+    /// <summary>Replaces <paramref name="current"/> by its re-wrapping <paramref name="updated"/>, unless it was destroyed meanwhile.</summary>
+    internal bool Replace(WrappedKey current, WrappedKey updated) =>
+        _byId.TryUpdate(current.Id, updated, current) && _bySubject.TryUpdate(current.Subject, updated, current);
 }

@@ -20,6 +20,11 @@ internal static class KeyStoreRegistration
                 options => options.CacheSize > 0 && options.CacheLifetime > TimeSpan.Zero && options.EpochSweepInterval > TimeSpan.Zero,
                 "KeyStore:CacheSize, KeyStore:CacheLifetime and KeyStore:EpochSweepInterval must be positive.")
             .ValidateOnStart();
+        services.AddOptions<KekRotationOptions>().Bind(configuration.GetSection(KekRotationOptions.SectionName))
+            .Validate(
+                options => options.KekMaxAge > TimeSpan.Zero && options.RewrapBatchSize > 0 && options.RewrapPause >= TimeSpan.Zero && options.RewrapInterval > TimeSpan.Zero,
+                "Keys:KekMaxAge, Keys:RewrapBatchSize and Keys:RewrapInterval must be positive, Keys:RewrapPause not negative.")
+            .ValidateOnStart();
         services.TryAddSingleton(provider => new KeyEncryptionKeys(provider.GetRequiredService<IOptions<KeyStoreOptions>>(), mayDrawRandom: !durable));
         if (durable)
         {
@@ -31,12 +36,17 @@ internal static class KeyStoreRegistration
             }
 
             services.TryAddSingleton<IKeyRows>(_ => new PostgresKeyRows(connectionString));
+            services.TryAddSingleton<IKekRows>(_ => new PostgresKekRows(connectionString));
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new PseudonymKeyCheck(
+                connectionString, provider.GetRequiredService<Pseudonymizer>(), provider.GetRequiredService<TimeProvider>()));
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new KeyStoreSchemaParticipant(
                 provider.GetRequiredService<SchemaMigrator>(), connectionString));
         }
         else
         {
-            services.TryAddSingleton<IKeyRows, InMemoryKeyRows>();
+            services.TryAddSingleton<InMemoryKeyRows>();
+            services.TryAddSingleton<IKeyRows>(provider => provider.GetRequiredService<InMemoryKeyRows>());
+            services.TryAddSingleton<IKekRows>(provider => new InMemoryKekRows(provider.GetRequiredService<InMemoryKeyRows>()));
         }
 
         services.TryAddSingleton(FenceLogOf(configuration, durable));
@@ -47,6 +57,8 @@ internal static class KeyStoreRegistration
         services.TryAddSingleton<KeyShredder>();
         services.TryAddSingleton<EpochKeyShredder>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, EpochKeySweep>();
+        services.TryAddSingleton<KekRotation>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, KekRotationLoop>());
         services.AddHealthChecks().AddCheck<KeyStoreReachable>("key-store", tags: [ManagementServer.ReadyTag]);
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         return silo;

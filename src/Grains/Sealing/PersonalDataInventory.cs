@@ -104,6 +104,8 @@ public static class PersonalDataInventory
         KeyStore("data_keys", "*", "the subject", "wrapped data keys, by subject (grain key)", "until erasure", "KeyShredder deletes the row", Protection.NotPersonal,
             "wrapped by the KEK; the subject is a pseudonymous or random grain key"),
         KeyStore("key_store_migration", "*", "none", "applied migrations", "fixed", "none", Protection.NotPersonal, Operational),
+        KeyStore("kek_versions", "*", "none", "KEK versions: when each became active, stopped and was destroyed", "fixed", "none", Protection.NotPersonal, Operational),
+        KeyStore("pseudonym_key_check", "*", "none", "the pseudonym of a fixed public name, to refuse another pseudonym key", "fixed", "none", Protection.NotPersonal, Operational),
 
         // Grain state kinds (rows of grain_state.payload_binary, sealed whole).
         State("user", "a person", "profile (name, email, birth date), consents, links, third-party records, notifications, queued messages, legal-request references"),

@@ -11,9 +11,12 @@ namespace PrimeDirective.Tests.Infrastructure;
 public static class TestSealing
 {
     /// <summary>A sealer over the key store at <paramref name="keyStore"/> with KEK version 1 <paramref name="kek"/>.</summary>
-    public static Sealer Opener(string keyStore, string kek)
+    public static Sealer Opener(string keyStore, string kek) => Opener(keyStore, new Dictionary<string, string> { ["1"] = kek });
+
+    /// <summary>A sealer over the key store at <paramref name="keyStore"/> with exactly the KEKs <paramref name="keks"/> (by version).</summary>
+    public static Sealer Opener(string keyStore, IReadOnlyDictionary<string, string> keks)
     {
-        var options = Options.Create(new KeyStoreOptions { Keks = { ["1"] = kek }, CacheSize = 1, CacheLifetime = TimeSpan.FromTicks(1) });
+        var options = Options.Create(new KeyStoreOptions { Keks = new(keks), CacheSize = 1, CacheLifetime = TimeSpan.FromTicks(1) });
         var store = new KeyStore(new PostgresKeyRows(keyStore), new KeyEncryptionKeys(options, mayDrawRandom: false), TimeProvider.System);
         return new Sealer(store, new KeyCache(options, TimeProvider.System));
     }
