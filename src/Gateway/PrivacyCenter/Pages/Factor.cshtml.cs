@@ -70,7 +70,7 @@ public sealed class FactorModel : PrivacyPageModel
                 // A new session that carries the factor; the email-code session's token is ended, not left lying about.
                 await Sessions.EndAsync(HttpContext, Session);
                 Sessions.Start(HttpContext, Session.UserId, secondFactor: true);
-                return Redirect(PrivacyPaths.Officer);
+                return Redirect(PrivacyPaths.Held);
             case Outcome<SessionToken>.Invalid invalid:
                 Enrolled = true;
                 Errors["code"] = invalid.Detail;
