@@ -139,7 +139,7 @@ public sealed class SecondFactorTests(SharedService service)
         // The stored row is sealed whole (the secret is not readable in it) ...
         var key = Erasure.KeysOf(service).Users.ForUser(officer.UserId);
         var payload = await service.Database.ScalarAsync<byte[]>(
-            "select payload_binary from grain_state where grain_id_extension_string = @key and grain_type_string = 'officerfactor'", ("key", key));
+            "select payload_binary from grain_state where grain_id_extension_string = @key and grain_type_string = 'officer-factor'", ("key", key));
         Assert.NotNull(payload);
         var raw = Encoding.UTF8.GetString(payload!);
         Assert.DoesNotContain(secret, raw, StringComparison.OrdinalIgnoreCase);
@@ -172,7 +172,7 @@ public sealed class SecondFactorTests(SharedService service)
         Assert.Equal(HttpStatusCode.Forbidden, given);
         Assert.Null(session!["token"]);
         Assert.Equal(0L, await service.Database.ScalarAsync<long>(
-            "select count(*) from grain_state where grain_id_extension_string = @key and grain_type_string = 'officerfactor'", ("key", Erasure.KeysOf(service).Users.ForUser(person.UserId))));
+            "select count(*) from grain_state where grain_id_extension_string = @key and grain_type_string = 'officer-factor'", ("key", Erasure.KeysOf(service).Users.ForUser(person.UserId))));
 
         // The person's own routes are as before; officer routes say "forbidden", not that a factor is missing.
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, person.Token, HttpMethod.Get, "/v1/me")).Status);
