@@ -54,7 +54,11 @@ public static class OfficerFactors
         {
             if (s_upgraded.TryGetValue(token, out var known))
             {
-                return known;
+                // A token signed out (or of an erased account) since stays refused: its upgrade is not used.
+                using var me = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway, "/v1/me"));
+                me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var still = await send(me);
+                return still.StatusCode == HttpStatusCode.OK ? known : token;
             }
 
             if (!Knows(userId))
