@@ -20,6 +20,7 @@ internal static class ApplicationLayer
     public static IServiceCollection AddApplicationLayer(this IServiceCollection services) => services
         .AddSingleton<OfficerSubjects>()
         .AddSingleton<AccountDesk>()
+        .AddSingleton<SecondFactorDesk>()
         .AddSingleton<MeDesk>()
         .AddSingleton<ClusterDesk>()
         .AddSingleton<ChildRemovalDesk>()

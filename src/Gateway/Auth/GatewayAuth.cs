@@ -43,7 +43,8 @@ internal static class GatewayAuth
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, TokenIssuer>((jwt, auth, issuer) => Configure(jwt, auth.Value, issuer));
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OfficerPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(TokenIssuer.OfficerRole))
+            .AddPolicy(OfficerPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(TokenIssuer.OfficerRole)
+                .RequireClaim(TokenIssuer.MethodsClaim, TokenIssuer.SecondFactorMethod))
             .AddPolicy(PersonPolicy, policy => policy.RequireAuthenticatedUser().RequireClaim(AccountClaim, "active"));
         return builder;
     }
@@ -90,10 +91,16 @@ internal static class GatewayAuth
                     "Send a current bearer token of an active account; sign in for a new one.").ExecuteAsync(context.HttpContext);
             },
             OnForbidden = async context =>
-                await Problems.Create(
-                    StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", "This route is for privacy officers.").ExecuteAsync(context.HttpContext),
+                await (context.HttpContext.User.IsInRole(TokenIssuer.OfficerRole) && !TokenIssuer.HasSecondFactor(context.HttpContext.User)
+                    ? SecondFactorRequired()
+                    : Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", "This route is for privacy officers.")).ExecuteAsync(context.HttpContext),
         };
     }
+
+    /// <summary>An officer's token without the second factor: what is missing, and where to give it.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult SecondFactorRequired() => Problems.Create(
+        StatusCodes.Status403Forbidden, "second-factor-required", "A second factor is required.",
+        "Officer routes need a token that carries the second factor: give an authenticator or recovery code at POST /v1/sessions/factor (enrol first at POST /v1/sessions/factor/enrolment).");
 
     /// <summary>Our own tokens: the account must exist and be active, and roles come from configuration, not the token.</summary>
     private static async Task CheckAccountAsync(TokenValidatedContext context, AuthOptions auth, TokenIssuer issuer)

@@ -13,6 +13,15 @@ internal sealed partial class TokenIssuer
 
     public const string OfficerRole = "privacy-officer";
 
+    /// <summary>How the token's holder proved who they are (RFC 8176 values).</summary>
+    public const string MethodsClaim = "amr";
+
+    /// <summary>A one-time code: the emailed code every sign-in gives.</summary>
+    public const string EmailCodeMethod = "otp";
+
+    /// <summary>A second factor on top (an officer's authenticator or recovery code).</summary>
+    public const string SecondFactorMethod = "mfa";
+
     private readonly AuthOptions _options;
     private readonly TimeProvider _time;
     private readonly SigningCredentials _credentials;
@@ -57,13 +66,15 @@ internal sealed partial class TokenIssuer
 
     public bool IsOfficer(string userId) => _options.Officers.Contains(userId, StringComparer.Ordinal);
 
-    public string Mint(string userId)
+    /// <summary>A token for <paramref name="userId"/>, who gave the emailed code and, when <paramref name="secondFactor"/>, a second factor.</summary>
+    public string Mint(string userId, bool secondFactor = false)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [JwtRegisteredClaimNames.Sub] = userId,
             [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+            [MethodsClaim] = secondFactor ? new[] { EmailCodeMethod, SecondFactorMethod } : new[] { EmailCodeMethod },
         };
         if (IsOfficer(userId))
         {
@@ -81,6 +92,9 @@ internal sealed partial class TokenIssuer
             SigningCredentials = _credentials,
         });
     }
+
+    /// <summary>Whether <paramref name="user"/>'s token says a second factor was given (ours after the factor, or an external issuer's <c>amr</c>).</summary>
+    public static bool HasSecondFactor(ClaimsPrincipal user) => user.HasClaim(MethodsClaim, SecondFactorMethod);
 
     /// <summary>Our own tokens carry the officer role only while configuration still names the user an officer.</summary>
     public ClaimsIdentity? RolesFor(string userId) =>

@@ -15,7 +15,7 @@ internal static class Problems
     [
         "invalid-request", "validation", "not-found", "unknown-region", "payload-too-large", "unsupported-media-type",
         "unauthorized", "forbidden", "under-13", "invalid-code", "rate-limited", "method-not-allowed", "unavailable", "internal-error",
-        "conflict", "step-up-required",
+        "conflict", "step-up-required", "second-factor-required",
     ];
 
     public static ProblemHttpResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "invalid-request", "The request is malformed.", detail);

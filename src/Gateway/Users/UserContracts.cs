@@ -122,6 +122,8 @@ internal sealed record CorrectedProfile(UserProfile Profile, string EmailChange)
 [JsonSerializable(typeof(StepUpBody))]
 [JsonSerializable(typeof(StepUpSent))]
 [JsonSerializable(typeof(SessionToken))]
+[JsonSerializable(typeof(FactorBody))]
+[JsonSerializable(typeof(FactorEnrolled))]
 [JsonSerializable(typeof(PersonalDataExport))]
 [JsonSerializable(typeof(CorrectedProfile))]
 [JsonSerializable(typeof(ConsentState))]

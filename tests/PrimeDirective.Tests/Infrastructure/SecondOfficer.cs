@@ -8,7 +8,7 @@ namespace PrimeDirective.Tests.Infrastructure;
 /// approves every proposal the first one's request answered with 202, and the test sees what the approval answered,
 /// which is what the action's route answers. Tests of the rule itself start a gateway that names both officers instead.
 /// </summary>
-public sealed class SecondOfficer(Person officer) : DelegatingHandler(new SocketsHttpHandler())
+public sealed class SecondOfficer(Person officer) : OfficerFactorHandler
 {
     /// <summary>The approving officer.</summary>
     public Person Officer { get; } = officer;
@@ -16,12 +16,14 @@ public sealed class SecondOfficer(Person officer) : DelegatingHandler(new Socket
     /// <summary>Approves the proposal at <paramref name="proposal"/> (the 202's Location) as the second officer.</summary>
     public HttpRequestMessage Approval(Uri proposal) => Officer.Request(HttpMethod.Post, $"{proposal.OriginalString}/approval");
 
+    private static string? UserIdOf(string? token) => token is null ? null : OfficerFactors.UserIdOf(token);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Accepted || response.Headers.Location is not { } location ||
             !location.OriginalString.StartsWith("/v1/admin/proposals/", StringComparison.Ordinal) ||
-            request.Headers.Authorization is not { Parameter: var token } || token == Officer.Token)
+            request.Headers.Authorization is not { Parameter: var token } || token == Officer.Token || UserIdOf(token) == Officer.UserId)
         {
             return response;
         }

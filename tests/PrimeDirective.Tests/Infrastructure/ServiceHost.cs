@@ -171,7 +171,9 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         }
 
         var address = (await StartGatewayOnAsync("http://127.0.0.1:0", overrides)).Single();
-        var http = new HttpClient { BaseAddress = address };
+
+        // Officers' tokens get their second factor on the way to officer routes.
+        var http = overrides?.ContainsKey("Auth:Officers:0") == true ? new HttpClient(new OfficerFactorHandler()) { BaseAddress = address } : new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("prime-directive-tests", "1"));
         return http;
     }

@@ -159,6 +159,58 @@ public sealed class AuthorizationMatrixTests(SharedService service)
         }
     }
 
+    private static readonly string[] s_problemMembers = ["type", "title", "status", "detail", "instance", "traceId"];
+
+    /// <summary>Every operation the gateway serves under <c>/v1/admin/</c> (read from its OpenAPI document), path parameters filled with fresh ids.</summary>
+    private static async Task<List<(string Method, string Path)>> AdminRoutesAsync(HttpClient http)
+    {
+        var document = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"))!;
+        string[] methods = ["get", "put", "post", "delete", "patch"];
+        return [.. document["paths"]!.AsObject()
+            .Where(path => path.Key.Contains("/v1/admin/", StringComparison.Ordinal))
+            .SelectMany(path => path.Value!.AsObject().Where(operation => methods.Contains(operation.Key)).Select(operation => (
+                operation.Key.ToUpperInvariant(),
+                System.Text.RegularExpressions.Regex.Replace(path.Key.Replace("{region}", "eu", StringComparison.Ordinal), "{[^}]+}", _ => Guid.NewGuid().ToString("N")))))];
+    }
+
+    [Fact]
+    public async Task An_officers_token_without_the_second_factor_gets_403_naming_it_on_every_admin_route_and_nothing_changes()
+    {
+        var officer = await service.SignUpAsync();
+        var address = (await service.StartGatewayOnAsync("http://127.0.0.1:0", new Dictionary<string, string?>
+        {
+            ["Orleans:Mode"] = "client", ["Auth:Officers:0"] = officer.UserId,
+        })).Single();
+        using var http = new HttpClient { BaseAddress = address };
+        var routes = await AdminRoutesAsync(http);
+        Assert.True(routes.Count >= 30, $"only {routes.Count} officer operations found");
+        var proposals = await service.Database.ScalarAsync<long>("select count(*) from grain_state where grain_type_string like '%proposal%'");
+
+        foreach (var (method, path) in routes)
+        {
+            // With a body of the right shape where one is expected: the refusal must come before anything reads it.
+            using var response = await http.SendAsync(Build(method, path, method is "GET" or "DELETE" ? null : "{}", officer.Token));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path}: {(int)response.StatusCode}");
+            var problem = JsonNode.Parse(body)!.AsObject();
+            Assert.Equal("urn:prime-directive:problem:second-factor-required", (string?)problem["type"]);
+            Assert.All(problem, member => Assert.Contains(member.Key, s_problemMembers));
+        }
+
+        // Nothing was proposed (every officer write is a proposal or an act on one), and no answer carried data.
+        Assert.Equal(proposals, await service.Database.ScalarAsync<long>("select count(*) from grain_state where grain_type_string like '%proposal%'"));
+
+        // The same officer with the factor is let through (the refusal was the factor's alone): every list reads.
+        var withFactor = await OfficerFactors.UpgradeAsync(request => http.SendAsync(request), address, officer.Token);
+        Assert.True(OfficerFactors.HasFactor(withFactor));
+        foreach (var (_, path) in routes.Where(route => route.Method == "GET" && !route.Path.Contains("/eu/", StringComparison.Ordinal)).Take(3))
+        {
+            using var response = await http.SendAsync(Build("GET", path, null, withFactor));
+            Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
     [Fact]
     public async Task A_receipt_answers_its_capability_and_anyone_else_gets_the_same_404_as_an_unknown_id_never_403()
     {
