@@ -26,6 +26,10 @@ public interface IOfficerFactorGrain : IGrainWithStringKey
     [Alias("IsEnrolled")]
     [Orleans.Concurrency.ReadOnly]
     Task<bool> IsEnrolledAsync();
+
+    /// <summary>Destroys the factor (its secret and recovery-code hashes): the account it belongs to is being erased.</summary>
+    [Alias("Forget")]
+    Task ForgetAsync();
 }
 
 /// <summary>A fresh enrolment: the authenticator's secret (base32) and the recovery codes, in clear only in this answer.</summary>

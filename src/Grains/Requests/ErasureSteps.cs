@@ -115,6 +115,9 @@ public sealed partial class ErasureSteps(
         await packages.DestroyAsync(erasure.UserKey, disclosing);
         var account = User(erasure.UserKey);
         var started = await PreviewAsync(erasure.UserKey, account, requestId);
+
+        // An officer's second factor is kept beside the account, under the same key: it goes with it.
+        await reach.Grains.GetGrain<IOfficerFactorGrain>(erasure.UserKey).ForgetAsync();
         await reach.Faults.BeforeStepAsync(requestId, "account");
         var step = await account.EraseAsync(requestId);
         await reach.Faults.AfterStepAsync(requestId, "account");

@@ -109,6 +109,7 @@ public static class PersonalDataInventory
 
         // Grain state kinds (rows of grain_state.payload_binary, sealed whole).
         State("user", "a person", "profile (name, email, birth date), consents, links, third-party records, notifications, queued messages, legal-request references"),
+        State("officer-factor", "an officer's second factor (key: the officer's account key)", "TOTP secret, recovery codes (salted hashes), last accepted step; deleted with the account"),
         State("email", "an email index entry (key: HMAC of the address)", "the account it names, pending codes (hashed), queued messages"),
         State("cluster", "a Flynn cluster", "ids, consents, links, audit; report rows are in the report table"),
         State("request", "a privacy request (its own key)", "the requester's details, a child-removal request's parent name and email, processor notices, queued messages"),

@@ -63,6 +63,17 @@ public sealed class OfficerFactor(IPersistentState<OfficerFactorState> state, Ti
     /// <summary>Whether a secret was issued.</summary>
     public bool IsEnrolled => state.State.Secret is not null;
 
+    /// <summary>Deletes the factor's row, so nothing of it outlives the account's erasure, not even sealed.</summary>
+    public async Task ForgetAsync()
+    {
+        if (state.RecordExists)
+        {
+            await state.DeleteAsync(() => true, host.DeactivateOnIdle);
+        }
+
+        host.DeactivateOnIdle();
+    }
+
     private (bool Changed, FactorCheck Result) Decide(string code, DateTimeOffset now)
     {
         var current = state.State;

@@ -17,4 +17,6 @@ public sealed class OfficerFactorGrain(
     public Task<FactorCheck> VerifyAsync(string code) => Factor.VerifyAsync(code);
 
     public Task<bool> IsEnrolledAsync() => Task.FromResult(Factor.IsEnrolled);
+
+    public Task ForgetAsync() => Factor.ForgetAsync();
 }

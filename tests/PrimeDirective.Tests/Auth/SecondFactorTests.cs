@@ -180,4 +180,22 @@ public sealed class SecondFactorTests(SharedService service)
         Assert.Equal(HttpStatusCode.Forbidden, admin);
         Assert.Equal("urn:prime-directive:problem:forbidden", ProblemType(problem));
     }
+
+    [Fact]
+    public async Task Erasing_an_officers_account_deletes_its_second_factor_with_it()
+    {
+        var (officer, http) = await OfficerAsync();
+        using var _ = http;
+        var (enrolled, _) = await SendAsync(http, officer.Token, HttpMethod.Post, Enrolment);
+        Assert.Equal(HttpStatusCode.OK, enrolled);
+        var key = Erasure.KeysOf(service).Users.ForUser(officer.UserId);
+        const string Rows = "select count(*) from grain_state where grain_id_extension_string = @key";
+        Assert.Equal(2L, await service.Database.ScalarAsync<long>(Rows, ("key", key)));
+
+        var (_, receiptUrl) = await Erasure.EraseAsync(service, officer);
+        await Erasure.CompletedReceiptAsync(service.Http, receiptUrl, TimeSpan.FromSeconds(60));
+
+        // Neither the account nor its factor keeps a row, not even one its destroyed key would leave unreadable.
+        Assert.Equal(0L, await service.Database.ScalarAsync<long>(Rows, ("key", key)));
+    }
 }
