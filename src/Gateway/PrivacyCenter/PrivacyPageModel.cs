@@ -24,8 +24,8 @@ public abstract class PrivacyPageModel : PageModel
     /// <summary>Whether someone is signed in (for the layout's navigation).</summary>
     public bool SignedIn => Session is not null;
 
-    /// <summary>Whether the visitor is a privacy officer (for the layout's navigation).</summary>
-    public bool Officer => Session?.IsOfficer == true;
+    /// <summary>Whether the visitor is a privacy officer who gave the second factor this session.</summary>
+    public bool Officer => Session is { IsOfficer: true, HasSecondFactor: true };
 
     internal UserGrains Users => Service<UserGrains>();
 
@@ -54,6 +54,13 @@ public abstract class PrivacyPageModel : PageModel
         if ((RequiresPerson || RequiresOfficer) && Session is null)
         {
             context.Result = Redirect(PrivacyPaths.SignIn);
+            return;
+        }
+
+        if (RequiresOfficer && Session is { IsOfficer: true, HasSecondFactor: false })
+        {
+            // An officer signed in by the emailed code alone: told what is missing, shown nothing of the console.
+            context.Result = new ViewResult { ViewName = "/PrivacyCenter/Pages/Shared/SecondFactorRequired.cshtml", StatusCode = StatusCodes.Status403Forbidden };
             return;
         }
 

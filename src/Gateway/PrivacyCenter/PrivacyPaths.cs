@@ -7,6 +7,7 @@ internal static class PrivacyPaths
     public const string SignUp = "/privacy/sign-up";
     public const string SignIn = "/privacy/sign-in";
     public const string Verify = "/privacy/verify";
+    public const string Factor = "/privacy/factor";
     public const string SignOut = "/privacy/sign-out";
     public const string Held = "/privacy/me";
     public const string Profile = "/privacy/me/profile";

@@ -8,8 +8,8 @@ using PrimeDirective.Grains.Interfaces.PrivacyCenter;
 
 namespace PrimeDirective.Gateway.PrivacyCenter;
 
-/// <summary>A signed-in Privacy Center visitor: their user id, the token's id and expiry, and whether they are an officer.</summary>
-internal sealed record PrivacySession(string UserId, string TokenId, DateTimeOffset ExpiresAt, bool IsOfficer)
+/// <summary>A signed-in Privacy Center visitor: their user id, the token's id and expiry, whether they are an officer, and whether they gave a second factor.</summary>
+internal sealed record PrivacySession(string UserId, string TokenId, DateTimeOffset ExpiresAt, bool IsOfficer, bool HasSecondFactor = false)
 {
     public string Region => SubjectIds.Parse(UserId)!.Value.Region;
 }
@@ -27,10 +27,10 @@ internal sealed class PrivacySessions(TokenIssuer issuer, IOptions<AuthOptions> 
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
-    /// <summary>Signs <paramref name="userId"/> in: a fresh token in the session cookie.</summary>
-    public void Start(HttpContext context, string userId)
+    /// <summary>Signs <paramref name="userId"/> in: a fresh token in the session cookie (carrying the second factor when <paramref name="secondFactor"/>).</summary>
+    public void Start(HttpContext context, string userId, bool secondFactor = false)
     {
-        var token = issuer.Mint(userId);
+        var token = issuer.Mint(userId, secondFactor);
         var expires = _handler.ReadJsonWebToken(token).ValidTo;
         context.Response.Cookies.Append(CookieName, token, Options(new DateTimeOffset(expires, TimeSpan.Zero)));
     }
@@ -101,7 +101,9 @@ internal sealed class PrivacySessions(TokenIssuer issuer, IOptions<AuthOptions> 
             return null;
         }
 
-        return new PrivacySession(userId, tokenId, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero), issuer.IsOfficer(userId));
+        return new PrivacySession(
+            userId, tokenId, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero), issuer.IsOfficer(userId),
+            result.ClaimsIdentity.HasClaim(TokenIssuer.MethodsClaim, TokenIssuer.SecondFactorMethod));
     }
 
     private static CookieOptions Options(DateTimeOffset? expires) => new()

@@ -121,9 +121,7 @@ public sealed class PolicyNoticePageTests(PrivacyCenterService browser)
         await page.GotoAsync("/privacy/sign-in");
         await page.GetByLabel("Email address").FillAsync(email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Send me a code" }).ClickAsync();
-        await page.GetByLabel("The 8-digit code we sent you").FillAsync(await service.Outbox.NextCodeAsync(email, seen));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await Expect(page.Heading("What we hold about you")).ToBeVisibleAsync();
+        await Browsing.EnterCodeAsync(page, await service.Outbox.NextCodeAsync(email, seen));
     }
 
     private static string NoticeKeysOf(string version) => PrimeDirective.Grains.Interfaces.Notices.NoticeKeys.PolicyChange(version);

@@ -26,8 +26,9 @@ public sealed class VerifyModel : PrivacyPageModel
         {
             if (await Desk<AccountDesk>().VerifyAsync(new VerifyBody(email, code)) is { } userId)
             {
+                // An officer's session reaches the console only once the second factor is given too.
                 Sessions.Start(HttpContext, userId);
-                return Redirect(PrivacyPaths.Held);
+                return Redirect(Desk<SecondFactorDesk>().IsOfficer(userId) ? PrivacyPaths.Factor : PrivacyPaths.Held);
             }
 
             Errors["code"] = "The code is wrong, expired or already used. Ask for a new one.";
