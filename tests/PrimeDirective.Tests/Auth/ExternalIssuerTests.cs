@@ -63,13 +63,19 @@ public sealed class ExternalIssuerTests(SharedService service) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_external_officer_reaches_officer_routes_and_an_external_token_without_the_role_does_not()
+    public async Task An_external_officer_with_a_second_factor_reaches_officer_routes_and_one_without_it_or_without_the_role_does_not()
     {
-        using var officer = await SendAsync("/v1/admin/child-removal-requests", ExternalToken("officer-7", "privacy-officer"));
+        var secondFactor = new Dictionary<string, object> { ["amr"] = new[] { "pwd", "mfa" } };
+        using var officer = await SendAsync("/v1/admin/child-removal-requests", ExternalToken("officer-7", "privacy-officer", extra: secondFactor));
+        using var oneFactor = await SendAsync("/v1/admin/child-removal-requests", ExternalToken("officer-7", "privacy-officer"));
         using var staff = await SendAsync("/v1/admin/child-removal-requests", ExternalToken("staff-8", role: null));
         using var stranger = await SendAsync("/v1/admin/child-removal-requests", ExternalToken("officer-7", "privacy-officer", signWith: RSA.Create(2048)));
 
         Assert.Equal(HttpStatusCode.OK, officer.StatusCode);
+
+        // The issuer's token must say a second factor was given (amr "mfa"), as ours must.
+        Assert.Equal(HttpStatusCode.Forbidden, oneFactor.StatusCode);
+        Assert.Contains("second-factor-required", await oneFactor.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, staff.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
     }
