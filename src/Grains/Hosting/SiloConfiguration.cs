@@ -145,8 +145,7 @@ public static class SiloConfiguration
         services.AddSingleton<ReportAddressSealing>();
         services.AddSingleton<IEpochEnding, HeldAddressResealing>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReportAddressUpgrade>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new PlainDataUpgrade(
-            provider.GetRequiredService<Sealer>(), regionDatabases, provider.GetRequiredService<ILogger<PlainDataUpgrade>>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PlainDataUpgrade>();
         services.AddSingleton<ILegalHoldMirror, PostgresLegalHoldMirror>();
         services.AddSingleton<ReportRetentionWaves>();
         services.AddSingleton<LegalHoldBackfill>();

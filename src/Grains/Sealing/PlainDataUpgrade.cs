@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Interfaces.Privacy;
+using PrimeDirective.Grains.Regions;
 
 namespace PrimeDirective.Grains.Sealing;
 
@@ -14,7 +15,7 @@ namespace PrimeDirective.Grains.Sealing;
 /// its version: its content is the same), so two silos starting together seal it once and a crash loses nothing (the next
 /// start seals what is left).
 /// </summary>
-internal sealed partial class PlainDataUpgrade(Sealer sealer, IReadOnlyDictionary<string, string> regionDatabases, ILogger<PlainDataUpgrade> logger)
+internal sealed partial class PlainDataUpgrade(Sealer sealer, RegionDatabases regionDatabases, ILogger<PlainDataUpgrade> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int PageSize = 200;
@@ -28,7 +29,7 @@ internal sealed partial class PlainDataUpgrade(Sealer sealer, IReadOnlyDictionar
     public async Task<(int States, int CrashTexts)> RunAsync(CancellationToken cancellationToken)
     {
         var (states, crashTexts) = (0, 0);
-        foreach (var (region, database) in regionDatabases)
+        foreach (var (region, database) in regionDatabases.ByRegion)
         {
             states += await SealPlainStatesAsync(database, region, cancellationToken);
             crashTexts += await SealPlainCrashTextsAsync(database, region, cancellationToken);

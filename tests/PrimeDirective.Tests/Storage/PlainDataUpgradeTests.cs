@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Tests.Infrastructure;
 
@@ -72,7 +73,7 @@ public sealed class PlainDataUpgradeTests
         var reportsOnce = await database.ScalarAsync<string>("select string_agg(items::text, ',' order by subject_key, report_id) from report");
         var again = new PlainDataUpgrade(
             service.Silos[0].Services.GetRequiredService<Sealer>(),
-            new Dictionary<string, string> { ["eu"] = database.ConnectionString },
+            new RegionDatabases(new Dictionary<string, string> { ["eu"] = database.ConnectionString }),
             NullLogger<PlainDataUpgrade>.Instance);
         Assert.Equal((0, 0), await again.RunAsync(CancellationToken.None));
         Assert.Equal(sealedOnce, await database.ScalarAsync<string>("select string_agg(encode(payload_binary, 'base64'), ',' order by grain_id_extension_string, grain_type_string) from grain_state"));
