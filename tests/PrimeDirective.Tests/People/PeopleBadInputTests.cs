@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using MimeKit;
@@ -264,7 +265,7 @@ public sealed class PeopleBadInputTests(SharedService service)
 
         if (route is Decision)
         {
-            (http, token) = await StartOfficerGatewayAsync();
+            (http, token) = await s_officerGateways.GetValue(service, StartOfficerGatewayAsync);
             request = await SubmitChildRemovalAsync();
         }
 
@@ -352,7 +353,13 @@ public sealed class PeopleBadInputTests(SharedService service)
         }
     }
 
-    private async Task<(HttpClient Http, string Token)> StartOfficerGatewayAsync()
+    /// <summary>
+    /// One officer's gateway per service, started by the first decision test: a bad decision changes nothing of the
+    /// officer or the gateway (each test checks its own fresh request is untouched), so the next test may use them too.
+    /// </summary>
+    private static readonly ConditionalWeakTable<SharedService, Task<(HttpClient Http, string Token)>> s_officerGateways = [];
+
+    private static async Task<(HttpClient Http, string Token)> StartOfficerGatewayAsync(SharedService service)
     {
         var officer = await service.SignUpAsync();
         var http = await service.StartGatewayAsync(new Dictionary<string, string?>
