@@ -68,7 +68,7 @@ public sealed class UserGrain(
 
     private Account Account => field ??= new(state, keys, clusterKeys, registry, Consents, Dormancy, GrainFactory, time, Host, logger);
 
-    private EmailChange EmailChange => field ??= new(state, keys, GrainFactory, time, Host);
+    private EmailChange EmailChange => field ??= new(state, keys, GrainFactory, time, Host, Outbox);
 
     private StepUp StepUp => field ??= new(state, keys, GrainFactory, Host);
 

@@ -96,6 +96,8 @@ public sealed class RecordingOutbox : IOutbox
         Destroyed.Add(owner);
         return Task.CompletedTask;
     }
+
+    public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => Task.CompletedTask;
 }
 
 /// <summary>A person's components wired as <see cref="UserGrain"/> wires them, over a memory state and a fake host.</summary>
@@ -127,7 +129,7 @@ public sealed class UserParts
         Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log);
         Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
         Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
-        EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host);
+        EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host, Outbox);
         Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
     }
 
