@@ -364,6 +364,32 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Prometheus_scrapes_metrics_from_every_silo_and_gateway_on_the_management_port_that_no_service_publishes()
+    {
+        foreach (var workload in _manifests.Workloads)
+        {
+            var annotations = workload.Template.Metadata.Annotations ?? new Dictionary<string, string>();
+            var management = Port(workload, (IntOrString)ManagementPort);
+            Assert.NotNull(management);
+            Assert.Equal("true", annotations.TryGetValue("prometheus.io/scrape", out var scrape) ? scrape : null);
+            Assert.Equal(management.ContainerPort.ToString(CultureInfo.InvariantCulture), annotations.TryGetValue("prometheus.io/port", out var port) ? port : null);
+            Assert.Equal(PrimeDirective.Grains.Telemetry.PrimeDirectiveTelemetry.MetricsPath, annotations.TryGetValue("prometheus.io/path", out var path) ? path : null);
+            Assert.Equal(new Uri(workload.Literal("Management__Urls")!).Port, management.ContainerPort);
+            Assert.StartsWith("prime-directive-", workload.Literal("Telemetry__ServiceName"), StringComparison.Ordinal);
+        }
+
+        // Reachable inside the cluster only: no Service (and so no Ingress) names the management port.
+        foreach (var overlay in _manifests.Overlays)
+        {
+            foreach (var service in overlay.Of<V1Service>())
+            {
+                var selected = Assert.Single(overlay.Workloads, workload => Matches(new V1LabelSelector { MatchLabels = service.Spec.Selector }, workload.Template.Metadata.Labels));
+                Assert.DoesNotContain(service.Spec.Ports, port => Port(selected, port.TargetPort)!.Name == ManagementPort);
+            }
+        }
+    }
+
+    [Fact]
     public void The_ingress_terminates_tls_and_the_gateway_trusts_only_the_controller_network()
     {
         foreach (var overlay in _manifests.Overlays)
