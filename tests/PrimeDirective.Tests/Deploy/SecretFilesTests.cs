@@ -86,6 +86,7 @@ public sealed class SecretFilesTests(SharedService service) : IDisposable
             var keyStore = service.KeyStore.ConnectionString;
             File.WriteAllText(Path.Combine(_directory, "ConnectionStrings__KeyStore"), keyStore);
             File.WriteAllText(Path.Combine(_directory, "ConnectionStrings__PrimeDirective"), service.Database.ConnectionString);
+            File.WriteAllText(Path.Combine(_directory, "Privacy__PseudonymKey"), service.Settings["Privacy:PseudonymKey"]);
 
             using var host = SiloHost.CreateBuilder(
                 [.. SiloArguments(), $"--Secrets:Directory={_directory}", $"--{kekSetting.Name.Replace("__", ":", StringComparison.Ordinal)}={kekDirectory}"]).Build();
