@@ -154,6 +154,7 @@ public static class SiloConfiguration
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
         services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
+        services.AddDatabaseGauges(configuration);
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
@@ -235,6 +236,7 @@ public static class SiloConfiguration
         services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
         services.AddOutbox(configuration);
         services.AddPrivacyRedaction();
+        services.AddPrimeDirectiveMetrics();
         services.AddManagementServer(configuration);
         return services;
     }
