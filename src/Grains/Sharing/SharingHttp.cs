@@ -6,8 +6,14 @@ namespace PrimeDirective.Grains.Sharing;
 /// <summary>The silo's one HTTP client for processors: signed JSON posts, answered by whether they were acknowledged (2xx).</summary>
 public sealed class SharingHttp(IOptions<SharingOptions> options) : IDisposable
 {
-    // Connections are recycled, so a processor's DNS change is picked up without a restart.
-    private readonly HttpClient _client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
+    // Connections are recycled, so a processor's DNS change is picked up without a restart. No trace context (traceparent,
+    // baggage) goes to a processor: it is another organisation, and our traces are ours.
+    private readonly HttpClient _client = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AllowAutoRedirect = false,
+        ActivityHeadersPropagator = null,
+    })
     {
         Timeout = options.Value.PushTimeout,
     };
