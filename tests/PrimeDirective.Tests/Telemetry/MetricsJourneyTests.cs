@@ -65,7 +65,7 @@ public sealed partial class MetricsJourneyTests(MetricsJourneyTests.MetricsServi
     }
 
     [Fact]
-    public void Every_alert_and_dashboard_expression_names_a_metric_the_service_exports_and_every_instrument_is_documented()
+    public async Task Every_alert_and_dashboard_expression_names_a_metric_the_service_exports_and_every_instrument_is_documented()
     {
         using var metrics = new MetricsRecorder(service.MeterFactories());
         service.CreateEveryMetricsClass();
@@ -73,6 +73,28 @@ public sealed partial class MetricsJourneyTests(MetricsJourneyTests.MetricsServi
         Assert.Contains("prime_directive_erasure_duration_seconds_count", exported);
         Assert.Contains("prime_directive_reports_accepted_total", exported);
         Assert.Contains("prime_directive_retention_overdue_oldest_age_seconds", exported);
+
+        // The real exporter names what was recorded exactly so: a scrape of the running silo and gateway after a report
+        // and a DNT event shows only names derived above (a wrong unit or suffix rule would show another name).
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(Flynn.NewId(), Flynn.NewId())))
+        {
+            Assert.True(report.IsSuccessStatusCode);
+        }
+
+        using (var tracked = new HttpRequestMessage(HttpMethod.Post, "/v1/analytics/events") { Content = Json.Body(new { page = "/pricing" }) })
+        {
+            tracked.Headers.TryAddWithoutValidation("DNT", "1");
+            using var answer = await service.Http.SendAsync(tracked);
+            Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        }
+
+        var scraped = (await ScrapedNamesAsync(service.SiloManagement, "prime_directive_reports_accepted_total"))
+            .Concat(await ScrapedNamesAsync(service.GatewayManagement, "prime_directive_tracking_signals_honoured_total"))
+            .Where(name => name.StartsWith("prime_directive_", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("prime_directive_keystore_duration_seconds_bucket", scraped);
+        Assert.Contains("prime_directive_retention_overdue_oldest_age_seconds", scraped);
+        Assert.All(scraped, name => Assert.Contains(name, exported));
 
         var alerts = MonitoringFiles.Alerts();
         Assert.Equal(["ErasurePending", "NoticeFanoutStalled", "OutboxStuck", "PrivacyItemsOverdue"], alerts.Select(alert => alert.Alert).Order(StringComparer.Ordinal));
@@ -95,6 +117,23 @@ public sealed partial class MetricsJourneyTests(MetricsJourneyTests.MetricsServi
         });
         Assert.All(metrics.Instruments.Values, instrument =>
             Assert.Contains($"| `{instrument.Name}` | `{instrument.Unit}` |", operations, StringComparison.Ordinal));
+    }
+
+    /// <summary>The series names of a Prometheus scrape of <paramref name="management"/>, once it shows <paramref name="expected"/>.</summary>
+    private static async Task<HashSet<string>> ScrapedNamesAsync(Uri management, string expected)
+    {
+        using var http = new HttpClient { BaseAddress = management };
+        var text = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync("/metrics");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return await response.Content.ReadAsStringAsync();
+            },
+            scrape => scrape.Contains(expected + "{", StringComparison.Ordinal) || scrape.Contains(expected + " ", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(90),
+            $"the scrape of {management} shows {expected}");
+        return [.. text.Split('\n').Where(line => line.Length > 0 && line[0] != '#').Select(line => line[..line.IndexOfAny(['{', ' '])])];
     }
 
     /// <summary>GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens.</summary>
@@ -127,7 +166,23 @@ public sealed partial class MetricsJourneyTests(MetricsJourneyTests.MetricsServi
     /// <summary>A service of this class's own: no other test's background work adds to its counts.</summary>
     public sealed class MetricsService : ServiceHost
     {
+        /// <summary>The management listener of the service's silo (its <c>/metrics</c>).</summary>
+        public Uri SiloManagement { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+        /// <summary>The management listener of the service's gateway (its <c>/metrics</c>).</summary>
+        public Uri GatewayManagement { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
         protected override string Purpose => "metrics";
+
+        public override Task InitializeAsync()
+        {
+            // The gateway reads it from the shared settings; the silo gets its own port below.
+            Settings["Management:Urls"] = GatewayManagement.ToString().TrimEnd('/');
+            return base.InitializeAsync();
+        }
+
+        protected override Task StartSilosAsync() =>
+            StartSiloAsync(overrides: new Dictionary<string, string?> { ["Management:Urls"] = SiloManagement.ToString().TrimEnd('/') });
 
         /// <summary>
         /// Resolves every metrics class (each type named <c>*Metrics</c> of the grains and the gateway) from the silos and
@@ -135,9 +190,9 @@ public sealed partial class MetricsJourneyTests(MetricsJourneyTests.MetricsServi
         /// </summary>
         public void CreateEveryMetricsClass()
         {
-            var types = new[] { typeof(Grains.Hosting.PrimeDirectiveMeter).Assembly, typeof(Gateway.Tracking.TrackingEndpoints).Assembly }
+            var types = new[] { typeof(global::PrimeDirective.Grains.Hosting.PrimeDirectiveMeter).Assembly, typeof(global::PrimeDirective.Gateway.Tracking.TrackingEndpoints).Assembly }
                 .SelectMany(assembly => assembly.GetTypes())
-                .Where(type => type.IsClass && !type.IsAbstract && type.Name.EndsWith("Metrics", StringComparison.Ordinal) && type != typeof(Grains.Hosting.MetricsOptions))
+                .Where(type => type.IsClass && !type.IsAbstract && type.Name.EndsWith("Metrics", StringComparison.Ordinal) && type != typeof(global::PrimeDirective.Grains.Hosting.MetricsOptions))
                 .ToList();
             var providers = Silos.Select(silo => silo.Services).Concat(Gateways.Select(gateway => gateway.Services)).ToList();
             Assert.All(types, type => Assert.Contains(providers, provider => provider.GetService(type) is not null));
