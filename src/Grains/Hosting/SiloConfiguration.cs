@@ -156,6 +156,7 @@ public static class SiloConfiguration
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
         services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
+        services.AddDatabaseGauges(configuration);
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
@@ -237,6 +238,7 @@ public static class SiloConfiguration
         services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
         services.AddOutbox(configuration);
         services.AddPrivacyRedaction();
+        services.AddPrimeDirectiveMetrics();
         services.AddManagementServer(configuration);
         services.AddPrimeDirectiveTelemetry(configuration);
         return services;

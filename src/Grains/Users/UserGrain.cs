@@ -39,7 +39,8 @@ public sealed class UserGrain(
     PolicySchedule policy,
     IOutboxMarks marks,
     KeyShredder shredder,
-    Sealer sealer) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
+    Sealer sealer,
+    ConsentMetrics consentMetrics) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
     IOutboxRecheck, IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
 {
     private ISubjectHost Host => field ??= new GrainHost(GrainContext);
@@ -60,7 +61,7 @@ public sealed class UserGrain(
 
     private PersonLegalRequests LegalRequests => field ??= new(state, Notices, Holds, GrainFactory, time, Host);
 
-    private Consents Consents => field ??= new(state, policy, clusterKeys, GrainFactory, time, Host, logger);
+    private Consents Consents => field ??= new(state, policy, clusterKeys, GrainFactory, time, Host, logger, consentMetrics);
 
     private ThirdPartyRecords Records => field ??= new(state, time, Host);
 
