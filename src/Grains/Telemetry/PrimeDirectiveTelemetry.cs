@@ -21,15 +21,12 @@ namespace PrimeDirective.Grains.Telemetry;
 /// </summary>
 public static class PrimeDirectiveTelemetry
 {
-    /// <summary>The meter our own instruments record on.</summary>
-    public const string MeterName = "PrimeDirective";
-
     /// <summary>The scrape route of the management listener (never mapped on the public port).</summary>
     public const string MetricsPath = "/metrics";
 
     private static readonly string[] s_meters =
     [
-        MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
+        PrimeDirectiveMeter.Name, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
         "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting", "System.Net.Http", "Microsoft.Orleans",
     ];
 

@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using PrimeDirective.Grains.Hosting;
 
 namespace PrimeDirective.Grains.Telemetry;
 
@@ -70,7 +71,7 @@ public static class TelemetryRedaction
     public static MetricStreamConfiguration? View(Instrument instrument)
     {
         ArgumentNullException.ThrowIfNull(instrument);
-        return instrument.Meter.Name == PrimeDirectiveTelemetry.MeterName
+        return instrument.Meter.Name == PrimeDirectiveMeter.Name
             ? null
             : new MetricStreamConfiguration { TagKeys = [.. FrameworkMetricTags] };
     }
