@@ -84,7 +84,7 @@ public static class PrimeDirectiveTelemetry
                     .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.RecordException = false)
                     .AddHttpClientInstrumentation(http => http.RecordException = false)
                     .AddNpgsql()
-                    .AddProcessor(provider => provider.GetRequiredService<RedactingSpanProcessor>());
+                    .AddProcessor<RedactingSpanProcessor>();
                 if (options.OtlpEndpoint is { } endpoint)
                 {
                     tracing.AddOtlpExporter(otlp => (otlp.Endpoint, otlp.Protocol) = (Signal(endpoint, protocol, "v1/traces"), protocol));
