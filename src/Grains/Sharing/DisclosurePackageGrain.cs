@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Sharing;
 using PrimeDirective.Grains.Regions;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Retention;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Sharing;
@@ -13,18 +15,22 @@ namespace PrimeDirective.Grains.Sharing;
 /// A disclosure's package: personal data with a retention of its own. Pushed to a processor (first at once on a timer,
 /// then retried by reminder) until acknowledged (then emptied), while its subject's data may still leave and the
 /// processor's contract holds, for at most <c>Sharing:PushLifetime</c>; or served at a capability URL until it expires.
-/// Otherwise its row is deleted, and its subject's erasure deletes it too.
+/// Otherwise its row is deleted, and its subject's erasure deletes it too. The package has a data key of its own: it goes
+/// with the copy (delivered: the state left is sealed under a new one), so no backup's copy of the package opens again.
 /// </summary>
 [RegionPlacement]
 public sealed partial class DisclosurePackageGrain(
     [PersistentState("package", StorageNames.Subjects)] IPersistentState<DisclosurePackageState> state,
     PolicyClock time,
     ProcessorChannel processors,
+    KeyShredder shredder,
     ILogger<DisclosurePackageGrain> logger) : Grain, IDisclosurePackageGrain, IRemindable
 {
     private const string Reminder = "package";
 
     private string Key => this.GetPrimaryKeyString();
+
+    private string Region => SubjectKey.RegionOf(this.GetGrainId());
 
     public async Task CreateAsync(DisclosurePackage package)
     {
@@ -109,6 +115,8 @@ public sealed partial class DisclosurePackageGrain(
     {
         if (state.State.DisclosureId is null)
         {
+            // Gone (or never opened again): a key left by a crash after the row's deletion goes now.
+            await shredder.ShredAsync(Region, Key);
             await StopRemindingAsync();
             return;
         }
@@ -150,6 +158,13 @@ public sealed partial class DisclosurePackageGrain(
             delivery!, json, Signatures.PackageHeader,
             new Dictionary<string, string> { ["X-PrimeDirective-Disclosure"] = state.State.DisclosureId! });
         var acknowledged = answered is >= 200 and < 300;
+        if (acknowledged)
+        {
+            // The key the copy was sealed under goes first: what is written next (the delivery, no copy) is sealed under a
+            // new one. A crash in between leaves a row no key opens, and the reminder stops at its next tick.
+            await shredder.ShredAsync(Region, Key);
+        }
+
         await state.UpdateAsync(
             () =>
             {
@@ -178,6 +193,9 @@ public sealed partial class DisclosurePackageGrain(
         var existed = state.RecordExists;
         if (await state.DeleteAsync(() => state.RecordExists, DeactivateOnIdle) || !state.RecordExists)
         {
+            // The package's key goes with its row (fenced): every copy of it stops opening. The reminder stops only after,
+            // so a crash in between repeats this.
+            await shredder.ShredAsync(Region, Key);
             await StopRemindingAsync();
             if (existed)
             {

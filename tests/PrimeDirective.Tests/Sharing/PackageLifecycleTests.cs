@@ -26,6 +26,9 @@ public sealed class PackageLifecycleTests(SharingService service)
         var made = await service.DisclosedAsync(Sharing.ForPerson(person, "consent", "Archive Partner", ["account"]));
         var othersMade = await service.DisclosedAsync(Sharing.ForPerson(other, "consent", "Archive Partner", ["account"]));
         var url = (string)made["packageUrl"]!;
+        var capability = Sharing.CapabilityKey(made);
+        var copy = await Keys.CryptoShreddingTests.SealedPayloadAsync(service.Database, capability);
+        Assert.Equal(1L, await service.DataKeysAsync(capability));
         using (var before = await service.Http.GetAsync(url))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -43,8 +46,12 @@ public sealed class PackageLifecycleTests(SharingService service)
             Assert.DoesNotContain(person.Email, await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        Assert.Equal((0L, 0L), await service.RowsAsync(Sharing.CapabilityKey(made)));
+        Assert.Equal((0L, 0L), await service.RowsAsync(capability));
         Assert.Equal(0, await service.Database.CountRowsContainingAsync(person.Email));
+
+        // The package's own key went with it: a copy a backup took before opens nowhere.
+        Assert.Equal(0L, await service.DataKeysAsync(capability));
+        Assert.Null(await service.Database.Sealer!.OpenAsync(Grains.Sealing.SealedGrainStorage.ContextFor(capability), copy));
 
         // The other person's package still works.
         using var others = await service.Http.GetAsync((string)othersMade["packageUrl"]!);
@@ -69,6 +76,34 @@ public sealed class PackageLifecycleTests(SharingService service)
         await Eventually.ReturnsAsync(() => service.RowsAsync(key), rows => rows == (0L, 0L), TimeSpan.FromSeconds(30), "the package is destroyed");
         Assert.Single(await service.LedgerAsync(person));
         Assert.Contains(service.Logs.GetSnapshot(), log => log.Message.Contains($"{key} destroyed: contract-not-current", StringComparison.Ordinal));
+        Assert.Equal(0L, await service.DataKeysAsync(key));
+    }
+
+    [Fact]
+    public async Task A_delivered_push_keeps_only_its_delivery_under_a_new_key_so_a_copy_of_the_package_taken_before_opens_nowhere()
+    {
+        await using var processor = await LoopbackProcessor.StartAsync();
+        var processorId = await service.RegisterAsync(processor);
+        var person = await service.SignUpAsync();
+        processor.AnswerFirst(503);
+        var made = await service.DisclosedAsync(Sharing.ForPerson(person, "processor", processorId));
+        var key = Sharing.PushKey(made);
+        await Eventually.ReturnsAsync(() => Task.FromResult(processor.Packages().Count), count => count >= 1, TimeSpan.FromSeconds(30), "the first push refused");
+        var copy = await Keys.CryptoShreddingTests.SealedPayloadAsync(service.Database, key);
+        var context = Grains.Sealing.SealedGrainStorage.ContextFor(key);
+        var opened = await service.Database.Sealer!.OpenAsync(context, copy);
+        Assert.Contains(person.Email, System.Text.Encoding.UTF8.GetString(opened!), StringComparison.Ordinal);
+
+        // Delivered by the retry: the row stays with the delivery only, sealed under another key; the copy opens nowhere.
+        await Eventually.ReturnsAsync(
+            async () => await service.Database.GrainStateJsonAsync(key) is { } json && json.Contains("DeliveredAt\":\"", StringComparison.Ordinal),
+            delivered => delivered, TimeSpan.FromSeconds(30), "the push delivered");
+        Assert.Null(await service.Database.Sealer!.OpenAsync(context, copy));
+        var now = await Keys.CryptoShreddingTests.SealedPayloadAsync(service.Database, key);
+        Assert.NotEqual(Grains.Sealing.Sealer.KeyIdOf(copy), Grains.Sealing.Sealer.KeyIdOf(now));
+        Assert.DoesNotContain(person.Email, await service.Database.GrainStateJsonAsync(key), StringComparison.Ordinal);
+        Assert.Equal(1L, await service.DataKeysAsync(key));
+        Assert.Equal(1L, await service.Database.ScalarAsync<long>("select count(*) from key_fences where key_id = @id", ("id", Grains.Sealing.Sealer.KeyIdOf(copy))));
     }
 
     [Fact]

@@ -96,6 +96,10 @@ public static class Sharing
     public static Task<(long States, long Reminders)> RowsAsync(this ServiceHost service, string grainKey) =>
         Requests.Erasure.RowsOfGrainAsync(service.Database, grainKey);
 
+    /// <summary>How many data keys the key store holds for <paramref name="grainKey"/> (a package has one of its own).</summary>
+    public static Task<long> DataKeysAsync(this ServiceHost service, string grainKey) =>
+        service.KeyStore.ScalarAsync<long>("select count(*) from data_keys where subject = @key", ("key", grainKey));
+
     /// <summary>The key of a pushed package's grain.</summary>
     public static string PushKey(JsonNode made, string region = "eu") => $"{region}/push-{(string)made["disclosure"]!["disclosureId"]!}";
 
