@@ -58,7 +58,7 @@ public sealed partial class ErasureSteps(
         }
 
         if (document.State.SubjectClusterKey is { } operatorCluster && !document.State.Done.Contains(operatorCluster) &&
-            !await ClusterAsync(operatorCluster, requestId, cluster => cluster.EraseForRequestAsync(requestId)))
+            !await ClustersAsync([operatorCluster], requestId, cluster => cluster.EraseForRequestAsync(requestId)))
         {
             return false;
         }
@@ -97,12 +97,10 @@ public sealed partial class ErasureSteps(
             return false;
         }
 
-        foreach (var clusterKey in erasure.ClusterKeys.Where(key => !document.State.Done.Contains(key)))
+        var linked = erasure.ClusterKeys.Where(key => !document.State.Done.Contains(key)).ToList();
+        if (linked.Count > 0 && !await ClustersAsync(linked, requestId, cluster => cluster.EraseForLinkAsync(erasure.UserKey, requestId)))
         {
-            if (!await ClusterAsync(clusterKey, requestId, cluster => cluster.EraseForLinkAsync(erasure.UserKey, requestId)))
-            {
-                return false;
-            }
+            return false;
         }
 
         foreach (var indexKey in erasure.EmailIndexKeys.Where(key => !document.State.Done.Contains(key)))
@@ -135,23 +133,32 @@ public sealed partial class ErasureSteps(
     }
 
     /// <summary>
-    /// Erases one cluster: its processors captured and its packages destroyed first, unless a legal hold keeps the cluster
-    /// now (then on the resumed attempt). <c>false</c> if a legal hold deferred the request.
+    /// Erases clusters: first, one after the other, each one's processors are captured and its packages destroyed (unless a
+    /// legal hold keeps the cluster now; then on the resumed attempt), and what each holds is kept as its preview in one
+    /// write; then the clusters erase themselves at once, each in its own grain, and their steps are recorded in one write.
+    /// <c>false</c> if a legal hold deferred the request (the clusters it did not keep are erased all the same).
     /// </summary>
-    private async Task<bool> ClusterAsync(string clusterKey, string requestId, Func<IClusterGrain, Task<ErasureStep>> erase)
+    private async Task<bool> ClustersAsync(IReadOnlyList<string> clusterKeys, string requestId, Func<IClusterGrain, Task<ErasureStep>> erase)
     {
-        var cluster = reach.Grains.GetGrain<IClusterGrain>(clusterKey);
-        if (await cluster.GetLegalHoldAsync() is not { } hold || !ExpirySchedule.Defers(hold, document.Now))
+        foreach (var clusterKey in clusterKeys)
         {
-            await propagation.CaptureAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
-            await packages.DestroyAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
+            var cluster = Cluster(clusterKey);
+            if (await cluster.GetLegalHoldAsync() is not { } hold || !ExpirySchedule.Defers(hold, document.Now))
+            {
+                await propagation.CaptureAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
+                await packages.DestroyAsync(clusterKey, cluster.AsReference<IDisclosureSubject>());
+            }
         }
 
-        var resumed = await PreviewAsync(clusterKey, cluster, requestId);
-        await reach.Faults.BeforeStepAsync(requestId, "cluster");
-        var step = await erase(cluster);
-        await reach.Faults.AfterStepAsync(requestId, "cluster");
-        return await StepDoneAsync(clusterKey, step, resumed);
+        var resumed = await PreviewAsync(clusterKeys, key => Cluster(key), requestId);
+        var steps = await Task.WhenAll(clusterKeys.Select(async clusterKey =>
+        {
+            await reach.Faults.BeforeStepAsync(requestId, "cluster");
+            var step = await erase(Cluster(clusterKey));
+            await reach.Faults.AfterStepAsync(requestId, "cluster");
+            return (clusterKey, step);
+        }));
+        return await StepsDoneAsync(steps, resumed);
     }
 
     private async Task<LegalHold?> HoldOnAsync(string userKey, string requestId)
@@ -161,45 +168,73 @@ public sealed partial class ErasureSteps(
     }
 
     /// <summary>Records a finished step; a step a legal hold deferred puts the request on hold instead (<c>false</c>: stop here).</summary>
-    private async Task<bool> StepDoneAsync(string key, ErasureStep step, bool resumed)
+    private Task<bool> StepDoneAsync(string key, ErasureStep step, bool resumed) =>
+        StepsDoneAsync([(key, step)], resumed ? new HashSet<string>(StringComparer.Ordinal) { key } : new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Records finished steps in one write (<paramref name="resumed"/>: the keys an earlier run had started); if a legal
+    /// hold deferred any of them, the request goes on hold after (<c>false</c>: stop here).
+    /// </summary>
+    private async Task<bool> StepsDoneAsync(IReadOnlyList<(string Key, ErasureStep Step)> steps, IReadOnlySet<string> resumed)
     {
-        if (step.HeldUntil is { } until)
+        var finished = steps.Where(done => done.Step.HeldUntil is null).ToList();
+        if (finished.Count > 0)
         {
-            await DeferAsync(until);
+            await document.UpdateAsync(_ =>
+            {
+                var current = document.State;
+                foreach (var (key, step) in finished)
+                {
+                    current.Done.Add(key);
+
+                    // A resumed step that finds nothing left destroyed it before a crash lost its answer: the preview is its receipt.
+                    if ((step.Receipt ?? (resumed.Contains(key) ? current.Previews.GetValueOrDefault(key) : null)) is { } receipt)
+                    {
+                        current.Receipts.Add(receipt);
+                    }
+
+                    current.Previews.Remove(key);
+                }
+
+                return (true, true);
+            });
+        }
+
+        if (steps.Select(done => done.Step.HeldUntil).Where(until => until is not null).Min() is { } heldUntil)
+        {
+            await DeferAsync(heldUntil);
             return false;
         }
 
-        await document.UpdateAsync(_ =>
-        {
-            var current = document.State;
-            current.Done.Add(key);
-
-            // A resumed step that finds nothing left destroyed it before a crash lost its answer: the preview is its receipt.
-            if ((step.Receipt ?? (resumed ? current.Previews.GetValueOrDefault(key) : null)) is { } receipt)
-            {
-                current.Receipts.Add(receipt);
-            }
-
-            current.Previews.Remove(key);
-            return (true, true);
-        });
         return true;
     }
 
     /// <summary>Keeps what a step is about to destroy before it first runs; <c>true</c> if an earlier run already started the step.</summary>
-    private async Task<bool> PreviewAsync(string key, IErasable subject, string requestId)
+    private async Task<bool> PreviewAsync(string key, IErasable subject, string requestId) =>
+        (await PreviewAsync([key], _ => subject, requestId)).Count > 0;
+
+    /// <summary>
+    /// Keeps what each step is about to destroy before it first runs, asked of the subjects at once and kept in one write;
+    /// answers the keys whose step an earlier run already started.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> PreviewAsync(IReadOnlyList<string> keys, Func<string, IErasable> subjectOf, string requestId)
     {
-        if (document.State.Previews.ContainsKey(key))
+        var started = keys.Where(document.State.Previews.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        var previews = await Task.WhenAll(keys.Where(key => !started.Contains(key)).Select(async key => (key, Preview: await subjectOf(key).PreviewErasureAsync(requestId))));
+        if (previews.Any(found => found.Preview is not null))
         {
-            return true;
+            await document.UpdateAsync(_ =>
+            {
+                foreach (var (key, preview) in previews.Where(found => found.Preview is not null))
+                {
+                    document.State.Previews[key] = preview!;
+                }
+
+                return (true, true);
+            });
         }
 
-        if (await subject.PreviewErasureAsync(requestId) is { } preview)
-        {
-            await document.UpdateAsync(_ => (true, document.State.Previews[key] = preview));
-        }
-
-        return false;
+        return started;
     }
 
     /// <summary>
@@ -222,6 +257,8 @@ public sealed partial class ErasureSteps(
     }
 
     private IUserGrain User(string userKey) => reach.Grains.GetGrain<IUserGrain>(userKey);
+
+    private IClusterGrain Cluster(string clusterKey) => reach.Grains.GetGrain<IClusterGrain>(clusterKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Privacy request {RequestId} completed: {ReceiptCount} receipt(s)")]
     private static partial void LogCompleted(ILogger logger, string requestId, int receiptCount);
