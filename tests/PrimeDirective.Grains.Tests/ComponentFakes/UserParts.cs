@@ -27,6 +27,12 @@ public sealed class SiloParts
 
     public OutboxSender Sender { get; }
 
+    /// <summary>A meter factory of these parts alone: a test listens to its meters by scope.</summary>
+    public TestMeters Meters { get; } = new();
+
+    /// <summary>The sender's queue gauge.</summary>
+    public OutboxQueueMetrics QueueMetrics { get; }
+
     /// <summary>The silo's outbox marks (what its sweep watches instead of a reminder per account).</summary>
     public InMemoryOutboxMarks Marks { get; } = new();
 
@@ -65,7 +71,8 @@ public sealed class SiloParts
         var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock);
         KeyCache = new KeyCache(Options.Create(new KeyStoreOptions()), Clock);
         Sealer = new Sealer(keyStore, KeyCache);
-        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
+        QueueMetrics = new OutboxQueueMetrics(Meters);
+        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance, QueueMetrics);
         Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock, FenceLog);
     }
 
