@@ -47,7 +47,8 @@ public sealed class OverdueGaugeTests
         var store = new KeyStore(
             new PostgresKeyRows(keys.Database.ConnectionString),
             new KeyEncryptionKeys(Options.Create(new KeyStoreOptions { Keks = new() { ["1"] = keys.Kek } }), mayDrawRandom: false),
-            new FakeTimeProvider(s_t0));
+            new FakeTimeProvider(s_t0),
+            new KeyMetrics(meters, new KeyCache(Options.Create(new KeyStoreOptions()), new FakeTimeProvider(s_t0))));
         var analytics = new PostgresAnalyticsLog(database.ConnectionString);
         var gauges = new RetentionMetrics(meters, new OverdueItems(databases, store, analytics));
         await analytics.AppendAsync(new AnalyticsEvent("/pricing", null, null), s_t0, s_t0.AddDays(10));
