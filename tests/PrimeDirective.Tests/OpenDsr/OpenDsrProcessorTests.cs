@@ -59,9 +59,8 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
 
         // Pending: the person is untouched, and only a code went to them; the late-request gauge's row waits for its expected completion.
         Assert.Equal("pending", await StatusAsync(controller, id));
-        Assert.Equal(
-            ("pending", DateTimeOffset.Parse((string)answer["expected_completion_time"]!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime),
-            await OpenWorkAsync(id));
+        var expected = DateTimeOffset.Parse((string)answer["expected_completion_time"]!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime;
+        Assert.Equal(("pending", expected.AddTicks(-(expected.Ticks % 10))), await OpenWorkAsync(id)); // PostgreSQL keeps microseconds
         await service.Http.GetMeAsync(person);
         var message = await service.Outbox.NextMessageAsync(person.Email, 1);
         Assert.Contains($"/privacy/opendsr?controller={controller.ControllerId}&request={id}", message.TextBody, StringComparison.Ordinal);
