@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Bench;
@@ -25,6 +27,8 @@ try
     var before = Keks(("1", kek1));
     var after = Keks(("1", kek1), ("2", kek2));
     var rows = new PostgresKeyRows(connectionString);
+    using var meterServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    var keyMetrics = new KeyMetrics(meterServices.GetRequiredService<IMeterFactory>(), new KeyCache(Options.Create(new KeyStoreOptions()), TimeProvider.System));
     var kekRows = new PostgresKekRows(connectionString);
     var clock = new PolicyClock(TimeProvider.System);
     await new KekRotation(kekRows, before, clock, Options.Create(new KekRotationOptions()), NullLogger<KekRotation>.Instance).StartAsync();
@@ -32,11 +36,11 @@ try
     // N keys under version 1, made the way the service makes them (one per subject), by the writers in parallel.
     var load = Stopwatch.StartNew();
     await Parallel.ForAsync(0, keys, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (i, _) =>
-        await new KeyStore(rows, before, TimeProvider.System).CurrentAsync($"bench/{i}"));
+        await new KeyStore(rows, before, TimeProvider.System, keyMetrics).CurrentAsync($"bench/{i}"));
     Console.WriteLine($"{keys} data keys created under KEK 1 in {load.Elapsed.TotalSeconds:F1} s");
 
     // The ceiling: new subjects' keys per second with no rotation running, for a fixed time.
-    var store = new KeyStore(rows, after, TimeProvider.System);
+    var store = new KeyStore(rows, after, TimeProvider.System, keyMetrics);
     var ceiling = await IngestAsync(store, writers, "ceiling", () => Task.Delay(TimeSpan.FromSeconds(10)));
     Console.WriteLine($"ingest alone: {ceiling:F0} keys/s");
 

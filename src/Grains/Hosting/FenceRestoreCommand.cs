@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Clusters;
@@ -29,7 +31,9 @@ public static class FenceRestoreCommand
         DateTimeOffset? since = configuration["since"] is { Length: > 0 } text
             ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
             : null;
-        var restore = await CreateAsync(configuration, TimeProvider.System);
+        // An offline run exports nothing: its meters only satisfy the key store, which always records.
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var restore = await CreateAsync(configuration, TimeProvider.System, services.GetRequiredService<IMeterFactory>());
         var result = await restore.RunAsync(since);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"restore-fences: {result.Fences} fence(s) since {(since is { } at ? at.ToString("O", CultureInfo.InvariantCulture) : "the log's start")}; "
@@ -38,7 +42,7 @@ public static class FenceRestoreCommand
     }
 
     /// <summary>The restore over the databases, KEKs and fence log <paramref name="configuration"/> names; migrates both databases first.</summary>
-    public static async Task<FenceRestore> CreateAsync(IConfiguration configuration, TimeProvider time)
+    public static async Task<FenceRestore> CreateAsync(IConfiguration configuration, TimeProvider time, IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var connectionString = configuration.GetConnectionString(SiloConfiguration.ConnectionStringName) is { Length: > 0 } data
@@ -63,7 +67,8 @@ public static class FenceRestoreCommand
         await migrator.ApplyKeyStoreAsync(keyStore, CancellationToken.None);
         var options = Options.Create(configuration.GetSection(KeyStoreOptions.SectionName).Get<KeyStoreOptions>() ?? new KeyStoreOptions());
         var rows = new PostgresKeyRows(keyStore);
-        var sealer = new Sealer(new KeyStore(rows, new KeyEncryptionKeys(options, mayDrawRandom: false), time), new KeyCache(options, time));
+        var cache = new KeyCache(options, time);
+        var sealer = new Sealer(new KeyStore(rows, new KeyEncryptionKeys(options, mayDrawRandom: false), time, new KeyMetrics(meters, cache)), cache);
         var regionDatabases = new RegionDatabases(databases);
         return new FenceRestore(
             KeyStoreRegistration.FenceLogOf(configuration, durable: true), rows, new PostgresDestructionLedger(regionDatabases), regionDatabases,

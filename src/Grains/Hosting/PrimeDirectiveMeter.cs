@@ -43,7 +43,7 @@ public static class PrimeDirectiveMeter
         return services;
     }
 
-    /// <summary>The gauges a silo reads from its databases (overdue items, outbox depth), refreshed by <see cref="GaugeRefresh"/>.</summary>
+    /// <summary>The gauges a silo reads from its databases (overdue items, outbox depth, processor propagation, late OpenDSR requests), refreshed by <see cref="GaugeRefresh"/>.</summary>
     public static IServiceCollection AddDatabaseGauges(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName))
@@ -54,6 +54,10 @@ public static class PrimeDirectiveMeter
         services.TryAddSingleton<OutboxMetrics>();
         services.AddSingleton<IGaugeSource>(provider => provider.GetRequiredService<RetentionMetrics>());
         services.AddSingleton<IGaugeSource>(provider => provider.GetRequiredService<OutboxMetrics>());
+        services.TryAddSingleton<PropagationMetrics>();
+        services.AddSingleton<IGaugeSource>(provider => provider.GetRequiredService<PropagationMetrics>());
+        services.TryAddSingleton<OpenDsrBacklogMetrics>();
+        services.AddSingleton<IGaugeSource>(provider => provider.GetRequiredService<OpenDsrBacklogMetrics>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GaugeRefresh>();
         return services;
     }

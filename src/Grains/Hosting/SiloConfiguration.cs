@@ -127,6 +127,7 @@ public static class SiloConfiguration
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
+            services.AddSingleton<IOpenWork, InMemoryOpenWork>();
             services.AddSingleton<ITransparencyLog, InMemoryTransparencyLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
             return silo;
@@ -155,6 +156,7 @@ public static class SiloConfiguration
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
+        services.AddSingleton<IOpenWork, PostgresOpenWork>();
         services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
         services.AddDatabaseGauges(configuration);
         services.TryAddSingleton<SchemaMigrator>();

@@ -17,10 +17,10 @@ namespace PrimeDirective.Grains.OpenDsr;
 /// <param name="retryPeriod">The first wait after a failed attempt (doubling, up to an hour).</param>
 /// <param name="onUnknownOutcome">Deactivates the grain after a write whose outcome is unknown.</param>
 /// <param name="resultsUrl">The request's <c>results_url</c> once it has one (derived, never stored), told in a <c>completed</c> callback.</param>
-/// <param name="metrics">Where each attempt's outcome is counted (absent in component tests).</param>
+/// <param name="metrics">Where each attempt's outcome is counted.</param>
 public sealed class OpenDsrCallbacks(
     IPersistentState<OpenDsrInboundState> state, SharingHttp http, OpenDsrKeyRing keys, TimeProvider pacing, TimeSpan retryPeriod, Action onUnknownOutcome,
-    Func<OpenDsrInboundState, string?> resultsUrl, OpenDsrMetrics? metrics = null)
+    Func<OpenDsrInboundState, string?> resultsUrl, OpenDsrMetrics metrics)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
@@ -94,7 +94,7 @@ public sealed class OpenDsrCallbacks(
                 onUnknownOutcome);
             if (outcome is not null)
             {
-                metrics?.Callback(outcome);
+                metrics.Callback(outcome);
             }
         }
     }

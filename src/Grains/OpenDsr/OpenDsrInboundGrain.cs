@@ -32,13 +32,16 @@ public sealed partial class OpenDsrInboundGrain(
     IOptions<OpenDsrOptions> options,
     IOptions<SharingOptions> sharing,
     ILogger<OpenDsrInboundGrain> logger,
-    OpenDsrMetrics metrics) : Grain, IOpenDsrInboundGrain, IRemindable
+    OpenDsrMetrics metrics,
+    IOpenWork openWork) : Grain, IOpenDsrInboundGrain, IRemindable
 {
     private const string Reminder = "opendsr-in";
 
     private OpenDsrCallbacks Callbacks => field ??= new(state, http, keys, pacing, sharing.Value.RetryPeriod, DeactivateOnIdle, ResultsUrl, metrics);
 
     private bool ReleasesData => state.State.RequestType is "access" or "portability";
+
+    private OpenWorkSlot OpenWork => field ??= new(openWork, SubjectKey.RegionOf(this.GetGrainId()), OpenDsrBacklogMetrics.Kind, this.GetGrainId());
 
     public async Task<OpenDsrInboundView?> ReceiveAsync(OpenDsrInboundSubmission submission)
     {
@@ -72,6 +75,7 @@ public sealed partial class OpenDsrInboundGrain(
         if (view is not null)
         {
             metrics.Entered("pending", state.State.RequestType);
+            await MirrorAsync();
 
             // The reminder closes the confirmation window (and retries what a change owes).
             await this.RegisterOrUpdateReminder(Reminder, options.Value.ConfirmationWindow, options.Value.ConfirmationWindow);
@@ -126,6 +130,7 @@ public sealed partial class OpenDsrInboundGrain(
         }
 
         metrics.Entered("in_progress", state.State.RequestType);
+        await MirrorAsync();
 
         // Persisted first: the reminder submits the erasure (or completes the results) again after a crash (both are idempotent).
         await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
@@ -179,6 +184,9 @@ public sealed partial class OpenDsrInboundGrain(
         }
 
         await Callbacks.DeliverAsync();
+
+        // On every tick, so a crash between a state write and its mirror (or a request older than it) is mended.
+        await MirrorAsync();
         if (state.State.Status is "completed" or "cancelled" && !OpenDsrCallbacks.AnyOpen(state.State))
         {
             await UnregisterAsync();
@@ -218,6 +226,7 @@ public sealed partial class OpenDsrInboundGrain(
 
         if (confirmed)
         {
+            await MirrorAsync();
             await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
             await Callbacks.DeliverAsync();
             LogConfirmed(logger, this.GetPrimaryKeyString());
@@ -302,6 +311,7 @@ public sealed partial class OpenDsrInboundGrain(
             }
 
             LogMoved(logger, this.GetPrimaryKeyString(), to);
+            await MirrorAsync();
             await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
             await Callbacks.DeliverAsync();
         }
@@ -332,6 +342,11 @@ public sealed partial class OpenDsrInboundGrain(
         current is { Status: "completed", RequestType: "access" or "portability", ResultsExpireAt: not null, ControllerId: { } controllerId, SubjectRequestId: { } id }
             ? OpenDsrKeys.ResultsPath(controllerId, id, ResultsCapability())
             : null;
+
+    /// <summary>Keeps the request's open-work row as its status is: there, with its expected completion, until it is completed or cancelled.</summary>
+    private Task MirrorAsync() => state.State is { ReceivedAt: { } received, Status: "pending" or "in_progress" } current
+        ? OpenWork.OpenAsync(current.Status, received, current.ExpectedCompletionAt)
+        : OpenWork.CloseAsync();
 
     private async Task UnregisterAsync()
     {

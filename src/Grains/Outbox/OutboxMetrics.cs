@@ -6,13 +6,14 @@ using PrimeDirective.Grains.Regions;
 namespace PrimeDirective.Grains.Outbox;
 
 /// <summary>
-/// The outbox's depth per region: the owners with undelivered messages (rows of <c>outbox_mark</c>), and of those how many
-/// are past the time they were due again, as of the last refresh.
+/// The outbox's depth per region: the owners with undelivered messages (rows of <c>outbox_mark</c>), of those how many
+/// are past the time they were due again, and how long the oldest has been waiting, as of the last refresh (the silo's
+/// own send queue is <see cref="OutboxQueueMetrics"/>).
 /// </summary>
 public sealed class OutboxMetrics : IGaugeSource
 {
     private readonly RegionDatabases _databases;
-    private volatile IReadOnlyList<(string Region, long Waiting, long Late)> _last = [];
+    private volatile IReadOnlyList<(string Region, long Waiting, long Late, double OldestAge)> _last = [];
 
     public OutboxMetrics(IMeterFactory meters, RegionDatabases databases)
     {
@@ -24,22 +25,26 @@ public sealed class OutboxMetrics : IGaugeSource
                 new Measurement<long>(region.Late, new("region", region.Region), new("state", "late")),
             }),
             "{owner}", "Owners (people, requests, email entries) with undelivered messages (state: waiting; late: past the time they were due again).");
+        meter.CreateObservableGauge("prime_directive.outbox.oldest_age", () => _last.Select(region =>
+                new Measurement<double>(region.OldestAge, new KeyValuePair<string, object?>("region", region.Region))),
+            "s", "How long the owner waiting longest has had undelivered messages (0: none waits).");
     }
 
     public async Task RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var counts = new List<(string, long, long)>();
+        var counts = new List<(string, long, long, double)>();
         foreach (var (region, database) in _databases.ByRegion)
         {
             await using var connection = new NpgsqlConnection(database);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand(
-                "select count(*), count(*) filter (where due_at <= @now) from outbox_mark where region = @region", connection);
+                "select count(*), count(*) filter (where due_at <= @now), min(queued_since) from outbox_mark where region = @region", connection);
             command.Parameters.AddWithValue("region", region);
             command.Parameters.AddWithValue("now", now.UtcDateTime);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            counts.Add((region, reader.GetInt64(0), reader.GetInt64(1)));
+            var oldest = reader.IsDBNull(2) ? now : new DateTimeOffset(reader.GetDateTime(2).ToUniversalTime(), TimeSpan.Zero);
+            counts.Add((region, reader.GetInt64(0), reader.GetInt64(1), Math.Max(0, (now - oldest).TotalSeconds)));
         }
 
         _last = counts;

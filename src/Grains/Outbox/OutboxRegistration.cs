@@ -46,6 +46,7 @@ public static class OutboxRegistration
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<MessageSeal>();
+        services.TryAddSingleton<OutboxQueueMetrics>();
         services.TryAddSingleton<OutboxSender>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, OutboxSender>(
             provider => provider.GetRequiredService<OutboxSender>()));

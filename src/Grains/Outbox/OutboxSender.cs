@@ -20,12 +20,14 @@ public sealed partial class OutboxSender(
     PolicyClock clock,
     TimeProvider time,
     IOptions<OutboxOptions> options,
-    ILogger<OutboxSender> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    ILogger<OutboxSender> logger,
+    OutboxQueueMetrics metrics) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>();
 
     // A message is here from its hand-over until its owner was told; handing it again meanwhile changes nothing.
-    private readonly ConcurrentDictionary<string, Delivery> _pending = new(StringComparer.Ordinal);
+    // Its size is the silo's outbox queue gauge.
+    private readonly ConcurrentDictionary<string, Delivery> _pending = metrics.Watch(new ConcurrentDictionary<string, Delivery>(StringComparer.Ordinal));
     private readonly CancellationTokenSource _stopping = new();
     private Task _workers = Task.CompletedTask;
     private int _disposed;

@@ -29,7 +29,8 @@ public sealed partial class PrivacyRequestGrain(
     ILogger<PrivacyRequestGrain> logger,
     ProcessorChannel processors,
     ITransparencyLog transparency,
-    ErasureMetrics metrics) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
+    ErasureMetrics metrics,
+    IOpenWork openWork) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -46,7 +47,8 @@ public sealed partial class PrivacyRequestGrain(
     private IRequestMail Mail => field ??= new RequestMail(Outgoing, time);
 
     private ProcessorPropagation Propagation => field ??= new(Document, processors, new GrainReminderSlot(this, PropagationReminder), () =>
-        this.RegisterGrainTimer(_ => Propagation.PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true }), logger);
+        this.RegisterGrainTimer(_ => Propagation.PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true }), logger,
+        new OpenWorkSlot(openWork, Region, PropagationMetrics.Kind, this.GetGrainId()));
 
     private ErasureSteps Steps => field ??= new(
         Document, new(GrainFactory, faults, keys), Propagation, new PackageDestruction(Document, GrainFactory, Region), Resume, options.Value, logger, metrics, Region);

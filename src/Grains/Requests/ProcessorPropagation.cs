@@ -21,8 +21,9 @@ namespace PrimeDirective.Grains.Requests;
 /// <param name="reminder">The request's propagation reminder: retries while any notice is open.</param>
 /// <param name="attemptNow">Starts a first attempt at once (a reminder due at once would first fire a period later).</param>
 /// <param name="logger">The grain's logger.</param>
+/// <param name="openWork">The request's row in the open-work mirror the propagation gauge counts: there while any notice is open.</param>
 public sealed partial class ProcessorPropagation(
-    SubjectDocument<PrivacyRequestState> document, ProcessorChannel processors, IReminderSlot reminder, Action attemptNow, ILogger logger)
+    SubjectDocument<PrivacyRequestState> document, ProcessorChannel processors, IReminderSlot reminder, Action attemptNow, ILogger logger, OpenWorkSlot openWork)
 {
     /// <summary>The longest wait between two attempts to one processor.</summary>
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
@@ -66,6 +67,7 @@ public sealed partial class ProcessorPropagation(
         {
             // The reminder retries; the first attempt is now (a reminder due at once would first fire a period later).
             await reminder.SetAsync(Sharing.RetryPeriod, Sharing.RetryPeriod);
+            await MirrorAsync();
             attemptNow();
         }
     }
@@ -141,10 +143,21 @@ public sealed partial class ProcessorPropagation(
             LogPropagation(logger, document.State.RequestId ?? "?", pending.ProcessorId, answer ?? 0);
         }
 
+        // On every tick, so a crash between a state write and its mirror (or a request older than it) is mended.
+        await MirrorAsync();
         if (!document.State.ProcessorNotices.Any(IsOpen))
         {
             await reminder.ClearAsync();
         }
+    }
+
+    /// <summary>Keeps the request's open-work row as its notices are: there, since the oldest open one was captured, while any is open.</summary>
+    private Task MirrorAsync()
+    {
+        var open = document.State.ProcessorNotices.Where(IsOpen).ToList();
+        return open.Count == 0
+            ? openWork.CloseAsync()
+            : openWork.OpenAsync("pending", open.Min(notice => notice.CapturedAt ?? document.State.SubmittedAt));
     }
 
     /// <summary>Gives a notice up: the identities it carries are destroyed, and the receipt says it was abandoned.</summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using PrimeDirective.Grains.Analytics;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Sealing;
 
@@ -6,7 +7,7 @@ namespace PrimeDirective.Grains.Retention;
 
 /// <summary>What is past its expiry and not yet destroyed in one store of one region.</summary>
 /// <param name="Region">The region.</param>
-/// <param name="Store">The store (<see cref="OverdueItems.Reports"/>, <see cref="OverdueItems.EpochKeys"/>).</param>
+/// <param name="Store">The store (<see cref="OverdueItems.Reports"/>, <see cref="OverdueItems.EpochKeys"/>, <see cref="OverdueItems.AnalyticsEvents"/>).</param>
 /// <param name="Count">How many items are overdue.</param>
 /// <param name="OldestExpiry">When the oldest of them expired (<c>null</c> when none is).</param>
 public sealed record OverdueCount(string Region, string Store, long Count, DateTimeOffset? OldestExpiry);
@@ -15,15 +16,23 @@ public sealed record OverdueCount(string Region, string Store, long Count, DateT
 /// The privacy SLO's measure: items past their expiry that retention has not destroyed yet, per region, excluding what a
 /// legal hold in force keeps. Report rows (usage, configuration, crash reports, IP addresses) are counted from the
 /// <c>report</c> table by its expiry index; epoch keys (which end every value sealed under them on their day) from the
-/// key store. One indexed query per region and one on the key store: cheap enough to run every minute.
+/// key store; anonymous analytics events from the cluster database, under <see cref="NoRegion"/> (they name nobody, so no
+/// region owns them). One indexed query per region, one on the key store and one on the cluster database: cheap enough
+/// to run every minute.
 /// </summary>
-public sealed class OverdueItems(RegionDatabases databases, KeyStore keys)
+public sealed class OverdueItems(RegionDatabases databases, KeyStore keys, IAnalyticsLog analytics)
 {
     /// <summary>The store name of report rows.</summary>
     public const string Reports = "report";
 
     /// <summary>The store name of epoch keys whose day is over.</summary>
     public const string EpochKeys = "epoch-key";
+
+    /// <summary>The store name of anonymous analytics events.</summary>
+    public const string AnalyticsEvents = "analytics-event";
+
+    /// <summary>The region label of what no region owns (analytics events, in the cluster database).</summary>
+    public const string NoRegion = "global";
 
     /// <summary>Every served region's overdue items at <paramref name="now"/>, one entry per region and store (zero counts included).</summary>
     public async Task<IReadOnlyList<OverdueCount>> MeasureAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -47,6 +56,8 @@ public sealed class OverdueItems(RegionDatabases databases, KeyStore keys)
             counts.Add(new OverdueCount(region, EpochKeys, epochs.Count, oldest));
         }
 
+        var (events, oldestEvent) = await analytics.CountExpiredAsync(now, cancellationToken);
+        counts.Add(new OverdueCount(NoRegion, AnalyticsEvents, events, oldestEvent));
         return counts;
     }
 

@@ -18,7 +18,7 @@ public sealed class RetentionMetrics : IGaugeSource
         var meter = PrimeDirectiveMeter.Create(meters);
         meter.CreateObservableGauge("prime_directive.retention.overdue", () => _last.Counts.Select(count =>
             new Measurement<long>(count.Count, new("region", count.Region), new("store", count.Store))),
-            "{item}", "Items past their expiry and not yet destroyed, excluding what a legal hold in force keeps (store: report, epoch-key).");
+            "{item}", "Items past their expiry and not yet destroyed, excluding what a legal hold in force keeps (store: report, epoch-key, analytics-event).");
         meter.CreateObservableGauge("prime_directive.retention.overdue.oldest_age", () => _last.Counts
                 .GroupBy(count => count.Region, StringComparer.Ordinal)
                 .Select(region => new Measurement<double>(OldestAge(region, _last.At), new KeyValuePair<string, object?>("region", region.Key))),

@@ -16,7 +16,7 @@ public sealed record KeyFence(Guid KeyId, string Fingerprint, int KekVersion, Da
 /// deleted from the key store, then evicted from every silo's cache by a cluster-wide broadcast, so no silo opens the
 /// subject's values (in any database, backup or dump) a moment later. Rows are deleted after, as before.
 /// </summary>
-public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time, IFenceLog fenceLog, KeyMetrics? metrics = null)
+public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time, IFenceLog fenceLog, KeyMetrics metrics)
 {
     /// <summary>Destroys <paramref name="subject"/>'s data key; <c>null</c> if it has none (never written, or already shredded).</summary>
     public async Task<KeyFence?> ShredAsync(string region, string subject) =>
@@ -43,7 +43,7 @@ public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestruct
         var fence = new KeyFence(key.Id, key.Fingerprint, key.KekVersion, time.GetUtcNow());
         await fenceLog.AppendAsync(FenceRecord.Of(region, fence));
         await ledger.FenceAsync(region, fence);
-        metrics?.Fenced(region, kind);
+        metrics.Fenced(region, kind);
         await store.DestroyAsync(key.Id);
         await eviction.EvictEverywhereAsync(key.Subject, key.Id);
         return fence;

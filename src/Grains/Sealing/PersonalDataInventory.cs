@@ -96,8 +96,10 @@ public static class PersonalDataInventory
             Protection.NotPersonal, "hashes and ids; the entries themselves are inside the subject's sealed state"),
         Region("notice_failure", "*", "the recipient (pseudonymous key)", "why a notice could not be delivered (kind, reason code)", "with the campaign", "the recipient's rows are deleted",
             Protection.NotPersonal, "pseudonymous keys and reason codes"),
-        Region("outbox_mark", "*", "the owner (pseudonymous key)", "when an owner's undelivered messages are due again", "until delivered", "the mark is removed",
+        Region("outbox_mark", "*", "the owner (pseudonymous key)", "when an owner's undelivered messages are due again, and since when it has had any", "until delivered", "the mark is removed",
             Protection.NotPersonal, "pseudonymous keys and times"),
+        Region("open_work", "*", "the owner (pseudonymous grain id of a request)", "work a request keeps open in its sealed state, for the gauges: erasure notices owed to processors, OpenDSR requests not yet completed (state, since, due time)",
+            "while the work is open", "the row is removed when the work closes", Protection.NotPersonal, "pseudonymous grain ids, states and times"),
         Region("data_protection_key", "*", "none", "the gateway's data protection keys", "rotated by ASP.NET Core", "none", Protection.NotPersonal, "key material, no person"),
 
         // Key store database.

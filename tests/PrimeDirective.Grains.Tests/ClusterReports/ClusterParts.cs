@@ -21,7 +21,10 @@ internal sealed class ClusterParts
     public ClusterParts(int maxCrashReportsPerDay = 100)
     {
         Document = State.Document(Clock);
-        Sealer = new(KeyStore, new KeyCache(Microsoft.Extensions.Options.Options.Create(new KeyStoreOptions()), TimeProvider.System));
+        var cache = new KeyCache(Microsoft.Extensions.Options.Options.Create(new KeyStoreOptions()), TimeProvider.System);
+        KeyStore = new(new InMemoryKeyRows(), new KeyEncryptionKeys(Microsoft.Extensions.Options.Options.Create(new KeyStoreOptions()), mayDrawRandom: true), TimeProvider.System,
+            new KeyMetrics(ComponentFakes.TestMeters.Factory, cache));
+        Sealer = new(KeyStore, cache);
         Identifiers = new Grains.Clusters.ClusterIdentifiers(Document, Key);
         Consents = new Grains.Clusters.ClusterConsents(Document, NullLogger.Instance, Key);
         Reports = new Grains.Clusters.ClusterReports(Document, Log, Retention, Identifiers, Sealer, NullLogger.Instance, Region, Key);
@@ -44,7 +47,7 @@ internal sealed class ClusterParts
     public InMemoryReportLog Log { get; } = new(new InMemoryDestructionLedger());
 
     /// <summary>The key store in memory and its cache: crash report texts are sealed under the cluster's key.</summary>
-    public KeyStore KeyStore { get; } = new(new InMemoryKeyRows(), new KeyEncryptionKeys(Microsoft.Extensions.Options.Options.Create(new KeyStoreOptions()), mayDrawRandom: true), TimeProvider.System);
+    public KeyStore KeyStore { get; }
 
     public Sealer Sealer { get; }
 

@@ -27,6 +27,12 @@ public sealed class SiloParts
 
     public OutboxSender Sender { get; }
 
+    /// <summary>A meter factory of these parts alone: a test listens to its meters by scope.</summary>
+    public TestMeters Meters { get; } = new();
+
+    /// <summary>The sender's queue gauge.</summary>
+    public OutboxQueueMetrics QueueMetrics { get; }
+
     /// <summary>The silo's outbox marks (what its sweep watches instead of a reminder per account).</summary>
     public InMemoryOutboxMarks Marks { get; } = new();
 
@@ -58,15 +64,17 @@ public sealed class SiloParts
         Grains.Answer = call => call.Method == "ScheduleAsync" ? new InvalidOperationException("no registry in a component test") : null;
         var privacy = Options.Create(new PrivacyOptions());
         var sharing = Options.Create(new SharingOptions());
-        Desk = new DisclosureDesk(new DisclosureLedger(new LedgerKeyRing(sharing, privacy), new InMemoryDisclosureEvidence()), sharing);
+        Desk = new DisclosureDesk(new DisclosureLedger(new LedgerKeyRing(sharing, privacy), new InMemoryDisclosureEvidence()), sharing, new DisclosureMetrics(Meters));
         var pseudonyms = new Pseudonymizer(privacy);
         (UserKeys, ClusterKeys) = (new UserKeys(pseudonyms), new ClusterKeys(pseudonyms));
         DestructionLedger = new InMemoryDestructionLedger();
-        var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock);
         KeyCache = new KeyCache(Options.Create(new KeyStoreOptions()), Clock);
+        var keyMetrics = new KeyMetrics(Meters, KeyCache);
+        var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock, keyMetrics);
         Sealer = new Sealer(keyStore, KeyCache);
-        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
-        Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock, FenceLog);
+        QueueMetrics = new OutboxQueueMetrics(Meters);
+        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance, QueueMetrics);
+        Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock, FenceLog, keyMetrics);
     }
 
     /// <summary>The one cache a component test has.</summary>

@@ -10,6 +10,7 @@ using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.OpenDsr;
 using PrimeDirective.Grains.Requests;
 using PrimeDirective.Grains.Sharing;
+using PrimeDirective.Grains.Storage;
 using PrimeDirective.Grains.Tests.ReviewDeadline;
 using PrimeDirective.Grains.Tests.Storage;
 
@@ -20,6 +21,7 @@ public sealed class ProcessorPropagationTests : IDisposable
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly ConflictingState<PrivacyRequestState> _state = new();
     private readonly RecordingReminder _reminder = new();
+    private readonly InMemoryOpenWork _openWork = new();
     private readonly SharingHttp _http;
     private readonly Grains.Requests.ProcessorPropagation _propagation;
     private int _attemptsStarted;
@@ -31,7 +33,8 @@ public sealed class ProcessorPropagationTests : IDisposable
         var openDsr = new OpenDsrOptions { PublicBaseUrl = "https://controller.example.org" };
         var channel = new ProcessorChannel(
             null!, _http, Options.Create(new RegionOptions()), sharing, _clock, new OpenDsrOutbound(_http, new OpenDsrKeyRing(openDsr), Options.Create(openDsr), _clock));
-        _propagation = new(_state.Document(_clock), channel, _reminder, () => _attemptsStarted++, NullLogger.Instance);
+        _propagation = new(_state.Document(_clock), channel, _reminder, () => _attemptsStarted++, NullLogger.Instance,
+            new OpenWorkSlot(_openWork, "eu", PropagationMetrics.Kind, GrainId.Create("privacyrequest", "eu/r1")));
         _state.ChangeElsewhere(request => (request.RequestId, request.Status, request.SubmittedAt) = ("eu-r1", PrivacyRequestStatus.InProgress, _clock.GetUtcNow()));
         _state.ReadStateAsync().GetAwaiter().GetResult();
     }
@@ -57,6 +60,10 @@ public sealed class ProcessorPropagationTests : IDisposable
         Assert.Equal("https://controller.example.org" + OpenDsrNames.CallbackPath("eu-r1"), (string?)body["status_callback_urls"]![0]);
         Assert.Equal("person@example.org", (string?)body["subject_identities"]![0]!["identity_value"]);
         Assert.Equal("pending", _propagation.View(View()).Propagated);
+
+        // The gauge's mirror counts the erasure once (not per processor), open since the capture.
+        var open = Assert.Single(await OpenWorkAsync());
+        Assert.Equal(("pending", 1L, _clock.GetUtcNow()), (open.State, open.Open, open.OldestSince));
     }
 
     [Fact]
@@ -91,6 +98,24 @@ public sealed class ProcessorPropagationTests : IDisposable
         var view = _propagation.View(View());
         Assert.Equal("abandoned", view.Propagated);
         Assert.Equal("abandoned", Assert.Single(view.Processors!.Value).Status);
+        Assert.Empty(await OpenWorkAsync());
+    }
+
+    [Fact]
+    public async Task The_open_work_mirror_stays_while_a_notice_is_unanswered_and_a_lost_row_is_mended_on_the_next_attempt()
+    {
+        var capturedAt = _clock.GetUtcNow();
+        await _propagation.CaptureAsync("eu/person", new Subject(["processor-a"]));
+        await _openWork.CloseAsync("eu", PropagationMetrics.Kind, GrainId.Create("privacyrequest", "eu/r1"));
+
+        // A tick before the notice's next attempt is due: nothing is sent, the notice stays open, and the row is written again.
+        _state.State.ProcessorNotices[0].NextAttemptAt = _clock.GetUtcNow().AddHours(1);
+        await _propagation.PropagateAsync();
+
+        Assert.Null(Assert.Single(_state.Stored.ProcessorNotices).AcknowledgedAt);
+        var open = Assert.Single(await OpenWorkAsync());
+        Assert.Equal((1L, capturedAt), (open.Open, open.OldestSince));
+        Assert.NotNull(_reminder.Registered);
     }
 
     [Fact]
@@ -103,7 +128,10 @@ public sealed class ProcessorPropagationTests : IDisposable
         Assert.Null(_reminder.Registered);
         Assert.Equal(0, _attemptsStarted);
         Assert.Null(_propagation.View(View()).Propagated);
+        Assert.Empty(await OpenWorkAsync());
     }
+
+    private Task<IReadOnlyList<OpenWorkCount>> OpenWorkAsync() => _openWork.CountAsync("eu", PropagationMetrics.Kind, _clock.GetUtcNow());
 
     private PrivacyRequestView View() => new("eu-r1", PrivacyRequestKinds.Erasure, PrivacyRequestStatus.InProgress, _clock.GetUtcNow(), null, []);
 

@@ -7,6 +7,7 @@ using PrimeDirective.Grains.Interfaces.Regions;
 using PrimeDirective.Grains.Regions;
 using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sealing;
+using PrimeDirective.Grains.Tests.ComponentFakes;
 
 namespace PrimeDirective.Grains.Tests.Sealing;
 
@@ -30,8 +31,8 @@ public sealed class EpochKeyTests
     public EpochKeyTests()
     {
         var options = Options.Create(new KeyStoreOptions { Keks = { ["1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) } });
-        _store = new KeyStore(_rows, new KeyEncryptionKeys(options, mayDrawRandom: false), _clock);
         _cache = new KeyCache(options, _clock);
+        _store = new KeyStore(_rows, new KeyEncryptionKeys(options, mayDrawRandom: false), _clock, new KeyMetrics(TestMeters.Factory, _cache));
         _sealer = new Sealer(_store, _cache);
     }
 
@@ -88,7 +89,7 @@ public sealed class EpochKeyTests
     [Fact]
     public async Task An_epoch_key_is_destroyed_once_its_day_is_over_and_its_values_stop_opening_while_the_subjects_other_values_still_open()
     {
-        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [], _fenceLog);
+        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [], _fenceLog, new KeyMetrics(TestMeters.Factory, _cache));
         var day = DateOnly.FromDateTime(s_start.UtcDateTime).AddDays(2);
         var ending = new KeyEpoch("eu", "ip-address", day);
         var later = ending with { Day = day.AddDays(1) };
@@ -137,7 +138,7 @@ public sealed class EpochKeyTests
         var context = Context("eu/subject-c", "r-1");
         var sealedValue = await _sealer.SealAsync(context, epoch, "192.0.2.7"u8.ToArray());
         var step = new RecordingStep(_store) { Fail = true };
-        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [step], _fenceLog);
+        var shredder = new EpochKeyShredder(_store, new CacheEviction(_cache), _ledger, new PolicyClock(_clock), Regions("eu"), [step], _fenceLog, new KeyMetrics(TestMeters.Factory, _cache));
         _clock.Advance(TimeSpan.FromDays(1));
 
         await Assert.ThrowsAsync<InvalidOperationException>(shredder.SweepAsync);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Storage;
 using PrimeDirective.Grains.Sealing;
+using PrimeDirective.Grains.Tests.ComponentFakes;
 
 namespace PrimeDirective.Grains.Tests.Sealing;
 
@@ -178,8 +179,9 @@ public sealed class SealingTests
 
     private (Sealer Sealer, KeyStore Store) NewSealer(IKeyRows rows, KeyEncryptionKeys keks)
     {
-        var store = new KeyStore(rows, keks, _clock);
-        return (new Sealer(store, new KeyCache(Options.Create(new KeyStoreOptions()), _clock)), store);
+        var cache = new KeyCache(Options.Create(new KeyStoreOptions()), _clock);
+        var store = new KeyStore(rows, keks, _clock, new KeyMetrics(TestMeters.Factory, cache));
+        return (new Sealer(store, cache), store);
     }
 
     private static KeyEncryptionKeys Keks(params (string Version, string Value)[] keks)

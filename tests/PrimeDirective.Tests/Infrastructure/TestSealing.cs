@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Clusters;
@@ -22,13 +24,17 @@ public static class TestSealing
     {
         var options = Options.Create(new KeyStoreOptions { Keks = new(keks), CacheSize = 1, CacheLifetime = TimeSpan.FromTicks(1) });
         var rows = new SnapshotKeyRows(keyRows);
-        var store = new KeyStore(rows, new KeyEncryptionKeys(options, mayDrawRandom: false), TimeProvider.System);
-        var sealer = new Sealer(store, new KeyCache(options, TimeProvider.System));
+        var cache = new KeyCache(options, TimeProvider.System);
+        var store = new KeyStore(rows, new KeyEncryptionKeys(options, mayDrawRandom: false), TimeProvider.System, new KeyMetrics(s_metricServices.GetRequiredService<IMeterFactory>(), cache));
+        var sealer = new Sealer(store, cache);
         s_rows.AddOrUpdate(sealer, rows);
         return sealer;
     }
 
     private static readonly ConditionalWeakTable<Sealer, SnapshotKeyRows> s_rows = [];
+
+    // The openers' key metrics: nothing listens to this process-wide factory.
+    private static readonly ServiceProvider s_metricServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     /// <summary>
     /// Runs <paramref name="body"/> with <paramref name="sealer"/> finding keys in one read of the whole key store taken

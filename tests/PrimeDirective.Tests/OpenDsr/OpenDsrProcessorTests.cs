@@ -57,8 +57,10 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         Assert.True(DateTimeOffset.Parse((string)answer["expected_completion_time"]!, System.Globalization.CultureInfo.InvariantCulture) >
             DateTimeOffset.Parse((string)answer["received_time"]!, System.Globalization.CultureInfo.InvariantCulture));
 
-        // Pending: the person is untouched, and only a code went to them.
+        // Pending: the person is untouched, and only a code went to them; the late-request gauge's row waits for its expected completion.
         Assert.Equal("pending", await StatusAsync(controller, id));
+        var expected = DateTimeOffset.Parse((string)answer["expected_completion_time"]!, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime;
+        Assert.Equal(("pending", expected.AddTicks(-(expected.Ticks % 10))), await OpenWorkAsync(id)); // PostgreSQL keeps microseconds
         await service.Http.GetMeAsync(person);
         var message = await service.Outbox.NextMessageAsync(person.Email, 1);
         Assert.Contains($"/privacy/opendsr?controller={controller.ControllerId}&request={id}", message.TextBody, StringComparison.Ordinal);
@@ -84,6 +86,7 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         Assert.True(receipt.Success, "the page links the erasure's receipt");
 
         await Eventually.ReturnsAsync(() => StatusAsync(controller, id), status => status == "completed", Deadline, "the request completes");
+        Assert.Null(await OpenWorkAsync(id));
         var callbacks = await Eventually.ReturnsAsync(
             () => Task.FromResult(controller.Callbacks.ToList()), all => all.Count(callback => !callback.Refused) >= 2, Deadline, "both callbacks arrive");
         Assert.Equal(["in_progress", "completed"], callbacks.Select(callback => (string)callback.Json["request_status"]!));
@@ -109,6 +112,23 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         using var late = await service.Http.SendAsync(controller.Request(HttpMethod.Delete, $"/opendsr/v2/requests/{id}", null));
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
         Assert.Equal("completed", await StatusAsync(controller, id));
+    }
+
+    /// <summary>The request's row in the open-work mirror the late-request gauge counts (state and expected completion), or <c>null</c>.</summary>
+    private async Task<(string State, DateTime DueAt)?> OpenWorkAsync(string subjectRequestId)
+    {
+        await using var source = service.Database.OpenDataSource();
+        await using var command = source.CreateCommand("select state, due_at from open_work where kind = 'opendsr' and owner like '%-' || @id");
+        command.Parameters.AddWithValue("id", subjectRequestId);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            return null;
+        }
+
+        var row = (reader.GetString(0), reader.GetDateTime(1));
+        Assert.False(await reader.ReadAsync());
+        return row;
     }
 
     [Theory]
@@ -250,6 +270,7 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.SendAsync(someoneElse.Request(HttpMethod.Delete, $"/opendsr/v2/requests/{id}", null))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.SendAsync(someoneElse.Request(HttpMethod.Get, $"/opendsr/v2/requests/{id}", null))).StatusCode);
         Assert.Equal("pending", await StatusAsync(controller, id));
+        Assert.Equal("pending", (await OpenWorkAsync(id))?.State);
 
         controller.RefuseFirst(3);
         using var cancelled = await service.Http.SendAsync(controller.Request(HttpMethod.Delete, $"/opengdpr_requests/{id}", null, prefix: "X-OpenGDPR"));
@@ -260,6 +281,7 @@ public sealed partial class OpenDsrProcessorTests(OpenDsrService service)
         Assert.True(SpecController.ProcessorSignatureVerifies(certificate, bytes));
         Assert.Equal(id, (string?)JsonNode.Parse(bytes)!["subject_request_id"]);
         Assert.Equal("cancelled", await StatusAsync(controller, id));
+        Assert.Null(await OpenWorkAsync(id));
 
         // Refused three times, retried with backoff, delivered the fourth time: at least once.
         var callbacks = await Eventually.ReturnsAsync(

@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using PrimeDirective.Grains.Analytics;
 using PrimeDirective.Grains.Clusters;
+using PrimeDirective.Grains.Interfaces.Analytics;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Retention;
 using PrimeDirective.Grains.Regions;
@@ -45,8 +47,13 @@ public sealed class OverdueGaugeTests
         var store = new KeyStore(
             new PostgresKeyRows(keys.Database.ConnectionString),
             new KeyEncryptionKeys(Options.Create(new KeyStoreOptions { Keks = new() { ["1"] = keys.Kek } }), mayDrawRandom: false),
-            new FakeTimeProvider(s_t0));
-        var gauges = new RetentionMetrics(meters, new OverdueItems(databases, store));
+            new FakeTimeProvider(s_t0),
+            new KeyMetrics(meters, new KeyCache(Options.Create(new KeyStoreOptions()), new FakeTimeProvider(s_t0))));
+        var analytics = new PostgresAnalyticsLog(database.ConnectionString);
+        var gauges = new RetentionMetrics(meters, new OverdueItems(databases, store, analytics));
+        await analytics.AppendAsync(new AnalyticsEvent("/pricing", null, null), s_t0, s_t0.AddDays(10));
+        await analytics.AppendAsync(new AnalyticsEvent("/signup", null, null), s_t0, s_t0.AddDays(20));
+        await analytics.AppendAsync(new AnalyticsEvent("/later", null, null), s_t0, s_t0.AddDays(400));
 
         // Before anything expired: every region is published, at zero.
         await gauges.RefreshAsync(s_t0.AddDays(1), CancellationToken.None);
@@ -55,6 +62,8 @@ public sealed class OverdueGaugeTests
         Assert.Equal(0, before.Overdue("us", OverdueItems.Reports));
         Assert.Equal(0, before.Overdue("eu", OverdueItems.EpochKeys));
         Assert.Equal(0, before.OldestAge("eu"));
+        Assert.Equal(0, before.Overdue(OverdueItems.NoRegion, OverdueItems.AnalyticsEvents));
+        Assert.Equal(0, before.OldestAge(OverdueItems.NoRegion));
 
         // The addresses expired at T0 + 30 days, their epoch's day ended a day later, and no sweep ran.
         var late = s_t0.AddDays(31).AddHours(2);
@@ -66,12 +75,20 @@ public sealed class OverdueGaugeTests
         Assert.Equal(1, overdue.Overdue("us", OverdueItems.EpochKeys));
         Assert.Equal(TimeSpan.FromHours(26).TotalSeconds, overdue.OldestAge("eu"));
 
+        // Analytics events name nobody and live in the cluster database: counted once, under no region; the one not yet expired is not.
+        Assert.Equal(2, overdue.Overdue(OverdueItems.NoRegion, OverdueItems.AnalyticsEvents));
+        Assert.Equal((late - s_t0.AddDays(10)).TotalSeconds, overdue.OldestAge(OverdueItems.NoRegion));
+        Assert.DoesNotContain(overdue.Measurements, measurement => measurement.Labels.GetValueOrDefault("store") == OverdueItems.AnalyticsEvents && measurement.Labels["region"] != OverdueItems.NoRegion);
+
         // The eu wave destroys what is due: eu's report rows leave the count, the held one was never in it, us is untouched.
         await new ReportRetentionWaves(databases).RunAsync("eu", late);
+        Assert.Equal(2, await analytics.DeleteExpiredAsync(late));
         await gauges.RefreshAsync(late, CancellationToken.None);
         var swept = Scrape(recorder);
         Assert.Equal(0, swept.Overdue("eu", OverdueItems.Reports));
         Assert.Equal(abroad.Length, swept.Overdue("us", OverdueItems.Reports));
+        Assert.Equal(0, swept.Overdue(OverdueItems.NoRegion, OverdueItems.AnalyticsEvents));
+        Assert.Equal(0, swept.OldestAge(OverdueItems.NoRegion));
         Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from report where subject_key = any(@keys)", ("keys", held)));
 
         MetricsJourneyTests.AssertNoIdentifierIn(recorder.Measurements, [.. free, .. held, .. abroad]);
