@@ -43,6 +43,7 @@ var table = new FigureTable(options.Rounds);
 var failed = false;
 var profile = string.Empty;
 var wall = System.Diagnostics.Stopwatch.StartNew();
+var measuredMaximum = double.NaN;
 await using (var postgres = await BenchPostgres.StartAsync(options.Server, token))
 {
     header.Add($"PostgreSQL {await postgres.VersionAsync(token)}, {(postgres.IsPrivate ? "the bench's own server (initdb defaults, max_connections 300)" : "the shared server")}");
@@ -135,6 +136,29 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
                 return result.Lateness?.TotalSeconds ?? double.NaN;
             });
         }
+
+        if (options.Figures.HasFlag(Figures.Erasure))
+        {
+            await MeasureAsync("erasure under half-load", round, async () =>
+            {
+                var result = await ErasureUnderLoad.RunAsync(postgres, options, await MaximumRateAsync(postgres, round, durable), token);
+                HalfLoadFigures.Erasure(table, round, result);
+                return result.Levels[0].Result.Percentile(0.99);
+            });
+        }
+
+        if (options.Figures.HasFlag(Figures.RetentionLoad))
+        {
+            var expected = options.RetentionRate > 0
+                ? options.RetentionRate
+                : retentionRates.LastOrDefault(FigureTable.Median(firstReportRates.Select(rate => (double?)rate)) ?? 400);
+            await MeasureAsync("retention under half-load", round, async () =>
+            {
+                var result = await RetentionWaves.RunAsync(postgres, options, expected, await MaximumRateAsync(postgres, round, durable) / 2, token);
+                HalfLoadFigures.Retention(table, round, options, result);
+                return result.Lateness?.TotalSeconds ?? double.NaN;
+            });
+        }
     }
 
     if (options.Profile is { } directory && !token.IsCancellationRequested)
@@ -176,6 +200,25 @@ void Ingest(int round, string figure, string what, IngestResult result)
     }
 }
 
+// The half-load's reference: figure 2's window rate of this round, or (figure 2 not run) a short maximum measured once.
+async Task<double> MaximumRateAsync(BenchPostgres postgres, int round, double durableOfRound)
+{
+    if (!double.IsNaN(durableOfRound))
+    {
+        return durableOfRound;
+    }
+
+    if (double.IsNaN(measuredMaximum))
+    {
+        Progress.Log($"round {round + 1}: figure 2 did not run; measuring the maximum durable rate for the half-load");
+        var window = TimeSpan.FromSeconds(Math.Min(5, options.Window.TotalSeconds));
+        measuredMaximum = (await IngestRun.RunAsync(postgres, durable: true, options, window, during: null, token)).Window.Rate;
+        table.Note(string.Create(CultureInfo.InvariantCulture, $"half-load: figure 2 not run; maximum durable rate measured for {window.TotalSeconds:0} s: {measuredMaximum:0} req/s"));
+    }
+
+    return measuredMaximum;
+}
+
 // One figure of one round; a failure is a result too (its cells stay empty), and the other figures still run.
 async Task<double> MeasureAsync(string name, int round, Func<Task<double>> measure)
 {
@@ -185,6 +228,7 @@ async Task<double> MeasureAsync(string name, int round, Func<Task<double>> measu
     }
 
     Progress.Log($"round {round + 1}/{options.Rounds}: {name}");
+    var loadAtStart = Machine.LoadAverage();
     try
     {
         return await measure();
@@ -198,6 +242,10 @@ async Task<double> MeasureAsync(string name, int round, Func<Task<double>> measu
         failed = true;
         table.Note($"{name}, run {round + 1}: FAILED: {failure.GetType().Name}: {failure.Message.ReplaceLineEndings(" ")}");
         Progress.Log($"{name} failed: {failure}");
+    }
+    finally
+    {
+        table.Note($"{name}, run {round + 1}: load average {loadAtStart} at start, {Machine.LoadAverage()} at end");
     }
 
     return double.NaN;
