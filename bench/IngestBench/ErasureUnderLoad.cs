@@ -59,13 +59,14 @@ internal static class ErasureUnderLoad
 
             Progress.Log($"erasure: {levels.Sum(level => level.People.Length)} people with {ClustersPerPerson} linked clusters each ready in {prepare.Elapsed.TotalSeconds:0} s");
 
-            await using var load = await HalfLoad.StartAsync(gateway.Address, options.Clusters, maximumRate / 2, options.Clients, cancellationToken);
+            await using var load = await HalfLoad.StartAsync(gateway.Address, options.Clusters, maximumRate / 2, HalfLoad.Workers(options), cancellationToken);
             var measured = new List<ErasureLevel>();
             foreach (var (concurrency, people) in levels)
             {
-                var result = await EraseAsync(http, people, concurrency, cancellationToken);
-                Progress.Log($"erasure at {concurrency} concurrent: n {result.Ok}, p50 {result.Percentile(0.5):0} ms, p99 {result.Percentile(0.99):0} ms, failed {result.Failed}");
-                measured.Add(new ErasureLevel(concurrency, result));
+                var level = await EraseAsync(http, people, concurrency, cancellationToken);
+                var result = level.Result;
+                Progress.Log($"erasure at {concurrency} concurrent: n {result.Ok}, p50 {result.Percentile(0.5):0} ms, p99 {result.Percentile(0.99):0} ms, failed {result.Failed}, polls answered 503: {level.UnavailablePolls}");
+                measured.Add(level);
             }
 
             var background = await load.StopAsync();
@@ -143,11 +144,12 @@ internal static class ErasureUnderLoad
     }
 
     /// <summary><paramref name="concurrency"/> workers, each erasing its next person as soon as its last one completed.</summary>
-    private static async Task<LoadResult> EraseAsync(HttpClient http, Person[] people, int concurrency, CancellationToken cancellationToken)
+    private static async Task<ErasureLevel> EraseAsync(HttpClient http, Person[] people, int concurrency, CancellationToken cancellationToken)
     {
         var latencies = new ConcurrentBag<double>();
         long failed = 0;
         long next = -1;
+        long unavailable = 0;
         string? firstFailure = null;
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(
@@ -157,7 +159,9 @@ internal static class ErasureUnderLoad
                 {
                     try
                     {
-                        latencies.Add(await EraseOneAsync(http, people[position], cancellationToken));
+                        var (milliseconds, polls) = await EraseOneAsync(http, people[position], cancellationToken);
+                        latencies.Add(milliseconds);
+                        Interlocked.Add(ref unavailable, polls);
                     }
                     catch (Exception failure) when (failure is HttpRequestException or TimeoutException or InvalidOperationException or JsonException
                         || (failure is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -168,11 +172,14 @@ internal static class ErasureUnderLoad
                 }
             },
             cancellationToken)));
-        return new LoadResult(latencies.Count, failed, watch.Elapsed, [.. latencies.Order()], firstFailure);
+        return new ErasureLevel(concurrency, new LoadResult(latencies.Count, failed, watch.Elapsed, [.. latencies.Order()], firstFailure), unavailable);
     }
 
-    /// <summary>DELETE → 202, then the request polled (by its capability URL: the erased account's token ends) until completed; milliseconds.</summary>
-    private static async Task<double> EraseOneAsync(HttpClient http, Person person, CancellationToken cancellationToken)
+    /// <summary>
+    /// DELETE → 202, then the request polled (by its capability URL: the erased account's token ends) until completed:
+    /// milliseconds, and the polls answered 503 on the way.
+    /// </summary>
+    private static async Task<(double Milliseconds, int Unavailable)> EraseOneAsync(HttpClient http, Person person, CancellationToken cancellationToken)
     {
         using var erase = Authorized(HttpMethod.Delete, "/v1/me", person.Token, body: null);
         erase.Headers.Add("X-Step-Up-Code", person.StepUpCode);
@@ -183,25 +190,34 @@ internal static class ErasureUnderLoad
             receipt = accepted.RootElement.GetProperty("receiptUrl").GetString()!;
         }
 
-        var deadline = Stopwatch.GetTimestamp() + (long)(s_erasureTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
+        var unavailable = 0;
+        while (Stopwatch.GetElapsedTime(started) < s_erasureTimeout)
         {
-            using (var request = new HttpRequestMessage(HttpMethod.Get, receipt))
-            using (var view = await ExpectAsync(http, request, HttpStatusCode.OK, cancellationToken))
+            using var request = new HttpRequestMessage(HttpMethod.Get, receipt);
+            using var response = await http.SendAsync(request, cancellationToken);
+
+            // 503 (the request's grain busy erasing past the response timeout) is "not yet" to a client: it polls again.
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
             {
+                unavailable++;
+            }
+            else if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"GET /v1/privacy-requests/{{id}} answered {(int)response.StatusCode}, not 200.");
+            }
+            else
+            {
+                using var view = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
                 if (view.RootElement.GetProperty("status").GetString() == "completed")
                 {
-                    return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, unavailable);
                 }
-            }
-
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException($"An erasure did not complete within {s_erasureTimeout.TotalSeconds:0} s.");
             }
 
             await Task.Delay(s_poll, cancellationToken);
         }
+
+        throw new TimeoutException($"An erasure did not complete within {s_erasureTimeout.TotalSeconds:0} s.");
     }
 
     private static HttpRequestMessage Authorized(HttpMethod method, string path, string token, object? body)
@@ -225,16 +241,16 @@ internal static class ErasureUnderLoad
         return body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(body);
     }
 
+    /// <summary>The path without its ids: a request id's place becomes <c>{id}</c>.</summary>
     private static string Template(Uri? uri) =>
-        uri?.OriginalString.Split('?')[0] is { } path && path.StartsWith("/v1/privacy-requests/", StringComparison.Ordinal)
-            ? "/v1/privacy-requests/{id}"
-            : uri?.OriginalString.Split('?')[0] ?? "?";
+        uri is null ? "?" : uri.AbsolutePath.StartsWith("/v1/privacy-requests/", StringComparison.Ordinal) ? "/v1/privacy-requests/{id}" : uri.AbsolutePath;
 
     private sealed record Person(string Email, string Token, string? StepUpCode);
 }
 
 /// <param name="Result">Per erasure: DELETE sent → the poll that saw <c>completed</c> (ms); failures.</param>
-internal sealed record ErasureLevel(int Concurrency, LoadResult Result);
+/// <param name="UnavailablePolls">Polls of the request answered 503 (polled again, as a client does).</param>
+internal sealed record ErasureLevel(int Concurrency, LoadResult Result, long UnavailablePolls);
 
 /// <param name="HalfLoad">The background ingest over the measured levels.</param>
 /// <param name="HalfLoadTarget">The rate it was asked for (half the run's maximum).</param>

@@ -28,6 +28,12 @@ internal sealed class HalfLoad : IAsyncDisposable
         _running = RunAsync(rate, long.MaxValue, workers, _stop.Token);
     }
 
+    /// <summary>
+    /// Workers enough to keep the schedule when answers slow down under the figure's own work: twice the clients that
+    /// measured the maximum (at half its rate each worker is idle most of the time; an idle worker costs nothing).
+    /// </summary>
+    public static int Workers(IngestOptions options) => options.Clients * 2;
+
     /// <summary>Requests per second asked for.</summary>
     public double Target { get; }
 

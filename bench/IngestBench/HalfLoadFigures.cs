@@ -7,7 +7,7 @@ internal static class HalfLoadFigures
 {
     public static void Erasure(FigureTable table, int round, ErasureResult result)
     {
-        foreach (var (concurrency, erasures) in result.Levels)
+        foreach (var (concurrency, erasures, unavailable) in result.Levels)
         {
             var what = $"erasure of a person + {ErasureUnderLoad.ClustersPerPerson} linked clusters, {concurrency} concurrent, DELETE → completed";
             var (target, meets) = concurrency <= 10 ? ("< 1,000 ms", (Func<double, bool>?)(p99 => p99 < 1000)) : ("(< 1,000 ms is the goal)", null);
@@ -15,6 +15,8 @@ internal static class HalfLoadFigures
             table["8", $"{what}: p99, ms", "0", target, meets].Set(round, erasures.Percentile(0.99));
             table["8", $"{what}: max, ms", "0"].Set(round, erasures.SortedLatencyMs.Length == 0 ? double.NaN : erasures.SortedLatencyMs[^1]);
             table["8", $"{what}: n", "0"].Set(round, erasures.Ok);
+            table["8", $"{what}: failed", "0"].Set(round, erasures.Failed);
+            table["8", $"{what}: polls answered 503 (polled again)", "0"].Set(round, unavailable);
             if (erasures.Failed > 0)
             {
                 table.Note(string.Create(CultureInfo.InvariantCulture, $"8, run {round + 1}: {erasures.Failed} erasures at {concurrency} concurrent failed, first: {erasures.FirstFailure}"));

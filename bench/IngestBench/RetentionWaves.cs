@@ -53,7 +53,7 @@ internal static class RetentionWaves
         using var load = new FlynnLoad(gateway.Address, options.Clients);
         var before = await database.CountTablesAsync(only: null, cancellationToken);
         await using var halfLoad = halfLoadRate > 0
-            ? await HalfLoad.StartAsync(gateway.Address, options.Clusters, halfLoadRate, options.Clients, cancellationToken)
+            ? await HalfLoad.StartAsync(gateway.Address, options.Clusters, halfLoadRate, HalfLoad.Workers(options), cancellationToken)
             : null;
         var excluded = halfLoad is null ? null : HalfLoadRows;
         var clusters = FlynnCluster.Many(options.Subjects);
