@@ -60,13 +60,14 @@ internal sealed record IngestOptions(
     ServerKind Server,
     string? Profile,
     string? Out,
-    int ErasurePersons = 30)
+    int ErasurePersons = 30,
+    int HalfLoadRounds = 1)
 {
     public const string Usage =
         "usage: IngestBench [--rounds N] [--seconds N] [--warmup-seconds N] [--clusters N] [--clients N] [--raw-connections N]\n" +
         "                   [--held-clusters N] [--held-batch N] [--held N] [--subjects N] [--retention-rate N]\n" +
         "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention,erasure,retention-load]\n" +
-        "                   [--erasure-persons N]\n" +
+        "                   [--erasure-persons N] [--half-load-rounds N]\n" +
         "                   [--server private|shared] [--profile DIR] [--out FILE]";
 
     public static IngestOptions Parse(IReadOnlyList<string> args)
@@ -110,6 +111,7 @@ internal sealed record IngestOptions(
                 "--profile" => options with { Profile = value },
                 "--out" => options with { Out = value },
                 "--erasure-persons" => options with { ErasurePersons = Positive(args[i], value) },
+                "--half-load-rounds" => options with { HalfLoadRounds = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown argument {args[i]}.\n{Usage}"),
             };
         }

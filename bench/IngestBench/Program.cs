@@ -137,7 +137,9 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
             });
         }
 
-        if (options.Figures.HasFlag(Figures.Erasure))
+        // The half-load figures take a minute or more each: by default only the last round has them (--half-load-rounds).
+        var halfLoadRound = round >= options.Rounds - options.HalfLoadRounds;
+        if (options.Figures.HasFlag(Figures.Erasure) && halfLoadRound)
         {
             await MeasureAsync("erasure under half-load", round, async () =>
             {
@@ -147,7 +149,7 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
             });
         }
 
-        if (options.Figures.HasFlag(Figures.RetentionLoad))
+        if (options.Figures.HasFlag(Figures.RetentionLoad) && halfLoadRound)
         {
             var expected = options.RetentionRate > 0
                 ? options.RetentionRate
