@@ -123,7 +123,8 @@ internal static class ErasureUnderLoad
         }
 
         // Each cluster reports, is linked with its proof, and reports again (data before and after the link).
-        foreach (var (cluster, index) in FlynnCluster.Many(ClustersPerPerson).Select((cluster, index) => (cluster, index)))
+        var clusters = FlynnCluster.Many(ClustersPerPerson);
+        foreach (var (cluster, index) in clusters.Select((cluster, index) => (cluster, index)))
         {
             await ReportAsync(http, cluster, index, cancellationToken);
             using (var link = Authorized(HttpMethod.Post, "/v1/me/clusters", token, new { clusterId = cluster.ClusterId, bootstrapId = cluster.BootstrapId, region = "eu" }))
@@ -134,7 +135,14 @@ internal static class ErasureUnderLoad
             await ReportAsync(http, cluster, index + 1, cancellationToken);
         }
 
-        return new Person(email, token, StepUpCode: null);
+        // Its operator reads a cluster before the erasure (200): the 404 counted after it is the erasure's, not a wrong read.
+        using (var read = new HttpRequestMessage(HttpMethod.Get, $"/v1/clusters/{clusters[0].ClusterId}"))
+        {
+            read.Headers.Add("X-Flynn-Bootstrap-Id", clusters[0].BootstrapId);
+            (await ExpectAsync(http, read, HttpStatusCode.OK, cancellationToken)).Dispose();
+        }
+
+        return new Person(email, token, clusters, StepUpCode: null);
     }
 
     private static async Task ReportAsync(HttpClient http, FlynnCluster cluster, int index, CancellationToken cancellationToken)
@@ -150,6 +158,7 @@ internal static class ErasureUnderLoad
         long failed = 0;
         long next = -1;
         long unavailable = 0;
+        var erased = new ConcurrentBag<Person>();
         string? firstFailure = null;
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(
@@ -161,6 +170,7 @@ internal static class ErasureUnderLoad
                     {
                         var (milliseconds, polls) = await EraseOneAsync(http, people[position], cancellationToken);
                         latencies.Add(milliseconds);
+                        erased.Add(people[position]);
                         Interlocked.Add(ref unavailable, polls);
                     }
                     catch (Exception failure) when (failure is HttpRequestException or TimeoutException or InvalidOperationException or JsonException
@@ -172,7 +182,8 @@ internal static class ErasureUnderLoad
                 }
             },
             cancellationToken)));
-        return new ErasureLevel(concurrency, new LoadResult(latencies.Count, failed, watch.Elapsed, [.. latencies.Order()], firstFailure), unavailable);
+        var result = new LoadResult(latencies.Count, failed, watch.Elapsed, [.. latencies.Order()], firstFailure);
+        return new ErasureLevel(concurrency, result, unavailable, await StillReadableAsync(http, erased, cancellationToken));
     }
 
     /// <summary>
@@ -220,6 +231,29 @@ internal static class ErasureUnderLoad
         throw new TimeoutException($"An erasure did not complete within {s_erasureTimeout.TotalSeconds:0} s.");
     }
 
+    /// <summary>
+    /// After the level (not timed): each linked cluster of each completed erasure, read by its operator with its proof
+    /// (<c>GET /v1/clusters/{id}</c>): anything but 404 counts. A completed erasure that left a cluster readable is no erasure.
+    /// </summary>
+    private static async Task<long> StillReadableAsync(HttpClient http, IEnumerable<Person> erased, CancellationToken cancellationToken)
+    {
+        long readable = 0;
+        await Parallel.ForEachAsync(
+            erased.SelectMany(person => person.Clusters),
+            new ParallelOptions { MaxDegreeOfParallelism = PreparingInParallel, CancellationToken = cancellationToken },
+            async (cluster, token) =>
+            {
+                using var read = new HttpRequestMessage(HttpMethod.Get, $"/v1/clusters/{cluster.ClusterId}");
+                read.Headers.Add("X-Flynn-Bootstrap-Id", cluster.BootstrapId);
+                using var response = await http.SendAsync(read, token);
+                if (response.StatusCode != HttpStatusCode.NotFound)
+                {
+                    Interlocked.Increment(ref readable);
+                }
+            });
+        return readable;
+    }
+
     private static HttpRequestMessage Authorized(HttpMethod method, string path, string token, object? body)
     {
         var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
@@ -241,16 +275,17 @@ internal static class ErasureUnderLoad
         return body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(body);
     }
 
-    /// <summary>The path without its ids: a request id's place becomes <c>{id}</c>.</summary>
+    /// <summary>The path without its ids: every segment as long as an id (16 characters or more) becomes <c>{id}</c>.</summary>
     private static string Template(Uri? uri) =>
-        uri is null ? "?" : uri.AbsolutePath.StartsWith("/v1/privacy-requests/", StringComparison.Ordinal) ? "/v1/privacy-requests/{id}" : uri.AbsolutePath;
+        uri is null ? "?" : string.Join('/', uri.AbsolutePath.Split('/').Select(segment => segment.Length >= 16 ? "{id}" : segment));
 
-    private sealed record Person(string Email, string Token, string? StepUpCode);
+    private sealed record Person(string Email, string Token, FlynnCluster[] Clusters, string? StepUpCode);
 }
 
 /// <param name="Result">Per erasure: DELETE sent → the poll that saw <c>completed</c> (ms); failures.</param>
 /// <param name="UnavailablePolls">Polls of the request answered 503 (polled again, as a client does).</param>
-internal sealed record ErasureLevel(int Concurrency, LoadResult Result, long UnavailablePolls);
+/// <param name="StillReadable">Linked clusters of completed erasures whose data their operator could still read (must be none).</param>
+internal sealed record ErasureLevel(int Concurrency, LoadResult Result, long UnavailablePolls, long StillReadable);
 
 /// <param name="HalfLoad">The background ingest over the measured levels.</param>
 /// <param name="HalfLoadTarget">The rate it was asked for (half the run's maximum).</param>

@@ -7,7 +7,7 @@ internal static class HalfLoadFigures
 {
     public static void Erasure(FigureTable table, int round, ErasureResult result)
     {
-        foreach (var (concurrency, erasures, unavailable) in result.Levels)
+        foreach (var (concurrency, erasures, unavailable, readable) in result.Levels)
         {
             var what = $"erasure of a person + {ErasureUnderLoad.ClustersPerPerson} linked clusters, {concurrency} concurrent, DELETE → completed";
             var (target, meets) = concurrency <= 10 ? ("< 1,000 ms", (Func<double, bool>?)(p99 => p99 < 1000)) : ("(< 1,000 ms is the goal)", null);
@@ -17,6 +17,7 @@ internal static class HalfLoadFigures
             table["8", $"{what}: n", "0"].Set(round, erasures.Ok);
             table["8", $"{what}: failed", "0"].Set(round, erasures.Failed);
             table["8", $"{what}: polls answered 503 (polled again)", "0"].Set(round, unavailable);
+            table["8", $"{what}: linked clusters still readable after completed", "0", "none", count => count == 0].Set(round, readable);
             if (erasures.Failed > 0)
             {
                 table.Note(string.Create(CultureInfo.InvariantCulture, $"8, run {round + 1}: {erasures.Failed} erasures at {concurrency} concurrent failed, first: {erasures.FirstFailure}"));
