@@ -93,8 +93,12 @@ internal static class RetentionWaves
             halfLoadRate);
     }
 
-    /// <summary>A row that names a subject of the half-load's region: its key, <c>{region}/{64 hex digits}</c>, in a text column.</summary>
-    private static string HalfLoadRows => $"(^|/){HalfLoad.Region}/[0-9a-f]{{64}}";
+    /// <summary>
+    /// A row of the half-load's region: a text column holding a subject key of that region (<c>{region}/{64 hex digits}</c>:
+    /// grain keys, reminder grain ids, report and registry rows, subject data keys) or naming its expiry epochs' keys
+    /// (<c>epoch|{region}|…</c>).
+    /// </summary>
+    private static string HalfLoadRows => $"(^|/){HalfLoad.Region}/[0-9a-f]{{64}}|^epoch\\|{HalfLoad.Region}\\|";
 
     private static async Task<Drain> DrainAsync(
         BenchDatabase database, string[] tables, string? excluded, DateTimeOffset latestExpiry, TimeSpan timeout, CancellationToken cancellationToken)
