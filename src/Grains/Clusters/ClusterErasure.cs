@@ -190,8 +190,16 @@ public sealed partial class ClusterErasure(
             await parts.Disclosures.RecordOwedAsync(state.State, region);
         }
 
-        if (state.RecordExists && state.State.ClusterId is null &&
-            await state.DeleteAsync(() => state.RecordExists && state.State.ClusterId is null && state.State.PendingProofs.All(proof => recorded?.Contains(proof.Id) ?? true), document.OnUnknownOutcome))
+        bool ProofsOnly() => state.RecordExists && state.State.ClusterId is null && state.State.PendingProofs.All(proof => recorded?.Contains(proof.Id) ?? true);
+        if (ProofsOnly())
+        {
+            // The row's key goes before the row: after an erasure it is the new key the proofs were sealed under, after
+            // expiry the cluster's own key, which every copy of its state and values (backups, dumps) was sealed under.
+            // A crash in between leaves a row no key opens, never a key without its row.
+            await parts.Shredder.ShredAsync(region, key);
+        }
+
+        if (ProofsOnly() && await state.DeleteAsync(ProofsOnly, document.OnUnknownOutcome))
         {
             await whenGone();
             await parts.Registry.RemoveAsync(region, key);

@@ -122,8 +122,14 @@ public sealed partial class AccountErasure(
     {
         await DestructionProofs.FlushAsync(state, ledger, host.Region, host.DeactivateOnIdle);
         await disclosures.FlushAsync();
-        if (state.RecordExists && state.State.UserId is null &&
-            await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, host.DeactivateOnIdle))
+        bool ProofsOnly() => state.RecordExists && state.State.UserId is null;
+        if (ProofsOnly())
+        {
+            // The key the proofs were sealed under (made after the account's own key was shredded) goes before the row.
+            await shredder.ShredAsync(host.Region, host.Key);
+        }
+
+        if (ProofsOnly() && await state.DeleteAsync(ProofsOnly, host.DeactivateOnIdle))
         {
             // Nothing is left to grow dormant, nor to deliver.
             await dormancy.DisarmAsync();

@@ -50,6 +50,10 @@ public sealed class CryptoShreddingTests
         var keyId = Sealer.KeyIdOf(stored);
         Assert.Equal(0L, await service.KeyStore.ScalarAsync<long>("select count(*) from data_keys where key_id = @id", ("id", keyId)));
 
+        // No key is left for the subject at all: the one its proofs-only state was sealed under went with that row.
+        Assert.Null(await service.Database.ScalarAsync<byte[]>("select payload_binary from grain_state where grain_id_extension_string = @key", ("key", userKey)));
+        Assert.Equal(0L, await service.KeyStore.ScalarAsync<long>("select count(*) from data_keys where subject = @key", ("key", userKey)));
+
         // The email index entry's key goes too: a backup of the entry (which account claims the address) never opens.
         Assert.Equal(0L, await service.KeyStore.ScalarAsync<long>("select count(*) from data_keys where key_id = @id", ("id", emailEntryKeyId)));
 
