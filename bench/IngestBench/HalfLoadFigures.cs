@@ -52,6 +52,7 @@ internal static class HalfLoadFigures
             $"9, run {round + 1}: IP address kept {result.IpRetention:c}, raw report {result.ReportRetention:c}; each wave {result.WaveLength.TotalSeconds:0} s; " +
             $"subjects' rows written: {result.WrittenRows}; " +
             $"{(result.Lateness is null ? $"NOT DONE: {result.Left} subjects' rows left {options.DrainTimeout:c} after the latest expiry ({result.LeftRows}); " : string.Empty)}" +
+            $"not counted at the end (expiry epoch keys, the half-load's rows): {(result.Uncounted.Length > 0 ? result.Uncounted : "none")}; " +
             $"{result.LoggedErrors} errors, {result.LoggedWarnings} warnings logged{(result.FirstErrors.Count > 0 ? $", first: {result.FirstErrors[0]}" : string.Empty)}"));
     }
 

@@ -131,7 +131,8 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
                     CultureInfo.InvariantCulture,
                     $"6, run {round + 1}: IP address kept {result.IpRetention:c}, raw report {result.ReportRetention:c}; each wave {result.WaveLength.TotalSeconds:0} s, overlapping {result.Overlap.TotalSeconds:0} s; " +
                     $"expiries began {(result.ExpiriesBeforeIngestEnded ? "before" : "after")} the ingest ended; rows written: {result.WrittenRows}; " +
-                    $"{(result.Lateness is null ? $"NOT DONE: {result.Left} rows left {options.DrainTimeout:c} after the latest expiry; " : string.Empty)}" +
+                    $"{(result.Lateness is null ? $"NOT DONE: {result.Left} rows left {options.DrainTimeout:c} after the latest expiry ({result.LeftRows}); " : string.Empty)}" +
+                    $"not counted at the end (expiry epoch keys): {(result.Uncounted.Length > 0 ? result.Uncounted : "none")}; " +
                     $"{result.LoggedErrors} errors, {result.LoggedWarnings} warnings logged{(result.FirstErrors.Count > 0 ? $", first: {result.FirstErrors[0]}" : string.Empty)}"));
                 return result.Lateness?.TotalSeconds ?? double.NaN;
             });
