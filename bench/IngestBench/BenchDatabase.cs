@@ -39,7 +39,14 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     /// <summary>Rows of every table in the public schema, by table name.</summary>
-    public async Task<Dictionary<string, long>> CountTablesAsync(IEnumerable<string>? only, CancellationToken cancellationToken)
+    public Task<Dictionary<string, long>> CountTablesAsync(IEnumerable<string>? only, CancellationToken cancellationToken) =>
+        CountTablesAsync(only, excluded: null, cancellationToken);
+
+    /// <summary>
+    /// Rows of every table in the public schema (or of <paramref name="only"/>), by table name; with <paramref name="excluded"/>
+    /// (a POSIX regular expression), rows where any text column matches it are not counted.
+    /// </summary>
+    public async Task<Dictionary<string, long>> CountTablesAsync(IEnumerable<string>? only, string? excluded, CancellationToken cancellationToken)
     {
         var tables = only?.ToList() ?? await TablesAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -48,9 +55,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
             return counts;
         }
 
+        var textColumns = excluded is null ? [] : await TextColumnsAsync(cancellationToken);
+
         // One statement, so every count is of the same moment.
-        var sql = "select " + string.Join(", ", tables.Select(table => $"(select count(*) from public.\"{table}\")"));
+        var sql = "select " + string.Join(", ", tables.Select(table => $"(select count(*) from public.\"{table}\"{Except(table)})"));
         await using var command = _source.CreateCommand(sql);
+        if (excluded is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = excluded });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         for (var i = 0; i < tables.Count; i++)
@@ -59,6 +73,26 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
 
         return counts;
+
+        string Except(string table) =>
+            textColumns.TryGetValue(table, out var columns)
+                ? $" where not ({string.Join(" or ", columns.Select(column => $"coalesce(\"{column}\" ~ $1, false)"))})"
+                : string.Empty;
+    }
+
+    /// <summary>The text columns of each table in the public schema.</summary>
+    private async Task<Dictionary<string, List<string>>> TextColumnsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _source.CreateCommand(
+            "select table_name, column_name from information_schema.columns where table_schema = 'public' and data_type in ('text', 'character varying') order by table_name, ordinal_position");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            (columns.TryGetValue(reader.GetString(0), out var list) ? list : columns[reader.GetString(0)] = []).Add(reader.GetString(1));
+        }
+
+        return columns;
     }
 
     private async Task<List<string>> TablesAsync(CancellationToken cancellationToken)

@@ -23,7 +23,13 @@ internal enum Figures
     /// <summary>Figure 6: retention with two overlapping expiry waves.</summary>
     Retention = 16,
 
-    All = Raw | Durable | Memory | Held | Retention,
+    /// <summary>Issue 21: erasure of a person with 10 linked clusters at 10 and at 100 concurrent, under the half-load (<c>erasure</c>).</summary>
+    Erasure = 1024,
+
+    /// <summary>Issue 21: figure 6 with the half-load beside it (<c>retention-load</c>).</summary>
+    RetentionLoad = 2048,
+
+    All = Raw | Durable | Memory | Held | Retention | Erasure | RetentionLoad,
 }
 
 /// <summary>Where the bench's PostgreSQL comes from.</summary>
@@ -53,12 +59,15 @@ internal sealed record IngestOptions(
     Figures Figures,
     ServerKind Server,
     string? Profile,
-    string? Out)
+    string? Out,
+    int ErasurePersons = 30,
+    int HalfLoadRounds = 1)
 {
     public const string Usage =
         "usage: IngestBench [--rounds N] [--seconds N] [--warmup-seconds N] [--clusters N] [--clients N] [--raw-connections N]\n" +
         "                   [--held-clusters N] [--held-batch N] [--held N] [--subjects N] [--retention-rate N]\n" +
-        "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention]\n" +
+        "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention,erasure,retention-load]\n" +
+        "                   [--erasure-persons N] [--half-load-rounds N]\n" +
         "                   [--server private|shared] [--profile DIR] [--out FILE]";
 
     public static IngestOptions Parse(IReadOnlyList<string> args)
@@ -101,6 +110,8 @@ internal sealed record IngestOptions(
                 "--server" => options with { Server = ParseServer(value) },
                 "--profile" => options with { Profile = value },
                 "--out" => options with { Out = value },
+                "--erasure-persons" => options with { ErasurePersons = Positive(args[i], value) },
+                "--half-load-rounds" => options with { HalfLoadRounds = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown argument {args[i]}.\n{Usage}"),
             };
         }
@@ -113,9 +124,10 @@ internal sealed record IngestOptions(
         var figures = Figures.None;
         foreach (var name in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            figures |= Enum.TryParse<Figures>(name, ignoreCase: true, out var figure) && figure != Figures.None
+            // Hyphenated names (retention-load) are the enum's names without the hyphen.
+            figures |= Enum.TryParse<Figures>(name.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var figure) && figure != Figures.None
                 ? figure
-                : throw new ArgumentException($"Unknown figure {name}: raw, durable, memory, held, retention or all.");
+                : throw new ArgumentException($"Unknown figure {name}: raw, durable, memory, held, retention, erasure, retention-load or all.");
         }
 
         return figures == Figures.None ? throw new ArgumentException("--figures names no figure.") : figures;

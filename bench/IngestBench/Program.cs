@@ -43,6 +43,7 @@ var table = new FigureTable(options.Rounds);
 var failed = false;
 var profile = string.Empty;
 var wall = System.Diagnostics.Stopwatch.StartNew();
+var measuredMaximum = double.NaN;
 await using (var postgres = await BenchPostgres.StartAsync(options.Server, token))
 {
     header.Add($"PostgreSQL {await postgres.VersionAsync(token)}, {(postgres.IsPrivate ? "the bench's own server (initdb defaults, max_connections 300)" : "the shared server")}");
@@ -130,8 +131,34 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
                     CultureInfo.InvariantCulture,
                     $"6, run {round + 1}: IP address kept {result.IpRetention:c}, raw report {result.ReportRetention:c}; each wave {result.WaveLength.TotalSeconds:0} s, overlapping {result.Overlap.TotalSeconds:0} s; " +
                     $"expiries began {(result.ExpiriesBeforeIngestEnded ? "before" : "after")} the ingest ended; rows written: {result.WrittenRows}; " +
-                    $"{(result.Lateness is null ? $"NOT DONE: {result.Left} rows left {options.DrainTimeout:c} after the latest expiry; " : string.Empty)}" +
+                    $"{(result.Lateness is null ? $"NOT DONE: {result.Left} rows left {options.DrainTimeout:c} after the latest expiry ({result.LeftRows}); " : string.Empty)}" +
+                    $"not counted at the end (expiry epoch keys): {(result.Uncounted.Length > 0 ? result.Uncounted : "none")}; " +
                     $"{result.LoggedErrors} errors, {result.LoggedWarnings} warnings logged{(result.FirstErrors.Count > 0 ? $", first: {result.FirstErrors[0]}" : string.Empty)}"));
+                return result.Lateness?.TotalSeconds ?? double.NaN;
+            });
+        }
+
+        // The half-load figures take a minute or more each: by default only the last round has them (--half-load-rounds).
+        var halfLoadRound = round >= options.Rounds - options.HalfLoadRounds;
+        if (options.Figures.HasFlag(Figures.Erasure) && halfLoadRound)
+        {
+            await MeasureAsync("erasure under half-load", round, async () =>
+            {
+                var result = await ErasureUnderLoad.RunAsync(postgres, options, await MaximumRateAsync(postgres, round, durable), token);
+                HalfLoadFigures.Erasure(table, round, result);
+                return result.Levels[0].Result.Percentile(0.99);
+            });
+        }
+
+        if (options.Figures.HasFlag(Figures.RetentionLoad) && halfLoadRound)
+        {
+            var expected = options.RetentionRate > 0
+                ? options.RetentionRate
+                : retentionRates.LastOrDefault(FigureTable.Median(firstReportRates.Select(rate => (double?)rate)) ?? 400);
+            await MeasureAsync("retention under half-load", round, async () =>
+            {
+                var result = await RetentionWaves.RunAsync(postgres, options, expected, await MaximumRateAsync(postgres, round, durable) / 2, token);
+                HalfLoadFigures.Retention(table, round, options, result);
                 return result.Lateness?.TotalSeconds ?? double.NaN;
             });
         }
@@ -176,6 +203,25 @@ void Ingest(int round, string figure, string what, IngestResult result)
     }
 }
 
+// The half-load's reference: figure 2's window rate of this round, or (figure 2 not run) a short maximum measured once.
+async Task<double> MaximumRateAsync(BenchPostgres postgres, int round, double durableOfRound)
+{
+    if (!double.IsNaN(durableOfRound))
+    {
+        return durableOfRound;
+    }
+
+    if (double.IsNaN(measuredMaximum))
+    {
+        Progress.Log($"round {round + 1}: figure 2 did not run; measuring the maximum durable rate for the half-load");
+        var window = TimeSpan.FromSeconds(Math.Min(5, options.Window.TotalSeconds));
+        measuredMaximum = (await IngestRun.RunAsync(postgres, durable: true, options, window, during: null, token)).Window.Rate;
+        table.Note(string.Create(CultureInfo.InvariantCulture, $"half-load: figure 2 not run; maximum durable rate measured for {window.TotalSeconds:0} s: {measuredMaximum:0} req/s"));
+    }
+
+    return measuredMaximum;
+}
+
 // One figure of one round; a failure is a result too (its cells stay empty), and the other figures still run.
 async Task<double> MeasureAsync(string name, int round, Func<Task<double>> measure)
 {
@@ -185,6 +231,7 @@ async Task<double> MeasureAsync(string name, int round, Func<Task<double>> measu
     }
 
     Progress.Log($"round {round + 1}/{options.Rounds}: {name}");
+    var loadAtStart = Machine.LoadAverage();
     try
     {
         return await measure();
@@ -198,6 +245,10 @@ async Task<double> MeasureAsync(string name, int round, Func<Task<double>> measu
         failed = true;
         table.Note($"{name}, run {round + 1}: FAILED: {failure.GetType().Name}: {failure.Message.ReplaceLineEndings(" ")}");
         Progress.Log($"{name} failed: {failure}");
+    }
+    finally
+    {
+        table.Note($"{name}, run {round + 1}: load average {loadAtStart} at start, {Machine.LoadAverage()} at end");
     }
 
     return double.NaN;

@@ -24,7 +24,16 @@ internal static class RetentionWaves
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(15);
 
     /// <param name="expectedRate">First reports per second expected (sets the retentions so the waves come after the ingest).</param>
-    public static async Task<RetentionResult> RunAsync(BenchPostgres postgres, IngestOptions options, double expectedRate, CancellationToken cancellationToken)
+    public static Task<RetentionResult> RunAsync(BenchPostgres postgres, IngestOptions options, double expectedRate, CancellationToken cancellationToken) =>
+        RunAsync(postgres, options, expectedRate, halfLoadRate: 0, cancellationToken);
+
+    /// <param name="expectedRate">First reports per second expected (sets the retentions so the waves come after the ingest).</param>
+    /// <param name="halfLoadRate">
+    /// Above zero: the <see cref="HalfLoad"/> at this rate, from before the subjects' ingest until the drain ends, to
+    /// clusters of its own region; the drain does not count that region's rows (they keep coming: the load never stops).
+    /// </param>
+    public static async Task<RetentionResult> RunAsync(
+        BenchPostgres postgres, IngestOptions options, double expectedRate, double halfLoadRate, CancellationToken cancellationToken)
     {
         var expectedIngest = TimeSpan.FromSeconds(options.Subjects / expectedRate);
         var ipRetention = WholeSeconds((expectedIngest * 1.15) + TimeSpan.FromSeconds(10));
@@ -43,11 +52,15 @@ internal static class RetentionWaves
         await using var gateway = await GatewayProcess.StartAsync(database.ConnectionString, settings, cancellationToken);
         using var load = new FlynnLoad(gateway.Address, options.Clients);
         var before = await database.CountTablesAsync(only: null, cancellationToken);
+        await using var halfLoad = halfLoadRate > 0
+            ? await HalfLoad.StartAsync(gateway.Address, options.Clusters, halfLoadRate, HalfLoad.Workers(options), cancellationToken)
+            : null;
+        var excluded = halfLoad is null ? EpochKeys : $"{HalfLoadRows}|{EpochKeys}";
         var clusters = FlynnCluster.Many(options.Subjects);
         var sentAt = new DateTimeOffset[clusters.Length];
         var ingest = await load.RunAllAsync(clusters, FlynnLoad.Passes(clusters.Length, 1), sentAt, cancellationToken);
         var ingestEnd = DateTimeOffset.UtcNow;
-        var afterIngest = await database.CountTablesAsync(only: null, cancellationToken);
+        var afterIngest = await database.CountTablesAsync(only: null, excluded, cancellationToken);
         var written = afterIngest.Where(pair => pair.Value > before.GetValueOrDefault(pair.Key) && !s_kept.Contains(pair.Key, StringComparer.Ordinal))
             .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
         var tables = string.Join(", ", written.Select(pair => $"{pair.Key} {pair.Value}"));
@@ -57,7 +70,11 @@ internal static class RetentionWaves
         var first = sentAt.Where(at => at != default).Min();
         var last = sentAt.Max();
         var latestExpiry = last + reportRetention;
-        var drain = await DrainAsync(database, [.. written.Keys], latestExpiry, options.DrainTimeout, cancellationToken);
+        var drain = await DrainAsync(database, [.. written.Keys], excluded, latestExpiry, options.DrainTimeout, cancellationToken);
+        var all = await database.CountTablesAsync(written.Keys, cancellationToken);
+        var counted = await database.CountTablesAsync(written.Keys, excluded, cancellationToken);
+        var uncounted = string.Join(", ", all.Where(pair => pair.Value > counted[pair.Key]).Select(pair => $"{pair.Key} {pair.Value - counted[pair.Key]}"));
+        var background = halfLoad is null ? null : await halfLoad.StopAsync();
         var span = last - first;
         return new RetentionResult(
             ingest,
@@ -69,15 +86,32 @@ internal static class RetentionWaves
             tables,
             drain.Lateness,
             drain.Left,
+            drain.LeftRows,
+            uncounted,
             drain.DrainSpan(first + ipRetention),
             gateway.PoolExhaustedLines,
             gateway.Failures,
             gateway.Warnings,
-            gateway.FirstFailures);
+            gateway.FirstFailures,
+            background,
+            halfLoadRate);
     }
 
+    /// <summary>
+    /// A row of the half-load's region: a text column holding a subject key of that region (<c>{region}/{64 hex digits}</c>:
+    /// grain keys, reminder grain ids, report and registry rows, subject data keys).
+    /// </summary>
+    private static string HalfLoadRows => $"(^|/){HalfLoad.Region}/[0-9a-f]{{64}}";
+
+    /// <summary>
+    /// An expiry epoch's key in the key store (<c>epoch|{region}|{category}|{day}</c>): one per region, category and UTC
+    /// day, not a subject's, destroyed when its day ends by design (a second lock on values already deleted), so it
+    /// outlives the rows retention destroys at their expiry. Not counted in the drain; the note says how many were left.
+    /// </summary>
+    private const string EpochKeys = "^epoch\\|";
+
     private static async Task<Drain> DrainAsync(
-        BenchDatabase database, string[] tables, DateTimeOffset latestExpiry, TimeSpan timeout, CancellationToken cancellationToken)
+        BenchDatabase database, string[] tables, string? excluded, DateTimeOffset latestExpiry, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = latestExpiry + timeout;
         var nextProgress = DateTimeOffset.UtcNow;
@@ -87,7 +121,7 @@ internal static class RetentionWaves
             Dictionary<string, long> counts;
             try
             {
-                counts = await database.CountTablesAsync(tables, cancellationToken);
+                counts = await database.CountTablesAsync(tables, excluded, cancellationToken);
             }
             catch (NpgsqlException interrupted) when (DateTimeOffset.UtcNow < deadline)
             {
@@ -100,12 +134,12 @@ internal static class RetentionWaves
             var left = counts.Values.Sum();
             if (left == 0)
             {
-                return new Drain(now - latestExpiry, 0, now);
+                return new Drain(now - latestExpiry, 0, now, string.Empty);
             }
 
             if (now > deadline)
             {
-                return new Drain(null, left, now);
+                return new Drain(null, left, now, string.Join(", ", counts.Where(pair => pair.Value > 0).Select(pair => $"{pair.Key} {pair.Value}")));
             }
 
             if (now >= nextProgress)
@@ -121,7 +155,8 @@ internal static class RetentionWaves
     private static TimeSpan WholeSeconds(TimeSpan duration) => TimeSpan.FromSeconds(Math.Ceiling(duration.TotalSeconds));
 
     /// <param name="Lateness">Latest expiry → the poll that saw no row; <c>null</c> when rows were left at the deadline.</param>
-    private sealed record Drain(TimeSpan? Lateness, long Left, DateTimeOffset At)
+    /// <param name="LeftRows">The tables with rows left, and how many (empty when none).</param>
+    private sealed record Drain(TimeSpan? Lateness, long Left, DateTimeOffset At, string LeftRows)
     {
         public TimeSpan DrainSpan(DateTimeOffset firstExpiry) => At - firstExpiry;
     }
@@ -131,6 +166,8 @@ internal static class RetentionWaves
 /// <param name="WaveLength">How long each wave lasts (the ingest, from first to last request sent).</param>
 /// <param name="WrittenRows">Tables the ingest wrote to, with their rows after it.</param>
 /// <param name="Left">Rows still there when the drain gave up.</param>
+/// <param name="LeftRows">Which tables held them, with their counts.</param>
+/// <param name="Uncounted">Rows of those tables the drain did not count (expiry epoch keys, the half-load's), by table, at its end.</param>
 /// <param name="DrainSpan">First expiry → no row left (or → giving up).</param>
 internal sealed record RetentionResult(
     LoadResult Ingest,
@@ -142,8 +179,12 @@ internal sealed record RetentionResult(
     string WrittenRows,
     TimeSpan? Lateness,
     long Left,
+    string LeftRows,
+    string Uncounted,
     TimeSpan DrainSpan,
     long PoolExhaustedLines,
     long LoggedErrors,
     long LoggedWarnings,
-    IReadOnlyList<string> FirstErrors);
+    IReadOnlyList<string> FirstErrors,
+    LoadResult? HalfLoad = null,
+    double HalfLoadTarget = 0);
