@@ -124,6 +124,7 @@ public static class SiloConfiguration
             services.AddSingleton<ILegalHoldMirror, InMemoryLegalHoldMirror>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
+            services.AddSingleton<IPersonNoticeLog, InMemoryPersonNoticeLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
             services.AddSingleton<ITransparencyLog, InMemoryTransparencyLog>();
             silo.AddStartupTask<InMemoryModeNotice>();
@@ -152,6 +153,7 @@ public static class SiloConfiguration
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionWaveLoop>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
+        services.AddSingleton<IPersonNoticeLog, PostgresPersonNoticeLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
         services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
         services.TryAddSingleton<SchemaMigrator>();

@@ -98,6 +98,12 @@ public static class PersonalDataInventory
             Protection.NotPersonal, "pseudonymous keys and reason codes"),
         Region("outbox_mark", "*", "the owner (pseudonymous key)", "when an owner's undelivered messages are due again", "until delivered", "the mark is removed",
             Protection.NotPersonal, "pseudonymous keys and times"),
+        Region("person_notice", "body", "the person (pseudonymous key)", "a breach or policy notice's title and text", "until erasure", Erase, Protection.SealedPerValue,
+            "sealed per value under the person's data key (PersonNoticeLog.BodyContext)"),
+        Region("person_notice", "email", "the person (pseudonymous key)", "the notice's email (address, name, subject, body)", "until delivered or dropped", Erase, Protection.SealedPerValue,
+            "sealed per value under the person's data key (PersonNoticeLog.EmailContext); set to null once the email is handled"),
+        Region("person_notice", "*", "the person (pseudonymous key)", "which campaigns reached a person, when, through which key, the email's state", "until erasure", "the person's rows are deleted",
+            Protection.NotPersonal, "pseudonymous keys, campaign ids, kinds, times"),
         Region("data_protection_key", "*", "none", "the gateway's data protection keys", "rotated by ASP.NET Core", "none", Protection.NotPersonal, "key material, no person"),
 
         // Key store database.

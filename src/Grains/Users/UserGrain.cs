@@ -36,6 +36,7 @@ public sealed class UserGrain(
     DisclosureDesk desk,
     OutboxSender sender,
     ISubjectRegistry registry,
+    IPersonNoticeLog noticeRows,
     PolicySchedule policy,
     IOutboxMarks marks,
     KeyShredder shredder,
@@ -73,7 +74,7 @@ public sealed class UserGrain(
     private StepUp StepUp => field ??= new(state, keys, GrainFactory, Host);
 
     private AccountErasure Erasure => field ??= new(
-        state, keys, clusterKeys, ledger, registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, shredder, time, Host, logger);
+        state, keys, clusterKeys, ledger, registry, noticeRows, Disclosures, Outbox, Holds, LegalRequests, Dormancy, shredder, time, Host, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
