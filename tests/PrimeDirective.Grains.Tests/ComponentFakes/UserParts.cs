@@ -40,6 +40,8 @@ public sealed class SiloParts
 
     public ISubjectRegistry Registry { get; } = new InMemorySubjectRegistry();
 
+    public IPersonNoticeLog NoticeRows { get; } = new InMemoryPersonNoticeLog();
+
     /// <summary>The key store in memory, its cache, and erasure's first step over them (eviction reaches this one cache).</summary>
     public KeyCache KeyCache { get; }
 
@@ -128,7 +130,7 @@ public sealed class UserParts
         Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
         Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
         EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host);
-        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
+        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, silo.NoticeRows, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
     }
 
     public SiloParts Silo { get; }
