@@ -15,6 +15,8 @@
 #   PD_CLUSTER_ID       Orleans cluster id, also names the databases (default: random; [a-z0-9_], 1-32 chars)
 #   PD_BUILD            1 (default): `dotnet build -c Release` the silo and the gateway once, into
 #                       PD_ARTIFACTS (default: artifacts/cluster); 0: run what is already built there
+#   PD_SILO_DLL, PD_GATEWAY_DLL  start only, both or neither: run these built dlls (e.g. the solution's own Release
+#                       build, as the multi-process test does) instead of building into PD_ARTIFACTS
 #   PD_FRESH_DATABASES  1 (default): fresh databases pdc_<id>_cluster, pdc_<id>_eu, ... for this run;
 #                       0: the standing ones of scripts/postgres.sh (prime_directive, pd_eu, pd_us, pd_ap)
 #   PD_DROP_DATABASES   stop only: 1 drops the run's databases (only fresh ones; never the standing ones)
@@ -310,14 +312,19 @@ cmd_start() {
   local db_cluster=$1 db_eu=$2 db_us=$3 db_ap=$4 db_keys=$5
 
   local artifacts=${PD_ARTIFACTS:-$repo/artifacts/cluster}
-  local silo_dll=$artifacts/bin/Silo/release/$silo_dll_name
-  local gateway_dll=$artifacts/bin/Gateway/release/$gateway_dll_name
+  local silo_dll=${PD_SILO_DLL:-$artifacts/bin/Silo/release/$silo_dll_name}
+  local gateway_dll=${PD_GATEWAY_DLL:-$artifacts/bin/Gateway/release/$gateway_dll_name}
+  if [ -n "${PD_SILO_DLL:-}" ] || [ -n "${PD_GATEWAY_DLL:-}" ]; then
+    [ -n "${PD_SILO_DLL:-}" ] && [ -n "${PD_GATEWAY_DLL:-}" ] || die "PD_SILO_DLL and PD_GATEWAY_DLL go together"
+    [ "$(basename "$silo_dll")" = "$silo_dll_name" ] && [ "$(basename "$gateway_dll")" = "$gateway_dll_name" ] \
+      || die "PD_SILO_DLL must name $silo_dll_name and PD_GATEWAY_DLL $gateway_dll_name"
+  fi
 
   # From here on, a failure stops whatever this start started.
   started=0
   trap 'on_start_exit' EXIT
 
-  if [ "${PD_BUILD:-1}" = 1 ]; then
+  if [ "${PD_BUILD:-1}" = 1 ] && [ -z "${PD_SILO_DLL:-}" ]; then
     say "building the silo and the gateway (Release) into $artifacts (log: $state/build.log)"
     : >"$state/build.log"
     # Runs with other state directories share the build output: one build at a time.
@@ -336,7 +343,7 @@ cmd_start() {
     # Release the lock (and do not hand the descriptor on to the servers).
     exec 9>&-
   fi
-  [ -f "$silo_dll" ] && [ -f "$gateway_dll" ] || die "no built silo/gateway under $artifacts (run with PD_BUILD=1)"
+  [ -f "$silo_dll" ] && [ -f "$gateway_dll" ] || die "no built silo/gateway at $silo_dll and $gateway_dll (run with PD_BUILD=1)"
 
   say "PostgreSQL and databases: $databases"
   local pg

@@ -21,6 +21,8 @@ rm -rf TestResults
 # project). The fast tier (PrimeDirective.Grains.Tests: no PostgreSQL, no HTTP) runs first and answers in under a minute.
 dotnet build Actors.sln -c Release
 status=0
+# The alert rules of deploy/k8s/monitoring: promtool check rules and promtool test rules.
+bash scripts/monitoring.sh || status=$?
 for project in tests/PrimeDirective.Grains.Tests tests/PrimeDirective.Tests; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build \

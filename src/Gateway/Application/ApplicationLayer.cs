@@ -32,6 +32,7 @@ internal static class ApplicationLayer
         .AddSingleton<LegalRequestDesk>()
         .AddSingleton<NoticeDesk>()
         .AddSingleton<AnalyticsDesk>()
+        .AddSingleton<TrackingMetrics>()
         .AddSingleton<OpenDsrDesk>()
         .AddSingleton<OpenDsrProcessorDesk>()
         .AddSingleton<GovernanceDesk>()

@@ -46,6 +46,7 @@ public static class GatewayComposition
         // warning included); with its category off it opens none, so no provider that writes scopes can see a cluster id.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.AddGatewayOrleans();
+        builder.Services.AddSingleton<System.Diagnostics.DistributedContextPropagator>(InboundTraceContext.WithoutBaggage);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
         builder.AddGatewayTls();

@@ -59,6 +59,7 @@ internal static partial class GatewayOrleans
                 client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = orleans.GetValue<TimeSpan?>("GatewayListRefreshPeriod") ?? TimeSpan.FromSeconds(10));
             }
 
+            client.AddActivityPropagation();
             client.UseClusterTls(configuration);
             client.UseConnectionRetryFilter<ConnectionRetry>();
         });

@@ -37,10 +37,13 @@ internal static class TrackingEndpoints
         return routes;
     }
 
-    private static async Task<Results<Accepted, NoContent>> RecordAsync(HttpContext context, AnalyticsEventBody body, UserGrains users, AnalyticsDesk desk)
+    private static async Task<Results<Accepted, NoContent>> RecordAsync(
+        HttpContext context, AnalyticsEventBody body, UserGrains users, AnalyticsDesk desk, TrackingMetrics metrics)
     {
         if (TrackingSignals.OptedOut(context.Request) || !await MayTrackAsync(context, users))
         {
+            // Counted only when a signal was what refused it (not a signed-in person's missing consent).
+            metrics.Honoured(context.Request);
             context.Response.Headers[TrackingSignals.TrackingStatusHeader] = "N";
             return TypedResults.NoContent();
         }

@@ -79,6 +79,7 @@ public sealed record ProcessorView(
 /// <param name="Secret">The HMAC-SHA256 key (<c>X-PrimeDirective-Signature</c>); empty if it registered none.</param>
 /// <param name="Contract">Its contract: a package is pushed only while it is current.</param>
 /// <param name="Certificate">Its OpenDSR certificate (PEM), if it registered one: its answers must be signed with it.</param>
+/// <param name="PreviousSecret">The secret it had before an officer replaced it, while the rotation's overlap lasts: messages are signed under both.</param>
 [GenerateSerializer, Immutable]
 [Alias("PrimeDirective.ProcessorDelivery")]
 public sealed record ProcessorDelivery(
@@ -86,7 +87,8 @@ public sealed record ProcessorDelivery(
     [property: Id(1)] string ErasureEndpoint,
     [property: Id(2)] string Secret,
     [property: Id(3)] ProcessorContract? Contract = null,
-    [property: Id(4)] string? Certificate = null);
+    [property: Id(4)] string? Certificate = null,
+    [property: Id(5)] string? PreviousSecret = null);
 
 /// <summary>A recorded organisational change that lets data pass to a successor or affiliate.</summary>
 /// <param name="Kind"><c>restructuring</c>, <c>acquisition</c> or <c>bankruptcy</c>.</param>

@@ -113,7 +113,7 @@ public sealed partial class ClusterErasure(
 
         // The data key first: every copy of the cluster's sealed state and values stops opening.
         var fence = await parts.Shredder.ShredAsync(region, key);
-        if (document.State.HoldKeysMayExist)
+        if (document.State.MayHaveHoldKeys())
         {
             // No hold is in force (else the erasure waits): the keys its values were re-sealed under go too.
             await parts.Shredder.ShredNamedFromAsync(region, ReportAddressSealing.HoldKeyPrefix(key));

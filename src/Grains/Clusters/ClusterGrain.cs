@@ -42,7 +42,8 @@ public sealed partial class ClusterGrain(
     DisclosureDesk disclosures,
     KeyShredder shredder,
     Sealer sealer,
-    ILegalHoldMirror holdMirror) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
+    ILegalHoldMirror holdMirror,
+    ReportMetrics metrics) : Grain, IClusterGrain, IClusterCrashReports, IClusterNotices, IRetentionSubject, IRemindable
 {
     /// <summary>The one reminder of this subject: due at its next expiry.</summary>
     private const string RetentionReminder = "retention";
@@ -108,6 +109,7 @@ public sealed partial class ClusterGrain(
         if (!await Reports.AdmitAsync(report, earliest, alongside))
         {
             LogReport(logger, Key, ReportOutcome.Discarded);
+            metrics.Discarded(Region, ClusterConsents.WithholdsReports(state.State) ? ReportMetrics.Reasons.Withheld : ReportMetrics.Reasons.NotRecognised);
             return new ReportReceipt(reportId, now, ReportOutcome.Discarded);
         }
 
@@ -126,6 +128,7 @@ public sealed partial class ClusterGrain(
 
         var outcome = append.Stored ? ReportOutcome.Stored : ReportOutcome.Duplicate;
         LogReport(logger, Key, outcome);
+        metrics.Accepted(Region, duplicate: !append.Stored);
         return new ReportReceipt(reportId, append.AcceptedAt, outcome);
     }
 

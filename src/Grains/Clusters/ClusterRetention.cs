@@ -69,6 +69,7 @@ public sealed partial class ClusterRetention(
             var holdId = document.State.LegalHoldMirrorId;
             document.State.RetentionDueAt = now;
             document.State.LegalHoldMirrorId = null;
+            document.State.HoldKeysMayExist = document.State.MayHaveHoldKeys();
             return (true, (LegalHolds.Lift(document.State, officerId, now), holdId));
         });
 

@@ -67,6 +67,12 @@ public sealed class ClusterState : ILegalHoldState, IDueReminderState, IDestruct
     /// <summary>A hold was placed since hold keys were last destroyed: once none is in force, its hold keys go (docs/keys.md).</summary>
     public bool HoldKeysMayExist { get; set; }
 
+    /// <summary>
+    /// Whether hold keys may exist: the flag, or a hold still recorded (a release before the flag placed it, or wrote this
+    /// state back without the flag during a rolling upgrade).
+    /// </summary>
+    public bool MayHaveHoldKeys() => HoldKeysMayExist || LegalHold is not null;
+
     /// <summary>Erasure requests deferred by the hold; resumed when it is lifted.</summary>
     public List<string> WaitingErasures { get; set; } = [];
 

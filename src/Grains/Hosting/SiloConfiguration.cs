@@ -18,6 +18,7 @@ using PrimeDirective.Grains.Retention;
 using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
+using PrimeDirective.Grains.Telemetry;
 using PrimeDirective.Grains.Transparency;
 using PrimeDirective.Grains.Users;
 
@@ -73,6 +74,7 @@ public static class SiloConfiguration
         services.TryAddSingleton<NoticeReach>();
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
         services.AddSiloHealth();
+        silo.AddActivityPropagation();
         silo.UseClusterTls(configuration, singleProcess);
 
         // Orleans' watchdog may measure its first check from timestamp 0 (see SiloStartClock): from boot, it warns at start.
@@ -156,6 +158,7 @@ public static class SiloConfiguration
         services.AddSingleton<IPersonNoticeLog, PostgresPersonNoticeLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
         services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();
+        services.AddDatabaseGauges(configuration);
         services.TryAddSingleton<SchemaMigrator>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => new SchemaMigrationParticipant(
             provider.GetRequiredService<SchemaMigrator>(), [connectionString, .. regionDatabases.Values.Distinct(StringComparer.Ordinal)]));
@@ -237,7 +240,9 @@ public static class SiloConfiguration
         services.TryAddSingleton<IPrivacyRequestFaults, NoFaults>();
         services.AddOutbox(configuration);
         services.AddPrivacyRedaction();
+        services.AddPrimeDirectiveMetrics();
         services.AddManagementServer(configuration);
+        services.AddPrimeDirectiveTelemetry(configuration);
         return services;
     }
 }

@@ -26,7 +26,8 @@ public sealed partial class RegionFanoutGrain(
     PolicyClock time,
     IOptions<NoticeOptions> options,
     INoticeFaults faults,
-    ILogger<RegionFanoutGrain> logger) : Grain, IRegionFanoutGrain, IRemindable
+    ILogger<RegionFanoutGrain> logger,
+    FanoutMetrics metrics) : Grain, IRegionFanoutGrain, IRemindable
 {
     /// <summary>Attempts per subject before its delivery counts as failed.</summary>
     private const int Attempts = 3;
@@ -54,6 +55,12 @@ public sealed partial class RegionFanoutGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Run();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.Ended(this);
         return Task.CompletedTask;
     }
 
@@ -143,6 +150,7 @@ public sealed partial class RegionFanoutGrain(
             await state.UpdateAsync(() => (true, state.State.Done = true), DeactivateOnIdle);
             _timer?.Dispose();
             _timer = null;
+            metrics.Ended(this);
             LogDone(logger, state.State.Examined);
             await StopWhenSettledAsync();
             return;
@@ -168,14 +176,14 @@ public sealed partial class RegionFanoutGrain(
             campaign.Id,
             [.. delivered.Where(pair => pair.Second.Outcome is null).Select(pair => new NoticeFailure(pair.First.Key, pair.First.Kind, pair.Second.Failure!, now))],
             [.. delivered.Where(pair => pair.Second.Outcome is not null).Select(pair => pair.First.Key)]);
-        await state.UpdateAsync(
+        var advanced = await state.UpdateAsync(
             () =>
             {
                 // Decided on what is stored: a batch another activation already recorded (a silo killed meanwhile) counts once.
                 var current = state.State;
                 if (current.Cursor is { } recorded && string.CompareOrdinal(recorded, page[^1].Key) >= 0)
                 {
-                    return (false, true);
+                    return (false, false);
                 }
 
                 current.Cursor = page[^1].Key;
@@ -199,6 +207,7 @@ public sealed partial class RegionFanoutGrain(
                 return (true, true);
             },
             DeactivateOnIdle);
+        metrics.Progressed(this, Region, campaign.Kind, advanced ? page.Length : 0, state.State.Subjects - state.State.Examined);
     }
 
     /// <summary>Delivers again to every subject still retried: each answers (settled) or fails again (given up once it is too late).</summary>

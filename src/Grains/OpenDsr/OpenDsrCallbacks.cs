@@ -17,9 +17,10 @@ namespace PrimeDirective.Grains.OpenDsr;
 /// <param name="retryPeriod">The first wait after a failed attempt (doubling, up to an hour).</param>
 /// <param name="onUnknownOutcome">Deactivates the grain after a write whose outcome is unknown.</param>
 /// <param name="resultsUrl">The request's <c>results_url</c> once it has one (derived, never stored), told in a <c>completed</c> callback.</param>
+/// <param name="metrics">Where each attempt's outcome is counted (absent in component tests).</param>
 public sealed class OpenDsrCallbacks(
     IPersistentState<OpenDsrInboundState> state, SharingHttp http, OpenDsrKeyRing keys, TimeProvider pacing, TimeSpan retryPeriod, Action onUnknownOutcome,
-    Func<OpenDsrInboundState, string?> resultsUrl)
+    Func<OpenDsrInboundState, string?> resultsUrl, OpenDsrMetrics? metrics = null)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
@@ -63,13 +64,13 @@ public sealed class OpenDsrCallbacks(
                 answer = (await http.SendAsync(HttpMethod.Post, due.Url, body, headers, maxBodyBytes: 4096))?.Status;
             }
 
-            await state.UpdateAsync(
+            var outcome = await state.UpdateAsync<OpenDsrInboundState, string?>(
                 () =>
                 {
                     // Decided on the stored entry: after a write conflict the list is re-read.
                     if (state.State.Callbacks.FirstOrDefault(known => known.Url == due.Url && known.Status == due.Status) is not { } stored || !IsOpen(stored))
                     {
-                        return (false, false);
+                        return (false, null);
                     }
 
                     stored.Attempts++;
@@ -77,20 +78,24 @@ public sealed class OpenDsrCallbacks(
                     if (abandon)
                     {
                         stored.AbandonedAt = now;
-                    }
-                    else if (answer is >= 200 and < 300)
-                    {
-                        stored.DeliveredAt = now;
-                    }
-                    else
-                    {
-                        var wait = retryPeriod * Math.Pow(2, Math.Min(stored.Attempts - 1, 20));
-                        stored.NextAttemptAt = now + (wait < MaxBackoff ? wait : MaxBackoff);
+                        return (true, "abandoned");
                     }
 
-                    return (true, true);
+                    if (answer is >= 200 and < 300)
+                    {
+                        stored.DeliveredAt = now;
+                        return (true, "delivered");
+                    }
+
+                    var wait = retryPeriod * Math.Pow(2, Math.Min(stored.Attempts - 1, 20));
+                    stored.NextAttemptAt = now + (wait < MaxBackoff ? wait : MaxBackoff);
+                    return (true, "retry");
                 },
                 onUnknownOutcome);
+            if (outcome is not null)
+            {
+                metrics?.Callback(outcome);
+            }
         }
     }
 

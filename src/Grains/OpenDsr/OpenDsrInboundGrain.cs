@@ -31,11 +31,12 @@ public sealed partial class OpenDsrInboundGrain(
     Pseudonymizer pseudonymizer,
     IOptions<OpenDsrOptions> options,
     IOptions<SharingOptions> sharing,
-    ILogger<OpenDsrInboundGrain> logger) : Grain, IOpenDsrInboundGrain, IRemindable
+    ILogger<OpenDsrInboundGrain> logger,
+    OpenDsrMetrics metrics) : Grain, IOpenDsrInboundGrain, IRemindable
 {
     private const string Reminder = "opendsr-in";
 
-    private OpenDsrCallbacks Callbacks => field ??= new(state, http, keys, pacing, sharing.Value.RetryPeriod, DeactivateOnIdle, ResultsUrl);
+    private OpenDsrCallbacks Callbacks => field ??= new(state, http, keys, pacing, sharing.Value.RetryPeriod, DeactivateOnIdle, ResultsUrl, metrics);
 
     private bool ReleasesData => state.State.RequestType is "access" or "portability";
 
@@ -70,6 +71,8 @@ public sealed partial class OpenDsrInboundGrain(
             DeactivateOnIdle);
         if (view is not null)
         {
+            metrics.Entered("pending", state.State.RequestType);
+
             // The reminder closes the confirmation window (and retries what a change owes).
             await this.RegisterOrUpdateReminder(Reminder, options.Value.ConfirmationWindow, options.Value.ConfirmationWindow);
         }
@@ -121,6 +124,8 @@ public sealed partial class OpenDsrInboundGrain(
         {
             return new OpenDsrConfirmation(null, null, "not-pending");
         }
+
+        metrics.Entered("in_progress", state.State.RequestType);
 
         // Persisted first: the reminder submits the erasure (or completes the results) again after a crash (both are idempotent).
         await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
@@ -186,14 +191,18 @@ public sealed partial class OpenDsrInboundGrain(
     public async Task<bool> ConfirmClusterAsync(string clusterPseudonym, string erasureRequestId)
     {
         ArgumentException.ThrowIfNullOrEmpty(erasureRequestId);
+        var entered = false;
         var confirmed = await state.UpdateAsync(
             () =>
             {
                 var current = state.State;
+                entered = false;
                 if (current.Status != "pending" || current.ClusterPseudonym != clusterPseudonym)
                 {
                     return (false, current.Status == "in_progress" && current.ErasureRequestId == erasureRequestId);
                 }
+
+                entered = true;
 
                 current.ErasureRequestId = erasureRequestId;
                 current.ConfirmedAt = time.GetUtcNow();
@@ -202,6 +211,11 @@ public sealed partial class OpenDsrInboundGrain(
                 return (true, true);
             },
             DeactivateOnIdle);
+        if (entered)
+        {
+            metrics.Entered("in_progress", state.State.RequestType);
+        }
+
         if (confirmed)
         {
             await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
@@ -281,6 +295,12 @@ public sealed partial class OpenDsrInboundGrain(
             DeactivateOnIdle);
         if (moved)
         {
+            metrics.Entered(to, state.State.RequestType);
+            if (to == "completed" && time.GetUtcNow() > state.State.ExpectedCompletionAt)
+            {
+                metrics.CompletedLate(state.State.RequestType);
+            }
+
             LogMoved(logger, this.GetPrimaryKeyString(), to);
             await this.RegisterOrUpdateReminder(Reminder, sharing.Value.RetryPeriod, sharing.Value.RetryPeriod);
             await Callbacks.DeliverAsync();

@@ -100,9 +100,9 @@ public sealed class OpenDsrOutbound(SharingHttp http, OpenDsrKeyRing keys, IOpti
             headers[OpenDsrNames.DomainHeader] = domain;
         }
 
-        if (delivery.Secret is { Length: > 0 } secret)
+        if (delivery.Secret is { Length: > 0 })
         {
-            headers[Signatures.PackageHeader] = Signatures.Sign(secret, bytes);
+            headers[Signatures.PackageHeader] = Signatures.For(delivery, bytes);
         }
 
         var answer = await http.SendAsync(HttpMethod.Post, delivery.ErasureEndpoint, bytes, headers);

@@ -85,6 +85,23 @@ internal sealed class FileOutbox(IOptions<OutboxOptions> options, TimeProvider t
         return Task.CompletedTask;
     }
 
+    /// <summary>Renames <paramref name="previous"/>'s files to <paramref name="heir"/>'s tag; their time of writing, and so their lifetime, stay.</summary>
+    public Task AdoptCopiesAsync(GrainId previous, GrainId heir)
+    {
+        var (previousTag, heirTag) = (Tag(previous), Tag(heir));
+        if (Directory.Exists(_directory))
+        {
+            foreach (var file in Directory.EnumerateFiles(_directory, $"*-{previousTag}-*.eml"))
+            {
+                var name = Path.GetFileName(file);
+                var at = name.IndexOf($"-{previousTag}-", StringComparison.Ordinal);
+                File.Move(file, Path.Combine(_directory, $"{name[..at]}-{heirTag}-{name[(at + previousTag.Length + 2)..]}"), overwrite: true);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// Deletes every file written <see cref="OutboxOptions.FileLifetime"/> ago or earlier (files not named as ours stay),
     /// then waits for the next one's time, a new file, or an hour, until stopped.

@@ -14,6 +14,13 @@ public interface IOutbox
     /// when given); nothing when it keeps none (SMTP: the relay has the message, we do not).
     /// </summary>
     Task DestroyCopiesAsync(GrainId owner, string? messageId = null);
+
+    /// <summary>
+    /// Hands the copies this transport keeps of <paramref name="previous"/>'s messages to <paramref name="heir"/>, so that
+    /// <paramref name="heir"/>'s erasure destroys them (an email change: the old address's entry is released, the account
+    /// keeps what was sent there); nothing when it keeps none.
+    /// </summary>
+    Task AdoptCopiesAsync(GrainId previous, GrainId heir);
 }
 
 /// <summary>Whose message it is: the grain that kept it, and its id in that grain's outbox.</summary>

@@ -66,6 +66,9 @@ public sealed partial class OutboxSender(
         await outbox.DestroyCopiesAsync(owner);
     }
 
+    /// <summary>Hands the copies the transport keeps of <paramref name="previous"/>'s messages to <paramref name="heir"/> (see <see cref="IOutbox.AdoptCopiesAsync"/>).</summary>
+    public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => outbox.AdoptCopiesAsync(previous, heir);
+
     /// <summary>Queues persisted messages of <paramref name="owner"/> for delivery; returns at once. Messages already queued are skipped.</summary>
     public void Hand(GrainId owner, IEnumerable<QueuedMessage> messages)
     {

@@ -30,4 +30,7 @@ internal sealed class SmtpOutbox(IOptions<OutboxOptions> options, TimeProvider t
 
     /// <summary>The relay took the message; nothing of it is kept here.</summary>
     public Task DestroyCopiesAsync(GrainId owner, string? messageId = null) => Task.CompletedTask;
+
+    /// <summary>The relay took the messages; there is nothing here to hand over.</summary>
+    public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => Task.CompletedTask;
 }

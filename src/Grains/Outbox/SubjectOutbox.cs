@@ -105,6 +105,9 @@ public sealed class SubjectOutbox<TState>(
     public Task DestroyCopiesAsync(IEnumerable<string>? queued = null) =>
         sender.DestroyCopiesAsync(host.Id, queued ?? [.. state.State.Outgoing.Select(message => message.Id)]);
 
+    /// <summary>Takes over the copies the transport keeps of <paramref name="previous"/>'s messages, so this owner's erasure destroys them too.</summary>
+    public Task AdoptCopiesAsync(GrainId previous) => sender.AdoptCopiesAsync(previous, host.Id);
+
     /// <summary>Armed before the write that queues a message (unless the owner is busy, so already armed), so a crash cannot strand it.</summary>
     public async Task ArmAsync(bool force = false)
     {

@@ -24,9 +24,11 @@ namespace PrimeDirective.Grains.Requests;
 /// <param name="resume">The request's resume reminder.</param>
 /// <param name="options">The retry period.</param>
 /// <param name="logger">The grain's logger.</param>
+/// <param name="metrics">Where a start and a completion are counted.</param>
+/// <param name="region">The request's region (its only label besides the kind).</param>
 public sealed partial class ErasureSteps(
     SubjectDocument<PrivacyRequestState> document, ErasureSteps.Reach reach, ProcessorPropagation propagation, PackageDestruction packages,
-    IReminderSlot resume, RequestOptions options, ILogger logger)
+    IReminderSlot resume, RequestOptions options, ILogger logger, ErasureMetrics metrics, string region)
 {
     /// <summary>What the steps reach outside the request.</summary>
     public sealed record Reach(IGrainFactory Grains, IPrivacyRequestFaults Faults, UserKeys Keys);
@@ -34,7 +36,14 @@ public sealed partial class ErasureSteps(
     /// <summary>Executes whatever is left of the request; <c>true</c> once it completed (its receipt kept, its subject keys gone).</summary>
     public async Task<bool> RunAsync(string requestId)
     {
+        // Accepted -> in progress is the start; on hold -> in progress is a resumption, not another erasure.
+        var starting = document.State.Status == PrivacyRequestStatus.Accepted;
         await document.UpdateAsync(_ => (document.State.Status != PrivacyRequestStatus.InProgress, document.State.Status = PrivacyRequestStatus.InProgress));
+        if (starting)
+        {
+            metrics.Started(region, document.State.Kind);
+        }
+
         if (document.State.SubjectUserKey is null && document.State.ChildEmailIndexKey is { } childIndex)
         {
             var owner = await reach.Grains.GetGrain<IEmailIndexGrain>(childIndex).OwnerAsync();
@@ -74,6 +83,7 @@ public sealed partial class ErasureSteps(
             return (true, true);
         });
         LogCompleted(logger, requestId, document.State.Receipts.Count);
+        metrics.Completed(region, document.State.Kind, document.State.CompletedAt!.Value - document.State.SubmittedAt);
         return true;
     }
 

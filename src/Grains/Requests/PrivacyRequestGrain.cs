@@ -28,7 +28,8 @@ public sealed partial class PrivacyRequestGrain(
     IOptions<RequestOptions> options,
     ILogger<PrivacyRequestGrain> logger,
     ProcessorChannel processors,
-    ITransparencyLog transparency) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
+    ITransparencyLog transparency,
+    ErasureMetrics metrics) : Grain, IPrivacyRequestGrain, IOutboxOwner, IRemindable
 {
     private const string ResumeReminder = "resume";
 
@@ -48,7 +49,7 @@ public sealed partial class PrivacyRequestGrain(
         this.RegisterGrainTimer(_ => Propagation.PropagateAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true }), logger);
 
     private ErasureSteps Steps => field ??= new(
-        Document, new(GrainFactory, faults, keys), Propagation, new PackageDestruction(Document, GrainFactory, Region), Resume, options.Value, logger);
+        Document, new(GrainFactory, faults, keys), Propagation, new PackageDestruction(Document, GrainFactory, Region), Resume, options.Value, logger, metrics, Region);
 
     private ChildRemoval ChildRemoval => field ??= new(Document, Mail, Review, GrainFactory, Region, logger);
 

@@ -20,7 +20,7 @@ public interface IEpochEnding
 /// sealed under a key derived from it, in every database, backup and dump, stops opening; its subjects' other values do not.
 /// </summary>
 public sealed class EpochKeyShredder(
-    KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, PolicyClock clock, SiloRegions regions, IEnumerable<IEpochEnding> steps, IFenceLog fenceLog)
+    KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, PolicyClock clock, SiloRegions regions, IEnumerable<IEpochEnding> steps, IFenceLog fenceLog, KeyMetrics? metrics = null)
 {
     /// <summary>Destroys the keys of the epochs (of the regions this silo serves) whose day is over; answers how many it destroyed.</summary>
     public async Task<int> SweepAsync()
@@ -43,6 +43,7 @@ public sealed class EpochKeyShredder(
             var fence = new KeyFence(key.Id, key.Fingerprint, key.KekVersion, now);
             await fenceLog.AppendAsync(FenceRecord.Of(epoch.Region, fence));
             await ledger.FenceAsync(epoch.Region, fence);
+            metrics?.Fenced(epoch.Region, "epoch");
             if (await store.DestroyAsync(key.Id))
             {
                 destroyed++;

@@ -16,11 +16,11 @@ public sealed record KeyFence(Guid KeyId, string Fingerprint, int KekVersion, Da
 /// deleted from the key store, then evicted from every silo's cache by a cluster-wide broadcast, so no silo opens the
 /// subject's values (in any database, backup or dump) a moment later. Rows are deleted after, as before.
 /// </summary>
-public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time, IFenceLog fenceLog)
+public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestructionLedger ledger, TimeProvider time, IFenceLog fenceLog, KeyMetrics? metrics = null)
 {
     /// <summary>Destroys <paramref name="subject"/>'s data key; <c>null</c> if it has none (never written, or already shredded).</summary>
     public async Task<KeyFence?> ShredAsync(string region, string subject) =>
-        await store.PeekAsync(subject) is { } key ? await DestroyAsync(region, key) : null;
+        await store.PeekAsync(subject) is { } key ? await DestroyAsync(region, key, "subject") : null;
 
     /// <summary>
     /// Destroys every key whose name starts with <paramref name="prefix"/> (the hold keys of a subject whose holds ended),
@@ -31,18 +31,19 @@ public sealed class KeyShredder(KeyStore store, IKeyEviction eviction, IDestruct
         var keys = await store.NamedFromAsync(prefix);
         foreach (var key in keys)
         {
-            await DestroyAsync(region, key);
+            await DestroyAsync(region, key, "hold");
         }
 
         return keys.Count;
     }
 
-    private async Task<KeyFence> DestroyAsync(string region, WrappedKey key)
+    private async Task<KeyFence> DestroyAsync(string region, WrappedKey key, string kind)
     {
         // The fence first: a crash after it leaves a fence for a key that still exists, never a destroyed key without one.
         var fence = new KeyFence(key.Id, key.Fingerprint, key.KekVersion, time.GetUtcNow());
         await fenceLog.AppendAsync(FenceRecord.Of(region, fence));
         await ledger.FenceAsync(region, fence);
+        metrics?.Fenced(region, kind);
         await store.DestroyAsync(key.Id);
         await eviction.EvictEverywhereAsync(key.Subject, key.Id);
         return fence;

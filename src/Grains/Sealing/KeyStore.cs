@@ -58,7 +58,7 @@ public interface IKeyRows
 /// The key store: a random 256-bit data key per subject, created on first use, wrapped by the active KEK; destroyed on
 /// erasure. Failures to reach the store surface as <see cref="KeyStoreUnavailableException"/> (a 503 at the gateway).
 /// </summary>
-public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider time)
+public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider time, KeyMetrics? metrics = null)
 {
     /// <summary>The subject's live key, created if it has none (its first write, or its first after an erasure: a new incarnation).</summary>
     public async Task<DataKey> CurrentAsync(string subject) => await CurrentAsync(subject, epochDay: null);
@@ -105,14 +105,19 @@ public sealed class KeyStore(IKeyRows rows, KeyEncryptionKeys keks, TimeProvider
     private DataKey Unwrap(WrappedKey key) =>
         new(key.Id, key.Subject, key.KekVersion, keks.Unwrap(key.Id, key.KekVersion, key.Wrapped), key.Fingerprint);
 
-    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    private async Task<T> Guard<T>(Func<Task<T>> call)
     {
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await call();
+            var result = await call();
+            metrics?.Called(startedAt, ok: true);
+            return result;
         }
         catch (Exception exception) when (exception is DbException or TimeoutException or SocketException or IOException)
         {
+            metrics?.Called(startedAt, ok: false);
+
             // The type only: a driver's message may carry connection details.
             throw new KeyStoreUnavailableException(exception.GetType().Name);
         }

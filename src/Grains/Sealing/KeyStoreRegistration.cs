@@ -52,6 +52,7 @@ internal static class KeyStoreRegistration
         services.TryAddSingleton(FenceLogOf(configuration, durable));
         services.TryAddSingleton<KeyStore>();
         services.TryAddSingleton<KeyCache>();
+        services.TryAddSingleton<KeyMetrics>();
         services.TryAddSingleton<Sealer>();
         services.TryAddSingleton<IKeyEviction, ClusterKeyEviction>();
         services.TryAddSingleton<KeyShredder>();

@@ -138,7 +138,7 @@ public static class PersonalDataInventory
 
         // Directories.
         new(StoreKind.Directory, "Outbox:Directory", "*.eml", "the owner (file tag: hash of its pseudonymous key)", "delivered mail (address, name, subject, body)", "Outbox:FileLifetime",
-            "deleted at the owner's erasure (FileOutbox.DestroyCopiesAsync)", Protection.NotSealed,
+            "deleted at the owner's erasure (FileOutbox.DestroyCopiesAsync); an email change hands the old address's files to the account (FileOutbox.AdoptCopiesAsync)", Protection.NotSealed,
             "not sealed: the file outbox is the mail pickup's delivery, read as mail; deleted at the owner's erasure and after Outbox:FileLifetime"),
     ];
 

@@ -11,8 +11,11 @@ namespace PrimeDirective.Grains.Sharing;
 /// What every subject does once a disclosure's basis holds: the ledger entry and the package it will have recorded in one
 /// write (so an erasure finds every package), then the package handed to its grain.
 /// </summary>
-public sealed class DisclosureDesk(DisclosureLedger ledger, IOptions<SharingOptions> options)
+public sealed class DisclosureDesk(DisclosureLedger ledger, IOptions<SharingOptions> options, DisclosureMetrics? metrics = null)
 {
+    /// <summary>Where disclosures made and refused are counted (absent in component tests).</summary>
+    public DisclosureMetrics? Metrics => metrics;
+
     /// <summary>How long a package's key stays listed with its subject after the package can no longer exist.</summary>
     private static readonly TimeSpan PackageListGrace = TimeSpan.FromDays(30);
 

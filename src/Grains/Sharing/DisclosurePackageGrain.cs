@@ -147,7 +147,7 @@ public sealed partial class DisclosurePackageGrain(
         }
 
         var answered = await processors.PostAsync(
-            delivery!.Endpoint, json, Signatures.PackageHeader, delivery.Secret,
+            delivery!, json, Signatures.PackageHeader,
             new Dictionary<string, string> { ["X-PrimeDirective-Disclosure"] = state.State.DisclosureId! });
         var acknowledged = answered is >= 200 and < 300;
         await state.UpdateAsync(

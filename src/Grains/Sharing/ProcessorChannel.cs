@@ -25,7 +25,11 @@ public sealed class ProcessorChannel(IGrainFactory grains, SharingHttp http, IOp
     public Task<ProcessorDelivery?> DeliveryAsync(string processorId) =>
         grains.GetGrain<IProcessorRegistryGrain>(SharingKeys.Registry(regions.Value.Home)).GetDeliveryAsync(processorId);
 
-    /// <summary>Posts <paramref name="body"/> to <paramref name="endpoint"/>, signed in <paramref name="signatureHeader"/>; the status, or <c>null</c> if none came.</summary>
-    public Task<int?> PostAsync(string endpoint, string body, string signatureHeader, string secret, IReadOnlyDictionary<string, string> headers) =>
-        http.PostSignedAsync(endpoint, Encoding.UTF8.GetBytes(body), signatureHeader, secret, headers);
+    /// <summary>Posts <paramref name="body"/> to <paramref name="delivery"/>'s endpoint, signed for it in <paramref name="signatureHeader"/>; the status, or <c>null</c> if none came.</summary>
+    public Task<int?> PostAsync(ProcessorDelivery delivery, string body, string signatureHeader, IReadOnlyDictionary<string, string> headers)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        return http.PostSignedAsync(delivery.Endpoint, bytes, signatureHeader, Signatures.For(delivery, bytes), headers);
+    }
 }

@@ -6,21 +6,27 @@ namespace PrimeDirective.Grains.Sharing;
 /// <summary>The silo's one HTTP client for processors: signed JSON posts, answered by whether they were acknowledged (2xx).</summary>
 public sealed class SharingHttp(IOptions<SharingOptions> options) : IDisposable
 {
-    // Connections are recycled, so a processor's DNS change is picked up without a restart.
-    private readonly HttpClient _client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
+    // Connections are recycled, so a processor's DNS change is picked up without a restart. No trace context (traceparent,
+    // baggage) goes to a processor: it is another organisation, and our traces are ours.
+    private readonly HttpClient _client = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AllowAutoRedirect = false,
+        ActivityHeadersPropagator = null,
+    })
     {
         Timeout = options.Value.PushTimeout,
     };
 
-    /// <summary>Posts <paramref name="body"/> to <paramref name="endpoint"/> with its signature in <paramref name="signatureHeader"/>.</summary>
+    /// <summary>Posts <paramref name="body"/> to <paramref name="endpoint"/> with <paramref name="signature"/> in <paramref name="signatureHeader"/>.</summary>
     /// <returns>The status answered, or <c>null</c> if none came (refused, timed out).</returns>
-    public async Task<int?> PostSignedAsync(string endpoint, byte[] body, string signatureHeader, string secret, IReadOnlyDictionary<string, string> headers)
+    public async Task<int?> PostSignedAsync(string endpoint, byte[] body, string signatureHeader, string signature, IReadOnlyDictionary<string, string> headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
-        request.Headers.Add(signatureHeader, Signatures.Sign(secret, body));
+        request.Headers.Add(signatureHeader, signature);
         foreach (var (name, value) in headers)
         {
             request.Headers.Add(name, value);

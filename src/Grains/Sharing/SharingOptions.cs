@@ -20,6 +20,12 @@ public sealed class SharingOptions
     /// <summary>How long one push may take before it counts as failed.</summary>
     public TimeSpan PushTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long after an officer replaces a processor's secret every message also carries a signature under the previous
+    /// one, so that the processor can switch its verifier while messages are in flight; then the previous secret is destroyed.
+    /// </summary>
+    public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How long an unacknowledged push is retried before it is given up and its package destroyed undelivered.</summary>
     public TimeSpan PushLifetime { get; set; } = TimeSpan.FromDays(7);
 

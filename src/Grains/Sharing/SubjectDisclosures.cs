@@ -83,6 +83,7 @@ public sealed partial class SubjectDisclosures<TState>(
 
         // Recorded before anything leaves: a crash here leaves an entry for a package never sent, never the reverse.
         await FlushAsync();
+        desk.Metrics?.Made(host.Region, order.Basis);
         var outcome = await DisclosureDesk.HandOnAsync(grains, host.Id, entry, plan, DisclosureDesk.Package(entry, subject.Kind, host.Region, selection));
         LogDisclosure(logger, subject.Kind, host.Key, WireNames.Of(order.Basis), "recorded");
         return outcome;
@@ -122,6 +123,7 @@ public sealed partial class SubjectDisclosures<TState>(
             return (true, entry);
         }, host.DeactivateOnIdle);
         await FlushAsync();
+        desk.Metrics?.Made(host.Region, order.Basis);
         LogDisclosure(logger, subject.Kind, host.Key, WireNames.Of(order.Basis), "released");
         return recorded;
     }
@@ -135,6 +137,7 @@ public sealed partial class SubjectDisclosures<TState>(
             return (true, true);
         }, host.DeactivateOnIdle);
         LogDisclosure(logger, subject.Kind, host.Key, WireNames.Of(order.Basis), refusal);
+        desk.Metrics?.Refused(host.Region, order.Basis);
         return DisclosureOutcome.Refused(order.Basis, refusal);
     }
 

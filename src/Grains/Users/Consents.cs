@@ -17,7 +17,8 @@ namespace PrimeDirective.Grains.Users;
 /// a contract, and everything else needs an explicit grant.
 /// </summary>
 public sealed partial class Consents(
-    IPersistentState<UserState> state, PolicySchedule policy, ClusterKeys clusterKeys, IGrainFactory grains, TimeProvider time, ISubjectHost host, ILogger logger)
+    IPersistentState<UserState> state, PolicySchedule policy, ClusterKeys clusterKeys, IGrainFactory grains, TimeProvider time, ISubjectHost host, ILogger logger,
+    ConsentMetrics metrics)
 {
     /// <summary>How a continued-use entry of the consent history says it was given.</summary>
     public const string ContinuedUse = "continued-use";
@@ -54,18 +55,22 @@ public sealed partial class Consents(
         }
 
         var version = (await policy.InEffectAsync()).Version;
-        await state.UpdateAsync(time, now =>
+        var changed = await state.UpdateAsync(time, now =>
         {
             var current = state.State;
             if (Current(current.Consents, purpose) is { Basis: "consent" } existing && existing.Granted == granted)
             {
-                return (false, true);
+                return (false, false);
             }
 
             current.Consents.Add(new ConsentEvent(purpose, granted, now, version));
             current.Audit.Add(new AuditEntry(now, granted ? "consent-granted" : "consent-withdrawn", $"person's choice for {WireNames.Of(purpose)}"));
             return (true, true);
         }, host.DeactivateOnIdle);
+        if (changed)
+        {
+            metrics.Changed(host.Region, purpose, granted, byGpc: false);
+        }
 
         if (purpose == DataPurpose.UsageStatistics)
         {
@@ -103,6 +108,7 @@ public sealed partial class Consents(
         }, host.DeactivateOnIdle);
         if (withdrawn)
         {
+            metrics.Changed(host.Region, DataPurpose.Analytics, granted: false, byGpc: true);
             LogGpcWithdrawal(logger, host.Key);
         }
 

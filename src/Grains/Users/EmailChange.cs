@@ -1,11 +1,12 @@
 using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Users;
+using PrimeDirective.Grains.Outbox;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>Moving an account to another address: confirmed by a code sent there, then the index entry moves with it.</summary>
-public sealed class EmailChange(IPersistentState<UserState> state, UserKeys keys, IGrainFactory grains, TimeProvider time, ISubjectHost host)
+public sealed class EmailChange(IPersistentState<UserState> state, UserKeys keys, IGrainFactory grains, TimeProvider time, ISubjectHost host, SubjectOutbox<UserState> outbox)
 {
     /// <summary>What an account releasing its old address after an email change passes to its index entry as the request id.</summary>
     public const string ReleaseRequest = "email-change";
@@ -65,7 +66,11 @@ public sealed class EmailChange(IPersistentState<UserState> state, UserKeys keys
             return;
         }
 
-        await EmailIndex(old).ReleaseAsync(host.Key, ReleaseRequest);
+        var entry = EmailIndex(old);
+        await entry.ReleaseAsync(host.Key, ReleaseRequest);
+
+        // The released entry's key is destroyed, so nothing would erase the mail kept of what was sent to the old address: the account takes it.
+        await outbox.AdoptCopiesAsync(entry.GetGrainId());
         await state.UpdateAsync(time, _ => (state.State.ReleasingEmail is not null, state.State.ReleasingEmail = null), host.DeactivateOnIdle);
     }
 

@@ -40,7 +40,8 @@ public sealed class UserGrain(
     PolicySchedule policy,
     IOutboxMarks marks,
     KeyShredder shredder,
-    Sealer sealer) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
+    Sealer sealer,
+    ConsentMetrics consentMetrics) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
     IOutboxRecheck, IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
 {
     private ISubjectHost Host => field ??= new GrainHost(GrainContext);
@@ -61,7 +62,7 @@ public sealed class UserGrain(
 
     private PersonLegalRequests LegalRequests => field ??= new(state, Notices, Holds, GrainFactory, time, Host);
 
-    private Consents Consents => field ??= new(state, policy, clusterKeys, GrainFactory, time, Host, logger);
+    private Consents Consents => field ??= new(state, policy, clusterKeys, GrainFactory, time, Host, logger, consentMetrics);
 
     private ThirdPartyRecords Records => field ??= new(state, time, Host);
 
@@ -69,7 +70,7 @@ public sealed class UserGrain(
 
     private Account Account => field ??= new(state, keys, clusterKeys, registry, Consents, Dormancy, GrainFactory, time, Host, logger);
 
-    private EmailChange EmailChange => field ??= new(state, keys, GrainFactory, time, Host);
+    private EmailChange EmailChange => field ??= new(state, keys, GrainFactory, time, Host, Outbox);
 
     private StepUp StepUp => field ??= new(state, keys, GrainFactory, Host);
 

@@ -98,6 +98,8 @@ public sealed class RecordingOutbox : IOutbox
         Destroyed.Add(owner);
         return Task.CompletedTask;
     }
+
+    public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => Task.CompletedTask;
 }
 
 /// <summary>A person's components wired as <see cref="UserGrain"/> wires them, over a memory state and a fake host.</summary>
@@ -126,10 +128,10 @@ public sealed class UserParts
         Notices = new(State, Outbox, Disclosures, new NoticeReach(Options.Create(new SharingOptions())), silo.Grains, silo.Time, Host, log);
         Holds = new(State, silo.Grains, silo.Time, Host, current => current.UserId is not null, "account", log);
         LegalRequests = new(State, Notices, Holds, silo.Grains, silo.Time, Host);
-        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log);
+        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log, new ConsentMetrics(TestMeters.Factory));
         Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
         Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
-        EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host);
+        EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host, Outbox);
         Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, silo.NoticeRows, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
     }
 

@@ -39,7 +39,7 @@ public sealed class OpenDsrAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_certificate, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
-        serial[0] &= 0x7F;
+        serial[0] = (byte)((serial[0] % 0x7F) + 1); // 1..127: positive and minimal (a 0x00 first byte before one below 0x80 is redundant, and was refused one run in 512)
         using var certificate = request.Create(
             _certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddYears(1), serial);
         return new Issued(certificate.ExportCertificatePem(), key, serial);

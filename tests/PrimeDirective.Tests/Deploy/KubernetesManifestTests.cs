@@ -265,14 +265,16 @@ public sealed class KubernetesManifestTests
             {
                 Assert.DoesNotContain(workload.Env, env => env.ValueFrom?.SecretKeyRef is not null);
                 Assert.True(workload.Container.EnvFrom is null or { Count: 0 }, $"{workload} takes environment from a secret or config map");
-                foreach (var volume in workload.Pod.Volumes.Where(volume => volume.Secret is not null))
+                foreach (var volume in workload.Pod.Volumes)
                 {
-                    var name = volume.Secret.SecretName;
-                    Assert.EndsWith($"-{overlay.Region}", name, StringComparison.Ordinal);
-                    Assert.True(owners.TryAdd(name, workload.ToString()), $"{name} is mounted by {workload} and by {owners.GetValueOrDefault(name)}");
-                    var example = overlay.ExampleSecrets.SingleOrDefault(secret => secret.Metadata.Name == name);
-                    Assert.True(example is not null, $"{workload} mounts {name}, which {overlay.Region}/{DeployManifests.ExampleSecretFile} lacks");
-                    Assert.True(volume.Secret.DefaultMode is not null && (volume.Secret.DefaultMode & 0b000_000_111) == 0, $"{name} is readable by every user");
+                    foreach (var name in SecretsOf(volume))
+                    {
+                        Assert.EndsWith($"-{overlay.Region}", name, StringComparison.Ordinal);
+                        Assert.True(owners.TryAdd(name, workload.ToString()), $"{name} is mounted by {workload} and by {owners.GetValueOrDefault(name)}");
+                        var example = overlay.ExampleSecrets.SingleOrDefault(secret => secret.Metadata.Name == name);
+                        Assert.True(example is not null, $"{workload} mounts {name}, which {overlay.Region}/{DeployManifests.ExampleSecretFile} lacks");
+                        Assert.True(DefaultMode(volume) is { } mode && (mode & 0b000_000_111) == 0, $"{name} is readable by every user");
+                    }
                 }
 
                 // The Orleans certificate files the process is told to read are keys of the mounted TLS secret.
@@ -294,6 +296,51 @@ public sealed class KubernetesManifestTests
                 .ToList();
             Assert.NotEmpty(connections);
             Assert.All(connections, entry => Assert.Equal(SslMode.VerifyFull, new NpgsqlConnectionStringBuilder(entry.Value).SslMode));
+        }
+    }
+
+    [Fact]
+    public void The_key_store_is_a_PostgreSQL_cluster_of_its_own_with_its_own_secret_and_the_KEK_versions_come_from_a_secret()
+    {
+        foreach (var overlay in _manifests.Overlays)
+        {
+            var (region, silo) = (overlay.Region, Silo(overlay));
+            var directory = silo.Literal("Secrets__Directory") ?? throw new InvalidOperationException($"{silo} sets no Secrets__Directory");
+            var mounted = SecretsMountedAt(silo, directory);
+            V1Secret Holding(string key) =>
+                Assert.Single(overlay.ExampleSecrets, secret => mounted.Contains(secret.Metadata.Name) && secret.StringData.ContainsKey(key));
+
+            // ConnectionStrings:KeyStore is a secret of its own, apart from the one that holds the region's and the cluster's databases.
+            var keyStoreSecret = Holding("ConnectionStrings__KeyStore");
+            Assert.NotEqual(Holding($"Regions__Databases__{region}").Metadata.Name, keyStoreSecret.Metadata.Name);
+            Assert.NotEqual(Holding("ConnectionStrings__PrimeDirective").Metadata.Name, keyStoreSecret.Metadata.Name);
+            Assert.DoesNotContain(keyStoreSecret.StringData.Keys, key => key != "ConnectionStrings__KeyStore" && key.Contains("__", StringComparison.Ordinal));
+
+            // As the silo reads it: another server, another role, its own authority file beside the other secrets' files.
+            var configuration = Configuration(ConfigurationValues(silo, overlay));
+            var keyStore = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("KeyStore"));
+            foreach (var data in new[] { configuration.GetConnectionString(SiloConfiguration.ConnectionStringName), configuration[$"{RegionOptions.SectionName}:Databases:{region}"] })
+            {
+                var database = new NpgsqlConnectionStringBuilder(data);
+                Assert.NotEqual(database.Host, keyStore.Host);
+                Assert.NotEqual(database.Username, keyStore.Username);
+            }
+
+            Assert.Equal(directory, Path.GetDirectoryName(keyStore.RootCertificate));
+            Assert.Contains(Path.GetFileName(keyStore.RootCertificate), keyStoreSecret.StringData.Keys);
+
+            // No KEK in the configuration secrets or the environment: they are files of a secret of their own, named by version.
+            Assert.DoesNotContain(configuration.AsEnumerable(), entry => entry.Key.StartsWith("KeyStore:Keks", StringComparison.OrdinalIgnoreCase));
+            var kekDirectory = silo.Literal("KeyStore__KekDirectory") ?? throw new InvalidOperationException($"{silo} sets no KeyStore__KekDirectory");
+            var kekSecret = SecretMountedAt(silo, kekDirectory) ?? throw new InvalidOperationException($"{silo}: no single secret is mounted at {kekDirectory}");
+            Assert.DoesNotContain(kekSecret, mounted);
+            var keks = Assert.Single(overlay.ExampleSecrets, secret => secret.Metadata.Name == kekSecret);
+            Assert.NotEmpty(keks.StringData);
+            Assert.All(keks.StringData.Keys, version => Assert.True(
+                int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0, $"{kekSecret} holds {version}, not a KEK version"));
+
+            // The gateway mounts neither: it never opens a data key.
+            Assert.DoesNotContain(Gateway(overlay).Pod.Volumes.SelectMany(SecretsOf), name => name == keyStoreSecret.Metadata.Name || name == kekSecret);
         }
     }
 
@@ -358,6 +405,32 @@ public sealed class KubernetesManifestTests
             {
                 var selected = Assert.Single(overlay.Workloads, workload => Matches(new V1LabelSelector { MatchLabels = service.Spec.Selector }, workload.Template.Metadata.Labels));
                 Assert.All(service.Spec.Ports, port => Assert.NotNull(Port(selected, port.TargetPort)));
+                Assert.DoesNotContain(service.Spec.Ports, port => Port(selected, port.TargetPort)!.Name == ManagementPort);
+            }
+        }
+    }
+
+    [Fact]
+    public void Prometheus_scrapes_metrics_from_every_silo_and_gateway_on_the_management_port_that_no_service_publishes()
+    {
+        foreach (var workload in _manifests.Workloads)
+        {
+            var annotations = workload.Template.Metadata.Annotations ?? new Dictionary<string, string>();
+            var management = Port(workload, (IntOrString)ManagementPort);
+            Assert.NotNull(management);
+            Assert.Equal("true", annotations.TryGetValue("prometheus.io/scrape", out var scrape) ? scrape : null);
+            Assert.Equal(management.ContainerPort.ToString(CultureInfo.InvariantCulture), annotations.TryGetValue("prometheus.io/port", out var port) ? port : null);
+            Assert.Equal(PrimeDirective.Grains.Telemetry.PrimeDirectiveTelemetry.MetricsPath, annotations.TryGetValue("prometheus.io/path", out var path) ? path : null);
+            Assert.Equal(new Uri(workload.Literal("Management__Urls")!).Port, management.ContainerPort);
+            Assert.StartsWith("prime-directive-", workload.Literal("Telemetry__ServiceName"), StringComparison.Ordinal);
+        }
+
+        // Reachable inside the cluster only: no Service (and so no Ingress) names the management port.
+        foreach (var overlay in _manifests.Overlays)
+        {
+            foreach (var service in overlay.Of<V1Service>())
+            {
+                var selected = Assert.Single(overlay.Workloads, workload => Matches(new V1LabelSelector { MatchLabels = service.Spec.Selector }, workload.Template.Metadata.Labels));
                 Assert.DoesNotContain(service.Spec.Ports, port => Port(selected, port.TargetPort)!.Name == ManagementPort);
             }
         }

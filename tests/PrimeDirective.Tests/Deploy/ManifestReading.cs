@@ -43,23 +43,37 @@ public static class ManifestReading
     public static V1ContainerPort? Port(Workload workload, IntOrString? port) =>
         port is null ? null : workload.Container.Ports?.SingleOrDefault(declared => declared.Name == port.Value || declared.ContainerPort.ToString(CultureInfo.InvariantCulture) == port.Value);
 
-    /// <summary>The secret mounted at <paramref name="path"/>, or null.</summary>
-    public static string? SecretMountedAt(Workload workload, string path)
+    /// <summary>The one secret mounted at <paramref name="path"/>, or null (nothing, or several projected there).</summary>
+    public static string? SecretMountedAt(Workload workload, string path) =>
+        SecretsMountedAt(workload, path) is [var single] ? single : null;
+
+    /// <summary>The secrets whose files are at <paramref name="path"/>: a secret volume's, or each secret a projected volume combines.</summary>
+    public static IReadOnlyList<string> SecretsMountedAt(Workload workload, string path)
     {
         var mount = workload.Container.VolumeMounts?.SingleOrDefault(mount => mount.MountPath == path);
-        return mount is null ? null : workload.Pod.Volumes?.SingleOrDefault(volume => volume.Name == mount.Name)?.Secret?.SecretName;
+        var volume = mount is null ? null : workload.Pod.Volumes?.SingleOrDefault(volume => volume.Name == mount.Name);
+        return volume is null ? [] : SecretsOf(volume);
     }
+
+    /// <summary>The secrets a volume mounts: its secret, or the secrets among its projected sources.</summary>
+    public static IReadOnlyList<string> SecretsOf(V1Volume volume) =>
+        volume.Secret is { } secret ? [secret.SecretName]
+        : volume.Projected is { } projected ? [.. projected.Sources.Select(source => source.Secret?.Name).OfType<string>()]
+        : [];
+
+    /// <summary>The file mode of a secret or projected volume's files.</summary>
+    public static int? DefaultMode(V1Volume volume) => volume.Secret?.DefaultMode ?? volume.Projected?.DefaultMode;
 
     /// <summary>
     /// A workload's configuration as its process reads it: literal environment (<c>__</c> is <c>:</c>, <c>DOTNET_</c>
-    /// prefix dropped as the host does) and the files of the secret mounted at <c>Secrets__Directory</c> (their names
-    /// the example secret lists; each file a key).
+    /// prefix dropped as the host does) and the files of the secrets mounted at <c>Secrets__Directory</c> (their names
+    /// the example secrets list; each file a key).
     /// </summary>
     public static Dictionary<string, string?> ConfigurationValues(Workload workload, RegionManifests overlay)
     {
         var values = ConfigurationValues(workload.Env);
-        if (workload.Literal("Secrets__Directory") is { } directory && SecretMountedAt(workload, directory) is { } secretName
-            && overlay.ExampleSecrets.SingleOrDefault(secret => secret.Metadata.Name == secretName) is { } secret)
+        var secrets = workload.Literal("Secrets__Directory") is { } directory ? SecretsMountedAt(workload, directory) : [];
+        foreach (var secret in overlay.ExampleSecrets.Where(secret => secrets.Contains(secret.Metadata.Name)))
         {
             foreach (var (key, value) in secret.StringData)
             {

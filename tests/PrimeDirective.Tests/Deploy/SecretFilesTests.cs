@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Hosting;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Tests.Infrastructure;
 
 namespace PrimeDirective.Tests.Deploy;
@@ -63,6 +64,65 @@ public sealed class SecretFilesTests(SharedService service) : IDisposable
 
         silo.Services.GetRequiredService<IStartupValidator>().Validate();
         Assert.Equal(key, silo.Services.GetRequiredService<IConfiguration>()["Privacy:PseudonymKey"]);
+    }
+
+    [Fact]
+    public void A_silo_reads_its_key_store_and_every_KEK_version_from_the_secret_files_the_manifests_mount()
+    {
+        // Where the eu overlay's silo finds them: the key store's connection string among the files of Secrets__Directory
+        // (a secret apart from the databases'), the KEKs as files of their own secret at KeyStore__KekDirectory.
+        var overlay = DeployManifests.Rendered.Overlays.Single(overlay => overlay.Region == "eu");
+        var silo = overlay.Workloads.Single(workload => workload.Container.Name == "silo");
+        var kekSetting = Assert.Single(silo.Env, env => env.Name.StartsWith("KeyStore__", StringComparison.Ordinal) && env.Name.EndsWith("Directory", StringComparison.Ordinal));
+        var kekSecret = ManifestReading.SecretMountedAt(silo, kekSetting.Value) ?? throw new InvalidOperationException($"nothing mounted at {kekSetting.Value}");
+        var versions = overlay.ExampleSecrets.Single(secret => secret.Metadata.Name == kekSecret).StringData.Keys.ToList();
+        var kekDirectory = Directory.CreateTempSubdirectory("pd-keks-").FullName;
+        try
+        {
+            // The example's versions and the next one, as a rotation adds it; laid out as the kubelet writes a secret volume.
+            var keks = versions.Append((versions.Max(int.Parse) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .ToDictionary(version => version, _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), StringComparer.Ordinal);
+            WriteAsKubeletDoes(kekDirectory, keks);
+            var keyStore = service.KeyStore.ConnectionString;
+            File.WriteAllText(Path.Combine(_directory, "ConnectionStrings__KeyStore"), keyStore);
+            File.WriteAllText(Path.Combine(_directory, "ConnectionStrings__PrimeDirective"), service.Database.ConnectionString);
+            File.WriteAllText(Path.Combine(_directory, "Privacy__PseudonymKey"), service.Settings["Privacy:PseudonymKey"]);
+
+            using var host = SiloHost.CreateBuilder(
+                [.. SiloArguments(), $"--Secrets:Directory={_directory}", $"--{kekSetting.Name.Replace("__", ":", StringComparison.Ordinal)}={kekDirectory}"]).Build();
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+
+            Assert.Equal(keyStore, host.Services.GetRequiredService<IConfiguration>().GetConnectionString("KeyStore"));
+            var configured = host.Services.GetRequiredService<KeyEncryptionKeys>();
+            Assert.Equal(keks.Keys.Select(int.Parse).Order(), configured.Versions);
+            Assert.Equal(keks.Keys.Max(int.Parse), configured.Active);
+
+            // A key wrapped under the oldest version elsewhere unwraps with the files' copy of it; the files' dot entries are no versions.
+            var oldest = versions.Min(int.Parse);
+            var elsewhere = new KeyEncryptionKeys(Options.Create(new KeyStoreOptions { Keks = new() { [$"{oldest}"] = keks[$"{oldest}"] } }), mayDrawRandom: false);
+            var (id, material) = (Guid.NewGuid(), RandomNumberGenerator.GetBytes(32));
+            Assert.Equal(material, configured.Unwrap(id, oldest, elsewhere.Wrap(id, material)));
+        }
+        finally
+        {
+            Directory.Delete(kekDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>A secret volume as the kubelet writes it: a timestamped directory, <c>..data</c> linking to it, each key a link into <c>..data</c>.</summary>
+    private static void WriteAsKubeletDoes(string directory, IReadOnlyDictionary<string, string> keys)
+    {
+        var payload = Directory.CreateDirectory(Path.Combine(directory, "..2026_12_07_00_00_00.000000001")).FullName;
+        foreach (var (key, value) in keys)
+        {
+            File.WriteAllText(Path.Combine(payload, key), value + "\n");
+        }
+
+        File.CreateSymbolicLink(Path.Combine(directory, "..data"), Path.GetFileName(payload));
+        foreach (var key in keys.Keys)
+        {
+            File.CreateSymbolicLink(Path.Combine(directory, key), Path.Combine("..data", key));
+        }
     }
 
     [Fact]

@@ -7,6 +7,10 @@ public static class Eventually
     {
         using var timeout = new CancellationTokenSource(deadline);
         T last = default!;
+
+        // Most conditions hold within moments (a message written just after the answer): probe again soon, then back off
+        // to every 200 ms so a long wait does not spin on shared cores.
+        var pause = TimeSpan.FromMilliseconds(10);
         while (!timeout.IsCancellationRequested)
         {
             try
@@ -25,7 +29,8 @@ public static class Eventually
             await Task.Yield();
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+                await Task.Delay(pause, timeout.Token);
+                pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 200));
             }
             catch (TaskCanceledException)
             {

@@ -140,6 +140,11 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
     {
     }
 
+    /// <summary>A fixture's own additions to every gateway it starts (after the gateway's own registrations).</summary>
+    protected virtual void ConfigureGateway(WebApplicationBuilder builder)
+    {
+    }
+
     /// <summary>The fixture's initial silos: one unlabelled silo.</summary>
     protected virtual Task StartSilosAsync() => StartSiloAsync();
 
@@ -200,6 +205,7 @@ public class ServiceHost : IAsyncLifetime, IAsyncDisposable
         builder.WebHost.UseUrls(urls);
         builder.Logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug);
         builder.AddGateway();
+        ConfigureGateway(builder);
         var app = builder.Build();
         app.UseGateway();
         try

@@ -59,7 +59,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>Every grain state (key, JSON opened if sealed) whose opened text contains <paramref name="needle"/>.</summary>
     public async Task<List<(string Key, string Json)>> GrainStatesContainingAsync(string needle) =>
-        [.. (await StatesContainingAsync(needle)).Select(found => (found.Key, found.Json))];
+        [.. (await TestSealing.WithKeySnapshotAsync(Sealer, () => StatesContainingAsync(needle))).Select(found => (found.Key, found.Json))];
 
     private async Task<List<(string Key, string Json, bool Sealed)>> StatesContainingAsync(string needle)
     {
@@ -160,37 +160,36 @@ public sealed class TestDatabase : IAsyncDisposable
             }
         }
 
+        // Bytea columns are searched in their bytes (payloads need not be valid UTF-8): as escaped text,
+        // case-insensitively for ASCII needles, and as the needle's exact UTF-8 bytes for any needle.
+        // The row cast covers every other column. Every table in one statement: one round trip, however many tables.
+        var counts = tables.Select(table =>
+            $"(select count(*) from {table} t where strpos(lower(t::text), lower(@needle)) > 0 " +
+            $"or exists (select 1 from jsonb_each_text(to_jsonb(t)) kv cross join lateral (select case " +
+            $"when kv.value ~ '^\\\\x([0-9a-f]{{2}})*$' then decode(substr(kv.value, 3), 'hex') end as bytes) b " +
+            $"where b.bytes is not null " +
+            $"and (strpos(lower(encode(b.bytes, 'escape')), lower(@needle)) > 0 " +
+            $"or position(convert_to(@needle, 'UTF8') in b.bytes) > 0)))");
         long total = 0;
-        foreach (var table in tables)
+        if (tables.Count > 0)
         {
-            // Bytea columns are searched in their bytes (payloads need not be valid UTF-8): as escaped text,
-            // case-insensitively for ASCII needles, and as the needle's exact UTF-8 bytes for any needle.
-            // The row cast covers every other column.
-            var sql = $"select count(*) from {table} t where strpos(lower(t::text), lower(@needle)) > 0 " +
-                      $"or exists (select 1 from jsonb_each_text(to_jsonb(t)) kv cross join lateral (select case " +
-                      $"when kv.value ~ '^\\\\x([0-9a-f]{{2}})*$' then decode(substr(kv.value, 3), 'hex') end as bytes) b " +
-                      $"where b.bytes is not null " +
-                      $"and (strpos(lower(encode(b.bytes, 'escape')), lower(@needle)) > 0 " +
-                      $"or position(convert_to(@needle, 'UTF8') in b.bytes) > 0))";
-            await using var command = new NpgsqlCommand(sql, connection);
+            await using var command = new NpgsqlCommand($"select {string.Join(" + ", counts)}", connection);
             command.Parameters.AddWithValue("needle", needle);
             total += (long)(await command.ExecuteScalarAsync())!;
         }
 
-        // Sealed grain state is opened as the service opens it: a subject's data counts while its key lives.
-        if (openSealed && Sealer is not null && tables.Contains("public.grain_state"))
+        if (!openSealed || Sealer is null)
         {
-            total += (await StatesContainingAsync(needle)).Count(found => found.Sealed);
+            return total;
         }
 
-        // So is a sealed report address (a value of a report row, sealed on its own).
-        if (openSealed && Sealer is not null && tables.Contains("public.report"))
-        {
-            total += await SealedAddressesContainingAsync(connection, needle);
-            total += await SealedCrashTextsContainingAsync(connection, needle);
-        }
-
-        return total;
+        // Sealed grain state is opened as the service opens it: a subject's data counts while its key lives. So is a
+        // sealed report address and a sealed crash text (values of a report row, sealed on their own).
+        return total + await TestSealing.WithKeySnapshotAsync(Sealer, async () =>
+            (tables.Contains("public.grain_state") ? (await StatesContainingAsync(needle)).Count(found => found.Sealed) : 0)
+            + (tables.Contains("public.report")
+                ? await SealedAddressesContainingAsync(connection, needle) + await SealedCrashTextsContainingAsync(connection, needle)
+                : 0));
     }
 
     private async Task<long> SealedAddressesContainingAsync(NpgsqlConnection connection, string needle)

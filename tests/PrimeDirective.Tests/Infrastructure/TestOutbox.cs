@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MimeKit;
 
@@ -19,7 +20,11 @@ public sealed partial class TestOutbox(string directory)
         var messages = new List<MimeMessage>();
         foreach (var file in System.IO.Directory.GetFiles(Directory, "*.eml").Order(StringComparer.Ordinal))
         {
-            var message = await MimeMessage.LoadAsync(file);
+            if (await LoadAsync(file) is not { } message)
+            {
+                continue;
+            }
+
             if (message.To.Mailboxes.Any(mailbox => string.Equals(mailbox.Address, address, StringComparison.OrdinalIgnoreCase)))
             {
                 messages.Add(message);
@@ -28,6 +33,41 @@ public sealed partial class TestOutbox(string directory)
 
         return messages;
     }
+
+    /// <summary>
+    /// The message in <paramref name="file"/>, parsed once: a file is renamed to <c>*.eml</c> only once written, and never
+    /// rewritten (a message sent again gets a file of its own), so a file of the same length and time is the same message.
+    /// <c>null</c> if the file was deleted meanwhile (an erasure, or the end of its lifetime).
+    /// </summary>
+    private async Task<MimeMessage?> LoadAsync(string file)
+    {
+        var info = new FileInfo(file);
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        var stamp = (info.Length, info.LastWriteTimeUtc);
+        if (_parsed.TryGetValue(file, out var known) && known.Stamp == stamp)
+        {
+            return known.Message;
+        }
+
+        MimeMessage message;
+        try
+        {
+            message = await MimeMessage.LoadAsync(file);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        _parsed[file] = (stamp, message);
+        return message;
+    }
+
+    private readonly ConcurrentDictionary<string, ((long Length, DateTime Written) Stamp, MimeMessage Message)> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Waits until <paramref name="address"/> has received more than <paramref name="seen"/> messages; returns the newest.</summary>
     public async Task<MimeMessage> NextMessageAsync(string address, int seen)

@@ -1,14 +1,12 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
 using PrimeDirective.Grains.Clusters;
 using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Tests.Infrastructure;
-using PrimeDirective.Tests.Notices;
 using PrimeDirective.Tests.Requests;
-using static PrimeDirective.Tests.Notices.NoticeClient;
+using PrimeDirective.Tests.Sharing;
 
 namespace PrimeDirective.Tests.Keys;
 
@@ -16,92 +14,42 @@ namespace PrimeDirective.Tests.Keys;
 /// The inventory against the live schema: a journey stores distinctive canaries through the service's routes; then no
 /// column of the region database or the key store holds a canary in any readable encoding unless the inventory lists it
 /// as not sealed, and no column exists without an inventory entry. After everyone is erased, a <c>pg_dump</c> of each
-/// database and the outbox directory hold no readable canary, and the copies sealed under the erased keys no longer open.
+/// database, the outbox directory and the logs of the whole journey hold no readable canary, and the copies sealed under
+/// the erased keys no longer open. The journey's steps are in <see cref="CanaryJourney"/>.
 /// </summary>
 public sealed class CanaryInventoryTests
 {
-    private static readonly string[] s_records = ["third-party-record"];
-
     [Fact]
-    public async Task No_column_holds_a_canary_readable_or_lacks_an_inventory_entry_and_after_erasure_no_dump_or_outbox_file_holds_one()
+    public async Task No_column_holds_a_canary_readable_or_lacks_an_inventory_entry_and_after_erasure_no_dump_log_or_outbox_file_holds_one()
     {
-        await using var service = await ServiceHost.StartOwnedAsync<NoticeService>();
-        var officer = await service.OfficerAsync("ap");
-        var admin = service.Admin!;
-        var canaries = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Canary(string route) => canaries[route] = $"cnry{Guid.NewGuid():N}";
+        await using var service = await ServiceHost.StartOwnedAsync<CanaryService>();
+        await using var processor = await LoopbackProcessor.StartAsync();
+        var journey = new CanaryJourney(service, await service.OfficerAsync("ap"), processor);
+        await journey.RunAsync();
 
-        // Sign-up: the person's name and address are the canaries (People makes them unique).
-        var person = await service.SignUpAsync("eu");
-        (canaries["sign-up name"], canaries["sign-up email"]) = (person.Name, person.Email);
+        await AssertEveryColumnInventoriedAndNoCanaryReadableAsync(service, journey.Canaries);
+        var copies = await SealedCopiesAsync(service, journey);
 
-        // A third-party record about the person, and a disclosure of it in a package fetched by its capability URL.
-        var recordValue = Canary("third-party record");
-        var (recorded, record) = await SendAsync(admin, officer.Request(HttpMethod.Post, "/v1/admin/third-party-records",
-            new { userId = person.UserId, source = "Example Cloud", kind = "provider-account-id", value = recordValue }));
-        Assert.Equal(HttpStatusCode.Created, recorded);
-        Assert.NotNull(record);
-        var (disclosed, disclosure) = await SendAsync(admin, officer.Request(HttpMethod.Post, "/v1/admin/disclosures", new
+        await journey.EraseEveryoneAsync();
+
+        // The copies taken before no longer open: their keys are destroyed.
+        foreach (var (context, sealedValue) in copies)
         {
-            subject = new { userId = person.UserId },
-            recipient = "County Safety Office",
-            basis = "harm-prevention",
-            categories = s_records,
-            rationale = "A credible threat against the person was reported to us by the source.",
-            protects = "the-person",
-        }));
-        Assert.Equal(HttpStatusCode.Created, disclosed);
-        using (var package = await service.Http.GetAsync((string)disclosure!["packageUrl"]!))
-        {
-            Assert.Equal(HttpStatusCode.OK, package.StatusCode);
-            Assert.Contains(recordValue, await package.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Null(await service.Database.Sealer!.OpenAsync(context, sealedValue));
         }
 
-        // A Flynn report, then a crash report whose message and stack are canaries.
-        var (cluster, proof) = (Flynn.NewId(), Flynn.NewId());
-        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, proof, region: "eu")))
-        {
-            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
-        }
+        var personal = journey.Canaries.Where(canary => canary.Key != "analytics page").ToList();
+        await AssertNoDumpHoldsAsync(service, personal);
+        await AssertNoOutboxFileHoldsAsync(service, personal);
+        AssertNoLogHolds(service, journey.Canaries);
+    }
 
-        var (crashMessage, crashStack) = (Canary("crash message"), Canary("crash stack"));
-        var (crashed, _) = await SendAsync(service.Http, Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/crash-reports", proof, Json.Body(new
-        {
-            version = Flynn.Version,
-            component = "scheduler",
-            occurredAt = Iso(DateTimeOffset.UtcNow),
-            message = $"panic: {crashMessage}",
-            stack = $"goroutine 1 [running]: {crashStack}",
-        })));
-        Assert.Equal(HttpStatusCode.Accepted, crashed);
-
-        // A breach notice reaching the person (their notification and the queued email).
-        var now = DateTimeOffset.UtcNow;
-        var breach = await DeclareAsync(admin, officer, BreachTests.Breach(["eu"], ["third-party-record"], now.AddHours(-1), now.AddHours(1)));
-        await DoneAsync(admin, officer, breach);
-
-        // A child-removal request: the parent's name and address and the statement.
-        var child = await service.SignUpAsync("eu");
-        (canaries["child name"], canaries["child email"]) = (child.Name, child.Email);
-        var (parentEmail, parentName, statement) = ($"{Canary("parent email")}@example.test", Canary("parent name"), Canary("child-removal statement"));
-        canaries["parent email"] = parentEmail;
-        using var submit = await service.Http.PostAsync("/v1/child-removal-requests", Json.Body(new { childEmail = child.Email, parentName, parentEmail, statement }));
-        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
-        var childRemoval = await Json.ReadAsync(submit);
-
-        // An anonymous analytics event (no subject: its page path is kept as sent, see the inventory).
-        var page = Canary("analytics page");
-        using (var analytics = await service.Http.PostAsync("/v1/analytics/events", Json.Body(new { page = $"/docs/{page}" })))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, analytics.StatusCode);
-        }
-
-        // Read back through the service (the record was, in the package): the values are there, so the scans below look for something real.
-        var (_, reports) = await SendAsync(service.Http, Flynn.WithProof(HttpMethod.Get, $"/v1/clusters/{cluster}", proof));
-        Assert.Contains(crashMessage, reports!.ToJsonString(), StringComparison.Ordinal);
-        Assert.Contains(crashStack, reports.ToJsonString(), StringComparison.Ordinal);
-
-        // The live schema: every column has an entry, and a canary is readable only where the inventory says "not sealed".
+    /// <summary>
+    /// The live schema: every column has an entry, and a canary is readable only where the inventory says "not sealed";
+    /// only the anonymous page path is kept as sent (an inventory exception), no personal canary is readable anywhere.
+    /// </summary>
+    private static async Task AssertEveryColumnInventoriedAndNoCanaryReadableAsync(CanaryService service, Dictionary<string, string> canaries)
+    {
         var regionColumns = await ColumnsAsync(service.Database);
         var keyColumns = await ColumnsAsync(service.KeyStore);
         var missing = regionColumns.Where(column => PersonalDataInventory.Column(StoreKind.RegionTable, column.Table, column.Column) is null)
@@ -114,13 +62,15 @@ public sealed class CanaryInventoryTests
         var leaks = found.Where(hit => hit.Entry.Protection != Protection.NotSealed).Select(hit => hit.ToString()).ToList();
         Assert.True(leaks.Count == 0, $"canaries readable in columns the inventory calls protected: {string.Join("; ", leaks)}");
 
-        // Only the anonymous page path is kept as sent (an inventory exception): no personal canary is readable anywhere.
         Assert.Contains(found, hit => hit is { Route: "analytics page", Table: "analytics_event", Column: "page" });
         Assert.Empty(found.Where(hit => hit.Route != "analytics page").Select(hit => hit.ToString()));
+    }
 
-        // Copies as a backup would keep them, before erasure: the person's and the cluster's sealed state, the crash text.
-        var users = Erasure.KeysOf(service);
-        var (personKey, clusterKey, childKey) = (users.Users.ForUser(person.UserId), users.Clusters.For("eu", cluster), users.Users.ForUser(child.UserId));
+    /// <summary>Copies as a backup would keep them, before erasure (each opens now): the person's, the cluster's and the child's sealed state, the crash text.</summary>
+    private static async Task<List<(SealContext Context, byte[] Sealed)>> SealedCopiesAsync(CanaryService service, CanaryJourney journey)
+    {
+        var keys = Erasure.KeysOf(service);
+        var (personKey, clusterKey, childKey) = (keys.Users.ForUser(journey.Person.UserId), keys.Clusters.For("eu", journey.Cluster.Id), keys.Users.ForUser(journey.Child.UserId));
         var copies = new List<(SealContext Context, byte[] Sealed)>();
         foreach (var key in new[] { personKey, clusterKey, childKey })
         {
@@ -134,47 +84,47 @@ public sealed class CanaryInventoryTests
             Assert.NotNull(await service.Database.Sealer!.OpenAsync(context, sealedValue));
         }
 
-        // Erase everyone: the person, the cluster, the child (by the officer's approval, which also forgets the parent).
-        var (_, personReceipt) = await Erasure.EraseAsync(service, person);
-        await Erasure.CompletedReceiptAsync(service.Http, personReceipt, TimeSpan.FromSeconds(60));
-        using (var erase = await service.Http.SendAsync(Flynn.WithProof(HttpMethod.Post, $"/v1/clusters/{cluster}/erasure", proof)))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, erase.StatusCode);
-            await Erasure.CompletedReceiptAsync(service.Http, (string)(await Json.ReadAsync(erase))["receiptUrl"]!, TimeSpan.FromSeconds(60));
-        }
+        return copies;
+    }
 
-        var requestId = (string)childRemoval["requestId"]!;
-        var (decided, _) = await SendAsync(admin, officer.Request(HttpMethod.Post, $"/v1/admin/child-removal-requests/{requestId}/decision", new { approve = true }));
-        Assert.Equal(HttpStatusCode.OK, decided);
-        await Erasure.CompletedReceiptAsync(service.Http, (string)childRemoval["receiptUrl"]!, TimeSpan.FromSeconds(60));
-
-        // The copies taken before no longer open: their keys are destroyed.
-        foreach (var (context, sealedValue) in copies)
-        {
-            Assert.Null(await service.Database.Sealer!.OpenAsync(context, sealedValue));
-        }
-
-        // Neither database's dump nor the outbox directory holds a personal canary readable.
-        var personal = canaries.Where(canary => canary.Key != "analytics page").ToList();
+    /// <summary>Neither database's <c>pg_dump</c> holds a personal canary readable.</summary>
+    private static async Task AssertNoDumpHoldsAsync(CanaryService service, List<KeyValuePair<string, string>> personal)
+    {
         foreach (var database in new[] { service.Database, service.KeyStore })
         {
-            var dump = await DumpAsync(database);
-            var inDump = personal.Where(canary => Encodings(canary.Value).Any(form => dump.Contains(form, StringComparison.OrdinalIgnoreCase))).Select(canary => canary.Key).ToList();
+            var inDump = Readable(await DumpAsync(database), personal);
             Assert.True(inDump.Count == 0, $"pg_dump of {database.Name} holds: {string.Join(", ", inDump)}");
         }
+    }
 
-        // The outbox directory: mail delivered to an erased owner is destroyed with it. The parent's mail belongs to the request,
-        // which is not erased: the inventory keeps delivered mail until Outbox:FileLifetime (a mail pickup reads it as mail).
+    /// <summary>
+    /// The outbox directory: mail delivered to an erased owner is destroyed with it. The parent's mail belongs to the request,
+    /// which is not erased: the inventory keeps delivered mail until Outbox:FileLifetime (a mail pickup reads it as mail).
+    /// </summary>
+    private static async Task AssertNoOutboxFileHoldsAsync(CanaryService service, List<KeyValuePair<string, string>> personal)
+    {
         Assert.Equal(Protection.NotSealed, PersonalDataInventory.Table(StoreKind.Directory, "Outbox:Directory")!.Single().Protection);
         personal = [.. personal.Where(canary => !canary.Key.StartsWith("parent", StringComparison.Ordinal) && canary.Key != "child-removal statement")];
         var files = Directory.Exists(service.Outbox.Directory) ? Directory.GetFiles(service.Outbox.Directory, "*", SearchOption.AllDirectories) : [];
         foreach (var file in files)
         {
-            var text = await File.ReadAllTextAsync(file);
-            var inFile = personal.Where(canary => Encodings(canary.Value).Any(form => text.Contains(form, StringComparison.OrdinalIgnoreCase))).Select(canary => canary.Key).ToList();
+            var inFile = Readable(await File.ReadAllTextAsync(file), personal);
             Assert.True(inFile.Count == 0, $"outbox file {Path.GetFileName(file)} holds: {string.Join(", ", inFile)}");
         }
     }
+
+    /// <summary>The logs of every silo and gateway, captured through the whole journey and the erasures: no canary, in any readable form.</summary>
+    private static void AssertNoLogHolds(CanaryService service, Dictionary<string, string> canaries)
+    {
+        var logs = LogText.All(service.Logs);
+        Assert.NotEmpty(logs);
+        var inLogs = Readable(logs, canaries);
+        Assert.True(inLogs.Count == 0, $"the logs hold: {string.Join(", ", inLogs)}");
+    }
+
+    /// <summary>The routes of the canaries readable in <paramref name="text"/>, in any of their <see cref="Encodings"/>.</summary>
+    private static List<string> Readable(string text, IEnumerable<KeyValuePair<string, string>> canaries) =>
+        [.. canaries.Where(canary => Encodings(canary.Value).Any(form => text.Contains(form, StringComparison.OrdinalIgnoreCase))).Select(canary => canary.Key)];
 
     /// <summary>A canary found in a column.</summary>
     private sealed record Hit(string Route, string Table, string Column, InventoryEntry Entry)

@@ -130,6 +130,42 @@ public sealed class EpochKeyShreddingTests
         Assert.Equal(1L, await service.Database.CountRowsContainingAsync("203.0.113.82"));
     }
 
+    [Fact]
+    public async Task A_hold_recorded_without_the_hold_key_flag_as_the_previous_release_writes_it_still_loses_its_hold_key_when_lifted()
+    {
+        await using var service = await ServiceHost.StartOwnedAsync<EpochService>();
+        var (cluster, bootstrap) = (Flynn.NewId(), Flynn.NewId());
+        using (var report = await service.Http.SendAsync(Flynn.SchedulerReport(cluster, bootstrap, forwardedFor: "203.0.113.83")))
+        {
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        }
+
+        var key = Erasure.KeysOf(service).Clusters.For("eu", cluster);
+        var grains = service.Silos[0].Services.GetRequiredService<IGrainFactory>();
+        Assert.True(await grains.GetGrain<IClusterGrain>(key).PlaceLegalHoldAsync(new LegalHold("litigation", "case-23", service.Clock.GetUtcNow(), null, "officer-1")));
+        var (stored, reportId) = await AddressAsync(service, key);
+        var epochKey = Sealer.SecondKeyIdOf(Convert.FromBase64String(stored))!.Value;
+        service.Clock.Advance(TimeSpan.FromDays(32));
+        await Eventually.ReturnsAsync(() => KeyCountAsync(service, epochKey), count => count == 0, TimeSpan.FromSeconds(60), "the epoch key destroyed");
+        var (copy, _) = await AddressAsync(service, key);
+        var holdKey = Sealer.SecondKeyIdOf(Convert.FromBase64String(copy))!.Value;
+        Assert.NotEqual(epochKey, holdKey);
+
+        // The state as a silo of the previous release writes it back during a rolling upgrade: the hold, without the flag it does not know.
+        await service.StopSiloAsync(service.Silos[0]);
+        Assert.True(await service.Database.RewriteGrainStateAsync(key, json => json.Replace("\"HoldKeysMayExist\":true", "\"Unknown\":true", StringComparison.Ordinal)));
+        var silo = await service.StartSiloAsync();
+
+        // Lifted: its hold key goes all the same, and the copy kept under it opens nowhere.
+        Assert.True(await silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IClusterGrain>(key).LiftLegalHoldAsync("officer-1"));
+        await Eventually.ReturnsAsync(() => KeyCountAsync(service, holdKey), count => count == 0, TimeSpan.FromSeconds(60), "the hold key destroyed");
+        var opener = service.Database.Sealer!;
+        Assert.Null(await opener.OpenTextAsync(ReportAddressSealing.ContextFor(key, reportId), copy));
+
+        // Only that: the cluster's own key still opens its state.
+        Assert.NotNull(await service.Database.GrainStateJsonAsync(key));
+    }
+
     private static async Task<(string Stored, string ReportId)> AddressAsync(ServiceHost service, string subjectKey)
     {
         var stored = await service.Database.ScalarAsync<string>("select ip_address from report where subject_key = @key", ("key", subjectKey));

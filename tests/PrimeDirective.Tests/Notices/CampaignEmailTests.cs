@@ -141,6 +141,8 @@ public sealed class CampaignEmailTests
                 refused.ContainsKey(message.To) ? Task.FromException(new IOException("mailbox unavailable")) : inner.SendAsync(message, origin, cancellationToken);
 
             public Task DestroyCopiesAsync(GrainId owner, string? messageId = null) => inner.DestroyCopiesAsync(owner, messageId);
+
+            public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => inner.AdoptCopiesAsync(previous, heir);
         }
     }
 }

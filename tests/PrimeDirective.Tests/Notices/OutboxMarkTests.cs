@@ -130,6 +130,8 @@ public sealed class OutboxMarkTests
             }
 
             public Task DestroyCopiesAsync(GrainId owner, string? messageId = null) => inner.DestroyCopiesAsync(owner, messageId);
+
+            public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => inner.AdoptCopiesAsync(previous, heir);
         }
     }
 }

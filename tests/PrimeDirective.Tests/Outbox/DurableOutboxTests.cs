@@ -226,5 +226,7 @@ public sealed class DurableOutboxTests
         }
 
         public Task DestroyCopiesAsync(GrainId owner, string? messageId = null) => inner.DestroyCopiesAsync(owner, messageId);
+
+        public Task AdoptCopiesAsync(GrainId previous, GrainId heir) => inner.AdoptCopiesAsync(previous, heir);
     }
 }
