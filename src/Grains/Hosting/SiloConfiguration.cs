@@ -72,6 +72,10 @@ public static class SiloConfiguration
             .ValidateOnStart();
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
         services.TryAddSingleton<NoticeReach>();
+
+        // The silo's one drain of the notice rows' emails (IPersonNoticeLog is registered with the storage).
+        services.TryAddSingleton<NoticeEmailDrain>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<NoticeEmailDrain>());
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
         services.AddSiloHealth();
         silo.AddActivityPropagation();

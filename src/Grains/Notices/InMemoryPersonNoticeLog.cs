@@ -8,7 +8,7 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
     private readonly Dictionary<(string Region, string Person, string Campaign), Row> _rows = [];
     private readonly Lock _lock = new();
 
-    public Task<ImmutableHashSet<string>> AppendAsync(string region, IReadOnlyCollection<PersonNoticeRow> rows, DateTimeOffset emailDueAt)
+    public Task<ImmutableArray<StoredNotice>> AppendAsync(string region, IReadOnlyCollection<PersonNoticeRow> rows, DateTimeOffset emailDueAt)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Any(row => row.Email is null))
@@ -16,10 +16,16 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
             throw new ArgumentException("Every appended notice carries its email.", nameof(rows));
         }
 
+        if (rows.DistinctBy(row => (row.Person, row.CampaignId)).Count() != rows.Count)
+        {
+            throw new ArgumentException("One row per person and campaign.", nameof(rows));
+        }
+
         lock (_lock)
         {
-            return Task.FromResult(rows.Where(row => _rows.TryAdd((region, row.Person, row.CampaignId), new Row(row, "pending", emailDueAt)))
-                .Select(row => row.Person).ToImmutableHashSet(StringComparer.Ordinal));
+            return Task.FromResult(rows.Select(row => _rows.TryAdd((region, row.Person, row.CampaignId), new Row(row, "pending", emailDueAt))
+                ? new StoredNotice(row.Person, row.Via, New: true)
+                : new StoredNotice(row.Person, _rows[(region, row.Person, row.CampaignId)].Notice.Via, New: false)).ToImmutableArray());
         }
     }
 
@@ -44,7 +50,7 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
                 _rows[key] = row with { DueAt = nextDue };
             }
 
-            return Task.FromResult(due.Select(pair => new DueNoticeEmail(pair.Key.Person, pair.Key.Campaign, pair.Value.Notice.Email!)).ToImmutableArray());
+            return Task.FromResult(due.Select(pair => new DueNoticeEmail(pair.Key.Person, pair.Key.Campaign, pair.Value.Notice.Email!, pair.Value.Notice.At, pair.Value.Notice.Via)).ToImmutableArray());
         }
     }
 

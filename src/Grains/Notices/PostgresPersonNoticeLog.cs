@@ -8,7 +8,7 @@ namespace PrimeDirective.Grains.Notices;
 /// <summary>The person notice rows in each region's database (table <c>person_notice</c>, V028).</summary>
 internal sealed class PostgresPersonNoticeLog(RegionDatabases databases) : IPersonNoticeLog
 {
-    public async Task<ImmutableHashSet<string>> AppendAsync(string region, IReadOnlyCollection<PersonNoticeRow> rows, DateTimeOffset emailDueAt)
+    public async Task<ImmutableArray<StoredNotice>> AppendAsync(string region, IReadOnlyCollection<PersonNoticeRow> rows, DateTimeOffset emailDueAt)
     {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Any(row => row.Email is null))
@@ -21,14 +21,25 @@ internal sealed class PostgresPersonNoticeLog(RegionDatabases databases) : IPers
             return [];
         }
 
+        if (rows.DistinctBy(row => (row.Person, row.CampaignId)).Count() != rows.Count)
+        {
+            throw new ArgumentException("One row per person and campaign.", nameof(rows));
+        }
+
         await using var connection = await OpenAsync(region);
         await using var command = new NpgsqlCommand(
             """
-            insert into person_notice (region, person, campaign_id, kind, at, via, body, email, email_state, email_due_at)
-            select @region, person, campaign, kind, at, via, body, email, 'pending', @due
-            from unnest(@persons, @campaigns, @kinds, @ats, @vias, @bodies, @emails) as n(person, campaign, kind, at, via, body, email)
-            on conflict (region, person, campaign_id) do nothing
-            returning person
+            with stored as (
+              insert into person_notice (region, person, campaign_id, kind, at, via, body, email, email_state, email_due_at)
+              select @region, person, campaign, kind, at, via, body, email, 'pending', @due
+              from unnest(@persons, @campaigns, @kinds, @ats, @vias, @bodies, @emails) as n(person, campaign, kind, at, via, body, email)
+              on conflict (region, person, campaign_id) do nothing
+              returning person, via)
+            select person, via, true from stored
+            union all
+            select p.person, p.via, false from person_notice p
+            join unnest(@persons, @campaigns) as n(person, campaign) on p.person = n.person and p.campaign_id = n.campaign
+            where p.region = @region
             """,
             connection);
         command.Parameters.AddWithValue("region", region);
@@ -40,11 +51,12 @@ internal sealed class PostgresPersonNoticeLog(RegionDatabases databases) : IPers
         command.Parameters.AddWithValue("vias", rows.Select(row => row.Via).ToArray());
         command.Parameters.Add(new NpgsqlParameter("bodies", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = rows.Select(row => row.Body).ToArray() });
         command.Parameters.Add(new NpgsqlParameter("emails", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { Value = rows.Select(row => row.Email!).ToArray() });
-        var stored = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        // The second half reads the statement's snapshot: the rows stored before it, never the ones it inserts.
+        var stored = ImmutableArray.CreateBuilder<StoredNotice>(rows.Count);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            stored.Add(reader.GetString(0));
+            stored.Add(new StoredNotice(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
         }
 
         return stored.ToImmutable();
@@ -84,7 +96,7 @@ internal sealed class PostgresPersonNoticeLog(RegionDatabases databases) : IPers
               select region, person, campaign_id from person_notice
               where region = @region and email_state = 'pending' and email_due_at <= @now
               order by email_due_at limit @limit for update skip locked)
-            returning person, campaign_id, email
+            returning person, campaign_id, email, at, via
             """,
             connection);
         command.Parameters.AddWithValue("region", region);
@@ -95,7 +107,8 @@ internal sealed class PostgresPersonNoticeLog(RegionDatabases databases) : IPers
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            due.Add(new DueNoticeEmail(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
+            due.Add(new DueNoticeEmail(
+                reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), reader.GetString(4)));
         }
 
         return due.ToImmutable();

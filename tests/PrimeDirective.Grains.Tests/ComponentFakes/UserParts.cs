@@ -47,6 +47,9 @@ public sealed class SiloParts
 
     public Sealer Sealer { get; }
 
+    /// <summary>How the outbox (and a notice row's email) is sealed.</summary>
+    public MessageSeal Seal { get; }
+
     public KeyShredder Shredder { get; }
 
     /// <summary>The fence log erasure writes to before it destroys a key.</summary>
@@ -67,7 +70,8 @@ public sealed class SiloParts
         var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock);
         KeyCache = new KeyCache(Options.Create(new KeyStoreOptions()), Clock);
         Sealer = new Sealer(keyStore, KeyCache);
-        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
+        Seal = new MessageSeal(Sealer, privacy);
+        Sender = new OutboxSender(Transport, Seal, Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance);
         Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock, FenceLog);
     }
 
@@ -125,10 +129,10 @@ public sealed class UserParts
             Consent: current => Users.Consents.Current(current.Consents, DataPurpose.ThirdPartySharing).Granted,
             Items: () => Task.FromResult<IReadOnlyList<HeldItem>>(Account!.Get()!.Items),
             Audit: GaggedAudit.RecordCausedBy), log);
-        Notices = new(State, Outbox, Disclosures, new NoticeReach(Options.Create(new SharingOptions())), silo.Grains, silo.Time, Host, log);
+        Notices = new(State, Outbox, Disclosures, new NoticeReach(Options.Create(new SharingOptions())), silo.NoticeRows, silo.Seal, silo.Sealer, silo.Grains, silo.Time, Host, log);
         Holds = new(State, silo.Grains, silo.Time, Host, current => current.UserId is not null, "account", log);
         LegalRequests = new(State, Notices, Holds, silo.Grains, silo.Time, Host);
-        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log, new ConsentMetrics(TestMeters.Factory));
+        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log, new ConsentMetrics(TestMeters.Factory), silo.NoticeRows);
         Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
         Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
         EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host, Outbox);

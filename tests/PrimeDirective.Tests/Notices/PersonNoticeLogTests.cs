@@ -29,14 +29,18 @@ public sealed class PersonNoticeLogTests
         var first = await RowsAsync(keys.Sealer, people, campaign, "first canary text", s_now);
 
         var stored = await log.AppendAsync("eu", first, s_now.AddMinutes(1));
-        Assert.Equal(people.ToHashSet(), stored.ToHashSet());
+        Assert.Equal(people.ToHashSet(), stored.Where(notice => notice.New).Select(notice => notice.Person).ToHashSet());
+        Assert.Equal(50, stored.Length);
 
         // The same batch again, as a resumed fan-out writes it, overlapping a batch of new people: only the new are stored.
         var newcomers = Enumerable.Range(0, 10).Select(_ => $"eu/{Guid.NewGuid():N}").ToList();
         var repeat = await RowsAsync(keys.Sealer, [.. people, .. newcomers], campaign, "second canary text", s_now.AddMinutes(5));
         var storedAgain = await log.AppendAsync("eu", repeat, s_now.AddMinutes(6));
 
-        Assert.Equal(newcomers.ToHashSet(), storedAgain.ToHashSet());
+        // Every row is answered: the new ones as stored now, the repeated ones as stored before (with the key they came through).
+        Assert.Equal(newcomers.ToHashSet(), storedAgain.Where(notice => notice.New).Select(notice => notice.Person).ToHashSet());
+        Assert.Equal(people.ToHashSet(), storedAgain.Where(notice => !notice.New).Select(notice => notice.Person).ToHashSet());
+        Assert.All(storedAgain, notice => Assert.Equal(notice.Person, notice.Via));
         Assert.Equal(60L, await database.ScalarAsync<long>("select count(*) from person_notice where campaign_id = @c", ("c", campaign)));
         Assert.Equal(60L, await database.ScalarAsync<long>("select count(distinct (person, campaign_id)) from person_notice"));
         var notice = Assert.Single(await log.ForPersonAsync("eu", people[0]));
