@@ -79,11 +79,32 @@ public enum NoticeOutcome
 public interface INoticeRecipient : IGrainWithStringKey
 {
     /// <summary>
-    /// Records the notice once per campaign, with its email in the same write; a repeat answers as the first did.
-    /// <paramref name="via"/> names the subject the fan-out reached (this one, or the cluster that led to this person).
+    /// Decides, writing nothing, whether the person takes the notice reached via <paramref name="via"/> (this subject, or
+    /// the cluster that led to this person): a final outcome, or the notice and its email sealed under the person's data
+    /// key, for the fan-out to append with the rest of its batch (table <c>person_notice</c>).
     /// </summary>
-    [Alias("Deliver")]
-    Task<NoticeOutcome> DeliverNoticeAsync(NoticeCampaign campaign, string via);
+    [Alias("Decide")]
+    [ReadOnly]
+    Task<NoticeDecision> DecideNoticeAsync(NoticeCampaign campaign, string via);
+}
+
+/// <summary>A person's answer to a notice: final (<see cref="Outcome"/>), or the sealed notice to append.</summary>
+/// <param name="Outcome">Final: absent, not affected, or already held in the account's state (notified here or elsewhere); <c>null</c>: append.</param>
+/// <param name="Kind">The notice's kind, as shown to the person.</param>
+/// <param name="At">When it was decided (policy's clock).</param>
+/// <param name="Body">Title and text, sealed under the person's data key.</param>
+/// <param name="Email">The email, sealed under the person's data key.</param>
+[GenerateSerializer, Immutable]
+[Alias("PrimeDirective.NoticeDecision")]
+public sealed record NoticeDecision(
+    [property: Id(0)] NoticeOutcome? Outcome,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] ImmutableArray<byte> Body,
+    [property: Id(4)] ImmutableArray<byte> Email)
+{
+    /// <summary>A final answer: nothing to append.</summary>
+    public static NoticeDecision Final(NoticeOutcome outcome) => new(outcome, string.Empty, default, [], []);
 }
 
 /// <summary>Progress of a campaign's fan-out (one region, or summed over its regions).</summary>

@@ -72,6 +72,10 @@ public static class SiloConfiguration
             .ValidateOnStart();
         services.TryAddSingleton<INoticeFaults, NoNoticeFaults>();
         services.TryAddSingleton<NoticeReach>();
+
+        // The silo's one drain of the notice rows' emails (IPersonNoticeLog is registered with the storage).
+        services.TryAddSingleton<NoticeEmailDrain>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<NoticeEmailDrain>());
         services.AddOptions<SiloStartupOptions>().Bind(configuration.GetSection("Orleans"));
         services.AddSiloHealth();
         silo.AddActivityPropagation();
@@ -126,6 +130,7 @@ public static class SiloConfiguration
             services.AddSingleton<ILegalHoldMirror, InMemoryLegalHoldMirror>();
             services.AddSingleton<ISubjectRegistry, InMemorySubjectRegistry>();
             services.AddSingleton<INoticeFailureLog, InMemoryNoticeFailureLog>();
+            services.AddSingleton<IPersonNoticeLog, InMemoryPersonNoticeLog>();
             services.AddSingleton<IOutboxMarks, InMemoryOutboxMarks>();
             services.AddSingleton<IOpenWork, InMemoryOpenWork>();
             services.AddSingleton<ITransparencyLog, InMemoryTransparencyLog>();
@@ -155,6 +160,7 @@ public static class SiloConfiguration
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionWaveLoop>();
         services.AddSingleton<ISubjectRegistry, PostgresSubjectRegistry>();
         services.AddSingleton<INoticeFailureLog, PostgresNoticeFailureLog>();
+        services.AddSingleton<IPersonNoticeLog, PostgresPersonNoticeLog>();
         services.AddSingleton<IOutboxMarks, PostgresOutboxMarks>();
         services.AddSingleton<IOpenWork, PostgresOpenWork>();
         services.AddSingleton<ITransparencyLog, PostgresTransparencyLog>();

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrimeDirective.Grains.Interfaces.Clusters;
+using PrimeDirective.Grains.Interfaces.Keys;
 using PrimeDirective.Grains.Interfaces.Notices;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Regions;
@@ -12,8 +14,9 @@ namespace PrimeDirective.Grains.Notices;
 
 /// <summary>
 /// One region's fan-out of a notice. It pages the region's subject list in key order, a bounded batch at a time, asks
-/// every subject of the batch to take the notice (each records it once per campaign, with its email, in one write),
-/// then writes the batch's last key and counts in one write. Killed mid-batch, it repeats that batch on resumption
+/// every person of the batch (directly, or through a cluster) whether they take the notice (a read-only call), appends
+/// the batch's notices with their emails as rows in one round trip (<see cref="IPersonNoticeLog"/>; the silo's
+/// <see cref="NoticeEmailDrain"/> delivers the emails), then writes the batch's last key and counts in one write. Killed mid-batch, it repeats that batch on resumption
 /// (its reminder reactivates it elsewhere); the subjects answer a repeat as they did the first time, so nobody is
 /// notified twice and the counts stay exact. A subject it cannot reach is kept in the region's failure log and retried
 /// by the reminder until it answers or <see cref="NoticeOptions.GiveUpAfter"/> passed; then it is listed as failed.
@@ -23,6 +26,8 @@ public sealed partial class RegionFanoutGrain(
     [PersistentState("fanout", StorageNames.Subjects)] IPersistentState<RegionFanoutState> state,
     ISubjectRegistry registry,
     INoticeFailureLog failures,
+    IPersonNoticeLog noticeRows,
+    NoticeEmailDrain drain,
     PolicyClock time,
     IOptions<NoticeOptions> options,
     INoticeFaults faults,
@@ -156,7 +161,7 @@ public sealed partial class RegionFanoutGrain(
             return;
         }
 
-        var outcomes = await Task.WhenAll(page.Select(subject => DeliverAsync(subject, campaign)));
+        var outcomes = await DeliverAsync(page, campaign);
         await faults.BeforeBatchRecordedAsync(campaign.Id, ++_batches);
         if (outcomes.Any(outcome => outcome.Outcome is null) && ++_failedAttempts < BatchAttempts)
         {
@@ -222,9 +227,10 @@ public sealed partial class RegionFanoutGrain(
                 break;
             }
 
-            await Task.WhenAll(page.Select(async failure =>
+            var answers = await DeliverAsync([.. page.Select(failure => new RegisteredSubject(failure.SubjectKey, failure.Kind))], campaign);
+            await Task.WhenAll(page.Zip(answers).Select(async pair =>
             {
-                var (outcome, reason) = await DeliverAsync(new RegisteredSubject(failure.SubjectKey, failure.Kind), campaign);
+                var (failure, (outcome, reason)) = pair;
                 if (outcome is { } answered)
                 {
                     await failures.SettleAsync(Region, campaign.Id, failure.SubjectKey, NoticeFailureLog.Outcome(answered));
@@ -258,7 +264,105 @@ public sealed partial class RegionFanoutGrain(
         }
     }
 
-    private async Task<(NoticeOutcome? Outcome, string? Failure)> DeliverAsync(RegisteredSubject subject, NoticeCampaign campaign)
+    /// <summary>
+    /// Delivers the campaign to a batch of subjects: each person reached decides, writing nothing; the notices taken (one
+    /// per person, the first path wins) are appended with their emails in one round trip per region; then each subject's
+    /// outcome follows from what is stored, so a repeated batch stores nothing twice and answers as the first did.
+    /// </summary>
+    private async Task<(NoticeOutcome? Outcome, string? Failure)[]> DeliverAsync(IReadOnlyList<RegisteredSubject> subjects, NoticeCampaign campaign)
+    {
+        var reached = await Task.WhenAll(subjects.Select(subject => ReachAsync(subject, campaign)));
+        var taken = reached.Where(one => one.Failure is null).SelectMany(one => one.Taken).DistinctBy(row => row.Person, StringComparer.Ordinal).ToList();
+        IReadOnlyDictionary<string, string> stored;
+        try
+        {
+            stored = await AppendAsync(taken);
+        }
+        catch (Exception exception)
+        {
+            // The type only; every subject with a notice to store is repeated, the others already answered.
+            var failure = exception.GetType().Name;
+            LogAppendFailed(logger, failure);
+            return [.. reached.Select(one => one.Failure is null && one.Taken.Count > 0 ? (null, failure) : (one.Outcome, one.Failure))];
+        }
+
+        return await Task.WhenAll(reached.Select(one => AnswerAsync(one, stored, campaign)));
+    }
+
+    /// <summary>Appends the batch's notices (each region's people in one statement) and returns, per person, the key the stored notice came through.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> AppendAsync(List<PersonNoticeRow> taken)
+    {
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dueAt = drain.DueNow();
+        foreach (var region in taken.GroupBy(row => SubjectKey.RegionOf(row.Person) ?? Region))
+        {
+            var rows = region.ToList();
+            for (var attempt = 1; rows.Count > 0; attempt++)
+            {
+                var answer = await noticeRows.AppendAsync(region.Key, rows, dueAt);
+                foreach (var notice in answer)
+                {
+                    stored[notice.Person] = notice.Via;
+                }
+
+                // Stored meanwhile by another region's fan-out (a cluster there links the person): read on the next try.
+                rows = [.. rows.Where(row => !stored.ContainsKey(row.Person))];
+                if (rows.Count > 0 && attempt == Attempts)
+                {
+                    throw new InvalidOperationException("A notice stored concurrently could not be read back.");
+                }
+            }
+        }
+
+        if (taken.Count > 0)
+        {
+            drain.Wake();
+        }
+
+        return stored;
+    }
+
+    /// <summary>One subject's outcome once the batch is stored: a person notified here or elsewhere; a cluster as its people, or shown to its operator.</summary>
+    private async Task<(NoticeOutcome? Outcome, string? Failure)> AnswerAsync(Reached reached, IReadOnlyDictionary<string, string> stored, NoticeCampaign campaign)
+    {
+        if (reached.Failure is not null || reached.Outcome is not null)
+        {
+            return (reached.Outcome, reached.Failure);
+        }
+
+        var answers = reached.Answered.Concat(reached.Taken.Select(row =>
+            stored[row.Person] == reached.Subject.Key ? NoticeOutcome.Notified : NoticeOutcome.NotifiedElsewhere)).ToList();
+        if (answers.Contains(NoticeOutcome.Notified))
+        {
+            return (NoticeOutcome.Notified, null);
+        }
+
+        if (answers.Contains(NoticeOutcome.NotifiedElsewhere))
+        {
+            return (NoticeOutcome.NotifiedElsewhere, null);
+        }
+
+        if (reached.Subject.Kind == SubjectKinds.User)
+        {
+            return (answers.FirstOrDefault(NoticeOutcome.NotAffected), null);
+        }
+
+        try
+        {
+            return (await GrainFactory.GetGrain<IClusterNotices>(reached.Subject.Key).ShowOperatorNoticeAsync(campaign), null);
+        }
+        catch (Exception exception)
+        {
+            return (null, exception.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Asks one subject, with retries: a person decides for itself; a cluster decides whether it is affected, then each of
+    /// its linked people decides, naming the cluster it was reached through. The cluster never awaits a person (who may be
+    /// awaiting the cluster), so a consent change during a fan-out never deadlocks against it.
+    /// </summary>
+    private async Task<Reached> ReachAsync(RegisteredSubject subject, NoticeCampaign campaign)
     {
         try
         {
@@ -266,16 +370,26 @@ public sealed partial class RegionFanoutGrain(
         }
         catch (Exception exception)
         {
-            return (null, exception.GetType().Name);
+            return Reached.Failed(subject, exception.GetType().Name);
         }
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return (subject.Kind == SubjectKinds.User
-                    ? await Person(subject.Key).DeliverNoticeAsync(campaign, subject.Key)
-                    : await ThroughClusterAsync(subject.Key, campaign), null);
+                if (subject.Kind == SubjectKinds.User)
+                {
+                    return Reached.From(subject, campaign.Id, [(subject.Key, await Person(subject.Key).DecideNoticeAsync(campaign, subject.Key))]);
+                }
+
+                var reach = await GrainFactory.GetGrain<IClusterNotices>(subject.Key).ReachNoticeAsync(campaign);
+                if (reach.Outcome is { } final)
+                {
+                    return new Reached(subject, final, null, [], []);
+                }
+
+                var decisions = await Task.WhenAll(reach.People.Select(async person => (person, await Person(person).DecideNoticeAsync(campaign, subject.Key))));
+                return Reached.From(subject, campaign.Id, decisions);
             }
             catch (Exception exception) when (attempt < Attempts)
             {
@@ -284,32 +398,15 @@ public sealed partial class RegionFanoutGrain(
             catch (Exception exception)
             {
                 // The type only: a message could quote the subject.
-                return (null, exception.GetType().Name);
+                return Reached.Failed(subject, exception.GetType().Name);
             }
         }
     }
 
-    /// <summary>
-    /// A cluster decides whether it is affected; its linked people are then told here, each naming the cluster it was
-    /// reached through, and only if none of them took the notice does its operator see it. The cluster never awaits a
-    /// person (who may be awaiting the cluster), so a consent change during a fan-out never deadlocks against it.
-    /// </summary>
-    private async Task<NoticeOutcome> ThroughClusterAsync(string clusterKey, NoticeCampaign campaign)
-    {
-        var cluster = GrainFactory.GetGrain<IClusterNotices>(clusterKey);
-        var reach = await cluster.ReachNoticeAsync(campaign);
-        if (reach.Outcome is { } final)
-        {
-            return final;
-        }
-
-        var answers = await Task.WhenAll(reach.People.Select(person => Person(person).DeliverNoticeAsync(campaign, clusterKey)));
-        return answers.Contains(NoticeOutcome.Notified) ? NoticeOutcome.Notified
-            : answers.Contains(NoticeOutcome.NotifiedElsewhere) ? NoticeOutcome.NotifiedElsewhere
-            : await cluster.ShowOperatorNoticeAsync(campaign);
-    }
-
     private INoticeRecipient Person(string userKey) => GrainFactory.GetGrain<IUserGrain>(userKey).AsReference<INoticeRecipient>();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice fan-out: a batch's notices could not be stored ({ExceptionType}); the batch is repeated")]
+    private static partial void LogAppendFailed(ILogger logger, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice fan-out finished in its region: {Examined} subjects examined")]
     private static partial void LogDone(ILogger logger, long examined);
@@ -322,4 +419,24 @@ public sealed partial class RegionFanoutGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Notice fan-out: a subject could not be reached within the give-up time ({ExceptionType}); listed as failed in the campaign's view")]
     private static partial void LogGaveUp(ILogger logger, string exceptionType);
+
+    /// <summary>
+    /// What one subject answered before the batch is stored: a failure, a final outcome, or the answers of the people it
+    /// reached (<paramref name="Answered"/>: final, from the account's state) and the notices they took (<paramref name="Taken"/>).
+    /// </summary>
+    private sealed record Reached(RegisteredSubject Subject, NoticeOutcome? Outcome, string? Failure, IReadOnlyList<NoticeOutcome> Answered, IReadOnlyList<PersonNoticeRow> Taken)
+    {
+        public static Reached Failed(RegisteredSubject subject, string failure) => new(subject, null, failure, [], []);
+
+        public static Reached From(RegisteredSubject subject, string campaignId, IEnumerable<(string Person, NoticeDecision Decision)> decisions)
+        {
+            var all = decisions.ToList();
+            return new Reached(
+                subject, null, null,
+                [.. all.Where(one => one.Decision.Outcome is not null).Select(one => one.Decision.Outcome!.Value)],
+                [.. all.Where(one => one.Decision.Outcome is null).Select(one => new PersonNoticeRow(
+                    one.Person, campaignId, one.Decision.Kind, one.Decision.At, subject.Key,
+                    ImmutableCollectionsMarshal.AsArray(one.Decision.Body)!, ImmutableCollectionsMarshal.AsArray(one.Decision.Email)))]);
+        }
+    }
 }

@@ -38,18 +38,25 @@ public sealed class MessageSeal(Sealer sealer, IOptions<PrivacyOptions> options)
     public static string SubjectOf(GrainId owner) => owner.Key.ToString() ?? throw new ArgumentException("The owner has no key.", nameof(owner));
 
     /// <summary>The sealed text of <paramref name="message"/> of <paramref name="owner"/>, bound to <paramref name="id"/>.</summary>
-    public async Task<string> SealAsync(GrainId owner, string id, OutboxMessage message)
+    public async Task<string> SealAsync(GrainId owner, string id, OutboxMessage message) =>
+        Text(await SealValueAsync(SubjectOf(owner), id, message));
+
+    /// <summary>The sealed value of <paramref name="message"/> of the grain keyed <paramref name="owner"/> (a row keeps it as bytes), bound to <paramref name="id"/>.</summary>
+    public async Task<byte[]> SealValueAsync(string owner, string id, OutboxMessage message)
     {
         var plain = JsonSerializer.SerializeToUtf8Bytes(message, OutboxJson.Default.OutboxMessage);
         try
         {
-            return Prefix + Convert.ToBase64String(await sealer.SealAsync(ContextFor(SubjectOf(owner), id), plain));
+            return await sealer.SealAsync(ContextFor(owner, id), plain);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(plain);
         }
     }
+
+    /// <summary>A sealed value as the text a <see cref="QueuedMessage"/> carries.</summary>
+    public static string Text(ReadOnlySpan<byte> sealedValue) => Prefix + Convert.ToBase64String(sealedValue);
 
     /// <summary>
     /// The message <paramref name="owner"/> queued as <paramref name="queued"/>; <c>null</c> if the owner's key was

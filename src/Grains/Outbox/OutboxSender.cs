@@ -86,6 +86,22 @@ public sealed partial class OutboxSender(
         }
     }
 
+    /// <summary>
+    /// Queues a message kept outside its owner's state (a notice row's email) for delivery, like <see cref="Hand(GrainId, IEnumerable{QueuedMessage})"/>;
+    /// <paramref name="handled"/> is told its fate instead of the owner, and is retried like the owner's call if it fails.
+    /// </summary>
+    public void Hand(GrainId owner, QueuedMessage message, Func<MessageFate, Task> handled)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(handled);
+        var delivery = new Delivery(owner, message) { Settled = handled };
+        if (_pending.TryAdd(message.Id, delivery) && !_queue.Writer.TryWrite(delivery))
+        {
+            // Stopping: the row stays pending and another silo's drain claims it.
+            _pending.TryRemove(KeyValuePair.Create(message.Id, delivery));
+        }
+    }
+
     /// <summary>Gives up messages their owner no longer wants sent (replaced, erased); one already on the wire may still arrive.</summary>
     public void Withdraw(IEnumerable<string> messageIds)
     {
@@ -209,7 +225,9 @@ public sealed partial class OutboxSender(
     {
         try
         {
-            await grains.GetGrain<IOutboxOwner>(delivery.Owner).MessageHandledAsync(delivery.Message.Id, delivery.Delivered);
+            await (delivery.Settled is { } settled
+                ? settled(delivery.Delivered ? MessageFate.Delivered : MessageFate.Undelivered)
+                : grains.GetGrain<IOutboxOwner>(delivery.Owner).MessageHandledAsync(delivery.Message.Id, delivery.Delivered));
         }
         catch (Exception exception)
         {
@@ -304,5 +322,8 @@ public sealed partial class OutboxSender(
         public bool Delivered { get; set; }
 
         public int Failures { get; set; }
+
+        /// <summary>Told of the fate instead of the owner (a message kept outside its owner's state).</summary>
+        public Func<MessageFate, Task>? Settled { get; init; }
     }
 }

@@ -100,6 +100,12 @@ public static class PersonalDataInventory
             Protection.NotPersonal, "pseudonymous keys and times"),
         Region("open_work", "*", "the owner (pseudonymous grain id of a request)", "work a request keeps open in its sealed state, for the gauges: erasure notices owed to processors, OpenDSR requests not yet completed (state, since, due time)",
             "while the work is open", "the row is removed when the work closes", Protection.NotPersonal, "pseudonymous grain ids, states and times"),
+        Region("person_notice", "body", "the person (pseudonymous key)", "a breach or policy notice's title and text", "until erasure", Erase, Protection.SealedPerValue,
+            "sealed per value under the person's data key (PersonNoticeLog.BodyContext)"),
+        Region("person_notice", "email", "the person (pseudonymous key)", "the notice's email (address, name, subject, body)", "until delivered or dropped", Erase, Protection.SealedPerValue,
+            "sealed per value under the person's data key (PersonNoticeLog.EmailContext); set to null once the email is handled"),
+        Region("person_notice", "*", "the person (pseudonymous key)", "which campaigns reached a person, when, through which key, the email's state", "until erasure", "the person's rows are deleted",
+            Protection.NotPersonal, "pseudonymous keys, campaign ids, kinds, times"),
         Region("data_protection_key", "*", "none", "the gateway's data protection keys", "rotated by ASP.NET Core", "none", Protection.NotPersonal, "key material, no person"),
 
         // Key store database.

@@ -24,6 +24,7 @@ public sealed partial class AccountErasure(
     ClusterKeys clusterKeys,
     IDestructionLedger ledger,
     ISubjectRegistry registry,
+    IPersonNoticeLog noticeRows,
     SubjectDisclosures<UserState> disclosures,
     SubjectOutbox<UserState> outbox,
     LegalHolds<UserState> holds,
@@ -122,14 +123,17 @@ public sealed partial class AccountErasure(
     {
         await DestructionProofs.FlushAsync(state, ledger, host.Region, host.DeactivateOnIdle);
         await disclosures.FlushAsync();
-        bool ProofsOnly() => state.RecordExists && state.State.UserId is null;
-        if (ProofsOnly())
+        if (!state.RecordExists || state.State.UserId is not null)
         {
-            // The key the proofs were sealed under (made after the account's own key was shredded) goes before the row.
-            await shredder.ShredAsync(host.Region, host.Key);
+            return;
         }
 
-        if (ProofsOnly() && await state.DeleteAsync(ProofsOnly, host.DeactivateOnIdle))
+        // The notices kept as rows (V028) go before the state that is the erasure's last trace; a repeat deletes nothing.
+        await noticeRows.DeletePersonAsync(host.Region, host.Key);
+
+        // The key the proofs were sealed under (made after the account's own key was shredded) goes before the row.
+        await shredder.ShredAsync(host.Region, host.Key);
+        if (await state.DeleteAsync(() => state.RecordExists && state.State.UserId is null, host.DeactivateOnIdle))
         {
             // Nothing is left to grow dormant, nor to deliver.
             await dormancy.DisarmAsync();

@@ -18,7 +18,7 @@ namespace PrimeDirective.Grains.Users;
 /// </summary>
 public sealed partial class Consents(
     IPersistentState<UserState> state, PolicySchedule policy, ClusterKeys clusterKeys, IGrainFactory grains, TimeProvider time, ISubjectHost host, ILogger logger,
-    ConsentMetrics metrics)
+    ConsentMetrics metrics, IPersonNoticeLog noticeRows)
 {
     /// <summary>How a continued-use entry of the consent history says it was given.</summary>
     public const string ContinuedUse = "continued-use";
@@ -115,6 +115,10 @@ public sealed partial class Consents(
         return Current(state.State.Consents, DataPurpose.Analytics);
     }
 
+    /// <summary>Whether the announcement's email reached the person: its notice row says delivered (before rows: the account's state did).</summary>
+    private async Task<bool> AnnouncementDeliveredAsync(string campaignId) =>
+        state.State.NoticesDelivered.Contains(campaignId) || await noticeRows.EmailDeliveredAsync(host.Region, host.Key, campaignId);
+
     /// <summary>
     /// Acceptance by continued use: the first authenticated use after a version took effect records that the person
     /// continued under it (a substantive version: only once its announcement's email was delivered). Whether the account is active.
@@ -130,7 +134,7 @@ public sealed partial class Consents(
 
         // A version already in effect at sign-up was agreed to then; only later ones are accepted by continuing.
         if (inEffect.EffectiveAt > state.State.CreatedAt && state.State.ContinuedUnder != inEffect.Version &&
-            (!inEffect.Substantive || state.State.NoticesDelivered.Contains(NoticeKeys.PolicyChange(inEffect.Version))))
+            (!inEffect.Substantive || await AnnouncementDeliveredAsync(NoticeKeys.PolicyChange(inEffect.Version))))
         {
             await state.UpdateAsync(time, now =>
             {

@@ -1,25 +1,33 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using PrimeDirective.Grains.Interfaces.Notices;
 using PrimeDirective.Grains.Interfaces.Privacy;
 using PrimeDirective.Grains.Interfaces.Users;
 using PrimeDirective.Grains.Notices;
 using PrimeDirective.Grains.Outbox;
+using PrimeDirective.Grains.Sealing;
 using PrimeDirective.Grains.Sharing;
 using PrimeDirective.Grains.Storage;
 
 namespace PrimeDirective.Grains.Users;
 
 /// <summary>
-/// Notices to the person (breaches, policy changes, legal requests, a dormant account): each recorded once, with its
-/// email queued in the same write; the silo's sender delivers it and the outbox reminder hands it again while any is
-/// undelivered. A campaign's email is never dropped silently: delivered, it is remembered (a policy version is accepted
-/// by continued use only once its announcement was delivered); dropped or displaced, it is reported to the campaign as failed.
+/// Notices to the person. A campaign's (a breach, a policy change) is decided here and kept as a row the fan-out appends
+/// with its batch (<see cref="IPersonNoticeLog"/>, whose drain delivers and settles its email). Legal requests and a
+/// dormant account are recorded once in the account's state, with their email queued in the same write; the silo's
+/// sender delivers it and the outbox mark hands it again while any is undelivered. Campaign emails an earlier version
+/// queued in the state are still settled here: delivered, remembered; dropped or displaced, reported to the campaign.
 /// </summary>
 public sealed partial class PersonNotices(
     IPersistentState<UserState> state,
     SubjectOutbox<UserState> outbox,
     SubjectDisclosures<UserState> disclosures,
     NoticeReach reach,
+    IPersonNoticeLog rows,
+    MessageSeal seal,
+    Sealer sealer,
     IGrainFactory grains,
     TimeProvider time,
     ISubjectHost host,
@@ -52,42 +60,58 @@ public sealed partial class PersonNotices(
         }
     }
 
-    /// <summary>Records the campaign's notice once, reached via <paramref name="via"/>; a repeat answers as the first did.</summary>
-    public async Task<NoticeOutcome> DeliverAsync(NoticeCampaign campaign, string via)
+    /// <summary>
+    /// Decides, writing nothing, whether the person takes the campaign's notice reached via <paramref name="via"/>: the
+    /// fan-out appends what is taken, sealed here under the person's data key, with the rest of its batch. A notice an
+    /// earlier version recorded in the account's state answers as it did then.
+    /// </summary>
+    public async Task<NoticeDecision> DecideAsync(NoticeCampaign campaign, string via)
     {
         ArgumentNullException.ThrowIfNull(campaign);
-        if (!state.State.IsActive)
+        var current = state.State;
+        if (!current.IsActive)
         {
-            return NoticeOutcome.Absent;
+            return NoticeDecision.Final(NoticeOutcome.Absent);
         }
 
-        if (state.State.NoticesReceived.TryGetValue(campaign.Id, out var first))
+        if (current.NoticesReceived.TryGetValue(campaign.Id, out var first))
         {
-            return first == via ? NoticeOutcome.Notified : NoticeOutcome.NotifiedElsewhere;
+            return NoticeDecision.Final(first == via ? NoticeOutcome.Notified : NoticeOutcome.NotifiedElsewhere);
         }
 
         // Reached directly, everything the account held decides; reached through a cluster, that cluster already did.
         if (via == host.Key && !HeldDuring(campaign))
         {
-            return NoticeOutcome.NotAffected;
+            return NoticeDecision.Final(NoticeOutcome.NotAffected);
         }
 
-        return await NotifyAsync(NoticeMessages.For(campaign, state.State.Email!, state.State.Name!), campaign.Id, (current, now) =>
+        var body = Encoding.UTF8.GetBytes($"{campaign.Title}. {campaign.Text}");
+        var email = await seal.SealValueAsync(host.Key, PersonNoticeLog.EmailId(host.Key, campaign.Id), NoticeMessages.For(campaign, current.Email!, current.Name!));
+        return new NoticeDecision(
+            null, NoticeMessages.Kind(campaign), time.GetUtcNow(),
+            ImmutableCollectionsMarshal.AsImmutableArray(await sealer.SealAsync(PersonNoticeLog.BodyContext(host.Key, campaign.Id), body)),
+            ImmutableCollectionsMarshal.AsImmutableArray(email));
+    }
+
+    /// <summary>
+    /// The notices shown to the person: those the account's state holds (legal requests, a dormant account, and campaigns
+    /// recorded there before notices became rows) and the campaign notices kept as rows, oldest first.
+    /// </summary>
+    public async Task<ImmutableArray<Notification>> ShownAsync(IEnumerable<Notification> inState)
+    {
+        ArgumentNullException.ThrowIfNull(inState);
+        var shown = inState.ToList();
+        var known = shown.Select(notice => notice.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (row, _) in await rows.ForPersonAsync(host.Region, host.Key))
         {
-            if (!current.IsActive)
+            if (!known.Contains(row.CampaignId) &&
+                await sealer.OpenAsync(PersonNoticeLog.BodyContext(host.Key, row.CampaignId), row.Body) is { } text)
             {
-                return (false, NoticeOutcome.Absent);
+                shown.Add(new Notification(row.CampaignId, row.At, row.Kind, Encoding.UTF8.GetString(text)));
             }
+        }
 
-            if (current.NoticesReceived.TryGetValue(campaign.Id, out var recorded))
-            {
-                return (false, recorded == via ? NoticeOutcome.Notified : NoticeOutcome.NotifiedElsewhere);
-            }
-
-            current.NoticesReceived[campaign.Id] = via;
-            current.Notifications.Add(new Notification(campaign.Id, now, NoticeMessages.Kind(campaign), $"{campaign.Title}. {campaign.Text}"));
-            return (true, NoticeOutcome.Notified);
-        });
+        return [.. shown.OrderBy(notice => notice.At)];
     }
 
     /// <summary>

@@ -36,10 +36,12 @@ public sealed class UserGrain(
     DisclosureDesk desk,
     OutboxSender sender,
     ISubjectRegistry registry,
+    IPersonNoticeLog noticeRows,
     PolicySchedule policy,
     IOutboxMarks marks,
     KeyShredder shredder,
     Sealer sealer,
+    MessageSeal seal,
     ConsentMetrics consentMetrics) : Grain, IUserGrain, IDisclosureSubject, IUserActivity, ILegalRequestSubject, INoticeRecipient, IOutboxOwner,
     IOutboxRecheck, IRemindable, IUserPolicyUse, IUserThirdPartyRecords, IUserTracking
 {
@@ -55,13 +57,13 @@ public sealed class UserGrain(
         Items: () => Task.FromResult<IReadOnlyList<HeldItem>>(Account.Get()!.Items),
         Audit: GaggedAudit.RecordCausedBy), logger);
 
-    private PersonNotices Notices => field ??= new(state, Outbox, Disclosures, reach, GrainFactory, time, Host, logger);
+    private PersonNotices Notices => field ??= new(state, Outbox, Disclosures, reach, noticeRows, seal, sealer, GrainFactory, time, Host, logger);
 
     private LegalHolds<UserState> Holds => field ??= new(state, GrainFactory, time, Host, current => current.UserId is not null, "account", logger);
 
     private PersonLegalRequests LegalRequests => field ??= new(state, Notices, Holds, GrainFactory, time, Host);
 
-    private Consents Consents => field ??= new(state, policy, clusterKeys, GrainFactory, time, Host, logger, consentMetrics);
+    private Consents Consents => field ??= new(state, policy, clusterKeys, GrainFactory, time, Host, logger, consentMetrics, noticeRows);
 
     private ThirdPartyRecords Records => field ??= new(state, time, Host);
 
@@ -74,7 +76,7 @@ public sealed class UserGrain(
     private StepUp StepUp => field ??= new(state, keys, GrainFactory, Host);
 
     private AccountErasure Erasure => field ??= new(
-        state, keys, clusterKeys, ledger, registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, shredder, time, Host, logger);
+        state, keys, clusterKeys, ledger, registry, noticeRows, Disclosures, Outbox, Holds, LegalRequests, Dormancy, shredder, time, Host, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -114,8 +116,9 @@ public sealed class UserGrain(
 
     public Task CreateAsync(NewAccount account) => Account.CreateAsync(account);
     public Task<bool> IsActiveAsync() => Task.FromResult(state.State.IsActive);
-    public async Task<UserRecord?> GetAsync() =>
-        Account.Get() is { } record ? record with { Items = await sealer.WithStateProtectionAsync(Host.Key, record.Items) } : null;
+    public async Task<UserRecord?> GetAsync() => Account.Get() is { } record
+        ? record with { Items = await sealer.WithStateProtectionAsync(Host.Key, record.Items), Notifications = await Notices.ShownAsync(record.Notifications) }
+        : null;
     public Task<CorrectionResult?> CorrectAsync(ProfileCorrection correction) => Account.CorrectAsync(correction);
     public Task<LinkedCluster?> LinkClusterAsync(string clusterId, string clusterRegion, string bootstrapProof) =>
         Account.LinkClusterAsync(clusterId, clusterRegion, bootstrapProof);
@@ -139,7 +142,7 @@ public sealed class UserGrain(
     public Task<bool> NotifyLegalRequestAsync(LegalRequestNotice notice) => LegalRequests.NotifyAsync(notice);
     public Task EndGagAsync(string requestId) => LegalRequests.EndGagAsync(requestId);
     public Task HideDisclosureAsync(string disclosureId, DateTimeOffset until) => LegalRequests.HideDisclosureAsync(disclosureId, until);
-    public Task<NoticeOutcome> DeliverNoticeAsync(NoticeCampaign campaign, string via) => Notices.DeliverAsync(campaign, via);
+    public Task<NoticeDecision> DecideNoticeAsync(NoticeCampaign campaign, string via) => Notices.DecideAsync(campaign, via);
     public Task MessageHandledAsync(string messageId, bool delivered) => Notices.MessageHandledAsync(messageId, delivered);
     public Task<string?> AddThirdPartyRecordAsync(ThirdPartyRecord record) => Records.AddAsync(record);
     public Task<bool> CorrectThirdPartyRecordAsync(string recordId, string value) => Records.CorrectAsync(recordId, value);

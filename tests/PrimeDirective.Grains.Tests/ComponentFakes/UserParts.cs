@@ -46,10 +46,15 @@ public sealed class SiloParts
 
     public ISubjectRegistry Registry { get; } = new InMemorySubjectRegistry();
 
+    public IPersonNoticeLog NoticeRows { get; } = new InMemoryPersonNoticeLog();
+
     /// <summary>The key store in memory, its cache, and erasure's first step over them (eviction reaches this one cache).</summary>
     public KeyCache KeyCache { get; }
 
     public Sealer Sealer { get; }
+
+    /// <summary>How the outbox (and a notice row's email) is sealed.</summary>
+    public MessageSeal Seal { get; }
 
     public KeyShredder Shredder { get; }
 
@@ -73,7 +78,8 @@ public sealed class SiloParts
         var keyStore = new KeyStore(new InMemoryKeyRows(), new KeyEncryptionKeys(Options.Create(new KeyStoreOptions()), mayDrawRandom: true), Clock, keyMetrics);
         Sealer = new Sealer(keyStore, KeyCache);
         QueueMetrics = new OutboxQueueMetrics(Meters);
-        Sender = new OutboxSender(Transport, new MessageSeal(Sealer, privacy), Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance, QueueMetrics);
+        Seal = new MessageSeal(Sealer, privacy);
+        Sender = new OutboxSender(Transport, Seal, Grains, Time, Clock, Options.Create(new OutboxOptions()), NullLogger<OutboxSender>.Instance, QueueMetrics);
         Shredder = new KeyShredder(keyStore, new LocalEviction(KeyCache), DestructionLedger, Clock, FenceLog, keyMetrics);
     }
 
@@ -131,14 +137,14 @@ public sealed class UserParts
             Consent: current => Users.Consents.Current(current.Consents, DataPurpose.ThirdPartySharing).Granted,
             Items: () => Task.FromResult<IReadOnlyList<HeldItem>>(Account!.Get()!.Items),
             Audit: GaggedAudit.RecordCausedBy), log);
-        Notices = new(State, Outbox, Disclosures, new NoticeReach(Options.Create(new SharingOptions())), silo.Grains, silo.Time, Host, log);
+        Notices = new(State, Outbox, Disclosures, new NoticeReach(Options.Create(new SharingOptions())), silo.NoticeRows, silo.Seal, silo.Sealer, silo.Grains, silo.Time, Host, log);
         Holds = new(State, silo.Grains, silo.Time, Host, current => current.UserId is not null, "account", log);
         LegalRequests = new(State, Notices, Holds, silo.Grains, silo.Time, Host);
-        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log, new ConsentMetrics(TestMeters.Factory));
+        Consents = new(State, silo.Policy(), silo.ClusterKeys, silo.Grains, silo.Time, Host, log, new ConsentMetrics(TestMeters.Factory), silo.NoticeRows);
         Dormancy = new(State, Notices, SiloParts.Retention(), silo.Grains, silo.Time, Host, log);
         Account = new(State, silo.UserKeys, silo.ClusterKeys, silo.Registry, Consents, Dormancy, silo.Grains, silo.Time, Host, log);
         EmailChange = new(State, silo.UserKeys, silo.Grains, silo.Time, Host, Outbox);
-        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
+        Erasure = new(State, silo.UserKeys, silo.ClusterKeys, silo.DestructionLedger, silo.Registry, silo.NoticeRows, Disclosures, Outbox, Holds, LegalRequests, Dormancy, silo.Shredder, silo.Time, Host, log);
     }
 
     public SiloParts Silo { get; }

@@ -30,6 +30,8 @@ public sealed class BreachFanoutCrashTests
         var before = (await SendAsync(service.Admin!, officer.Request(HttpMethod.Get, $"/v1/admin/breaches/{breach}"))).Body!["progress"]!;
         Assert.Equal(4, (long)before["examined"]!);
         Assert.False((bool)before["done"]!);
+        // The held batch's notices are stored already, with the first batch's: one row per person.
+        Assert.Equal(8L, await RowsAsync(service, breach));
         await service.KillSiloAsync(held.Silo);
         if (service.Silos.Count < 2)
         {
@@ -61,8 +63,20 @@ public sealed class BreachFanoutCrashTests
             Assert.Equal(1, await EmailsAsync(service, person, BreachTitle));
         }
 
+        // The repeated batch stored nothing twice; every row's email was delivered once and forgotten.
+        Assert.Equal(14L, await RowsAsync(service, breach));
+        Assert.Equal(14L, await service.Database.ScalarAsync<long>("select count(distinct person) from person_notice where campaign_id = @c", ("c", breach)));
+        await Eventually.ReturnsAsync(
+            () => service.Database.ScalarAsync<long>("select count(*) from person_notice where campaign_id = @c and email_state = 'delivered' and email is null", ("c", breach)),
+            rows => rows == 14,
+            TimeSpan.FromSeconds(60),
+            "every row's email settled as delivered");
+
         Assert.Equal(0, await EmailsAsync(service, officer, BreachTitle));
     }
+
+    private static Task<long> RowsAsync(CrashingFanoutService service, string breach) =>
+        service.Database.ScalarAsync<long>("select count(*) from person_notice where campaign_id = @c", ("c", breach));
 
     /// <summary>Two silos; on whichever runs it, the fan-out's second batch is held after delivery until that silo dies.</summary>
     public sealed class CrashingFanoutService : NoticeService

@@ -7,15 +7,16 @@ using static PrimeDirective.Tests.Notices.NoticeClient;
 namespace PrimeDirective.Tests.Notices;
 
 /// <summary>
-/// A fan-out's accounts are armed for delivery by outbox marks the silo writes in batches (V027), not by a reminder per
-/// account; the silo's sweep brings back the accounts whose silo died, and each person still gets their one message.
+/// A fan-out's notices and their emails are rows appended in batches (V028), and no account is armed for delivery at all
+/// (no reminder, no outbox mark): each silo's drain delivers the rows' emails, a silo that died holding some leaves them
+/// to another silo's drain, and each person still gets their one message.
 /// </summary>
 public sealed class OutboxMarkTests
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task A_breach_over_many_people_marks_their_outboxes_in_shared_statements_and_each_gets_one_notice_and_one_email()
+    public async Task A_breach_over_many_people_appends_their_notices_in_shared_statements_arms_no_account_and_each_gets_one_notice_and_one_email()
     {
         await using var service = await ServiceHost.StartOwnedAsync<HeldMailService>();
         var officer = await service.OfficerAsync("ap");
@@ -30,11 +31,12 @@ public sealed class OutboxMarkTests
         var breach = await DeclareAsync(service.Admin!, officer, BreachTests.Breach(["eu"], ["account"], now.AddDays(-1), now.AddHours(1)));
         Assert.Equal(24, (long)(await DoneAsync(service.Admin!, officer, breach))["notified"]!);
 
-        // Every email is held by the transport: each account is marked once, by statements shared with others, and no
-        // account registered a reminder of its own.
-        Assert.Equal(24, await MarksAsync(service));
-        var statements = await service.Database.ScalarAsync<long>("select count(distinct xmin::text) from outbox_mark where region = 'eu'");
-        Assert.True(statements < 24, $"24 marks were written by {statements} statements");
+        // Every email is held by the transport: each notice is a row appended by statements shared with others, its
+        // email pending; no account was marked nor registered a reminder of its own.
+        Assert.Equal(24, await PendingAsync(service));
+        var statements = await service.Database.ScalarAsync<long>("select count(distinct xmin::text) from person_notice where region = 'eu'");
+        Assert.True(statements < 24, $"24 notices were written by {statements} statements");
+        Assert.Equal(0, await MarksAsync(service));
         Assert.Equal(0, await service.Database.ScalarAsync<long>("select count(*) from reminder where reminder_name = 'outbox'"));
 
         service.Release.TrySetResult();
@@ -44,7 +46,9 @@ public sealed class OutboxMarkTests
             await Eventually.ReturnsAsync(() => EmailsAsync(service, person, BreachTitle), count => count > 0, s_wait, "the breach email");
         }
 
-        await Eventually.ReturnsAsync(() => MarksAsync(service), marks => marks == 0, s_wait, "every mark removed once its account is idle");
+        await Eventually.ReturnsAsync(() => PendingAsync(service), pending => pending == 0, s_wait, "every row's email settled");
+        Assert.Equal(24, await service.Database.ScalarAsync<long>("select count(*) from person_notice where email_state = 'delivered' and email is null"));
+        Assert.Equal(0, await MarksAsync(service));
         foreach (var person in people)
         {
             Assert.Equal(1, await EmailsAsync(service, person, BreachTitle));
@@ -54,7 +58,7 @@ public sealed class OutboxMarkTests
     }
 
     [Fact]
-    public async Task Emails_held_on_a_silo_that_died_are_delivered_by_the_sweep_of_another_silo_each_as_one_message()
+    public async Task Emails_held_on_a_silo_that_died_are_delivered_by_the_drain_of_another_silo_each_as_one_message()
     {
         await using var service = await ServiceHost.StartOwnedAsync<HeldMailService>();
         await service.StartSiloAsync();
@@ -68,9 +72,10 @@ public sealed class OutboxMarkTests
         var now = DateTimeOffset.UtcNow;
         var breach = await DeclareAsync(service.Admin!, officer, BreachTests.Breach(["eu"], ["account"], now.AddDays(-1), now.AddHours(1)));
         Assert.Equal(12, (long)(await DoneAsync(service.Admin!, officer, breach))["notified"]!);
-        Assert.Equal(12, await MarksAsync(service));
+        Assert.Equal(12, await PendingAsync(service));
+        Assert.Equal(0, await MarksAsync(service));
 
-        // The first silo dies holding the emails of the accounts it hosted; nothing but their marks brings those back.
+        // The first silo dies holding the emails its drain claimed; nothing but their pending rows brings those back.
         await service.KillSiloAsync(service.Silos[0]);
         await service.StartSiloAsync();
         service.Release.TrySetResult();
@@ -79,9 +84,9 @@ public sealed class OutboxMarkTests
             await Eventually.ReturnsAsync(() => EmailsAsync(service, person, BreachTitle), count => count > 0, s_wait, "the breach email after the crash");
         }
 
-        await Eventually.ReturnsAsync(() => MarksAsync(service), marks => marks == 0, s_wait, "every mark removed once its account is idle");
-        // At least once, as the design states: right after a silo's death an account may briefly be active twice and hand
-        // its email twice, but every copy is the one message it queued (one outbox message id), never a second notice.
+        await Eventually.ReturnsAsync(() => PendingAsync(service), pending => pending == 0, s_wait, "every row's email settled");
+        // At least once, as the design states: an email handed by the dead silo and again by the drain that took over may
+        // be written twice, but every copy is the one message of its row (one message id), never a second notice.
         foreach (var person in people)
         {
             Assert.Single(BreachMessageIds(service, person).Distinct(StringComparer.Ordinal));
@@ -98,6 +103,9 @@ public sealed class OutboxMarkTests
             .Select(file => (File: file, Message: MimeMessage.Load(file)))
             .Where(pair => pair.Message.To.Mailboxes.Any(to => to.Address == person.Email) && pair.Message.Subject == BreachTitle)
             .Select(pair => Path.GetFileNameWithoutExtension(pair.File)[(Path.GetFileNameWithoutExtension(pair.File).LastIndexOf('-') + 1)..])];
+
+    private static Task<long> PendingAsync(ServiceHost service) =>
+        service.Database.ScalarAsync<long>("select count(*) from person_notice where region = 'eu' and email_state = 'pending'");
 
     private static Task<long> MarksAsync(ServiceHost service) =>
         service.Database.ScalarAsync<long>("select count(*) from outbox_mark where region = 'eu'");
