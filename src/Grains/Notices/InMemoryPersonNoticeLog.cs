@@ -7,6 +7,7 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
 {
     private readonly Dictionary<(string Region, string Person, string Campaign), Row> _rows = [];
     private readonly Lock _lock = new();
+    private long _seq;
 
     public Task<ImmutableArray<StoredNotice>> AppendAsync(string region, IReadOnlyCollection<PersonNoticeRow> rows, DateTimeOffset emailDueAt)
     {
@@ -23,7 +24,7 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
 
         lock (_lock)
         {
-            return Task.FromResult(rows.Select(row => _rows.TryAdd((region, row.Person, row.CampaignId), new Row(row, "pending", emailDueAt))
+            return Task.FromResult(rows.Select(row => _rows.TryAdd((region, row.Person, row.CampaignId), new Row(row, "pending", emailDueAt, ++_seq))
                 ? new StoredNotice(row.Person, row.Via, New: true)
                 : new StoredNotice(row.Person, _rows[(region, row.Person, row.CampaignId)].Notice.Via, New: false)).ToImmutableArray());
         }
@@ -34,7 +35,7 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
         lock (_lock)
         {
             return Task.FromResult(_rows.Where(pair => pair.Key.Region == region && pair.Key.Person == person)
-                .Select(pair => pair.Value).OrderBy(row => row.Notice.At).ThenBy(row => row.Notice.CampaignId, StringComparer.Ordinal)
+                .Select(pair => pair.Value).OrderBy(row => row.Notice.At).ThenBy(row => row.Seq)
                 .Select(row => (row.Notice, row.EmailState)).ToImmutableArray());
         }
     }
@@ -64,7 +65,7 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
             {
                 if (_rows.TryGetValue((region, fate.Person, fate.CampaignId), out var row) && row.EmailState == "pending")
                 {
-                    _rows[(region, fate.Person, fate.CampaignId)] = new Row(row.Notice with { Email = null }, PersonNoticeLog.State(fate.Fate), null);
+                    _rows[(region, fate.Person, fate.CampaignId)] = new Row(row.Notice with { Email = null }, PersonNoticeLog.State(fate.Fate), null, row.Seq);
                     settled++;
                 }
             }
@@ -83,5 +84,5 @@ internal sealed class InMemoryPersonNoticeLog : IPersonNoticeLog
         }
     }
 
-    private sealed record Row(PersonNoticeRow Notice, string EmailState, DateTimeOffset? DueAt);
+    private sealed record Row(PersonNoticeRow Notice, string EmailState, DateTimeOffset? DueAt, long Seq);
 }

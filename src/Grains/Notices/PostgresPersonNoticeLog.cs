@@ -68,7 +68,7 @@ internal sealed class PostgresPersonNoticeLog(RegionDatabases databases) : IPers
         await using var command = new NpgsqlCommand(
             """
             select campaign_id, kind, at, via, body, email, email_state from person_notice
-            where region = @region and person = @person order by at, campaign_id
+            where region = @region and person = @person order by at, seq
             """,
             connection);
         command.Parameters.AddWithValue("region", region);

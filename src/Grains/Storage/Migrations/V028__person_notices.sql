@@ -14,6 +14,8 @@ create table if not exists person_notice (
   email bytea,
   email_state text not null default 'pending' check (email_state in ('pending', 'delivered', 'undelivered', 'displaced')),
   email_due_at timestamptz,
+  -- The order notices were appended in: two at the same instant still show in the order they were sent.
+  seq bigint generated always as identity,
   primary key (region, person, campaign_id)
 );
 
