@@ -23,7 +23,16 @@ internal enum Figures
     /// <summary>Figure 6: retention with two overlapping expiry waves.</summary>
     Retention = 16,
 
-    All = Raw | Durable | Memory | Held | Retention,
+    /// <summary>Figure "first": figure 2's first report ÷ steady, and the key cache's hit rate (runs figure 2's measurement).</summary>
+    First = 1 << 8,
+
+    /// <summary>Figure "sealing": durable ingest with sealing as shipped ÷ with the sealer a pass-through.</summary>
+    Sealing = 1 << 9,
+
+    /// <summary>Figure "telemetry": durable ingest with OTLP export and scrapes ÷ with no telemetry configured.</summary>
+    Telemetry = 1 << 10,
+
+    All = Raw | Durable | Memory | Held | Retention | First | Sealing | Telemetry,
 }
 
 /// <summary>Where the bench's PostgreSQL comes from.</summary>
@@ -58,7 +67,7 @@ internal sealed record IngestOptions(
     public const string Usage =
         "usage: IngestBench [--rounds N] [--seconds N] [--warmup-seconds N] [--clusters N] [--clients N] [--raw-connections N]\n" +
         "                   [--held-clusters N] [--held-batch N] [--held N] [--subjects N] [--retention-rate N]\n" +
-        "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention]\n" +
+        "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention,first,sealing,telemetry]\n" +
         "                   [--server private|shared] [--profile DIR] [--out FILE]";
 
     public static IngestOptions Parse(IReadOnlyList<string> args)
@@ -115,7 +124,7 @@ internal sealed record IngestOptions(
         {
             figures |= Enum.TryParse<Figures>(name, ignoreCase: true, out var figure) && figure != Figures.None
                 ? figure
-                : throw new ArgumentException($"Unknown figure {name}: raw, durable, memory, held, retention or all.");
+                : throw new ArgumentException($"Unknown figure {name}: raw, durable, memory, held, retention, first, sealing, telemetry or all.");
         }
 
         return figures == Figures.None ? throw new ArgumentException("--figures names no figure.") : figures;
