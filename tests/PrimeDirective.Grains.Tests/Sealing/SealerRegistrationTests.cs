@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PrimeDirective.Grains.Sealing;
+using PrimeDirective.Grains.Tests.Infrastructure;
 
 namespace PrimeDirective.Grains.Tests.Sealing;
 
@@ -16,6 +17,6 @@ public sealed class SealerRegistrationTests(GrainCluster cluster)
         Assert.Equal(typeof(Sealer), cluster.Silo.GetRequiredService<Sealer>().GetType());
 
         var shipped = new[] { typeof(Sealer).Assembly, typeof(Interfaces.Keys.SubjectKey).Assembly };
-        Assert.Empty(shipped.SelectMany(assembly => assembly.GetTypes()).Where(type => type != typeof(Sealer) && typeof(Sealer).IsAssignableFrom(type)));
+        Assert.DoesNotContain(shipped.SelectMany(assembly => assembly.GetTypes()), type => type != typeof(Sealer) && typeof(Sealer).IsAssignableFrom(type));
     }
 }
