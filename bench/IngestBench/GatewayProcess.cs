@@ -23,15 +23,17 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<string> _firstFailures = [];
     private readonly string _workDirectory;
+    private readonly string? _managementUrls;
     private long _poolExhausted;
     private long _warnings;
     private long _failures;
     private int _continuation;
 
-    private GatewayProcess(Process process, string workDirectory)
+    private GatewayProcess(Process process, string workDirectory, string? managementUrls)
     {
         _process = process;
         _workDirectory = workDirectory;
+        _managementUrls = managementUrls;
     }
 
     /// <summary>Where Kestrel listens.</summary>
@@ -125,7 +127,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the gateway.");
-        var gateway = new GatewayProcess(process, workDirectory);
+        var gateway = new GatewayProcess(process, workDirectory, environment.GetValueOrDefault("Management__Urls"));
         process.OutputDataReceived += (_, line) => gateway.Scan(line.Data);
         process.ErrorDataReceived += (_, line) => gateway.Scan(line.Data);
         process.BeginOutputReadLine();
@@ -186,7 +188,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
         if (line.Contains(ListeningPrefix, StringComparison.Ordinal))
         {
             var address = line[(line.IndexOf(ListeningPrefix, StringComparison.Ordinal) + ListeningPrefix.Length)..].Trim();
-            _listening.TrySetResult(new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+
+            // The management listener (when a figure opens it) is a Kestrel server too, and says so the same way.
+            if (address != _managementUrls)
+            {
+                _listening.TrySetResult(new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+            }
         }
 
         if (line.Contains(PoolExhausted, StringComparison.OrdinalIgnoreCase))

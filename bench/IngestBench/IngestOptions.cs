@@ -23,13 +23,22 @@ internal enum Figures
     /// <summary>Figure 6: retention with two overlapping expiry waves.</summary>
     Retention = 16,
 
+    /// <summary>Figure "first": figure 2's first report ÷ steady, and the key cache's hit rate (runs figure 2's measurement).</summary>
+    First = 1 << 8,
+
+    /// <summary>Figure "sealing": durable ingest with sealing as shipped ÷ with the sealer a pass-through.</summary>
+    Sealing = 1 << 9,
+
+    /// <summary>Figure "telemetry": durable ingest with OTLP export and scrapes ÷ with no telemetry configured.</summary>
+    Telemetry = 1 << 10,
+
     /// <summary>Issue 21: erasure of a person with 10 linked clusters at 10 and at 100 concurrent, under the half-load (<c>erasure</c>).</summary>
-    Erasure = 1024,
+    Erasure = 1 << 11,
 
     /// <summary>Issue 21: figure 6 with the half-load beside it (<c>retention-load</c>).</summary>
-    RetentionLoad = 2048,
+    RetentionLoad = 1 << 12,
 
-    All = Raw | Durable | Memory | Held | Retention | Erasure | RetentionLoad,
+    All = Raw | Durable | Memory | Held | Retention | First | Sealing | Telemetry | Erasure | RetentionLoad,
 }
 
 /// <summary>Where the bench's PostgreSQL comes from.</summary>
@@ -66,7 +75,7 @@ internal sealed record IngestOptions(
     public const string Usage =
         "usage: IngestBench [--rounds N] [--seconds N] [--warmup-seconds N] [--clusters N] [--clients N] [--raw-connections N]\n" +
         "                   [--held-clusters N] [--held-batch N] [--held N] [--subjects N] [--retention-rate N]\n" +
-        "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention,erasure,retention-load]\n" +
+        "                   [--drain-timeout hh:mm:ss] [--figures raw,durable,memory,held,retention,first,sealing,telemetry,erasure,retention-load]\n" +
         "                   [--erasure-persons N] [--half-load-rounds N]\n" +
         "                   [--server private|shared] [--profile DIR] [--out FILE]";
 
@@ -127,7 +136,7 @@ internal sealed record IngestOptions(
             // Hyphenated names (retention-load) are the enum's names without the hyphen.
             figures |= Enum.TryParse<Figures>(name.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var figure) && figure != Figures.None
                 ? figure
-                : throw new ArgumentException($"Unknown figure {name}: raw, durable, memory, held, retention, erasure, retention-load or all.");
+                : throw new ArgumentException($"Unknown figure {name}: raw, durable, memory, held, retention, first, sealing, telemetry, erasure, retention-load or all.");
         }
 
         return figures == Figures.None ? throw new ArgumentException("--figures names no figure.") : figures;

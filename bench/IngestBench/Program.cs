@@ -66,13 +66,15 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
             });
         }
 
-        if (options.Figures.HasFlag(Figures.Durable))
+        if (options.Figures.HasFlag(Figures.Durable) || options.Figures.HasFlag(Figures.First))
         {
             durable = await MeasureAsync("durable ingest", round, async () =>
             {
-                var result = await IngestRun.RunAsync(postgres, durable: true, options, options.Window, during: null, token);
+                await using var keys = options.Figures.HasFlag(Figures.First) ? new KeyCacheWatch() : null;
+                var result = await IngestRun.RunAsync(postgres, durable: true, options, options.Window, during: null, token, keys);
                 Ingest(round, "2", $"durable ingest, {options.Clusters:N0} clusters, {options.Clients} clients", result);
                 firstReportRates.Add(result.First.Rate);
+                keys?.Record(table, round, result);
                 return result.Window.Rate;
             });
             table["3", "ratio 2 ÷ 1", "0.00", "≥ 1.0 (≥ 0.6 before the hot path is lean)", ratio => ratio >= 1.0].Set(round, durable / raw);
@@ -138,6 +140,14 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
             });
         }
 
+        foreach (var (figure, onOff) in new[] { (Figures.Sealing, SealingVariant.Figure), (Figures.Telemetry, TelemetryVariant.Figure) })
+        {
+            if (options.Figures.HasFlag(figure))
+            {
+                await MeasureAsync($"{onOff.Figure} on ÷ off", round, () => onOff.RunAsync(postgres, options, table, round, token));
+            }
+        }
+
         // The half-load figures take a minute or more each: by default only the last round has them (--half-load-rounds).
         var halfLoadRound = round >= options.Rounds - options.HalfLoadRounds;
         if (options.Figures.HasFlag(Figures.Erasure) && halfLoadRound)
@@ -162,6 +172,14 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
                 return result.Lateness?.TotalSeconds ?? double.NaN;
             });
         }
+
+        // A failure late in a long run must not take the rounds already measured with it.
+        var sofar = Output($"after round {round + 1} of {options.Rounds}");
+        Progress.Log($"the table after round {round + 1}:{Environment.NewLine}{sofar}");
+        if (options.Out is { } partial)
+        {
+            await File.WriteAllTextAsync(partial, sofar, CancellationToken.None);
+        }
     }
 
     if (options.Profile is { } directory && !token.IsCancellationRequested)
@@ -174,9 +192,7 @@ await using (var postgres = await BenchPostgres.StartAsync(options.Server, token
     }
 }
 
-header.Add(string.Create(CultureInfo.InvariantCulture, $"wall time {wall.Elapsed.TotalMinutes:0.0} min; load average at end {Machine.LoadAverage()}"));
-var output = string.Join(Environment.NewLine, header.Select(line => $"- {line}")) + Environment.NewLine + Environment.NewLine + table.Render() +
-    (profile.Length > 0 ? Environment.NewLine + "## Profile (not a measured round)" + Environment.NewLine + Environment.NewLine + profile : string.Empty);
+var output = Output("end");
 Console.WriteLine(output);
 if (options.Out is { } path)
 {
@@ -197,7 +213,7 @@ void Ingest(int round, string figure, string what, IngestResult result)
         CultureInfo.InvariantCulture,
         $"{figure}, run {round + 1}: cores used in the window: gateway {result.Cpu.Gateway:0.00}, PostgreSQL {result.Cpu.Postgres:0.00}, load client {result.Cpu.Client:0.00}, rest of the machine {result.Cpu.Rest:0.00}"));
     table[figure, "(requests not answered 200; errors the gateway logged)", "0"].Set(round, result.Window.Failed + result.First.Failed + result.LoggedErrors);
-    if ((result.Window.FirstFailure ?? result.First.FirstFailure ?? (result.FirstErrors.Count > 0 ? result.FirstErrors[0] : null)) is { } first)
+    if (result.FirstFailure is { } first)
     {
         table.Note($"{figure}, run {round + 1}: first failure: {first}");
     }
@@ -220,6 +236,14 @@ async Task<double> MaximumRateAsync(BenchPostgres postgres, int round, double du
     }
 
     return measuredMaximum;
+}
+
+// The header, the table so far and the profile; the last header line says when (after which round, or at the end).
+string Output(string when)
+{
+    var now = string.Create(CultureInfo.InvariantCulture, $"wall time {wall.Elapsed.TotalMinutes:0.0} min; load average at {when} {Machine.LoadAverage()}");
+    return string.Join(Environment.NewLine, header.Append(now).Select(line => $"- {line}")) + Environment.NewLine + Environment.NewLine + table.Render() +
+        (profile.Length > 0 ? Environment.NewLine + "## Profile (not a measured round)" + Environment.NewLine + Environment.NewLine + profile : string.Empty);
 }
 
 // One figure of one round; a failure is a result too (its cells stay empty), and the other figures still run.

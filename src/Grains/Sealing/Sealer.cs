@@ -72,8 +72,11 @@ public readonly record struct KeyEpoch(string Region, string Category, DateOnly 
 /// derived from two (format 2): version (1) ‖ subject key id (16) ‖ epoch or hold key id (16) ‖ nonce (12) ‖ ciphertext ‖
 /// tag (16), the key HKDF-SHA256 of the subject's key with the second key as salt and the second key's name as info;
 /// destroying either key makes it unopenable.
+/// Not sealed, its four sealing and opening methods virtual, for one reason: <c>bench/IngestBench</c>'s figure "sealing on
+/// ÷ off" runs the shipped gateway with a pass-through subclass put in by code loaded into the process (a startup hook);
+/// no setting can replace the sealer, and nothing in <c>src</c> derives from it.
 /// </summary>
-public sealed class Sealer(KeyStore store, KeyCache cache)
+public class Sealer(KeyStore store, KeyCache cache)
 {
     /// <summary>The format version this code writes under a subject key alone.</summary>
     public const byte FormatVersion = 1;
@@ -142,14 +145,14 @@ public sealed class Sealer(KeyStore store, KeyCache cache)
     }
 
     /// <summary><paramref name="plain"/> sealed under a key derived from <paramref name="context"/>'s subject key and <paramref name="epoch"/>'s key.</summary>
-    public async Task<byte[]> SealAsync(SealContext context, KeyEpoch epoch, ReadOnlyMemory<byte> plain) =>
+    public virtual async Task<byte[]> SealAsync(SealContext context, KeyEpoch epoch, ReadOnlyMemory<byte> plain) =>
         SealDerived(context, await CurrentKeyAsync(context.Subject), await EpochKeyAsync(epoch), plain.Span);
 
     /// <summary>
     /// <paramref name="plain"/> sealed under a key derived from <paramref name="context"/>'s subject key and the hold key
     /// named <paramref name="holdKeyName"/> (created on first use, never destroyed by an epoch's end).
     /// </summary>
-    public async Task<byte[]> SealUnderHoldAsync(SealContext context, string holdKeyName, ReadOnlyMemory<byte> plain) =>
+    public virtual async Task<byte[]> SealUnderHoldAsync(SealContext context, string holdKeyName, ReadOnlyMemory<byte> plain) =>
         SealDerived(context, await CurrentKeyAsync(context.Subject), await CurrentKeyAsync(holdKeyName, epochDay: null), plain.Span);
 
     private static byte[] SealDerived(SealContext context, DataKey subject, DataKey second, ReadOnlySpan<byte> plain)
@@ -168,7 +171,7 @@ public sealed class Sealer(KeyStore store, KeyCache cache)
     }
 
     /// <summary><paramref name="plain"/> sealed under <paramref name="context"/>'s subject key.</summary>
-    public async Task<byte[]> SealAsync(SealContext context, ReadOnlyMemory<byte> plain)
+    public virtual async Task<byte[]> SealAsync(SealContext context, ReadOnlyMemory<byte> plain)
     {
         var key = await CurrentKeyAsync(context.Subject);
         var output = new byte[HeaderSize + plain.Length + TagSize];
@@ -185,7 +188,7 @@ public sealed class Sealer(KeyStore store, KeyCache cache)
     /// The plain bytes of <paramref name="sealedValue"/>; <c>null</c> if its key was destroyed (the value is erased).
     /// <see cref="CryptographicException"/> if it was altered or copied from another context.
     /// </summary>
-    public async Task<byte[]?> OpenAsync(SealContext context, ReadOnlyMemory<byte> sealedValue)
+    public virtual async Task<byte[]?> OpenAsync(SealContext context, ReadOnlyMemory<byte> sealedValue)
     {
         if (await KeyByIdAsync(KeyIdOf(sealedValue.Span)) is not { } key)
         {
