@@ -47,6 +47,7 @@ public interface IPrivacyRequestGrain : IGrainWithStringKey
 
     /// <summary>The request as its holder may see it: by capability secret, or as the account it is about; otherwise <c>null</c>.</summary>
     [Alias("Get")]
+    [ReadOnly]
     [AlwaysInterleave]
     Task<PrivacyRequestView?> GetAsync(string? capability, string? requesterUserKey);
 
