@@ -84,6 +84,11 @@ public sealed class CampaignEmailTests
         var (published, _) = await SendAsync(service.Admin!, officer.Request(HttpMethod.Post, "/v1/admin/policy-versions", Version("2027-late", start.AddDays(31))));
         Assert.Equal(HttpStatusCode.Created, published);
         await Eventually.ReturnsAsync(() => EmailsAsync(service, told, PolicyTitle), count => count > 0, s_wait, "the announcement's email");
+
+        // Every other account's email (the officers' too) delivered before the lifetime passes: only the refused one fails.
+        await Eventually.ReturnsAsync(
+            () => service.Database.ScalarAsync<long>("select count(*) from person_notice where email_state = 'delivered'"),
+            delivered => delivered == 3, s_wait, "the reachable accounts' emails delivered");
         service.Clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1));
         var counts = await Eventually.ReturnsAsync(
             async () => (await SendAsync(service.Admin!, officer.Request(HttpMethod.Get, "/v1/admin/policy-versions/2027-late/announcement"))).Body!,
