@@ -9,24 +9,16 @@ namespace PrimeDirective.Grains.Requests;
 /// Erasures whose notices to processors are not all answered yet, per region, from the <c>open_work</c> mirror that
 /// <see cref="ProcessorPropagation"/> keeps, as of the last refresh (a scrape reads memory, never the database).
 /// </summary>
-public sealed class PropagationMetrics : IGaugeSource
+public sealed class PropagationMetrics : OpenWorkGaugeSource
 {
     /// <summary>The kind of open work an erasure's unanswered processor notices are.</summary>
     public const string Kind = "processor-propagation";
 
-    private readonly IOpenWork _work;
-    private readonly RegionDatabases _databases;
-    private volatile IReadOnlyDictionary<string, IReadOnlyList<OpenWorkCount>> _last = new Dictionary<string, IReadOnlyList<OpenWorkCount>>();
-
     public PropagationMetrics(IMeterFactory meters, IOpenWork work, RegionDatabases databases)
+        : base(work, databases, Kind)
     {
-        _work = work;
-        _databases = databases;
-        PrimeDirectiveMeter.Create(meters).CreateObservableGauge("prime_directive.processors.propagation.pending", () => _last.Select(region =>
+        PrimeDirectiveMeter.Create(meters).CreateObservableGauge("prime_directive.processors.propagation.pending", () => Last.Select(region =>
                 new Measurement<long>(region.Value.Sum(count => count.Open), new KeyValuePair<string, object?>("region", region.Key))),
             "{erasure}", "Erasures with notices to processors not yet acknowledged (retried until each answers or the propagation lifetime ends).");
     }
-
-    public async Task RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        _last = await _work.CountByRegionAsync(_databases, Kind, now, cancellationToken);
 }

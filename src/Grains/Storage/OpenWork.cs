@@ -140,3 +140,19 @@ public sealed class InMemoryOpenWork : IOpenWork
             .Select(group => new OpenWorkCount(
                 group.Key, group.Count(), group.Count(item => item.Value.DueAt <= now), group.Min(item => item.Value.Since)))]);
 }
+
+/// <summary>
+/// A gauge source over one kind of <c>open_work</c>: each refresh counts it per region (one query per region database),
+/// and the gauge reads the counts kept from the last refresh, so a scrape never touches the database.
+/// </summary>
+public abstract class OpenWorkGaugeSource(IOpenWork work, RegionDatabases databases, string kind) : Hosting.IGaugeSource
+{
+    private volatile IReadOnlyDictionary<string, IReadOnlyList<OpenWorkCount>> _last = new Dictionary<string, IReadOnlyList<OpenWorkCount>>();
+
+    /// <summary>The counts per region as of the last refresh.</summary>
+    protected IReadOnlyDictionary<string, IReadOnlyList<OpenWorkCount>> Last => _last;
+
+    /// <inheritdoc/>
+    public async Task RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        _last = await work.CountByRegionAsync(databases, kind, now, cancellationToken);
+}
